@@ -1,0 +1,596 @@
+package kyc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"net/url"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/sync/singleflight"
+
+	"github.com/kycgo/kyc/internal/wire"
+)
+
+// TicketUnit is an access token and the SIGN ticket fetched with it. They are fetched, stored and
+// dropped together: a ticket dies with its token (spec A 2.2). Times are on the fetching
+// client's clock, computed from expire_in, never from the service's expire_time (spec A 2.1).
+//
+// A TicketUnit prints as redacted under %v, %+v, %#v and in slog.
+type TicketUnit struct {
+	AppID           string    `json:"appId"`
+	AccessToken     string    `json:"accessToken"`
+	SignTicket      string    `json:"signTicket"`
+	FetchedAt       time.Time `json:"fetchedAt"`
+	TokenExpiresAt  time.Time `json:"tokenExpiresAt"`
+	TicketExpiresAt time.Time `json:"ticketExpiresAt"`
+}
+
+// ExpiresAt is when the first of the two expires.
+func (u *TicketUnit) ExpiresAt() time.Time {
+	if u.TicketExpiresAt.Before(u.TokenExpiresAt) {
+		return u.TicketExpiresAt
+	}
+	return u.TokenExpiresAt
+}
+
+// String shows the appId and times only.
+func (u TicketUnit) String() string {
+	return fmt.Sprintf("TicketUnit{appId: %s, fetched: %s, expires: %s, token: REDACTED, ticket: REDACTED}",
+		u.AppID, u.FetchedAt.Format(time.RFC3339), u.ExpiresAt().Format(time.RFC3339))
+}
+
+// GoString keeps %#v redacted too.
+func (u TicketUnit) GoString() string { return u.String() }
+
+// LogValue keeps the token and ticket out of structured logs.
+func (u TicketUnit) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("appId", u.AppID), slog.Time("fetchedAt", u.FetchedAt),
+		slog.Time("expiresAt", u.ExpiresAt()))
+}
+
+// TicketStore keeps ticket units where several clients can share them. Implementations must be
+// safe for concurrent use.
+type TicketStore interface {
+	// Load returns the stored unit for appID, or nil and no error when there is none.
+	Load(ctx context.Context, appID string) (*TicketUnit, error)
+	// Save stores u unless the store already holds a unit for u.AppID fetched later (a late
+	// writer must not replace a newer unit).
+	Save(ctx context.Context, u *TicketUnit) error
+	// Lease asks to be the one refresher of appID for ttl. It returns ErrLeaseHeld when another
+	// holder has it; the lease ends at Release or when ttl passes.
+	Lease(ctx context.Context, appID string, ttl time.Duration) (Lease, error)
+}
+
+// Lease is a held refresh lease.
+type Lease interface {
+	Release(ctx context.Context) error
+}
+
+// ErrLeaseHeld is returned by TicketStore.Lease when another instance is refreshing.
+var ErrLeaseHeld = errors.New("kyc: ticket refresh lease held elsewhere")
+
+// MemoryStore is the default TicketStore: one process, no persistence.
+type MemoryStore struct {
+	mu     sync.Mutex
+	units  map[string]TicketUnit
+	leases map[string]*memoryLease
+}
+
+// NewMemoryStore returns an empty MemoryStore.
+func NewMemoryStore() *MemoryStore {
+	return &MemoryStore{units: map[string]TicketUnit{}, leases: map[string]*memoryLease{}}
+}
+
+// Load implements TicketStore.
+func (s *MemoryStore) Load(_ context.Context, appID string) (*TicketUnit, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u, ok := s.units[appID]
+	if !ok {
+		return nil, nil
+	}
+	return &u, nil
+}
+
+// Save implements TicketStore.
+func (s *MemoryStore) Save(_ context.Context, u *TicketUnit) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if old, ok := s.units[u.AppID]; ok && old.FetchedAt.After(u.FetchedAt) {
+		return nil
+	}
+	s.units[u.AppID] = *u
+	return nil
+}
+
+// Lease implements TicketStore. Lease times are wall-clock times.
+func (s *MemoryStore) Lease(_ context.Context, appID string, ttl time.Duration) (Lease, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if l, ok := s.leases[appID]; ok && time.Now().Before(l.until) {
+		return nil, ErrLeaseHeld
+	}
+	l := &memoryLease{store: s, appID: appID, until: time.Now().Add(ttl)}
+	s.leases[appID] = l
+	return l, nil
+}
+
+type memoryLease struct {
+	store *MemoryStore
+	appID string
+	until time.Time
+}
+
+func (l *memoryLease) Release(context.Context) error {
+	l.store.mu.Lock()
+	defer l.store.mu.Unlock()
+	if l.store.leases[l.appID] == l {
+		delete(l.store.leases, l.appID)
+	}
+	return nil
+}
+
+// Ticket-manager timings that are not options.
+const (
+	// expiryMargin: a unit this close to expiry is no longer handed out; callers wait for a new one.
+	expiryMargin = 30 * time.Second
+	// refreshTimeout bounds one refresh (token fetch + ticket fetch, with their retries).
+	refreshTimeout = 30 * time.Second
+	// leaseTTL bounds how long a refresher holds the store's lease.
+	leaseTTL = 30 * time.Second
+	// Failed refreshes back off from minFailBackoff to maxFailBackoff.
+	minFailBackoff = time.Second
+	maxFailBackoff = time.Minute
+)
+
+// ticketManager owns the ticket units of a client, keyed by appId (OCR may use its own appId).
+type ticketManager struct {
+	c    *Client
+	mu   sync.Mutex
+	apps map[string]*appTickets
+}
+
+func newTicketManager(c *Client) *ticketManager {
+	return &ticketManager{c: c, apps: map[string]*appTickets{}}
+}
+
+func (m *ticketManager) app(appID, secret string) *appTickets {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if a, ok := m.apps[appID]; ok {
+		return a
+	}
+	a := &appTickets{c: m.c, appID: appID, secret: secret}
+	m.apps[appID] = a
+	return a
+}
+
+// cachedUnit is a unit in service with the instants, on our clock, that steer its refresh.
+type cachedUnit struct {
+	TicketUnit
+	refreshAt int64 // UnixNano: past it, one caller starts a background refresh
+	waitAt    int64 // UnixNano: past it, callers wait for a new unit
+
+	// fresh lets get skip reading the clock (which costs more than the rest of the fast path on
+	// some virtual machines). It is set only with the system clock, and a timer clears it at
+	// the next instant that needs a decision (refreshAt or the next store re-read).
+	fresh atomic.Bool
+	armed atomic.Bool
+}
+
+// arm sets u.fresh until the next decision point, with one timer at a time. Only for the system
+// clock: a test clock can jump, so with one every call reads it.
+func (a *appTickets) arm(u *cachedUnit, now int64) {
+	if !a.c.systemClock || !u.armed.CompareAndSwap(false, true) {
+		return
+	}
+	until := u.refreshAt
+	if a.c.sharedStore {
+		until = min(until, a.nextCheck.Load())
+	}
+	if until <= now {
+		u.armed.Store(false)
+		return
+	}
+	u.fresh.Store(true)
+	time.AfterFunc(time.Duration(until-now), func() {
+		u.fresh.Store(false)
+		u.armed.Store(false)
+	})
+}
+
+// appTickets is the state for one appId.
+type appTickets struct {
+	c      *Client
+	appID  string
+	secret string
+
+	cur        atomic.Pointer[cachedUnit]
+	refreshing atomic.Bool  // a background refresh is running
+	nextCheck  atomic.Int64 // UnixNano of the next store re-read (shared stores only)
+	sf         singleflight.Group
+
+	mu          sync.Mutex
+	lastErr     error     // why the last refresh failed
+	failures    int       // refreshes failed in a row
+	nextAttempt time.Time // no refresh before this after a failure
+	rejected    string    // an access token the service refused: never adopt it again
+}
+
+// get returns a unit to sign with. While the unit is fresh it is one atomic load and no
+// allocation; past refreshAt one caller starts a background refresh and everyone keeps the
+// current unit; only past waitAt do callers wait.
+func (a *appTickets) get(ctx context.Context) (*cachedUnit, error) {
+	u := a.cur.Load()
+	if u != nil && u.fresh.Load() {
+		return u, nil
+	}
+	now := a.c.clock.Now().UnixNano()
+	if u != nil {
+		if now < u.refreshAt {
+			if a.c.sharedStore && now >= a.nextCheck.Load() {
+				a.recheckStore(now)
+			}
+			a.arm(u, now)
+			return u, nil
+		}
+		if now < u.waitAt {
+			a.refreshInBackground()
+			return u, nil
+		}
+	}
+	return a.refreshWait(ctx, false)
+}
+
+// refreshInBackground starts one background refresh unless one is running or backing off.
+func (a *appTickets) refreshInBackground() {
+	if !a.refreshing.CompareAndSwap(false, true) {
+		return
+	}
+	a.mu.Lock()
+	backingOff := a.c.clock.Now().Before(a.nextAttempt)
+	a.mu.Unlock()
+	if backingOff {
+		a.refreshing.Store(false)
+		return
+	}
+	go func() {
+		defer a.refreshing.Store(false)
+		ctx, cancel := context.WithTimeout(context.Background(), refreshTimeout)
+		defer cancel()
+		_, _, _ = a.sf.Do("refresh", func() (any, error) { return a.refresh(ctx, false) })
+	}()
+}
+
+// recheckStore re-reads a shared store in the background so that a unit another instance
+// fetched is adopted well inside the one-minute overlap.
+func (a *appTickets) recheckStore(now int64) {
+	next := now + int64(a.c.storeRecheck)
+	old := a.nextCheck.Load()
+	if now < old || !a.nextCheck.CompareAndSwap(old, next) {
+		return
+	}
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		a.adoptFromStore(ctx)
+	}()
+}
+
+// refreshWait refreshes (or joins the refresh in flight) and waits for it, as long as ctx allows.
+func (a *appTickets) refreshWait(ctx context.Context, force bool) (*cachedUnit, error) {
+	if !force {
+		a.mu.Lock()
+		backingOff, lastErr := a.c.clock.Now().Before(a.nextAttempt), a.lastErr
+		a.mu.Unlock()
+		if backingOff && lastErr != nil {
+			return nil, a.unavailable(lastErr)
+		}
+	}
+	// The refresh runs detached from this caller's cancellation (others may be waiting on it),
+	// bounded by refreshTimeout. A forced refresh joins one already in flight: that one also
+	// ends with a unit fetched just now.
+	ch := a.sf.DoChan("refresh", func() (any, error) {
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), refreshTimeout)
+		defer cancel()
+		return a.refresh(rctx, force)
+	})
+	select {
+	case r := <-ch:
+		if r.Err != nil {
+			return nil, a.unavailable(r.Err)
+		}
+		return r.Val.(*cachedUnit), nil
+	case <-ctx.Done():
+		return nil, fmt.Errorf("kyc: waiting for tickets of app %s: %w", a.appID, ctx.Err())
+	}
+}
+
+// unavailable explains why no unit can be handed out.
+func (a *appTickets) unavailable(cause error) error {
+	u := a.cur.Load()
+	if u == nil {
+		return &TicketError{AppID: a.appID, Cause: cause}
+	}
+	return &TicketError{AppID: a.appID, ExpiredAt: u.ExpiresAt(), Cause: cause}
+}
+
+// TicketError says that no usable ticket unit exists for an app: none could be fetched, or the
+// one in hand expired while refreshes were failing. It matches ErrExpired in the second case and
+// always matches its cause.
+type TicketError struct {
+	AppID     string
+	ExpiredAt time.Time // zero when no unit was ever fetched
+	Cause     error
+}
+
+func (e *TicketError) Error() string {
+	if e.ExpiredAt.IsZero() {
+		return fmt.Sprintf("kyc: no tickets for app %s: fetching them failed: %v", e.AppID, e.Cause)
+	}
+	return fmt.Sprintf("kyc: tickets for app %s expired at %s and refreshing them failed: %v",
+		e.AppID, e.ExpiredAt.Format(time.RFC3339), e.Cause)
+}
+
+// Unwrap exposes ErrExpired (when a unit expired) and the cause.
+func (e *TicketError) Unwrap() []error {
+	if e.ExpiredAt.IsZero() {
+		return []error{e.Cause}
+	}
+	return []error{ErrExpired, e.Cause}
+}
+
+// refresh makes a new unit current: it adopts a fresher one from the store if another instance
+// saved it, otherwise takes the store's lease and fetches. Only one runs at a time per appId
+// (singleflight in this process, the lease across processes).
+func (a *appTickets) refresh(ctx context.Context, force bool) (*cachedUnit, error) {
+	for {
+		if !force {
+			if u := a.adoptFromStore(ctx); u != nil && a.c.clock.Now().UnixNano() < u.refreshAt {
+				return u, nil
+			}
+		}
+		lease, err := a.c.store.Lease(ctx, a.appID, leaseTTL)
+		if errors.Is(err, ErrLeaseHeld) {
+			// Another instance is fetching: wait for what it saves.
+			if werr := sleepCtx(ctx, 200*time.Millisecond); werr != nil {
+				return nil, a.failed(werr)
+			}
+			force = false
+			continue
+		}
+		if err != nil {
+			// A store that cannot lease is not a reason to stop serving: fetch anyway, and log it.
+			a.c.log.WarnContext(ctx, "kyc ticket store lease failed; refreshing without it", "appId", a.appID, "error", err)
+		}
+		u, ferr := a.fetch(ctx)
+		if ferr == nil {
+			if serr := a.c.store.Save(ctx, &u.TicketUnit); serr != nil {
+				a.c.log.WarnContext(ctx, "kyc ticket store save failed", "appId", a.appID, "error", serr)
+			}
+		}
+		if lease != nil {
+			_ = lease.Release(context.WithoutCancel(ctx))
+		}
+		if ferr != nil {
+			return nil, a.failed(ferr)
+		}
+		a.install(u)
+		return u, nil
+	}
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// adoptFromStore makes the stored unit current if it is newer than ours, usable, and not one the
+// service refused. It returns the current unit after the check.
+func (a *appTickets) adoptFromStore(ctx context.Context) *cachedUnit {
+	su, err := a.c.store.Load(ctx, a.appID)
+	if err != nil {
+		a.c.log.WarnContext(ctx, "kyc ticket store load failed", "appId", a.appID, "error", err)
+		return a.cur.Load()
+	}
+	cur := a.cur.Load()
+	if su == nil || su.AccessToken == "" || su.SignTicket == "" {
+		return cur
+	}
+	a.mu.Lock()
+	rejected := su.AccessToken == a.rejected
+	a.mu.Unlock()
+	if rejected || (cur != nil && !su.FetchedAt.After(cur.FetchedAt)) {
+		return cur
+	}
+	u := a.cache(*su)
+	if a.c.clock.Now().UnixNano() >= u.waitAt {
+		return cur
+	}
+	a.install(u)
+	return u
+}
+
+func (a *appTickets) cache(t TicketUnit) *cachedUnit {
+	refresh := a.c.refreshAfter
+	// Up to 5% jitter so a fleet does not refresh in lockstep.
+	refresh -= time.Duration(rand.Int64N(int64(refresh)/20 + 1))
+	refreshAt := t.FetchedAt.Add(refresh)
+	waitAt := t.ExpiresAt().Add(-expiryMargin)
+	if refreshAt.After(waitAt) {
+		refreshAt = waitAt
+	}
+	return &cachedUnit{TicketUnit: t, refreshAt: refreshAt.UnixNano(), waitAt: waitAt.UnixNano()}
+}
+
+func (a *appTickets) install(u *cachedUnit) {
+	a.cur.Store(u)
+	a.nextCheck.Store(a.c.clock.Now().Add(a.c.storeRecheck).UnixNano())
+	a.mu.Lock()
+	a.failures, a.lastErr, a.nextAttempt = 0, nil, time.Time{}
+	a.mu.Unlock()
+}
+
+// failed records a refresh failure and schedules the next attempt with jittered exponential
+// backoff. The current unit stays in service until it expires.
+func (a *appTickets) failed(err error) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.failures++
+	d := minFailBackoff << min(a.failures-1, 10)
+	if d > maxFailBackoff {
+		d = maxFailBackoff
+	}
+	d = d/2 + time.Duration(rand.Int64N(int64(d/2)+1))
+	a.lastErr = err
+	a.nextAttempt = a.c.clock.Now().Add(d)
+	a.c.log.Warn("kyc ticket refresh failed", "appId", a.appID, "failures", a.failures, "retryIn", d)
+	return err
+}
+
+// invalidate drops u after the service refused it, but only if it is still the current unit
+// (another caller may already have replaced it).
+func (a *appTickets) invalidate(u *cachedUnit) {
+	if a.cur.CompareAndSwap(u, nil) {
+		a.mu.Lock()
+		a.rejected = u.AccessToken
+		a.nextAttempt = time.Time{} // a refused unit is refreshed at once, not after a backoff
+		a.mu.Unlock()
+		a.c.log.Info("kyc ticket unit refused by the service; refreshing", "appId", a.appID)
+	}
+}
+
+// fetch gets a new access token and the SIGN ticket under it (spec A 2.1, 2.2).
+func (a *appTickets) fetch(ctx context.Context) (*cachedUnit, error) {
+	var tok struct {
+		wire.TokenResponse
+	}
+	start := a.c.clock.Now()
+	_, err := a.c.send(ctx, &request{
+		op: EndpointAccessToken, method: "GET", path: "/api/oauth2/access_token", topLevel: true,
+		query: url.Values{"appId": {a.appID}, "secret": {a.secret}, "grant_type": {"client_credential"}, "version": {APIVersion}},
+	}, &tok)
+	if err != nil {
+		return nil, err
+	}
+	if tok.AccessToken == "" || tok.ExpireIn <= 0 {
+		return nil, fmt.Errorf("kyc: %s: %w: no token or lifetime", EndpointAccessToken, ErrBadResponse)
+	}
+	ticket, ticketLife, err := a.c.apiTicket(ctx, a.appID, tok.AccessToken, "SIGN", "")
+	if err != nil {
+		return nil, err
+	}
+	unit := TicketUnit{
+		AppID:           a.appID,
+		AccessToken:     tok.AccessToken,
+		SignTicket:      ticket,
+		FetchedAt:       start,
+		TokenExpiresAt:  start.Add(time.Duration(tok.ExpireIn) * time.Second),
+		TicketExpiresAt: start.Add(ticketLife),
+	}
+	return a.cache(unit), nil
+}
+
+// apiTicket fetches one SIGN or NONCE ticket with accessToken.
+func (c *Client) apiTicket(ctx context.Context, appID, accessToken, kind, userID string) (string, time.Duration, error) {
+	op := EndpointSignTicket
+	q := url.Values{"appId": {appID}, "access_token": {accessToken}, "type": {kind}, "version": {APIVersion}}
+	if kind == "NONCE" {
+		op = EndpointNonceTicket
+		q.Set("user_id", userID)
+	}
+	var resp wire.TicketResponse
+	if _, err := c.send(ctx, &request{op: op, method: "GET", path: "/api/oauth2/api_ticket", query: q, topLevel: true}, &resp); err != nil {
+		return "", 0, err
+	}
+	if len(resp.Tickets) == 0 || resp.Tickets[0].Value == "" || resp.Tickets[0].ExpireIn <= 0 {
+		return "", 0, fmt.Errorf("kyc: %s: %w: no ticket or lifetime", op, ErrBadResponse)
+	}
+	return resp.Tickets[0].Value, time.Duration(resp.Tickets[0].ExpireIn) * time.Second, nil
+}
+
+// withUnit runs call with a current unit of app. If the service answers that the ticket or
+// token is stale (the 400101 class), it drops that unit (only if it is still current), gets a
+// fresh one and runs call once more.
+func (c *Client) withUnit(ctx context.Context, app *appTickets, call func(u *cachedUnit) error) error {
+	u, err := app.get(ctx)
+	if err != nil {
+		return err
+	}
+	err = call(u)
+	if !isStaleTicket(err) {
+		return err
+	}
+	app.invalidate(u)
+	u2, gerr := app.get(ctx)
+	if gerr != nil {
+		return errors.Join(err, gerr)
+	}
+	return call(u2)
+}
+
+// AccessToken returns the current access token, fetching or refreshing it when needed.
+func (c *Client) AccessToken(ctx context.Context) (string, error) {
+	u, err := c.primary.get(ctx)
+	if err != nil {
+		return "", err
+	}
+	return u.AccessToken, nil
+}
+
+// SignTicket returns the current SIGN ticket (reusable, 60 minutes), fetching or refreshing the
+// ticket unit when needed. While the unit is fresh this allocates nothing.
+func (c *Client) SignTicket(ctx context.Context) (string, error) {
+	u, err := c.primary.get(ctx)
+	if err != nil {
+		return "", err
+	}
+	return u.SignTicket, nil
+}
+
+// Tickets returns the current ticket unit (for display: it prints redacted).
+func (c *Client) Tickets(ctx context.Context) (TicketUnit, error) {
+	u, err := c.primary.get(ctx)
+	if err != nil {
+		return TicketUnit{}, err
+	}
+	return u.TicketUnit, nil
+}
+
+// NonceTicket fetches a new NONCE ticket for userID: single use, 120 seconds, bound to that user
+// (spec A 2.3). It is never cached: every SDK start or H5 login needs its own.
+func (c *Client) NonceTicket(ctx context.Context, userID string) (string, error) {
+	return c.nonceTicket(ctx, c.primary, userID)
+}
+
+func (c *Client) nonceTicket(ctx context.Context, app *appTickets, userID string) (string, error) {
+	if err := checkUserID(userID); err != nil {
+		return "", err
+	}
+	var ticket string
+	err := c.withUnit(ctx, app, func(u *cachedUnit) error {
+		var err error
+		ticket, _, err = c.apiTicket(ctx, app.appID, u.AccessToken, "NONCE", userID)
+		return err
+	})
+	return ticket, err
+}
+
+// RefreshTickets fetches a new access token and SIGN ticket now, whatever the age of the current
+// ones. In a fleet this cuts the others' token to a minute: prefer letting the client refresh on
+// its own schedule.
+func (c *Client) RefreshTickets(ctx context.Context) error {
+	_, err := c.primary.refreshWait(ctx, true)
+	return err
+}

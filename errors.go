@@ -1,0 +1,147 @@
+package kyc
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+)
+
+// Error classes, matched with errors.Is. An *APIError matches the class its code belongs to in
+// the code catalogue (LookupCode); local failures wrap the class that describes them.
+var (
+	// ErrInvalidInput: a request was refused before anything was sent.
+	ErrInvalidInput = errors.New("kyc: invalid input")
+	// ErrInvalidSignature: the service refused a signature or a ticket (400101 and its kin).
+	ErrInvalidSignature = errors.New("kyc: signature or ticket refused")
+	// ErrRateLimited: too many requests (400506, 66664003, RequestLimitExceeded).
+	ErrRateLimited = errors.New("kyc: rate limited")
+	// ErrBusy: the service is busy or failed internally; the call may be retried (999999 ...).
+	ErrBusy = errors.New("kyc: service busy")
+	// ErrNoResult: there is no result for this order (66660011 and kin).
+	ErrNoResult = errors.New("kyc: no result")
+	// ErrExpired: something timed out or expired: a faceId, a token, a ticket unit.
+	ErrExpired = errors.New("kyc: expired")
+	// ErrNotWhitelisted: the caller's IP address is not on the service's list (400103).
+	ErrNotWhitelisted = errors.New("kyc: IP not whitelisted")
+	// ErrServiceUnavailable: the account cannot use the service (arrears, not activated).
+	ErrServiceUnavailable = errors.New("kyc: service unavailable for this account")
+	// ErrBadRequest: the service says the request is malformed (66660000, 400106, InvalidParameter).
+	ErrBadRequest = errors.New("kyc: request refused as malformed")
+	// ErrVerificationFailed: the verification ran and did not pass (not the same person, name
+	// and ID mismatch, suspected spoof). Usually billed.
+	ErrVerificationFailed = errors.New("kyc: verification did not pass")
+	// ErrBadResponse: the service answered with something this package cannot decode.
+	ErrBadResponse = errors.New("kyc: malformed response")
+)
+
+// APIError is a non-zero answer from the service. It never carries a secret, a ticket, an access
+// token, a signature pre-image, a name, an ID number or a response body.
+type APIError struct {
+	Op              string // the endpoint or action, e.g. "getPlusFaceId" or "DetectAuth"
+	Code            string // the service's code as a string: "66660004", "-5008", "FailedOperation.X"
+	Msg             string // the service's message, as sent
+	BizSeqNo        string // kyc1 business serial number, for support tickets
+	OrderNo         string
+	TransactionTime string // yyyyMMddHHmmss, the service's clock
+	HTTPStatus      int
+	RequestID       string // API 3.0 RequestId
+}
+
+// Error formats the code and what the catalogue says it means; the service's own message is
+// used only for codes the catalogue does not know, and then shortened.
+func (e *APIError) Error() string {
+	var b strings.Builder
+	b.WriteString("kyc: ")
+	if e.Op != "" {
+		b.WriteString(e.Op)
+		b.WriteString(": ")
+	}
+	if e.Code == "" {
+		b.WriteString("HTTP ")
+		b.WriteString(strconv.Itoa(e.HTTPStatus))
+		return b.String()
+	}
+	b.WriteString("code ")
+	b.WriteString(e.Code)
+	if info, ok := LookupCode(e.Code); ok && info.EN != "" {
+		b.WriteString(" (")
+		b.WriteString(info.EN)
+		b.WriteString(")")
+	} else if m := strings.TrimSpace(e.Msg); m != "" {
+		b.WriteString(" (")
+		b.WriteString(truncateRunes(m, 80))
+		b.WriteString(")")
+	}
+	if e.HTTPStatus != 0 && e.HTTPStatus != 200 {
+		b.WriteString(", HTTP ")
+		b.WriteString(strconv.Itoa(e.HTTPStatus))
+	}
+	if e.BizSeqNo != "" {
+		b.WriteString(", bizSeqNo ")
+		b.WriteString(e.BizSeqNo)
+	}
+	if e.RequestID != "" {
+		b.WriteString(", requestId ")
+		b.WriteString(e.RequestID)
+	}
+	return b.String()
+}
+
+// Is reports whether target is the class of e's code.
+func (e *APIError) Is(target error) bool {
+	if target == nil {
+		return false
+	}
+	if e.Code == "" { // an HTTP failure without a kyc1 answer
+		switch {
+		case e.HTTPStatus == 429:
+			return target == ErrRateLimited
+		case e.HTTPStatus >= 500:
+			return target == ErrBusy
+		}
+		return false
+	}
+	return classOf(e.Code) == target
+}
+
+// Retryable reports whether the catalogue says the same request may be sent again.
+func (e *APIError) Retryable() bool {
+	info, ok := LookupCode(e.Code)
+	return ok && info.Retryable
+}
+
+// staleTicketCodes are the answers that mean the SIGN ticket or access token we used is no longer
+// accepted (spec A 7.1 and the OAUTH_* codes of the OCR SDK table, manual L12946-12950). On one
+// of these the ticket unit that signed the call is dropped and the call is retried once. 400104
+// (no privilege) is not in the list: a new ticket would not change it.
+var staleTicketCodes = map[string]bool{"400101": true, "400102": true, "400105": true}
+
+func isStaleTicket(err error) bool {
+	var ae *APIError
+	return errors.As(err, &ae) && staleTicketCodes[ae.Code]
+}
+
+// InputError is a request refused before sending: Field names the wire field, Reason says why.
+// It matches ErrInvalidInput. It never quotes the value.
+type InputError struct {
+	Field  string
+	Reason string
+}
+
+func (e *InputError) Error() string { return "kyc: invalid " + e.Field + ": " + e.Reason }
+
+// Unwrap makes errors.Is(err, ErrInvalidInput) true.
+func (e *InputError) Unwrap() error { return ErrInvalidInput }
+
+func invalidInput(field, reason string) error { return &InputError{Field: field, Reason: reason} }
+
+func truncateRunes(s string, n int) string {
+	i := 0
+	for pos := range s {
+		if i == n {
+			return s[:pos] + "…"
+		}
+		i++
+	}
+	return s
+}

@@ -1,0 +1,107 @@
+package kyctest
+
+import (
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/kycgo/kyc"
+)
+
+// Errors of CheckNonceSignature and of the server's own signature checks. None of them, nor
+// anything wrapping them, contains a ticket, a token or a signature.
+var (
+	// ErrUnknownApp: the appId is not registered with this server.
+	ErrUnknownApp = errors.New("kyctest: unknown appId")
+	// ErrBadSignature: no ticket of the app produces the signature from the values given.
+	ErrBadSignature = errors.New("kyctest: signature does not verify")
+	// ErrTicketExpired: the signature was made with a ticket that has expired, was replaced
+	// more than the overlap ago, or was revoked.
+	ErrTicketExpired = errors.New("kyctest: ticket expired or revoked")
+	// ErrTicketUsed: the NONCE ticket has already been used (they are single use).
+	ErrTicketUsed = errors.New("kyctest: NONCE ticket already used")
+	// ErrWrongUser: the NONCE ticket was minted for another user_id.
+	ErrWrongUser = errors.New("kyctest: NONCE ticket was minted for another user_id")
+)
+
+// signEqual compares signatures case-insensitively ("不区分大小写", spec A 3.1) in constant time.
+func signEqual(a, b string) bool {
+	return subtle.ConstantTimeCompare([]byte(strings.ToUpper(a)), []byte(strings.ToUpper(b))) == 1
+}
+
+// CheckNonceSignature does what the App SDK's login does with the start values: it looks for the
+// NONCE ticket minted for userID with which kyc.Sign(ticket, appID, userID, nonce, "1.0.0")
+// equals sign (in any case), and spends it. It returns nil the first time, and an error wrapping
+// ErrTicketUsed, ErrTicketExpired, ErrWrongUser, ErrBadSignature or ErrUnknownApp otherwise.
+func (s *Server) CheckNonceSignature(appID, userID, nonce, sign string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a := s.apps[appID]
+	if a == nil {
+		return ErrUnknownApp
+	}
+	now := s.Clock.Now()
+	for _, t := range a.nonces {
+		if !signEqual(kyc.Sign(t.value, appID, userID, nonce, kyc.APIVersion), sign) {
+			continue
+		}
+		switch {
+		case t.userID != userID:
+			return ErrWrongUser
+		case t.used:
+			return ErrTicketUsed
+		case !t.alive(now):
+			return ErrTicketExpired
+		}
+		t.used = true
+		return nil
+	}
+	return ErrBadSignature
+}
+
+// verifySignTicket checks params["sign"] the way the service checks a SIGN-signed call to
+// endpoint: the signer-table fields of endpoint are looked up in params (absent ones are left
+// out) and signed with each live SIGN ticket of the app named by params["appId"] (or "app_id",
+// "appid", "webankAppId"). Handlers answer "400101" on any error.
+func (s *Server) verifySignTicket(endpoint string, params map[string]string) error {
+	rule, ok := kyc.SignRuleFor(endpoint)
+	if !ok || rule.Ticket != kyc.SignTicketKind {
+		return fmt.Errorf("kyctest: endpoint %q is not signed with a SIGN ticket", endpoint)
+	}
+	appID := ""
+	for _, k := range []string{"appId", "app_id", "appid", "webankAppId"} {
+		if v := params[k]; v != "" {
+			appID = v
+			break
+		}
+	}
+	sign := params["sign"]
+	if sign == "" {
+		return ErrBadSignature
+	}
+	lookup := func(f string) (string, bool) {
+		v, ok := params[f]
+		return v, ok
+	}
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a := s.apps[appID]
+	if a == nil {
+		return ErrUnknownApp
+	}
+	now := s.Clock.Now()
+	err := ErrBadSignature
+	for i := len(a.signs) - 1; i >= 0; i-- {
+		t := a.signs[i]
+		if !signEqual(rule.Sign(t.value, lookup), sign) {
+			continue
+		}
+		if t.alive(now) {
+			return nil
+		}
+		err = ErrTicketExpired // keep looking: the values may also verify under a live ticket
+	}
+	return err
+}

@@ -1,0 +1,306 @@
+package kyc
+
+import (
+	"crypto/rand"
+	"crypto/sha1"
+	"fmt"
+	"unicode/utf8"
+)
+
+// APIVersion is the value every kyc1 call and signature carries as "version" (spec A 3.2).
+const APIVersion = "1.0.0"
+
+// Sign computes the kyc1 signature (spec A 3.1): the values and the ticket, empty values dropped,
+// sorted as Java sorts strings (UTF-16 code units), joined without a separator, SHA-1 over the
+// UTF-8 bytes, 40 upper-case hex characters.
+//
+// The Java reference drops nulls and keeps empty strings; an empty string adds nothing to the
+// concatenation, so dropping it gives the same digest. Duplicate values are kept.
+func Sign(ticket string, values ...string) string {
+	var stack [8]string
+	vs := stack[:0]
+	if len(values)+1 > len(stack) {
+		vs = make([]string, 0, len(values)+1)
+	}
+	n := len(ticket)
+	if ticket != "" {
+		vs = append(vs, ticket)
+	}
+	for _, v := range values {
+		if v != "" {
+			vs = append(vs, v)
+			n += len(v)
+		}
+	}
+	var buf [256]byte
+	joined := buf[:0]
+	if n > len(buf) {
+		joined = make([]byte, 0, n)
+	}
+	// Java's order (UTF-16 code units). Values that differ in an ASCII first byte, the common
+	// case, are ordered by that byte alone; anything else takes the full comparison.
+	sortValues(vs, func(a, b string) bool {
+		if a[0] != b[0] && a[0] < utf8.RuneSelf && b[0] < utf8.RuneSelf {
+			return a[0] > b[0]
+		}
+		return compareUTF16(a, b) > 0
+	})
+	joined = joinValues(joined, vs)
+	return hexUpper(sha1.Sum(joined))
+}
+
+// sortValues is an insertion sort: the lists are short (3 to 8 values) and it keeps them on the
+// stack. greater(a, b) reports whether a sorts after b.
+func sortValues(vs []string, greater func(a, b string) bool) {
+	for i := 1; i < len(vs); i++ {
+		for j := i; j > 0 && greater(vs[j-1], vs[j]); j-- {
+			vs[j-1], vs[j] = vs[j], vs[j-1]
+		}
+	}
+}
+
+func joinValues(dst []byte, vs []string) []byte {
+	for _, v := range vs {
+		dst = append(dst, v...)
+	}
+	return dst
+}
+
+// hexPairs maps a byte to its two upper-case hex digits.
+var hexPairs = func() (t [256][2]byte) {
+	const digits = "0123456789ABCDEF"
+	for i := range t {
+		t[i] = [2]byte{digits[i>>4], digits[i&0x0f]}
+	}
+	return t
+}()
+
+func hexUpper(sum [sha1.Size]byte) string {
+	var out [2 * sha1.Size]byte
+	for i, b := range sum {
+		p := hexPairs[b]
+		out[2*i], out[2*i+1] = p[0], p[1]
+	}
+	return string(out[:])
+}
+
+// compareUTF16 orders strings as java.lang.String.compareTo does (by UTF-16 code unit). For
+// ASCII, and for any pair of BMP characters, this is plain byte order; it differs only when a
+// supplementary-plane character meets one in U+E000..U+FFFF (a rare CJK name in the PC-H5 sign).
+func compareUTF16(a, b string) int {
+	n := min(len(a), len(b))
+	i := 0
+	for i < n && a[i] == b[i] {
+		i++
+	}
+	if i == n {
+		return len(a) - len(b)
+	}
+	if a[i] < utf8.RuneSelf && b[i] < utf8.RuneSelf {
+		return int(a[i]) - int(b[i])
+	}
+	// Back up to the start of the rune both strings share up to i.
+	for i > 0 && !utf8.RuneStart(a[i]) {
+		i--
+	}
+	ra, _ := utf8.DecodeRuneInString(a[i:])
+	rb, _ := utf8.DecodeRuneInString(b[i:])
+	ka, kb := utf16Lead(ra), utf16Lead(rb)
+	if ka != kb {
+		return int(ka) - int(kb)
+	}
+	return int(ra) - int(rb)
+}
+
+// utf16Lead is the first UTF-16 code unit of r.
+func utf16Lead(r rune) rune {
+	if r >= 0x10000 {
+		return 0xD800 + (r-0x10000)>>10
+	}
+	return r
+}
+
+const nonceAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+
+// NonceLen is the length of every nonce the service accepts (spec A 3.2).
+const NonceLen = 32
+
+// NewNonce returns 32 random letters and digits from crypto/rand.
+func NewNonce() string {
+	var out [NonceLen]byte
+	var rnd [64]byte
+	filled := 0
+	for filled < NonceLen {
+		rand.Read(rnd[:]) // never returns an error (Go 1.24+): it crashes the program instead
+		for _, b := range rnd {
+			// 62 letters and digits: reject 248..255 so every symbol is equally likely.
+			if b >= 248 {
+				continue
+			}
+			out[filled] = nonceAlphabet[int(b)%len(nonceAlphabet)]
+			filled++
+			if filled == NonceLen {
+				break
+			}
+		}
+	}
+	return string(out[:])
+}
+
+// CheckNonce reports whether s is a nonce the service accepts: exactly 32 ASCII letters and digits.
+func CheckNonce(s string) error {
+	if len(s) != NonceLen {
+		return invalidInput("nonce", fmt.Sprintf("must be %d letters and digits, got %d characters", NonceLen, utf8.RuneCountInString(s)))
+	}
+	if !isAlnum(s) {
+		return invalidInput("nonce", "must contain only ASCII letters and digits")
+	}
+	return nil
+}
+
+func isAlnum(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z') {
+			return false
+		}
+	}
+	return true
+}
+
+// TicketKind says which ticket a signature is made with.
+type TicketKind uint8
+
+const (
+	// NoTicket marks the oauth2 calls, which are not signed.
+	NoTicket TicketKind = iota
+	// SignTicketKind is the reusable SIGN ticket (60 minutes): server calls and callbacks.
+	SignTicketKind
+	// NonceTicketKind is the single-use NONCE ticket (120 s, bound to a user): what the app or
+	// the browser presents.
+	NonceTicketKind
+)
+
+// String returns the ticket type as the service spells it ("SIGN", "NONCE").
+func (k TicketKind) String() string {
+	switch k {
+	case SignTicketKind:
+		return "SIGN"
+	case NonceTicketKind:
+		return "NONCE"
+	}
+	return "none"
+}
+
+// Endpoint names: the keys of the signer table.
+const (
+	EndpointAccessToken       = "access_token"
+	EndpointSignTicket        = "sign_ticket"
+	EndpointNonceTicket       = "nonce_ticket"
+	EndpointFaceIDPlus        = "getPlusFaceId"
+	EndpointFaceIDEnhanced    = "getAdvFaceId"
+	EndpointFaceIDBasic       = "getfaceid"
+	EndpointFaceIDPC          = "geth5faceid"
+	EndpointFaceSDKStart      = "face_sdk_start"
+	EndpointH5Login           = "h5_login"
+	EndpointPCLogin           = "pc_login"
+	EndpointH5Callback        = "h5_callback"
+	EndpointQueryFaceRecord   = "queryfacerecord"
+	EndpointQueryPhotoInfo    = "queryphotoinfo"
+	EndpointOCRSDKStart       = "ocr_sdk_start"
+	EndpointOCRResult         = "getOcrResult"
+	EndpointBankCardOCRResult = "getBankCardOcrResult"
+	EndpointWillFaceID        = "getWillFaceId"
+	EndpointWillSDKStart      = "will_sdk_start"
+	EndpointWillLogin         = "willLogin"
+	EndpointWillCallback      = "will_callback"
+	EndpointWillResult        = "getWillFaceResult"
+	EndpointNFCCertID         = "getOcrCertId"
+	EndpointNFCSDKStart       = "nfc_sdk_start"
+	EndpointNFCResult         = "getIdcardNfcResult"
+)
+
+// SignRule is one row of the signer table: an endpoint, how it is called, which ticket signs it
+// and the wire names of the values signed besides the ticket.
+type SignRule struct {
+	Endpoint string
+	Method   string // "GET", "POST", or "" for values handed to an app or read from a callback
+	Path     string // path on the kyc1 host (or on optimalDomain for the browser logins)
+	Ticket   TicketKind
+	Fields   []string
+}
+
+// Sign signs the values that value returns for r.Fields; a field value reports false when it is
+// absent (a null in the Java reference) and is then left out.
+func (r SignRule) Sign(ticket string, value func(field string) (string, bool)) string {
+	var stack [8]string
+	vs := stack[:0]
+	for _, f := range r.Fields {
+		if v, ok := value(f); ok {
+			vs = append(vs, v)
+		}
+	}
+	return Sign(ticket, vs...)
+}
+
+// signTable is the one place that says what each endpoint signs (spec README "Endpoint
+// catalogue", spec A 3.3, spec B 3-4, spec C 2-6). Field names are the wire names the endpoint
+// uses for those values; the signature itself covers values only.
+var signTable = []SignRule{
+	{EndpointAccessToken, "GET", "/api/oauth2/access_token", NoTicket, nil},
+	{EndpointSignTicket, "GET", "/api/oauth2/api_ticket", NoTicket, nil},
+	{EndpointNonceTicket, "GET", "/api/oauth2/api_ticket", NoTicket, nil},
+	{EndpointFaceIDPlus, "POST", "/api/server/getPlusFaceId", SignTicketKind, []string{"appId", "userId", "nonce", "version"}},
+	{EndpointFaceIDEnhanced, "POST", "/api/server/getAdvFaceId", SignTicketKind, []string{"appId", "userId", "nonce", "version"}},
+	{EndpointFaceIDBasic, "POST", "/api/server/getfaceid", SignTicketKind, []string{"appId", "userId", "nonce", "version"}},
+	// The PC-H5 upload signs seven values and no nonce (spec B 4, trap T3).
+	{EndpointFaceIDPC, "POST", "/api/server/h5/geth5faceid", SignTicketKind, []string{"appId", "orderNo", "name", "idNo", "userId", "version"}},
+	{EndpointFaceSDKStart, "", "", NonceTicketKind, []string{"appId", "userId", "nonce", "version"}},
+	{EndpointH5Login, "GET", "/api/web/login", NonceTicketKind, []string{"appId", "userId", "orderNo", "version", "faceId", "nonce"}},
+	{EndpointPCLogin, "GET", "/api/pc/login", NonceTicketKind, []string{"appId", "userId", "orderNo", "version", "h5faceId", "nonce"}},
+	// newSignature (mobile) / newSign (PC): appId, orderNo, code and the SIGN ticket (spec B 3.3).
+	{EndpointH5Callback, "", "", SignTicketKind, []string{"appId", "orderNo", "code"}},
+	{EndpointQueryFaceRecord, "POST", "/api/v2/base/queryfacerecord", SignTicketKind, []string{"appId", "orderNo", "nonce", "version"}},
+	{EndpointQueryPhotoInfo, "POST", "/api/v2/base/queryphotoinfo", SignTicketKind, []string{"appId", "orderNo", "nonce", "version"}},
+	{EndpointOCRSDKStart, "", "", NonceTicketKind, []string{"appId", "userId", "nonce", "version"}},
+	{EndpointOCRResult, "GET", "/api/server/getOcrResult", SignTicketKind, []string{"app_id", "order_no", "nonce", "version"}},
+	{EndpointBankCardOCRResult, "GET", "/api/server/getBankCardOcrResult", SignTicketKind, []string{"app_id", "order_no", "nonce", "version"}},
+	{EndpointWillFaceID, "POST", "/api/server/getWillFaceId", SignTicketKind, []string{"appId", "userId", "nonce", "version"}},
+	{EndpointWillSDKStart, "", "", NonceTicketKind, []string{"appId", "userId", "nonce", "version"}},
+	{EndpointWillLogin, "GET", "/api/web/willLogin", NonceTicketKind, []string{"appId", "userId", "orderNo", "version", "faceId", "nonce"}},
+	{EndpointWillCallback, "", "", SignTicketKind, []string{"appId", "orderNo", "code"}},
+	{EndpointWillResult, "POST", "/api/server/getWillFaceResult", SignTicketKind, []string{"appId", "orderNo", "nonce", "version"}},
+	// The NFC upload signs the orderNo, not the userId (spec C 10 item 7).
+	{EndpointNFCCertID, "POST", "/api/server/getOcrCertId", SignTicketKind, []string{"appId", "orderNo", "nonce", "version"}},
+	{EndpointNFCSDKStart, "", "", NonceTicketKind, []string{"appId", "userId", "nonce", "version"}},
+	{EndpointNFCResult, "POST", "/api/v2/nfcpaas/getIdcardNfcResult", SignTicketKind, []string{"appId", "orderNo", "nonce", "version"}},
+}
+
+// SignRules returns a copy of the signer table.
+func SignRules() []SignRule {
+	out := make([]SignRule, len(signTable))
+	for i, r := range signTable {
+		r.Fields = append([]string(nil), r.Fields...)
+		out[i] = r
+	}
+	return out
+}
+
+// SignRuleFor returns the signer-table row for an endpoint name (one of the Endpoint constants).
+func SignRuleFor(endpoint string) (SignRule, bool) {
+	for _, r := range signTable {
+		if r.Endpoint == endpoint {
+			return r, true
+		}
+	}
+	return SignRule{}, false
+}
+
+// mustRule is for the package's own endpoints, whose names are constants.
+func mustRule(endpoint string) SignRule {
+	r, ok := SignRuleFor(endpoint)
+	if !ok {
+		panic("kyc: no signer-table row for " + endpoint) // a programming error in this package
+	}
+	return r
+}

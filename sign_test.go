@@ -1,0 +1,238 @@
+package kyc
+
+import (
+	"crypto/sha1"
+	"encoding/json"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+	"unicode/utf16"
+
+	"github.com/stretchr/testify/require"
+)
+
+type signVector struct {
+	Name   string   `json:"name"`
+	Source string   `json:"source"`
+	Ticket string   `json:"ticket"`
+	Values []string `json:"values"`
+	Sign   string   `json:"sign"`
+}
+
+func loadSignVectors(t testing.TB) []signVector {
+	t.Helper()
+	raw, err := os.ReadFile("testdata/signatures.json")
+	require.NoError(t, err)
+	var f struct {
+		Vectors []signVector `json:"vectors"`
+	}
+	require.NoError(t, json.Unmarshal(raw, &f))
+	require.NotEmpty(t, f.Vectors)
+	return f.Vectors
+}
+
+func TestSignGoldenVectors(t *testing.T) {
+	docs := 0
+	for _, v := range loadSignVectors(t) {
+		t.Run(v.Name, func(t *testing.T) {
+			require.Equal(t, v.Sign, Sign(v.Ticket, v.Values...))
+			// Order of the inputs never matters: only values are signed, sorted.
+			rev := slices.Clone(v.Values)
+			slices.Reverse(rev)
+			require.Equal(t, v.Sign, Sign(v.Ticket, rev...))
+		})
+		if v.Source == "doc" {
+			docs++
+		}
+	}
+	require.Equal(t, 4, docs, "the four vectors of spec/README.md")
+}
+
+func TestSignDropsEmptyValuesAndKeepsDuplicates(t *testing.T) {
+	const ticket = "XO99Qfxlti9iTVgHAjwvJdAZKN3nMuUhrsPdPlPVKlcyS50N6tlLnfuFBPIucaMS"
+	base := Sign(ticket, "IDAXXXXX", "userID19959248596551", "kHoSxvLZGxSoFsjxlbzEoUzh5PAnTU7T", "1.0.0")
+	require.Equal(t, base, Sign(ticket, "", "IDAXXXXX", "userID19959248596551", "", "kHoSxvLZGxSoFsjxlbzEoUzh5PAnTU7T", "1.0.0"))
+	require.NotEqual(t, base, Sign(ticket, "IDAXXXXX", "IDAXXXXX", "userID19959248596551", "kHoSxvLZGxSoFsjxlbzEoUzh5PAnTU7T", "1.0.0"))
+	require.Len(t, base, 40)
+	require.Equal(t, strings.ToUpper(base), base)
+}
+
+func TestSignManyValuesAndLongInput(t *testing.T) {
+	vals := []string{"a", "b", "c", "d", "e", "f", "g", "h", "i", "j", strings.Repeat("x", 600)}
+	want := sha1.Sum([]byte("abcdefghijT" + strings.Repeat("x", 600)))
+	_ = want
+	// Compare with a straightforward implementation of the manual's rule.
+	require.Equal(t, referenceSign("T", vals), Sign("T", vals...))
+}
+
+// referenceSign is the manual's Java reference written plainly, with Java's UTF-16 ordering.
+func referenceSign(ticket string, values []string) string {
+	vs := []string{ticket}
+	for _, v := range values {
+		if v != "" {
+			vs = append(vs, v)
+		}
+	}
+	slices.SortFunc(vs, func(a, b string) int {
+		ua, ub := utf16.Encode([]rune(a)), utf16.Encode([]rune(b))
+		return slices.Compare(ua, ub)
+	})
+	sum := sha1.Sum([]byte(strings.Join(vs, "")))
+	return strings.ToUpper(hexString(sum[:]))
+}
+
+func hexString(b []byte) string {
+	const d = "0123456789abcdef"
+	out := make([]byte, 0, 2*len(b))
+	for _, c := range b {
+		out = append(out, d[c>>4], d[c&15])
+	}
+	return string(out)
+}
+
+func TestCompareUTF16MatchesJava(t *testing.T) {
+	cases := [][2]string{
+		{"a", "b"}, {"A", "a"}, {"1.0.0", "IDAXXXXX"}, {"ab", "abc"}, {"", "a"},
+		{"张三", "李四"}, {"\uE000", "\U00020000"}, // BMP private use vs CJK Ext-B: Java puts the surrogate first
+		{"x\U0001F600", "x\uFFFD"}, {"\U00020000", "\U00020001"}, {"é", "e"}, {"名字", "名"},
+	}
+	for _, c := range cases {
+		for _, p := range [][2]string{c, {c[1], c[0]}, {c[0], c[0]}} {
+			ua, ub := utf16.Encode([]rune(p[0])), utf16.Encode([]rune(p[1]))
+			want := slices.Compare(ua, ub)
+			got := compareUTF16(p[0], p[1])
+			require.Equal(t, want, sign(got), "%q vs %q", p[0], p[1])
+		}
+	}
+	// The case where byte order and Java order differ.
+	require.Less(t, compareUTF16("\U00020000", "\uE000"), 0)
+	require.Greater(t, strings.Compare("\U00020000", "\uE000"), 0)
+}
+
+func sign(n int) int {
+	switch {
+	case n < 0:
+		return -1
+	case n > 0:
+		return 1
+	}
+	return 0
+}
+
+func FuzzSignMatchesReference(f *testing.F) {
+	f.Add("ticket", "IDAXXXXX", "userID1", "张三", "\U00020000")
+	f.Add("", "", "", "", "")
+	f.Fuzz(func(t *testing.T, ticket, a, b, c, d string) {
+		for _, s := range []string{ticket, a, b, c, d} {
+			if !utf8Valid(s) {
+				t.Skip()
+			}
+		}
+		require.Equal(t, referenceSign(ticket, []string{a, b, c, d}), Sign(ticket, a, b, c, d))
+	})
+}
+
+func utf8Valid(s string) bool { return strings.ToValidUTF8(s, "\uFFFD") == s }
+
+func TestNewNonce(t *testing.T) {
+	seen := map[string]bool{}
+	counts := map[rune]int{}
+	for range 2000 {
+		n := NewNonce()
+		require.NoError(t, CheckNonce(n))
+		require.False(t, seen[n], "nonce repeated")
+		seen[n] = true
+		for _, r := range n {
+			counts[r]++
+		}
+	}
+	// Every one of the 62 symbols shows up in 64,000 draws (expected about 1,000 each).
+	require.Len(t, counts, 62)
+	for r, c := range counts {
+		require.Greater(t, c, 700, "symbol %q is under-represented", r)
+	}
+}
+
+func TestCheckNonce(t *testing.T) {
+	require.NoError(t, CheckNonce("kHoSxvLZGxSoFsjxlbzEoUzh5PAnTU7T"))
+	for _, bad := range []string{"", "short", "kHoSxvLZGxSoFsjaxlbzEoUzh5PAnTU7T", "kHoSxvLZGxSoFsjxlbzEoUzh5PAnTU7-", "kHoSxvLZGxSoFsjxlbzEoUzh5PAnTU7张"} {
+		err := CheckNonce(bad)
+		require.ErrorIs(t, err, ErrInvalidInput, "%q", bad)
+		if bad != "" {
+			require.NotContains(t, err.Error(), bad)
+		}
+	}
+}
+
+func TestSignTableCoversEveryEndpoint(t *testing.T) {
+	// Every row of the endpoint catalogue in spec/README.md, with its ticket and signed fields.
+	want := map[string]struct {
+		ticket TicketKind
+		fields int
+	}{
+		EndpointAccessToken: {NoTicket, 0}, EndpointSignTicket: {NoTicket, 0}, EndpointNonceTicket: {NoTicket, 0},
+		EndpointFaceIDPlus: {SignTicketKind, 4}, EndpointFaceIDEnhanced: {SignTicketKind, 4}, EndpointFaceIDBasic: {SignTicketKind, 4},
+		EndpointFaceIDPC: {SignTicketKind, 6}, EndpointFaceSDKStart: {NonceTicketKind, 4}, EndpointH5Login: {NonceTicketKind, 6},
+		EndpointPCLogin: {NonceTicketKind, 6}, EndpointH5Callback: {SignTicketKind, 3}, EndpointQueryFaceRecord: {SignTicketKind, 4},
+		EndpointQueryPhotoInfo: {SignTicketKind, 4}, EndpointOCRSDKStart: {NonceTicketKind, 4}, EndpointOCRResult: {SignTicketKind, 4},
+		EndpointBankCardOCRResult: {SignTicketKind, 4}, EndpointWillFaceID: {SignTicketKind, 4}, EndpointWillSDKStart: {NonceTicketKind, 4},
+		EndpointWillLogin: {NonceTicketKind, 6}, EndpointWillCallback: {SignTicketKind, 3}, EndpointWillResult: {SignTicketKind, 4},
+		EndpointNFCCertID: {SignTicketKind, 4}, EndpointNFCSDKStart: {NonceTicketKind, 4}, EndpointNFCResult: {SignTicketKind, 4},
+	}
+	rules := SignRules()
+	require.Len(t, rules, len(want))
+	for _, r := range rules {
+		w, ok := want[r.Endpoint]
+		require.True(t, ok, r.Endpoint)
+		require.Equal(t, w.ticket, r.Ticket, r.Endpoint)
+		require.Len(t, r.Fields, w.fields, r.Endpoint)
+		if r.Ticket != NoTicket {
+			require.Contains(t, r.Fields, firstOf(r.Fields, "appId", "app_id"), r.Endpoint)
+		}
+	}
+	// SignRule.Sign reproduces the doc vectors from named fields.
+	login, ok := SignRuleFor(EndpointH5Login)
+	require.True(t, ok)
+	vals := map[string]string{"appId": "appId001", "userId": "userID19959248596551", "orderNo": "aabc1457895464",
+		"version": "1.0.0", "faceId": "bwiwe1457895464", "nonce": "kHoSxvLZGxSoFsjxlbzEoUzh5PAnTU7T", "url": "https://x.example"}
+	got := login.Sign("zxc9Qfxlti9iTVgHAjwvJdAZKN3nMuUhrsPdPlPVKlcyS50N6tlLnfuFBPIucaMS", func(f string) (string, bool) { v, ok := vals[f]; return v, ok })
+	require.Equal(t, "4E9DFABF938BF37BDB7A7DC25CCA1233D12D986B", got)
+	pc, _ := SignRuleFor(EndpointFaceIDPC)
+	pcVals := map[string]string{"appId": "appId001", "orderNo": "19959248596551", "name": "testName", "idNo": "4300000000000", "userId": "19959248596551", "version": "1.0.0"}
+	require.Equal(t, "11670F8BD6181CF71FB4656534253A0627D835CF", pc.Sign("duSz9ptwyW1Xn7r6gYItxz3feMdJ8Na5x7JZuoxurE7RcI5TdwCE4KT2eEeNNDoe", func(f string) (string, bool) { v, ok := pcVals[f]; return v, ok }))
+	_, ok = SignRuleFor("nope")
+	require.False(t, ok)
+}
+
+func firstOf(fields []string, names ...string) string {
+	for _, n := range names {
+		if slices.Contains(fields, n) {
+			return n
+		}
+	}
+	return names[0]
+}
+
+var sinkString string
+
+// BenchmarkSign signs the five-value upload shape (four values plus the ticket).
+func BenchmarkSign(b *testing.B) {
+	const ticket = "XO99Qfxlti9iTVgHAjwvJdAZKN3nMuUhrsPdPlPVKlcyS50N6tlLnfuFBPIucaMS"
+	b.ReportAllocs()
+	for b.Loop() {
+		sinkString = Sign(ticket, "IDAXXXXX", "userID19959248596551", "kHoSxvLZGxSoFsjxlbzEoUzh5PAnTU7T", "1.0.0")
+	}
+}
+
+var sinkSum [sha1.Size]byte
+
+// BenchmarkSignSHA1Baseline is crypto/sha1 over the same bytes, already sorted and joined: the
+// floor that BenchmarkSign is measured against.
+func BenchmarkSignSHA1Baseline(b *testing.B) {
+	joined := []byte("1.0.0IDAXXXXXXO99Qfxlti9iTVgHAjwvJdAZKN3nMuUhrsPdPlPVKlcyS50N6tlLnfuFBPIucaMSkHoSxvLZGxSoFsjxlbzEoUzh5PAnTU7TuserID19959248596551")
+	b.ReportAllocs()
+	for b.Loop() {
+		sinkSum = sha1.Sum(joined)
+	}
+}
