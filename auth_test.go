@@ -397,3 +397,23 @@ func BenchmarkSignTicketCached(b *testing.B) {
 		}
 	})
 }
+
+// With the system clock the fast path skips reading the clock and relies on a timer; the unit
+// must still be refreshed on schedule.
+func TestSystemClockFastPathStillRefreshes(t *testing.T) {
+	srv := kyctest.NewServer()
+	defer srv.Close()
+	c, err := kyc.New(srv.AppID, srv.Secret, kyc.WithBaseURL(srv.URL), kyc.WithRefreshAfter(time.Second))
+	require.NoError(t, err)
+	ctx := context.Background()
+	first, err := c.SignTicket(ctx)
+	require.NoError(t, err)
+	same, err := c.SignTicket(ctx)
+	require.NoError(t, err)
+	require.Equal(t, first, same)
+	require.Eventually(t, func() bool {
+		tk, err := c.SignTicket(ctx)
+		return err == nil && tk != first
+	}, 10*time.Second, 50*time.Millisecond)
+	require.GreaterOrEqual(t, srv.Requests(kyc.EndpointAccessToken), 2)
+}
