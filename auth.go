@@ -211,8 +211,9 @@ type appTickets struct {
 	secret string
 
 	cur        atomic.Pointer[cachedUnit]
-	refreshing atomic.Bool  // a background refresh is running
-	nextCheck  atomic.Int64 // UnixNano of the next store re-read (shared stores only)
+	prev       atomic.Pointer[cachedUnit] // the unit cur replaced: its SIGN ticket may sign a late callback
+	refreshing atomic.Bool                // a background refresh is running
+	nextCheck  atomic.Int64               // UnixNano of the next store re-read (shared stores only)
 	sf         singleflight.Group
 
 	mu          sync.Mutex
@@ -435,7 +436,9 @@ func (a *appTickets) cache(t TicketUnit) *cachedUnit {
 }
 
 func (a *appTickets) install(u *cachedUnit) {
-	a.cur.Store(u)
+	if old := a.cur.Swap(u); old != nil && old.SignTicket != u.SignTicket {
+		a.prev.Store(old)
+	}
 	a.nextCheck.Store(a.c.clock.Now().Add(a.c.storeRecheck).UnixNano())
 	a.mu.Lock()
 	a.failures, a.lastErr, a.nextAttempt = 0, nil, time.Time{}

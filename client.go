@@ -46,6 +46,9 @@ func (systemClock) Now() time.Time { return time.Now() }
 // Client talks to the kyc1 partner API for one appId. It is safe for concurrent use; create one
 // per appId and share it.
 type Client struct {
+	// Face is face verification: uploads, SDK start values, H5 logins, callbacks, results.
+	Face *FaceService
+
 	appID string
 
 	baseURL      string
@@ -62,6 +65,10 @@ type Client struct {
 	storeRecheck time.Duration
 	store        TicketStore
 	sharedStore  bool
+
+	sdkLicence string
+	mediaTries int
+	mediaWait  time.Duration
 
 	tickets *ticketManager
 	primary *appTickets
@@ -195,6 +202,30 @@ func WithStoreRecheck(d time.Duration) Option {
 	}
 }
 
+// WithSDKLicence adds the SDK licence from the console (keyLicence / licence, bound to the App's
+// bundle id) to the start values returned for the apps.
+func WithSDKLicence(licence string) Option {
+	return func(c *Client) error {
+		if licence == "" || strings.ContainsAny(licence, " \t\r\n") {
+			return invalidInput("licence", "must be the licence string from the console")
+		}
+		c.sdkLicence = licence
+		return nil
+	}
+}
+
+// WithMediaWait sets how the media wait helpers poll for a photo or video that is not there yet:
+// tries queries, interval apart (default 3 tries, 2 s apart, as the manual advises).
+func WithMediaWait(tries int, interval time.Duration) Option {
+	return func(c *Client) error {
+		if tries < 1 || tries > 20 || interval < 0 || interval > time.Minute {
+			return invalidInput("media wait", "needs 1-20 tries and an interval of at most a minute")
+		}
+		c.mediaTries, c.mediaWait = tries, interval
+		return nil
+	}
+}
+
 // New returns a client for appID and its secret. It checks its arguments and options and sends
 // nothing.
 func New(appID, secret string, opts ...Option) (*Client, error) {
@@ -214,6 +245,8 @@ func New(appID, secret string, opts ...Option) (*Client, error) {
 		maxBody:      DefaultMaxBodySize,
 		refreshAfter: DefaultRefreshAfter,
 		storeRecheck: DefaultStoreRecheck,
+		mediaTries:   3,
+		mediaWait:    2 * time.Second,
 	}
 	for _, opt := range opts {
 		if opt == nil {
@@ -236,6 +269,7 @@ func New(appID, secret string, opts ...Option) (*Client, error) {
 	c.budget = transport.NewBudget(100, 5)
 	c.tickets = newTicketManager(c)
 	c.primary = c.tickets.app(appID, secret)
+	c.Face = &FaceService{c: c}
 	return c, nil
 }
 
@@ -301,28 +335,35 @@ type request struct {
 	mint bool
 	// topLevel: the answer's fields sit beside "code" (oauth2), not inside "result".
 	topLevel bool
+	// media, when set, streams the named base64 fields of "result" into writers as the answer
+	// arrives, with memory bounded whatever their size. Such a call is resent only while nothing
+	// has been written. It is called once the answer's headers are in, with its Content-Length
+	// (-1 when unknown).
+	media func(contentLength int64) wire.MediaSink
 }
 
+// maxEnvelope caps the non-media part of a streamed answer.
+const maxEnvelope = 1 << 20
+
 // send performs req with retries and decodes the answer into out (the "result" object, or the
-// whole answer for topLevel requests). A non-zero code is an *APIError.
+// whole answer for topLevel requests). A non-zero code is an *APIError, returned with the
+// envelope so that callers can read a verdict's result.
 func (c *Client) send(ctx context.Context, req *request, out any) (*wire.Envelope, error) {
 	var body []byte
 	if req.body != nil {
 		var err error
-		if body, err = json.Marshal(req.body); err != nil {
+		if p, ok := req.body.(params); ok {
+			body = p.appendJSON(nil)
+		} else if body, err = json.Marshal(req.body); err != nil {
 			return nil, fmt.Errorf("kyc: %s: encoding request: %w", req.op, err)
 		}
 	}
 	target := c.baseURL + req.path
-	q := req.query
-	if req.orderNo != "" {
-		if q == nil {
-			q = url.Values{}
-		}
-		q.Set("orderNo", req.orderNo)
-	}
-	if len(q) > 0 {
-		target += "?" + q.Encode()
+	switch {
+	case req.orderNo != "":
+		target += "?orderNo=" + url.QueryEscape(req.orderNo)
+	case len(req.query) > 0:
+		target += "?" + req.query.Encode()
 	}
 	for attempt := 1; ; attempt++ {
 		env, retry, err := c.attempt(ctx, req, target, body, out, attempt)
@@ -343,10 +384,14 @@ func (c *Client) send(ctx context.Context, req *request, out any) (*wire.Envelop
 func (c *Client) attempt(ctx context.Context, req *request, target string, body []byte, out any, n int) (env *wire.Envelope, retry bool, err error) {
 	actx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
+	debug := c.log.Enabled(ctx, slog.LevelDebug)
+	// Whether the request was written decides if a minting call may be resent.
 	var wrote atomic.Bool
-	actx = httptrace.WithClientTrace(actx, &httptrace.ClientTrace{
-		WroteRequest: func(httptrace.WroteRequestInfo) { wrote.Store(true) },
-	})
+	if req.mint {
+		actx = httptrace.WithClientTrace(actx, &httptrace.ClientTrace{
+			WroteRequest: func(httptrace.WroteRequestInfo) { wrote.Store(true) },
+		})
+	}
 	var rd io.Reader
 	if body != nil {
 		rd = bytes.NewReader(body)
@@ -363,45 +408,161 @@ func (c *Client) attempt(ctx context.Context, req *request, target string, body 
 	resp, err := c.hc.Do(hreq)
 	if err != nil {
 		err = transport.RedactError(err)
-		c.log.DebugContext(ctx, "kyc request failed", "op", req.op, "attempt", n, "duration", time.Since(start), "sent", wrote.Load())
+		if debug {
+			c.log.DebugContext(ctx, "kyc request failed", "op", req.op, "attempt", n, "duration", time.Since(start), "sent", wrote.Load())
+		}
 		// A call that mints something is resent only if the request never left; others always.
 		return nil, !req.mint || !wrote.Load() || isDialError(err), fmt.Errorf("kyc: %s: %w", req.op, err)
 	}
 	defer resp.Body.Close()
-	raw, rerr := transport.ReadCapped(resp.Body, c.maxBody)
-	c.log.DebugContext(ctx, "kyc response", "op", req.op, "attempt", n, "status", resp.StatusCode,
-		"bytes", len(raw), "duration", time.Since(start))
-	if rerr != nil {
-		if errors.Is(rerr, transport.ErrBodyTooLarge) {
-			return nil, false, fmt.Errorf("kyc: %s: %w: body over %d bytes", req.op, ErrBadResponse, c.maxBody)
-		}
-		return nil, !req.mint, fmt.Errorf("kyc: %s: reading response: %w", req.op, transport.RedactError(rerr))
-	}
 	env = new(wire.Envelope)
-	if derr := json.Unmarshal(raw, env); derr != nil || (env.Code == "" && resp.StatusCode == http.StatusOK) {
-		if resp.StatusCode != http.StatusOK {
-			apiErr := &APIError{Op: req.op, HTTPStatus: resp.StatusCode}
-			return nil, !req.mint && retryableStatus(resp.StatusCode), apiErr
+	var size int64
+	if req.media != nil && resp.StatusCode == http.StatusOK {
+		var written int64
+		size, written, err = c.decodeStream(resp.Body, resp.ContentLength, req, env)
+		if err != nil {
+			if debug {
+				c.log.DebugContext(ctx, "kyc response failed", "op", req.op, "attempt", n, "status", resp.StatusCode, "duration", time.Since(start))
+			}
+			return nil, !req.mint && written == 0 && !errors.Is(err, errWriter), err
 		}
-		return nil, !req.mint, fmt.Errorf("kyc: %s: %w: not a kyc1 answer (%d bytes)", req.op, ErrBadResponse, len(raw))
+	} else {
+		raw, rerr := transport.ReadCapped(resp.Body, c.maxBody)
+		size = int64(len(raw))
+		if rerr != nil {
+			if errors.Is(rerr, transport.ErrBodyTooLarge) {
+				return nil, false, fmt.Errorf("kyc: %s: %w: body over %d bytes", req.op, ErrBadResponse, c.maxBody)
+			}
+			return nil, !req.mint, fmt.Errorf("kyc: %s: reading response: %w", req.op, transport.RedactError(rerr))
+		}
+		resultOK, derr := decodeAnswer(raw, env, out, req.topLevel)
+		if derr != nil || (env.Code == "" && resp.StatusCode == http.StatusOK) {
+			if debug {
+				c.log.DebugContext(ctx, "kyc response", "op", req.op, "attempt", n, "status", resp.StatusCode, "bytes", size, "duration", time.Since(start))
+			}
+			if resp.StatusCode != http.StatusOK {
+				return nil, !req.mint && retryableStatus(resp.StatusCode), &APIError{Op: req.op, HTTPStatus: resp.StatusCode}
+			}
+			return nil, !req.mint, fmt.Errorf("kyc: %s: %w: not a kyc1 answer (%d bytes)", req.op, ErrBadResponse, len(raw))
+		}
+		if out != nil && env.Code.OK() && !resultOK {
+			return env, false, fmt.Errorf("kyc: %s: %w: answer does not decode", req.op, ErrBadResponse)
+		}
+		out = nil
+	}
+	if debug {
+		c.log.DebugContext(ctx, "kyc response", "op", req.op, "attempt", n, "status", resp.StatusCode,
+			"code", string(env.Code), "bytes", size, "duration", time.Since(start))
 	}
 	if !env.Code.OK() {
 		apiErr := c.apiError(req.op, resp.StatusCode, env)
-		c.log.DebugContext(ctx, "kyc answer", "op", req.op, "code", apiErr.Code, "bizSeqNo", apiErr.BizSeqNo)
 		return env, !req.mint && (apiErr.Retryable() || retryableStatus(resp.StatusCode)), apiErr
 	}
-	if out != nil {
-		src := []byte(env.Result)
-		if req.topLevel {
-			src = raw
-		}
-		if len(src) > 0 {
-			if derr := json.Unmarshal(src, out); derr != nil {
-				return env, false, fmt.Errorf("kyc: %s: %w: result does not decode", req.op, ErrBadResponse)
-			}
+	if out != nil && env.HasResult() {
+		if derr := json.Unmarshal(env.Result, out); derr != nil {
+			return env, false, fmt.Errorf("kyc: %s: %w: result does not decode", req.op, ErrBadResponse)
 		}
 	}
 	return env, false, nil
+}
+
+// decodeAnswer decodes a buffered answer: the envelope into env and, for a successful answer,
+// its payload into out (the "result" object, or the whole answer for oauth2 calls) in the same
+// pass. resultOK reports that out was filled. Unsuccessful or odd answers are decoded again with
+// the result kept raw in env.Result.
+func decodeAnswer(raw []byte, env *wire.Envelope, out any, topLevel bool) (resultOK bool, err error) {
+	if out != nil && !topLevel {
+		holder := struct {
+			wire.Envelope
+			Result any `json:"result"`
+		}{Result: out}
+		if json.Unmarshal(raw, &holder) == nil && holder.Code.OK() {
+			*env = holder.Envelope
+			return true, nil
+		}
+	}
+	*env = wire.Envelope{}
+	if err := json.Unmarshal(raw, env); err != nil {
+		return false, err
+	}
+	if out != nil && topLevel && env.Code.OK() {
+		return json.Unmarshal(raw, out) == nil, nil
+	}
+	return false, nil
+}
+
+// errWriter marks a failure of the caller's writer: resending would not help.
+var errWriter = errors.New("kyc: writing media")
+
+// decodeStream decodes a streamed answer: media to req.media's writers (capped at maxBody in
+// all), the rest into env. It returns the bytes read and the media bytes written.
+func (c *Client) decodeStream(body io.Reader, contentLength int64, req *request, env *wire.Envelope) (size, written int64, err error) {
+	cr := &countingReader{r: body}
+	limit := &mediaLimit{left: c.maxBody}
+	media := req.media(contentLength)
+	sink := wire.MediaSink{Fields: map[string]io.Writer{}, Lists: map[string]func(int) (io.Writer, error){}}
+	for name, w := range media.Fields {
+		sink.Fields[name] = &limitedWriter{w: w, l: limit}
+	}
+	for name, next := range media.Lists {
+		sink.Lists[name] = func(i int) (io.Writer, error) {
+			w, err := next(i)
+			if err != nil || w == nil {
+				return w, err
+			}
+			return &limitedWriter{w: w, l: limit}, nil
+		}
+	}
+	counts, derr := wire.DecodeStream(cr, sink, maxEnvelope, env)
+	for _, n := range counts {
+		written += n
+	}
+	if derr == nil {
+		return cr.n, written, nil
+	}
+	switch {
+	case errors.Is(derr, errMediaTooLarge):
+		return cr.n, written, fmt.Errorf("kyc: %s: %w: media over %d bytes", req.op, ErrBadResponse, c.maxBody)
+	case errors.Is(derr, errWriter):
+		return cr.n, written, fmt.Errorf("kyc: %s: %w", req.op, derr)
+	case errors.Is(derr, io.ErrUnexpectedEOF):
+		return cr.n, written, fmt.Errorf("kyc: %s: reading response: %w", req.op, io.ErrUnexpectedEOF)
+	}
+	return cr.n, written, fmt.Errorf("kyc: %s: %w: %v", req.op, ErrBadResponse, derr)
+}
+
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+var errMediaTooLarge = errors.New("media exceeds the body size limit")
+
+type mediaLimit struct{ left int64 }
+
+// limitedWriter caps the media written across all fields of one answer, and marks the caller's
+// own write errors so they are not retried.
+type limitedWriter struct {
+	w io.Writer
+	l *mediaLimit
+}
+
+func (lw *limitedWriter) Write(p []byte) (int, error) {
+	if int64(len(p)) > lw.l.left {
+		return 0, errMediaTooLarge
+	}
+	lw.l.left -= int64(len(p))
+	n, err := lw.w.Write(p)
+	if err != nil {
+		return n, fmt.Errorf("%w: %w", errWriter, err)
+	}
+	return n, nil
 }
 
 func (c *Client) apiError(op string, status int, env *wire.Envelope) *APIError {

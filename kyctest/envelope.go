@@ -100,16 +100,22 @@ func (s *Server) seconds(d time.Duration) any {
 // {"code","msg","bizSeqNo","transactionTime","result"}; result is left out when nil (error answers).
 func (s *Server) writeEnvelope(w http.ResponseWriter, code, msg string, result any) {
 	now := s.Clock.Now()
+	writeJSON(w, envelope(s.code(code), msg, bizSeqNo(now), now, result))
+}
+
+// envelope builds the kyc1 envelope with a given wire code (a string or a json.Number), serial
+// number and time, for answers whose result repeats them (the face upload and query answers).
+func envelope(code any, msg, seq string, now time.Time, result any) object {
 	o := object{
-		{"code", s.code(code)},
+		{"code", code},
 		{"msg", msg},
-		{"bizSeqNo", bizSeqNo(now)},
+		{"bizSeqNo", seq},
 		{"transactionTime", wireTime(now)},
 	}
 	if result != nil {
 		o = append(o, field{"result", result})
 	}
-	writeJSON(w, o)
+	return o
 }
 
 // writeCode answers HTTP 200 with the envelope for a non-zero code and its usual message.

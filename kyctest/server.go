@@ -7,7 +7,18 @@
 //	defer srv.Close()
 //	c, err := kyc.New(srv.AppID, srv.Secret, kyc.WithBaseURL(srv.URL), kyc.WithClock(srv.Clock))
 //
-// Nothing it logs or returns as an error contains a secret, a token or a ticket.
+// It also serves face verification (face.go, h5.go): the Plus, Enhanced, Basic and PC-H5 uploads
+// mint a faceId (5 minutes on the Clock) per orderNo; a test decides the outcome with Complete, or
+// a person picks it on the H5 login page (a plain HTML form, no script), which redirects to the
+// partner url with the signed callback parameters; queryfacerecord and queryphotoinfo then answer
+// the verdict, with deterministic fake media, for 3 days. Every signature is checked with the
+// signer table (kyc.SignRuleFor) and a bad one answers 400101.
+//
+// The uploads answer optimalDomain = the server's own host:port (plain http, no scheme), so a login
+// URL built on it comes back here; clients should use the scheme of their base URL with it.
+//
+// Nothing it logs or returns as an error contains a secret, a token, a ticket, a name or an ID
+// number.
 package kyctest
 
 import (
@@ -44,8 +55,11 @@ type Server struct {
 	closed chan struct{}       // closed by Close: ends fault latencies
 	once   sync.Once
 
-	mu   sync.Mutex // guards apps
-	apps map[string]*app
+	mu       sync.Mutex // guards apps, orders and sessions
+	apps     map[string]*app
+	orders   map[orderKey]*order   // face orders by appId and orderNo (face.go)
+	sessions map[string]*h5Session // H5 pages waiting for an outcome, by form token (h5.go)
+	domain   string                // host:port of the listener: the optimalDomain of every upload
 
 	statsMu sync.Mutex // guards counts, total and faults
 	counts  map[string]int
@@ -61,6 +75,7 @@ type config struct {
 	apps                                    []appSecret
 	tokenLife, signLife, nonceLife, overlap time.Duration
 	numeric                                 bool
+	photoBytes, videoBytes, mediaDelay      int // fake media (face.go)
 }
 
 type appSecret struct{ id, secret string }
@@ -112,6 +127,9 @@ func NewServer(opts ...Option) *Server {
 		signLife:  DefaultSignTicketLifetime,
 		nonceLife: DefaultNonceTicketLifetime,
 		overlap:   DefaultOverlap,
+
+		photoBytes: DefaultPhotoBytes,
+		videoBytes: DefaultVideoBytes,
 	}
 	for _, o := range opts {
 		if o != nil {
@@ -130,6 +148,9 @@ func NewServer(opts ...Option) *Server {
 		closed: make(chan struct{}),
 		apps:   make(map[string]*app),
 		counts: make(map[string]int),
+
+		orders:   make(map[orderKey]*order),
+		sessions: make(map[string]*h5Session),
 	}
 	s.apps[s.AppID] = &app{id: s.AppID, secret: s.Secret}
 	for _, a := range cfg.apps {
@@ -143,8 +164,11 @@ func NewServer(opts ...Option) *Server {
 	}
 
 	s.registerOAuth()
+	s.registerFace()
+	s.registerH5()
 
 	s.ts = httptest.NewUnstartedServer(s)
+	s.domain = s.ts.Listener.Addr().String()
 	s.ts.Start()
 	s.URL = s.ts.URL
 	return s

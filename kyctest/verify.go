@@ -35,6 +35,27 @@ func signEqual(a, b string) bool {
 // equals sign (in any case), and spends it. It returns nil the first time, and an error wrapping
 // ErrTicketUsed, ErrTicketExpired, ErrWrongUser, ErrBadSignature or ErrUnknownApp otherwise.
 func (s *Server) CheckNonceSignature(appID, userID, nonce, sign string) error {
+	return s.spendNonceTicket(kyc.EndpointFaceSDKStart, map[string]string{
+		"appId": appID, "userId": userID, "nonce": nonce, "version": kyc.APIVersion, "sign": sign,
+	})
+}
+
+// spendNonceTicket checks params["sign"] the way the service checks a NONCE-signed value set of
+// endpoint (the SDK start, or the seven values of an H5 login URL): it looks for the NONCE ticket
+// of params["appId"] with which the signer-table fields of endpoint, looked up in params, sign to
+// params["sign"] (in any case). The ticket must have been minted for params["userId"], be unused
+// and alive; it is then spent. Errors are those of CheckNonceSignature.
+func (s *Server) spendNonceTicket(endpoint string, params map[string]string) error {
+	rule, ok := kyc.SignRuleFor(endpoint)
+	if !ok || rule.Ticket != kyc.NonceTicketKind {
+		return fmt.Errorf("kyctest: endpoint %q is not signed with a NONCE ticket", endpoint)
+	}
+	appID, userID, sign := params["appId"], params["userId"], params["sign"]
+	lookup := func(f string) (string, bool) {
+		v, ok := params[f]
+		return v, ok
+	}
+
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	a := s.apps[appID]
@@ -43,7 +64,7 @@ func (s *Server) CheckNonceSignature(appID, userID, nonce, sign string) error {
 	}
 	now := s.Clock.Now()
 	for _, t := range a.nonces {
-		if !signEqual(kyc.Sign(t.value, appID, userID, nonce, kyc.APIVersion), sign) {
+		if !signEqual(rule.Sign(t.value, lookup), sign) {
 			continue
 		}
 		switch {

@@ -1,0 +1,542 @@
+package kyc
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Version is a face-verification product version. A faceId works only with the SDK of its own
+// version (spec A 1.1).
+type Version int
+
+// The three versions.
+const (
+	Plus     Version = iota + 1 // Plus 版: getPlusFaceId, initPlusSdk
+	Enhanced                    // 增强版 ("Adv"): getAdvFaceId, initAdvSdk
+	Basic                       // 基础版: getfaceid, initSdk
+)
+
+// String returns "plus", "enhanced" or "basic".
+func (v Version) String() string {
+	switch v {
+	case Plus:
+		return "plus"
+	case Enhanced:
+		return "enhanced"
+	case Basic:
+		return "basic"
+	}
+	return fmt.Sprintf("Version(%d)", int(v))
+}
+
+// uploadEndpoint is the signer-table endpoint that mints a faceId for v.
+func (v Version) uploadEndpoint() (string, bool) {
+	switch v {
+	case Plus:
+		return EndpointFaceIDPlus, true
+	case Enhanced:
+		return EndpointFaceIDEnhanced, true
+	case Basic:
+		return EndpointFaceIDBasic, true
+	}
+	return "", false
+}
+
+// PhotoType says what kind of comparison photo is uploaded (sourcePhotoType, spec A 4.1).
+type PhotoType string
+
+// Photo types. Sending the wrong one lowers accuracy.
+const (
+	PhotoWatermarked PhotoType = "1" // 水纹正脸照: a frontal photo with a ripple watermark
+	PhotoHD          PhotoType = "2" // 高清正脸照: a high-definition frontal photo
+)
+
+// MaxPhotoSize is the largest comparison photo the service takes, before base64 (spec A 4.1).
+const MaxPhotoSize = 500 << 10
+
+// FaceService is face verification: uploads that mint a faceId, SDK start values, H5 login URLs,
+// callback checks, result and photo queries. Reach it as Client.Face.
+type FaceService struct {
+	c *Client
+}
+
+// FaceIDRequest is the identity uploaded for one verification attempt. It prints redacted.
+type FaceIDRequest struct {
+	Version Version // Plus, Enhanced or Basic
+	OrderNo string  // unique per attempt: 1-32 letters and digits; keep it, results are found by it
+	UserID  string  // the user's stable id: 1-32 letters and digits; the SDK start must use the same
+	// Name and IDNo, together, compare the face with the authoritative source. Leave both empty
+	// to compare with Photo instead.
+	Name string
+	IDNo string
+	// Photo is the partner's own comparison photo (JPG, PNG or BMP, at most 500 KB), sent
+	// base64-encoded. It needs PhotoType.
+	Photo     []byte
+	PhotoType PhotoType
+	// RealTimeOnly asks the mobile H5 journey for real-time detection without falling back to
+	// video recording (liveInterType "1"; a browser that cannot do it ends with code 3005).
+	RealTimeOnly bool
+	// Nonce is the 32-character nonce to sign with; empty means a fresh one.
+	Nonce string
+}
+
+// String keeps the name, ID number and photo out of logs and error messages.
+func (r FaceIDRequest) String() string {
+	return fmt.Sprintf("FaceIDRequest{version: %s, orderNo: %s, name: REDACTED, idNo: REDACTED, photo: %d bytes}",
+		r.Version, r.OrderNo, len(r.Photo))
+}
+
+// GoString keeps %#v redacted too.
+func (r FaceIDRequest) GoString() string { return r.String() }
+
+// LogValue keeps the name, ID number and photo out of structured logs.
+func (r FaceIDRequest) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("version", r.Version.String()), slog.String("orderNo", r.OrderNo),
+		slog.Int("photoBytes", len(r.Photo)))
+}
+
+// FaceID is what an upload returns. FaceID lives 5 minutes and belongs to its version.
+type FaceID struct {
+	FaceID          string `json:"faceId"` // h5faceId for the PC upload
+	OrderNo         string `json:"orderNo"`
+	BizSeqNo        string `json:"bizSeqNo"`
+	TransactionTime string `json:"transactionTime"`
+	OptimalDomain   string `json:"optimalDomain"` // host for the H5 login URL; may be empty
+	Nonce           string `json:"-"`             // the nonce the upload was signed with
+}
+
+type faceIDResult struct {
+	FaceID        string `json:"faceId"`
+	H5FaceID      string `json:"h5faceId"`
+	OrderNo       string `json:"orderNo"`
+	BizSeqNo      string `json:"bizSeqNo"`
+	OptimalDomain string `json:"optimalDomain"`
+}
+
+// GetFaceID uploads the identity for one attempt and returns the faceId (getPlusFaceId,
+// getAdvFaceId or getfaceid). Everything is checked before sending. The call is resent only if
+// it provably never reached the service: a faceId is minted once per orderNo.
+func (s *FaceService) GetFaceID(ctx context.Context, req FaceIDRequest) (*FaceID, error) {
+	endpoint, ok := req.Version.uploadEndpoint()
+	if !ok {
+		return nil, invalidInput("version", "must be Plus, Enhanced or Basic")
+	}
+	p, err := identityParams(s.c.appID, req.OrderNo, req.UserID, req.Name, req.IDNo, req.Photo, req.PhotoType)
+	if err != nil {
+		return nil, err
+	}
+	nonce, err := nonceOrNew(req.Nonce)
+	if err != nil {
+		return nil, err
+	}
+	if req.RealTimeOnly {
+		p.set("liveInterType", "1")
+	}
+	p.set("version", APIVersion)
+	p.set("nonce", nonce)
+	res, err := s.upload(ctx, endpoint, p)
+	if err != nil {
+		return nil, err
+	}
+	res.Nonce = nonce
+	return res, nil
+}
+
+// PCFaceIDRequest is the identity uploaded for a PC-browser journey (Basic, geth5faceid). It
+// prints redacted.
+type PCFaceIDRequest struct {
+	OrderNo   string
+	UserID    string
+	Name      string // with IDNo: compare with the authoritative source
+	IDNo      string
+	Photo     []byte // or compare with this photo (JPG, PNG or BMP, at most 500 KB)
+	PhotoType PhotoType
+}
+
+// String keeps the name, ID number and photo out of logs and error messages.
+func (r PCFaceIDRequest) String() string {
+	return fmt.Sprintf("PCFaceIDRequest{orderNo: %s, name: REDACTED, idNo: REDACTED, photo: %d bytes}", r.OrderNo, len(r.Photo))
+}
+
+// GoString keeps %#v redacted too.
+func (r PCFaceIDRequest) GoString() string { return r.String() }
+
+// LogValue keeps the name, ID number and photo out of structured logs.
+func (r PCFaceIDRequest) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("orderNo", r.OrderNo), slog.Int("photoBytes", len(r.Photo)))
+}
+
+// GetPCFaceID uploads the identity for a PC-browser journey and returns the h5faceId
+// (geth5faceid). Its signature covers seven values and no nonce (spec B 4).
+func (s *FaceService) GetPCFaceID(ctx context.Context, req PCFaceIDRequest) (*FaceID, error) {
+	p, err := identityParams(s.c.appID, req.OrderNo, req.UserID, req.Name, req.IDNo, req.Photo, req.PhotoType)
+	if err != nil {
+		return nil, err
+	}
+	p.set("version", APIVersion)
+	return s.upload(ctx, EndpointFaceIDPC, p)
+}
+
+// upload signs p with the SIGN ticket and sends it; on a stale-ticket answer the ticket unit is
+// renewed and the upload signed and sent once more (nothing was minted).
+func (s *FaceService) upload(ctx context.Context, endpoint string, p params) (*FaceID, error) {
+	rule := mustRule(endpoint)
+	var out faceIDResult
+	var env *FaceID
+	err := s.c.withUnit(ctx, s.c.primary, func(u *cachedUnit) error {
+		p.sign(endpoint, "sign", u.SignTicket)
+		e, err := s.c.send(ctx, &request{op: endpoint, method: rule.Method, path: rule.Path, body: p,
+			orderNo: mustGet(p, "orderNo"), mint: true}, &out)
+		if err != nil {
+			return err
+		}
+		env = &FaceID{BizSeqNo: e.BizSeqNo, TransactionTime: string(e.TransactionTime)}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	env.FaceID = firstNonEmpty(out.FaceID, out.H5FaceID)
+	env.OrderNo = firstNonEmpty(out.OrderNo, mustGet(p, "orderNo"))
+	env.BizSeqNo = firstNonEmpty(env.BizSeqNo, out.BizSeqNo)
+	env.OptimalDomain = out.OptimalDomain
+	if env.FaceID == "" {
+		return nil, fmt.Errorf("kyc: %s: %w: no faceId in the answer", endpoint, ErrBadResponse)
+	}
+	return env, nil
+}
+
+func mustGet(p params, k string) string {
+	v, _ := p.get(k)
+	return v
+}
+
+// identityParams checks and encodes the fields shared by the uploads (spec A 4.1, B 3.1, B 4).
+func identityParams(appID, orderNo, userID, name, idNo string, photo []byte, photoType PhotoType) (params, error) {
+	if err := checkOrderNo(orderNo); err != nil {
+		return nil, err
+	}
+	if err := checkUserID(userID); err != nil {
+		return nil, err
+	}
+	if (name == "") != (idNo == "") {
+		return nil, invalidInput("name/idNo", "must be given together (authoritative-source comparison) or both left empty")
+	}
+	if name != "" {
+		if err := checkName(name); err != nil {
+			return nil, err
+		}
+		if err := checkIDNo(idNo); err != nil {
+			return nil, err
+		}
+	}
+	p := params{{"appId", appID}, {"orderNo", orderNo}, {"name", name}, {"idNo", idNo}, {"userId", userID}}
+	switch {
+	case len(photo) > 0:
+		if err := checkPhoto(photo, photoType); err != nil {
+			return nil, err
+		}
+		p = append(p, param{"sourcePhotoStr", base64.StdEncoding.EncodeToString(photo)}, param{"sourcePhotoType", string(photoType)})
+	case photoType != "":
+		return nil, invalidInput("sourcePhotoType", "given without a photo")
+	case name == "":
+		return nil, invalidInput("name/idNo", "needed when no comparison photo is given")
+	}
+	return p, nil
+}
+
+// checkOrderNo: 1-32 letters and digits (spec A 8 item 10).
+func checkOrderNo(orderNo string) error {
+	switch {
+	case orderNo == "":
+		return invalidInput("orderNo", "must not be empty")
+	case len(orderNo) > 32:
+		return invalidInput("orderNo", "must be at most 32 characters")
+	case !isAlnum(orderNo):
+		return invalidInput("orderNo", "must contain only ASCII letters and digits")
+	}
+	return nil
+}
+
+// checkName: the manual gives no limit; refuse what cannot be a name (empty after trimming,
+// control characters, over 64 characters) rather than send it.
+func checkName(name string) error {
+	switch {
+	case strings.TrimSpace(name) == "":
+		return invalidInput("name", "must not be blank")
+	case !utf8.ValidString(name):
+		return invalidInput("name", "must be valid UTF-8")
+	case utf8.RuneCountInString(name) > 64:
+		return invalidInput("name", "must be at most 64 characters")
+	case strings.IndexFunc(name, unicode.IsControl) >= 0:
+		return invalidInput("name", "must not contain control characters")
+	}
+	return nil
+}
+
+// checkIDNo: certificate numbers are letters and digits (an 18-character PRC ID ends in a digit
+// or an upper-case X, as the service requires); at most 32.
+func checkIDNo(idNo string) error {
+	switch {
+	case len(idNo) > 32:
+		return invalidInput("idNo", "must be at most 32 characters")
+	case !isAlnum(idNo):
+		return invalidInput("idNo", "must contain only ASCII letters and digits")
+	case len(idNo) == 18 && idNo[17] == 'x':
+		return invalidInput("idNo", "the check character X must be upper-case")
+	}
+	return nil
+}
+
+// checkPhoto: JPG, PNG or BMP by content, at most 500 KB, with its type (spec A 4.1).
+func checkPhoto(photo []byte, t PhotoType) error {
+	if t != PhotoWatermarked && t != PhotoHD {
+		return invalidInput("sourcePhotoType", `must be PhotoWatermarked ("1") or PhotoHD ("2") when a photo is sent`)
+	}
+	if len(photo) > MaxPhotoSize {
+		return invalidInput("sourcePhotoStr", fmt.Sprintf("photo is %d bytes; at most %d before base64", len(photo), MaxPhotoSize))
+	}
+	if imageFormat(photo) == "" {
+		return invalidInput("sourcePhotoStr", "photo must be a JPG, PNG or BMP image")
+	}
+	return nil
+}
+
+func imageFormat(b []byte) string {
+	switch {
+	case bytes.HasPrefix(b, []byte{0xFF, 0xD8, 0xFF}):
+		return "jpg"
+	case bytes.HasPrefix(b, []byte("\x89PNG\r\n\x1a\n")):
+		return "png"
+	case bytes.HasPrefix(b, []byte("BM")) && len(b) > 26:
+		return "bmp"
+	}
+	return ""
+}
+
+func nonceOrNew(n string) (string, error) {
+	if n == "" {
+		return NewNonce(), nil
+	}
+	if err := CheckNonce(n); err != nil {
+		return "", err
+	}
+	return n, nil
+}
+
+// SDKStart is what the app hands to the face SDK (spec A 6.1): marshal it to JSON in a handler.
+// The names follow iOS and Harmony; Android calls them agreementNo, openApiAppId,
+// openApiAppVersion, openApiNonce, openApiUserId and openApiSign. Sign is made with a fresh
+// NONCE ticket for UserID: single use, valid 120 seconds.
+type SDKStart struct {
+	Product    string `json:"product"` // "plus", "enhanced" or "basic": which SDK entry point to call
+	FaceID     string `json:"faceId"`
+	OrderNo    string `json:"orderNo"`
+	AppID      string `json:"appId"`
+	Version    string `json:"version"` // the API version, "1.0.0"
+	Nonce      string `json:"nonce"`
+	UserID     string `json:"userId"`
+	Sign       string `json:"sign"`
+	VerifyMode string `json:"verifyMode,omitempty"` // Android FaceVerifyStatus.Mode: "GRADE"
+	Licence    string `json:"licence,omitempty"`    // keyLicence / licence, from WithSDKLicence
+}
+
+// StartOption adjusts one SDK start or H5 login.
+type StartOption func(*startConfig) error
+
+type startConfig struct{ nonce string }
+
+// WithNonce signs with the given nonce (for instance the upload's, FaceID.Nonce) instead of a
+// fresh one. The manual allows both (spec A 8 item 13).
+func WithNonce(nonce string) StartOption {
+	return func(c *startConfig) error {
+		if err := CheckNonce(nonce); err != nil {
+			return err
+		}
+		c.nonce = nonce
+		return nil
+	}
+}
+
+func startOptions(opts []StartOption) (startConfig, error) {
+	var c startConfig
+	for _, o := range opts {
+		if o == nil {
+			return c, invalidInput("option", "must not be nil")
+		}
+		if err := o(&c); err != nil {
+			return c, err
+		}
+	}
+	if c.nonce == "" {
+		c.nonce = NewNonce()
+	}
+	return c, nil
+}
+
+// SDKParams returns the start values for the face SDK of version v, signed with a new NONCE
+// ticket for userID. Call it for every start: the ticket is single use.
+func (s *FaceService) SDKParams(ctx context.Context, v Version, orderNo, userID, faceID string, opts ...StartOption) (*SDKStart, error) {
+	if _, ok := v.uploadEndpoint(); !ok {
+		return nil, invalidInput("version", "must be Plus, Enhanced or Basic")
+	}
+	return s.c.sdkStart(ctx, s.c.primary, EndpointFaceSDKStart, v.String(), orderNo, userID, faceID, opts)
+}
+
+// sdkStart builds start values for any SDK (face, OCR, will, NFC): the NONCE-ticket signature
+// over appId, userId, nonce and version.
+func (c *Client) sdkStart(ctx context.Context, app *appTickets, endpoint, product, orderNo, userID, faceID string, opts []StartOption) (*SDKStart, error) {
+	if err := checkOrderNo(orderNo); err != nil {
+		return nil, err
+	}
+	if err := checkUserID(userID); err != nil {
+		return nil, err
+	}
+	if faceID != "" && !isAlnum(faceID) {
+		return nil, invalidInput("faceId", "must contain only ASCII letters and digits")
+	}
+	cfg, err := startOptions(opts)
+	if err != nil {
+		return nil, err
+	}
+	ticket, err := c.nonceTicket(ctx, app, userID)
+	if err != nil {
+		return nil, err
+	}
+	p := params{{"appId", app.appID}, {"userId", userID}, {"nonce", cfg.nonce}, {"version", APIVersion}}
+	p.sign(endpoint, "sign", ticket)
+	start := &SDKStart{Product: product, FaceID: faceID, OrderNo: orderNo, AppID: app.appID, Version: APIVersion,
+		Nonce: cfg.nonce, UserID: userID, Sign: mustGet(p, "sign"), Licence: c.sdkLicence}
+	if endpoint == EndpointFaceSDKStart {
+		start.VerifyMode = "GRADE"
+	}
+	return start, nil
+}
+
+// H5From says where a mobile H5 journey starts (the login URL's "from").
+type H5From string
+
+// Where a mobile H5 journey starts.
+const (
+	FromApp     H5From = "app"     // inside an App's WebView (the manual's default)
+	FromBrowser H5From = "browser" // in a browser, e.g. from an SMS link
+)
+
+// H5LoginRequest describes one mobile-H5 login (spec B 3.2).
+type H5LoginRequest struct {
+	FaceID        string // from GetFaceID (Plus or Enhanced)
+	OrderNo       string // the upload's orderNo
+	UserID        string // the upload's userId
+	OptimalDomain string // from GetFaceID; empty means the API host
+	CallbackURL   string // where the browser returns with the result (absolute http or https URL)
+	From          H5From // FromApp (default) or FromBrowser
+	// SkipResultPage goes straight to CallbackURL without the service's result page
+	// (resultType "1").
+	SkipResultPage bool
+	// ReplaceHistory makes the face page navigate with location.replace (redirectType "1").
+	ReplaceHistory bool
+}
+
+// H5LoginURL returns the /api/web/login URL for a mobile-H5 journey, signed with a new NONCE
+// ticket. The signature is single use: answer the browser with a 302 to it; never put it in a
+// page as a link, which browsers may prefetch (spec B 3.2).
+func (s *FaceService) H5LoginURL(ctx context.Context, req H5LoginRequest, opts ...StartOption) (string, error) {
+	from := req.From
+	switch from {
+	case "":
+		from = FromApp
+	case FromApp, FromBrowser:
+	default:
+		return "", invalidInput("from", `must be "app" or "browser"`)
+	}
+	// The documented example's order: ..., url, from, userId, sign, then the optional flags.
+	pre, post := params{{"from", string(from)}}, params{}
+	if req.SkipResultPage {
+		post.set("resultType", "1")
+	}
+	if req.ReplaceHistory {
+		post.set("redirectType", "1")
+	}
+	return s.c.loginURL(ctx, s.c.primary, EndpointH5Login, "faceId", req.FaceID, req.OrderNo, req.UserID,
+		req.OptimalDomain, req.CallbackURL, pre, post, opts)
+}
+
+// PCLoginRequest describes one PC-browser login (Basic, spec B 4).
+type PCLoginRequest struct {
+	H5FaceID      string // from GetPCFaceID
+	OrderNo       string
+	UserID        string
+	OptimalDomain string
+	CallbackURL   string
+}
+
+// PCLoginURL returns the /api/pc/login URL for a PC-browser journey, signed with a new NONCE
+// ticket. Like H5LoginURL, hand it out with a 302, never as a link.
+func (s *FaceService) PCLoginURL(ctx context.Context, req PCLoginRequest, opts ...StartOption) (string, error) {
+	return s.c.loginURL(ctx, s.c.primary, EndpointPCLogin, "h5faceId", req.H5FaceID, req.OrderNo, req.UserID,
+		req.OptimalDomain, req.CallbackURL, nil, nil, opts)
+}
+
+// loginURL builds a browser login URL for endpoint (mobile, PC or will H5): the 7-value NONCE
+// signature over appId, userId, orderNo, version, the faceId field and nonce.
+func (c *Client) loginURL(ctx context.Context, app *appTickets, endpoint, idField, faceID, orderNo, userID, domain, callback string, pre, post params, opts []StartOption) (string, error) {
+	if faceID == "" || len(faceID) > 64 || !isAlnum(faceID) {
+		return "", invalidInput(idField, "must be the id the upload returned (letters and digits)")
+	}
+	if err := checkOrderNo(orderNo); err != nil {
+		return "", err
+	}
+	if err := checkUserID(userID); err != nil {
+		return "", err
+	}
+	cb, err := url.Parse(callback)
+	if err != nil || (cb.Scheme != "http" && cb.Scheme != "https") || cb.Host == "" {
+		return "", invalidInput("url", "the callback must be an absolute http or https URL")
+	}
+	host, err := c.loginHost(domain)
+	if err != nil {
+		return "", err
+	}
+	cfg, err := startOptions(opts)
+	if err != nil {
+		return "", err
+	}
+	ticket, err := c.nonceTicket(ctx, app, userID)
+	if err != nil {
+		return "", err
+	}
+	p := params{{"appId", app.appID}, {"version", APIVersion}, {"nonce", cfg.nonce}, {"orderNo", orderNo},
+		{idField, faceID}, {"url", callback}}
+	p = append(p, pre...)
+	p = append(p, param{"userId", userID})
+	p.sign(endpoint, "sign", ticket)
+	p = append(p, post...)
+	rule := mustRule(endpoint)
+	return host + rule.Path + "?" + p.query(), nil
+}
+
+// loginHost is the scheme and host of a login URL: optimalDomain when the upload gave one
+// (spec B T6), else the API host. The scheme is the API host's (https for the real service).
+func (c *Client) loginHost(domain string) (string, error) {
+	base, _ := url.Parse(c.baseURL)
+	if domain == "" {
+		return base.Scheme + "://" + base.Host, nil
+	}
+	host, port, err := net.SplitHostPort(domain)
+	if err != nil {
+		host, port = domain, ""
+	}
+	if host == "" || strings.ContainsAny(domain, "/?#@ \\") || strings.Trim(host, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-[]:") != "" {
+		return "", fmt.Errorf("kyc: %w: optimalDomain is not a host name", ErrBadResponse)
+	}
+	_ = port
+	return base.Scheme + "://" + domain, nil
+}

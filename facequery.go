@@ -1,0 +1,479 @@
+package kyc
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strconv"
+	"strings"
+
+	"github.com/kycgo/kyc/internal/wire"
+)
+
+// MediaChoice says which media a result query returns (getFile, spec A 4.4).
+type MediaChoice int
+
+// Media choices. Media can exceed a megabyte: query the verdict without media and fetch media
+// separately, as the manual advises.
+const (
+	NoMedia       MediaChoice = iota // the verdict only
+	PhotoAndVideo                    // getFile "1"
+	PhotoOnly                        // getFile "2"
+	VideoOnly                        // getFile "3"
+)
+
+func (m MediaChoice) getFile() string {
+	switch m {
+	case PhotoAndVideo:
+		return "1"
+	case PhotoOnly:
+		return "2"
+	case VideoOnly:
+		return "3"
+	}
+	return ""
+}
+
+func (m MediaChoice) wantsPhoto() bool { return m == PhotoAndVideo || m == PhotoOnly }
+func (m MediaChoice) wantsVideo() bool { return m == PhotoAndVideo || m == VideoOnly }
+
+// Media is a photo or video. It prints as its size only, under every fmt verb and in slog.
+type Media []byte
+
+// String returns "Media(N bytes)".
+func (m Media) String() string { return "Media(" + strconv.Itoa(len(m)) + " bytes)" }
+
+// GoString keeps %#v redacted.
+func (m Media) GoString() string { return m.String() }
+
+// Format prints the size for every verb, so %x or %s cannot dump the content.
+func (m Media) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, m.String()) }
+
+// LogValue keeps media out of structured logs.
+func (m Media) LogValue() slog.Value { return slog.StringValue(m.String()) }
+
+// FaceResult is the answer of the result query (queryfacerecord). Code "0" means the person was
+// verified and is the same person; any other code is the verdict's failure code (see Err).
+type FaceResult struct {
+	Code            string
+	Msg             string
+	OrderNo         string
+	BizSeqNo        string
+	TransactionTime string
+	LiveRate        string // liveness score, kept as sent ("99")
+	Similarity      string // comparison score ("97.0"); absent for liveness only
+	OccurredTime    string // yyyyMMddHHmmss
+	AppID           string
+	SDKVersion      string
+	TRTCFlag        string    // "Y" when the scan went through the TRTC real-time channel
+	Risk            *RiskInfo // Plus and Enhanced only, and not always
+	Photo           Media     // with PhotoAndVideo or PhotoOnly, when present
+	Video           Media     // with PhotoAndVideo or VideoOnly, when present
+}
+
+// Passed reports code "0": verified, and the same person.
+func (r *FaceResult) Passed() bool { return r.Code == "0" }
+
+// Err is nil for a pass, otherwise the verdict as an *APIError (errors.Is(err,
+// ErrVerificationFailed) for not the same person, name and ID mismatch, suspected spoof).
+func (r *FaceResult) Err() error {
+	if r.Passed() {
+		return nil
+	}
+	return &APIError{Op: EndpointQueryFaceRecord, Code: r.Code, Msg: r.Msg, BizSeqNo: r.BizSeqNo, OrderNo: r.OrderNo,
+		TransactionTime: r.TransactionTime, HTTPStatus: 200}
+}
+
+// RiskInfo is the risk object of a Plus or Enhanced result (spec A 5). Keys are matched without
+// regard to case; LivenessInfoTag is kept raw (its format is not documented) and read with
+// ShieldTags.
+type RiskInfo struct {
+	DeviceInfoLevel string
+	DeviceInfoTag   string
+	RiskInfoLevel   string
+	RiskInfoTag     string
+	LivenessInfoTag string
+}
+
+// UnmarshalJSON accepts any key case and values as strings, numbers or lists.
+func (ri *RiskInfo) UnmarshalJSON(b []byte) error {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(b, &m); err != nil {
+		return errors.New("riskInfo is not an object")
+	}
+	for k, v := range m {
+		s := looseText(v)
+		switch strings.ToLower(k) {
+		case "deviceinfolevel":
+			ri.DeviceInfoLevel = s
+		case "deviceinfotag":
+			ri.DeviceInfoTag = s
+		case "riskinfolevel":
+			ri.RiskInfoLevel = s
+		case "riskinfotag":
+			ri.RiskInfoTag = s
+		case "livenessinfotag":
+			ri.LivenessInfoTag = s
+		}
+	}
+	return nil
+}
+
+// looseText renders a JSON scalar as text and a list of scalars as comma-separated text.
+func looseText(raw json.RawMessage) string {
+	var s wire.Str
+	if json.Unmarshal(raw, &s) == nil {
+		return string(s)
+	}
+	var list []wire.Str
+	if json.Unmarshal(raw, &list) == nil {
+		parts := make([]string, len(list))
+		for i, x := range list {
+			parts[i] = string(x)
+		}
+		return strings.Join(parts, ",")
+	}
+	return ""
+}
+
+// HighRiskDevice reports a deviceInfoLevel of 3 or 4: a high-risk device, which the service
+// intercepts (spec A 7.1, "增强级 riskinfo").
+func (ri *RiskInfo) HighRiskDevice() bool {
+	if ri == nil {
+		return false
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(ri.DeviceInfoLevel))
+	return err == nil && n >= 3
+}
+
+// ShieldTag is one AI-shield tag (大模型命中风险描述, spec A 5.2).
+type ShieldTag int
+
+// The AI-shield tags, numbered as the manual numbers them.
+const (
+	ShieldEyesClosed       ShieldTag = iota + 1 // 01 用户全程闭眼
+	ShieldActionNotDone                         // 02 用户未完成指定动作
+	ShieldRecapture                             // 03 疑似翻拍攻击
+	ShieldSynthetic                             // 04 疑似合成攻击
+	ShieldBlackMarket                           // 05 疑似黑产模版
+	ShieldWatermark                             // 06 疑似存在水印
+	ShieldReflectionFailed                      // 07 反光校验未通过
+	ShieldMultipleFaces                         // 08 出现多张人脸
+	ShieldPoorQuality                           // 09 人脸质量过差
+	ShieldDistanceFailed                        // 10 距离校验不通过
+	ShieldAdversarial                           // 11 疑似对抗样本攻击
+	ShieldFaceAttackTraces                      // 12 脸部区域疑似存在攻击痕迹
+)
+
+var shieldText = [...][2]string{
+	{"", ""},
+	{"用户全程闭眼", "eyes closed throughout"},
+	{"用户未完成指定动作", "required action not completed"},
+	{"疑似翻拍攻击", "suspected re-capture attack"},
+	{"疑似合成攻击", "suspected synthetic attack"},
+	{"疑似黑产模版", "suspected black-market template"},
+	{"疑似存在水印", "suspected watermark"},
+	{"反光校验未通过", "reflection check failed"},
+	{"出现多张人脸", "multiple faces"},
+	{"人脸质量过差", "face quality too poor"},
+	{"距离校验不通过", "distance check failed"},
+	{"疑似对抗样本攻击", "suspected adversarial-example attack"},
+	{"脸部区域疑似存在攻击痕迹", "suspected attack traces in the face region"},
+}
+
+// String returns the English description.
+func (t ShieldTag) String() string {
+	if t < 1 || int(t) >= len(shieldText) {
+		return "unknown AI-shield tag " + strconv.Itoa(int(t))
+	}
+	return shieldText[t][1]
+}
+
+// Chinese returns the manual's wording.
+func (t ShieldTag) Chinese() string {
+	if t < 1 || int(t) >= len(shieldText) {
+		return ""
+	}
+	return shieldText[t][0]
+}
+
+// ShieldTags reads LivenessInfoTag as a list of tag numbers ("03", "3", "03,04", "03|04", or the
+// Chinese descriptions). Parts it cannot read are returned in unknown, not guessed.
+func (ri *RiskInfo) ShieldTags() (tags []ShieldTag, unknown []string) {
+	if ri == nil || strings.TrimSpace(ri.LivenessInfoTag) == "" {
+		return nil, nil
+	}
+	parts := strings.FieldsFunc(ri.LivenessInfoTag, func(r rune) bool {
+		return r == ',' || r == '|' || r == ';' || r == ' ' || r == '，' || r == '、'
+	})
+next:
+	for _, p := range parts {
+		if n, err := strconv.Atoi(p); err == nil && n >= 1 && n < len(shieldText) {
+			tags = append(tags, ShieldTag(n))
+			continue
+		}
+		for i := 1; i < len(shieldText); i++ {
+			if p == shieldText[i][0] {
+				tags = append(tags, ShieldTag(i))
+				continue next
+			}
+		}
+		unknown = append(unknown, p)
+	}
+	return tags, unknown
+}
+
+type faceRecord struct {
+	OrderNo         string    `json:"orderNo"`
+	LiveRate        wire.Str  `json:"liveRate"`
+	Similarity      wire.Str  `json:"similarity"`
+	OccurredTime    wire.Str  `json:"occurredTime"`
+	AppID           string    `json:"appId"`
+	BizSeqNo        string    `json:"bizSeqNo"`
+	SDKVersion      wire.Str  `json:"sdkVersion"`
+	TRTCFlag        wire.Str  `json:"trtcFlag"`
+	RiskInfo        *RiskInfo `json:"riskInfo"`
+	LivenessInfoTag wire.Str  `json:"LivenessInfoTag"`
+}
+
+// QueryResult asks for the verdict of orderNo and, with media, the photo and video (held in
+// memory; at most about the media's own size is allocated when the service sends a length).
+// A verdict that is not a pass is a FaceResult with its code, not an error; no result yet or
+// any more (66660011) is an error matching ErrNoResult.
+func (s *FaceService) QueryResult(ctx context.Context, orderNo string, media MediaChoice) (*FaceResult, error) {
+	var photo, video *arenaWriter
+	ar := &arena{}
+	res, err := s.c.queryFaceRecord(ctx, s.c.primary, orderNo, media.getFile(), func(cl int64) wire.MediaSink {
+		ar.reset(cl)
+		photo, video = &arenaWriter{a: ar}, &arenaWriter{a: ar}
+		sink := wire.MediaSink{Fields: map[string]io.Writer{}}
+		if media.wantsPhoto() {
+			sink.Fields["photo"] = photo
+		}
+		if media.wantsVideo() {
+			sink.Fields["video"] = video
+		}
+		return sink
+	})
+	if err != nil {
+		return nil, err
+	}
+	if photo != nil {
+		res.Photo, res.Video = photo.bytes(), video.bytes()
+	}
+	return res, nil
+}
+
+// QueryResultTo asks for the verdict of orderNo and streams the photo and video into the given
+// writers as the answer arrives, with memory bounded whatever their size. A nil writer means
+// that medium is not asked for. The call is retried only while nothing has been written.
+func (s *FaceService) QueryResultTo(ctx context.Context, orderNo string, photo, video io.Writer) (*FaceResult, error) {
+	media := NoMedia
+	switch {
+	case photo != nil && video != nil:
+		media = PhotoAndVideo
+	case photo != nil:
+		media = PhotoOnly
+	case video != nil:
+		media = VideoOnly
+	}
+	return s.c.queryFaceRecord(ctx, s.c.primary, orderNo, media.getFile(), func(int64) wire.MediaSink {
+		sink := wire.MediaSink{Fields: map[string]io.Writer{}}
+		if photo != nil {
+			sink.Fields["photo"] = photo
+		}
+		if video != nil {
+			sink.Fields["video"] = video
+		}
+		return sink
+	})
+}
+
+// WaitForMedia queries orderNo until the media asked for is there: media can lag the verdict by
+// a second or two, and the manual advises 3 tries 2 s apart (WithMediaWait). It stops early when
+// ctx ends or the verdict is not a pass (failed verdicts may have no media). If the media is
+// still missing after the last try, it returns the last result with an error matching
+// ErrNoResult.
+func (s *FaceService) WaitForMedia(ctx context.Context, orderNo string, media MediaChoice) (*FaceResult, error) {
+	var res *FaceResult
+	for try := 1; ; try++ {
+		var err error
+		res, err = s.QueryResult(ctx, orderNo, media)
+		if err != nil {
+			return nil, err
+		}
+		if !res.Passed() || ((!media.wantsPhoto() || len(res.Photo) > 0) && (!media.wantsVideo() || len(res.Video) > 0)) {
+			return res, nil
+		}
+		if try >= s.c.mediaTries {
+			return res, fmt.Errorf("kyc: order %s: %w: media still missing after %d tries", orderNo, ErrNoResult, try)
+		}
+		if err := sleepCtx(ctx, s.c.mediaWait); err != nil {
+			return res, fmt.Errorf("kyc: order %s: waiting for media: %w", orderNo, err)
+		}
+	}
+}
+
+// queryFaceRecord is the queryfacerecord call, shared by the buffered and streamed variants.
+func (c *Client) queryFaceRecord(ctx context.Context, app *appTickets, orderNo, getFile string, media func(int64) wire.MediaSink) (*FaceResult, error) {
+	if err := checkOrderNo(orderNo); err != nil {
+		return nil, err
+	}
+	p := params{{"appId", app.appID}, {"version", APIVersion}, {"nonce", NewNonce()}, {"orderNo", orderNo},
+		{"getFile", getFile}, {"queryVersion", "1.0"}}
+	env, err := c.signedQuery(ctx, app, EndpointQueryFaceRecord, p, media)
+	if err != nil && !isVerdict(env, err) {
+		return nil, err
+	}
+	var rec faceRecord
+	if env.HasResult() {
+		if derr := json.Unmarshal(env.Result, &rec); derr != nil {
+			return nil, fmt.Errorf("kyc: %s: %w: result does not decode", EndpointQueryFaceRecord, ErrBadResponse)
+		}
+	}
+	res := &FaceResult{
+		Code: string(env.Code), Msg: env.Msg, OrderNo: firstNonEmpty(rec.OrderNo, orderNo),
+		BizSeqNo: firstNonEmpty(env.BizSeqNo, rec.BizSeqNo), TransactionTime: string(env.TransactionTime),
+		LiveRate: string(rec.LiveRate), Similarity: string(rec.Similarity), OccurredTime: string(rec.OccurredTime),
+		AppID: rec.AppID, SDKVersion: string(rec.SDKVersion), TRTCFlag: string(rec.TRTCFlag), Risk: rec.RiskInfo,
+	}
+	if res.Code != "0" && env.Code.OK() {
+		res.Code = "0" // a numeric 0 or "00"
+	}
+	if rec.LivenessInfoTag != "" {
+		if res.Risk == nil {
+			res.Risk = &RiskInfo{}
+		}
+		if res.Risk.LivenessInfoTag == "" {
+			res.Risk.LivenessInfoTag = string(rec.LivenessInfoTag)
+		}
+	}
+	return res, nil
+}
+
+// isVerdict reports whether a non-zero answer is a verification verdict rather than a failure of
+// the call: a code of the ErrVerificationFailed class, or an unclassed code that came with a
+// result object.
+func isVerdict(env *wire.Envelope, err error) bool {
+	var ae *APIError
+	if env == nil || !errors.As(err, &ae) || ae.Code == "" {
+		return false
+	}
+	class := classOf(ae.Code)
+	return class == ErrVerificationFailed || (class == nil && env.HasResult())
+}
+
+// signedQuery sends a SIGN-signed query (appId, orderNo, nonce, version) and returns the
+// envelope, also when the code is not zero. A stale-ticket answer renews the unit and the query
+// is signed and sent once more.
+func (c *Client) signedQuery(ctx context.Context, app *appTickets, endpoint string, p params, media func(int64) wire.MediaSink) (*wire.Envelope, error) {
+	rule := mustRule(endpoint)
+	var env *wire.Envelope
+	err := c.withUnit(ctx, app, func(u *cachedUnit) error {
+		p.sign(endpoint, "sign", u.SignTicket)
+		req := &request{op: endpoint, method: rule.Method, path: rule.Path, media: media}
+		if rule.Method == "GET" {
+			req.query = p.values()
+		} else {
+			req.body = p
+			req.orderNo = mustGet(p, "orderNo")
+		}
+		var err error
+		env, err = c.send(ctx, req, nil)
+		return err
+	})
+	return env, err
+}
+
+// Photos is the answer of the photo query (queryphotoinfo): one to three photos from the scan.
+type Photos struct {
+	OrderNo      string
+	BizSeqNo     string
+	OccurredTime string
+	Photos       []Media // empty when the service has none (photoList null)
+}
+
+// QueryPhotos fetches the photos taken during the scan of orderNo.
+func (s *FaceService) QueryPhotos(ctx context.Context, orderNo string) (*Photos, error) {
+	if err := checkOrderNo(orderNo); err != nil {
+		return nil, err
+	}
+	// The Plus H5 page names the body field webankAppId, every other page appId (spec B T9): the
+	// same value is sent under both names, which covers either reading; only values are signed.
+	p := params{{"appId", s.c.appID}, {"webankAppId", s.c.appID}, {"version", APIVersion}, {"nonce", NewNonce()},
+		{"orderNo", orderNo}}
+	ar := &arena{}
+	var photos []*arenaWriter
+	env, err := s.c.signedQuery(ctx, s.c.primary, EndpointQueryPhotoInfo, p, func(cl int64) wire.MediaSink {
+		ar.reset(cl)
+		photos = photos[:0]
+		return wire.MediaSink{Lists: map[string]func(int) (io.Writer, error){
+			"photoList": func(i int) (io.Writer, error) {
+				if i >= 10 {
+					return nil, fmt.Errorf("photoList has more than 10 photos")
+				}
+				w := &arenaWriter{a: ar}
+				photos = append(photos, w)
+				return w, nil
+			},
+		}}
+	})
+	if err != nil {
+		return nil, err
+	}
+	var meta struct {
+		OrderNo      string   `json:"orderNo"`
+		OccurredTime wire.Str `json:"occurredTime"`
+	}
+	if env.HasResult() {
+		if derr := json.Unmarshal(env.Result, &meta); derr != nil {
+			return nil, fmt.Errorf("kyc: %s: %w: result does not decode", EndpointQueryPhotoInfo, ErrBadResponse)
+		}
+	}
+	out := &Photos{OrderNo: firstNonEmpty(meta.OrderNo, orderNo), BizSeqNo: env.BizSeqNo, OccurredTime: string(meta.OccurredTime)}
+	for _, w := range photos {
+		if b := w.bytes(); len(b) > 0 {
+			out.Photos = append(out.Photos, b)
+		}
+	}
+	return out, nil
+}
+
+// arena holds the media of one answer in one allocation sized from the answer's length (base64
+// is 4/3 of its content, so three quarters of the body bounds all media together). Fields are
+// decoded one after another, so each occupies a contiguous range.
+type arena struct{ buf []byte }
+
+func (a *arena) reset(contentLength int64) {
+	const maxPrealloc = 256 << 20
+	if contentLength > 0 && contentLength <= maxPrealloc {
+		a.buf = make([]byte, 0, contentLength*3/4+8)
+	} else {
+		a.buf = nil
+	}
+}
+
+type arenaWriter struct {
+	a          *arena
+	start, end int
+	used       bool
+}
+
+func (w *arenaWriter) Write(p []byte) (int, error) {
+	if !w.used {
+		w.start, w.used = len(w.a.buf), true
+	}
+	w.a.buf = append(w.a.buf, p...)
+	w.end = len(w.a.buf)
+	return len(p), nil
+}
+
+func (w *arenaWriter) bytes() Media {
+	if w == nil || !w.used || w.end == w.start {
+		return nil
+	}
+	return Media(w.a.buf[w.start:w.end:w.end])
+}

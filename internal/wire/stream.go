@@ -1,0 +1,1042 @@
+package wire
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// Sentinel errors of DecodeStream. The errors it returns are *StreamError values wrapping one of
+// these (or io.ErrUnexpectedEOF, a reader's error or a writer's error); test them with errors.Is.
+// No error ever quotes the input: answers carry photos and personal details.
+var (
+	// ErrSyntax reports malformed JSON, including a duplicated "result" key or a media field
+	// that appears twice in "result".
+	ErrSyntax = errors.New("wire: malformed JSON")
+	// ErrTooLarge reports that the non-media part of the answer exceeds maxOther bytes.
+	ErrTooLarge = errors.New("wire: answer too large")
+	// ErrBase64 reports a media field whose text is not valid base64.
+	ErrBase64 = errors.New("wire: invalid base64")
+	// ErrType reports a value of the wrong JSON type: an answer that is not an object, an envelope
+	// field that does not decode into Envelope, or a media field that is not a string (or, for a
+	// list, an array of strings) or null.
+	ErrType = errors.New("wire: unexpected JSON type")
+)
+
+// StreamError is the error type of DecodeStream. Its message names the byte offset and, where one
+// is known, the envelope or media field (as the caller or Envelope spells it), never the content.
+type StreamError struct {
+	Offset int64  // bytes of input consumed before the problem was found
+	Field  string // envelope or media field name; "" when none applies
+	Err    error  // ErrSyntax, ErrTooLarge, ErrBase64, ErrType, io.ErrUnexpectedEOF, or a reader's or writer's error
+	detail string // fixed text written by this package
+}
+
+func (e *StreamError) Error() string {
+	var b strings.Builder
+	b.WriteString("wire: stream")
+	if e.Field != "" {
+		b.WriteString(" field ")
+		b.WriteString(strconv.Quote(e.Field))
+	}
+	b.WriteString(" at byte ")
+	b.WriteString(strconv.FormatInt(e.Offset, 10))
+	if e.detail != "" {
+		b.WriteString(": ")
+		b.WriteString(e.detail)
+	}
+	b.WriteString(": ")
+	b.WriteString(e.Err.Error())
+	return b.String()
+}
+
+func (e *StreamError) Unwrap() error { return e.Err }
+
+// MediaSink says where base64 media fields of the "result" object go.
+type MediaSink struct {
+	// Fields maps a field name inside "result" to the writer that receives its decoded bytes.
+	// A nil writer decodes and validates the field but discards the bytes.
+	Fields map[string]io.Writer
+	// Lists maps the name of a field whose value is a JSON array of base64 strings (e.g.
+	// "photoList") to a function that is called before each non-null element, with the element's
+	// index in the array, and returns the writer for it (nil discards the element). A single
+	// string instead of an array is taken as a one-element list. A name in both maps is a Field.
+	Lists map[string]func(index int) (io.Writer, error)
+}
+
+const (
+	streamReadBuf  = 32 << 10 // bufio.Reader size
+	streamQuadBuf  = 32 << 10 // base64 characters decoded per Write; a multiple of 4
+	maxStreamDepth = 10000    // same nesting limit as encoding/json
+)
+
+// DecodeStream reads one kyc1 answer from r. Top-level fields decode into env (Code, Msg,
+// BizSeqNo, TransactionTime, OrderNo as in Envelope; env.Result is set to the JSON of the
+// "result" object with the media fields removed). Media fields listed in sink are base64-decoded
+// (standard encoding, padding optional, whitespace and JSON escapes such as \/ and \n tolerated)
+// straight into their writers as the bytes arrive, never held whole in memory. maxOther caps the
+// bytes of everything that is not streamed media (the envelope and the other result fields);
+// passing it is an error. Returns how many media bytes were written per field name.
+//
+// Details:
+//   - *env is reset first; env may be nil. Top-level keys match Envelope's fields as
+//     encoding/json would (case-insensitively, the last duplicate winning); unknown keys are
+//     ignored. env.Result stays nil when "result" is absent and is "null" when it is null; a
+//     non-object result is kept as it is. env.Result is compact JSON; nested values are kept.
+//   - Media keys inside "result" match sink names exactly. A media value may be a string or
+//     null; null, "" and a missing field write nothing (a writer never sees a zero-length Write).
+//     The returned map has an entry for every sink field present with a non-null value (for a
+//     list: the sum over its elements); it is returned, partial, with an error too.
+//   - maxOther counts input bytes, including whitespace, outside the contents of streamed media
+//     strings; going over it is ErrTooLarge. A negative value counts as 0. Memory use is
+//     fixed buffers (about 90 KiB) plus an amount proportional to the non-media bytes.
+//   - The answer must be a single JSON object; only whitespace may follow it.
+//   - Errors are *StreamError. A body that ends early wraps io.ErrUnexpectedEOF; a writer's or a
+//     Lists function's error is wrapped. On error *env may be partly filled and the writers may
+//     already have received part of the media.
+func DecodeStream(r io.Reader, sink MediaSink, maxOther int64, env *Envelope) (map[string]int64, error) {
+	if env == nil {
+		env = new(Envelope)
+	}
+	*env = Envelope{}
+	if maxOther < 0 {
+		maxOther = 0
+	}
+	d := &streamDecoder{
+		br:     bufio.NewReaderSize(r, streamReadBuf),
+		max:    maxOther,
+		sink:   sink,
+		env:    env,
+		counts: make(map[string]int64),
+	}
+	err := d.answer()
+	return d.counts, err
+}
+
+type streamDecoder struct {
+	br     *bufio.Reader
+	off    int64 // bytes consumed
+	other  int64 // bytes consumed outside media string contents
+	max    int64
+	sink   MediaSink
+	env    *Envelope
+	counts map[string]int64
+	depth  int
+	key    []byte // scratch for object keys
+
+	// base64 state of the media string being decoded
+	quad  []byte // pending base64 characters; flushed when full
+	out   []byte // decoded bytes of one flush
+	pad   int    // '=' seen so far
+	field string // sink name of the current media field
+	w     io.Writer
+	n     int64 // bytes written for the current element
+}
+
+// fail builds an error located at offset at.
+func (d *streamDecoder) fail(at int64, field string, err error, detail string) error {
+	return &StreamError{Offset: at, Field: field, Err: err, detail: detail}
+}
+
+func (d *streamDecoder) syntax(at int64, detail string) error {
+	return d.fail(at, "", ErrSyntax, detail)
+}
+
+// readErr converts a read error: EOF in the middle of the answer is io.ErrUnexpectedEOF.
+func (d *streamDecoder) readErr(err error) error {
+	if err == io.EOF {
+		err = io.ErrUnexpectedEOF
+	}
+	return d.fail(d.off, d.field, err, "")
+}
+
+// next consumes one byte of the non-media part, charging it to the maxOther budget.
+func (d *streamDecoder) next() (byte, error) {
+	c, err := d.br.ReadByte()
+	if err != nil {
+		return 0, d.readErr(err)
+	}
+	d.off++
+	d.other++
+	if d.other > d.max {
+		return 0, d.fail(d.off-1, "", ErrTooLarge, "non-media part over the limit")
+	}
+	return c, nil
+}
+
+// rawNext consumes one byte inside a media string (not charged to the budget).
+func (d *streamDecoder) rawNext() (byte, error) {
+	c, err := d.br.ReadByte()
+	if err != nil {
+		return 0, d.readErr(err)
+	}
+	d.off++
+	return c, nil
+}
+
+// peekWS skips whitespace and returns the next byte without consuming it. At the end of input it
+// returns io.EOF unwrapped so that the caller decides whether that is an error.
+func (d *streamDecoder) peekWS() (byte, error) {
+	for {
+		b, err := d.br.Peek(1)
+		if err != nil {
+			if err == io.EOF {
+				return 0, io.EOF
+			}
+			return 0, d.readErr(err)
+		}
+		switch b[0] {
+		case ' ', '\t', '\n', '\r':
+			if _, err := d.next(); err != nil {
+				return 0, err
+			}
+		default:
+			return b[0], nil
+		}
+	}
+}
+
+// peekValue is peekWS where the end of input is an error.
+func (d *streamDecoder) peekValue() (byte, error) {
+	c, err := d.peekWS()
+	if err == io.EOF {
+		return 0, d.readErr(err)
+	}
+	return c, err
+}
+
+// expect consumes the next non-space byte, which must be want.
+func (d *streamDecoder) expect(want byte, detail string) error {
+	c, err := d.peekValue()
+	if err != nil {
+		return err
+	}
+	if c != want {
+		return d.syntax(d.off, detail)
+	}
+	_, err = d.next()
+	return err
+}
+
+func (d *streamDecoder) push() error {
+	d.depth++
+	if d.depth > maxStreamDepth {
+		return d.syntax(d.off-1, "nesting too deep")
+	}
+	return nil
+}
+
+// answer decodes the top-level object.
+func (d *streamDecoder) answer() error {
+	c, err := d.peekValue()
+	if err != nil {
+		return err
+	}
+	if c != '{' {
+		if c == '[' || c == '"' || c == 't' || c == 'f' || c == 'n' || c == '-' || isDigit(c) {
+			return d.fail(d.off, "", ErrType, "answer is not a JSON object")
+		}
+		return d.syntax(d.off, "invalid character")
+	}
+	if _, err := d.next(); err != nil {
+		return err
+	}
+	if err := d.push(); err != nil {
+		return err
+	}
+	seenResult := false
+	err = d.members(func(key []byte, keyAt int64) error {
+		k, err := d.unquote(key, keyAt)
+		if err != nil {
+			return err
+		}
+		if strings.EqualFold(k, "result") {
+			if seenResult {
+				return d.syntax(keyAt, "duplicate result key")
+			}
+			seenResult = true
+			return d.result()
+		}
+		var dst any
+		var name string
+		switch {
+		case strings.EqualFold(k, "code"):
+			dst, name = &d.env.Code, "code"
+		case strings.EqualFold(k, "msg"):
+			dst, name = &d.env.Msg, "msg"
+		case strings.EqualFold(k, "bizSeqNo"):
+			dst, name = &d.env.BizSeqNo, "bizSeqNo"
+		case strings.EqualFold(k, "transactionTime"):
+			dst, name = &d.env.TransactionTime, "transactionTime"
+		case strings.EqualFold(k, "orderNo"):
+			dst, name = &d.env.OrderNo, "orderNo"
+		default:
+			_, err := d.value(nil, false)
+			return err
+		}
+		at := d.off
+		raw, err := d.value(nil, true)
+		if err != nil {
+			return err
+		}
+		if json.Unmarshal(raw, dst) != nil {
+			return d.fail(at, name, ErrType, "")
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	d.depth--
+	// Only whitespace may follow the answer.
+	if _, err := d.peekWS(); err != io.EOF {
+		if err != nil {
+			return err
+		}
+		return d.syntax(d.off, "data after the answer")
+	}
+	return nil
+}
+
+// members reads the members of an object whose '{' has been consumed, up to and including its
+// '}', calling member with each raw key (quotes included) positioned before the value.
+func (d *streamDecoder) members(member func(key []byte, keyAt int64) error) error {
+	c, err := d.peekValue()
+	if err != nil {
+		return err
+	}
+	if c == '}' {
+		_, err := d.next()
+		return err
+	}
+	for {
+		c, err := d.peekValue()
+		if err != nil {
+			return err
+		}
+		if c != '"' {
+			return d.syntax(d.off, "expected a key")
+		}
+		keyAt := d.off
+		if _, err := d.next(); err != nil {
+			return err
+		}
+		d.key, err = d.str(append(d.key[:0], '"'), true)
+		if err != nil {
+			return err
+		}
+		if err := d.expect(':', "expected ':'"); err != nil {
+			return err
+		}
+		if err := member(d.key, keyAt); err != nil {
+			return err
+		}
+		c, err = d.peekValue()
+		if err != nil {
+			return err
+		}
+		if _, err := d.next(); err != nil {
+			return err
+		}
+		switch c {
+		case ',':
+		case '}':
+			return nil
+		default:
+			return d.syntax(d.off-1, "expected ',' or '}'")
+		}
+	}
+}
+
+// unquote decodes a raw JSON string (quotes included) the way encoding/json does.
+func (d *streamDecoder) unquote(raw []byte, at int64) (string, error) {
+	in := raw[1 : len(raw)-1]
+	if bytes.IndexByte(in, '\\') < 0 && utf8.Valid(in) {
+		return string(in), nil
+	}
+	var s string
+	if json.Unmarshal(raw, &s) != nil {
+		return "", d.syntax(at, "bad string")
+	}
+	return s, nil
+}
+
+// result decodes the "result" value; media fields go to the sink, the rest into env.Result.
+func (d *streamDecoder) result() error {
+	c, err := d.peekValue()
+	if err != nil {
+		return err
+	}
+	if c != '{' {
+		raw, err := d.value(nil, true)
+		if err != nil {
+			return err
+		}
+		d.env.Result = raw
+		return nil
+	}
+	if _, err := d.next(); err != nil {
+		return err
+	}
+	if err := d.push(); err != nil {
+		return err
+	}
+	buf := []byte{'{'}
+	seen := map[string]bool{}
+	err = d.members(func(key []byte, keyAt int64) error {
+		k, err := d.unquote(key, keyAt)
+		if err != nil {
+			return err
+		}
+		w, isField := d.sink.Fields[k]
+		next, isList := d.sink.Lists[k]
+		if !isField && !isList {
+			if len(buf) > 1 {
+				buf = append(buf, ',')
+			}
+			buf = append(buf, key...)
+			buf = append(buf, ':')
+			buf, err = d.value(buf, true)
+			return err
+		}
+		if seen[k] {
+			return d.fail(keyAt, k, ErrSyntax, "duplicate media key")
+		}
+		seen[k] = true
+		if isField {
+			return d.mediaField(k, w)
+		}
+		return d.mediaList(k, next)
+	})
+	if err != nil {
+		return err
+	}
+	d.depth--
+	d.env.Result = append(buf, '}')
+	return nil
+}
+
+// mediaField decodes a media value that is a string or null.
+func (d *streamDecoder) mediaField(name string, w io.Writer) error {
+	c, err := d.peekValue()
+	if err != nil {
+		return err
+	}
+	switch c {
+	case 'n':
+		_, err := d.value(nil, false)
+		return err
+	case '"':
+		d.counts[name] += 0
+		return d.media(name, w)
+	default:
+		return d.fail(d.off, name, ErrType, "media field is not a string")
+	}
+}
+
+// mediaList decodes a list of media strings: an array of strings and nulls, a string, or null.
+func (d *streamDecoder) mediaList(name string, next func(int) (io.Writer, error)) error {
+	c, err := d.peekValue()
+	if err != nil {
+		return err
+	}
+	switch c {
+	case 'n':
+		_, err := d.value(nil, false)
+		return err
+	case '"':
+		d.counts[name] += 0
+		return d.listElem(name, next, 0)
+	case '[':
+	default:
+		return d.fail(d.off, name, ErrType, "media list is not an array")
+	}
+	d.counts[name] += 0
+	if _, err := d.next(); err != nil {
+		return err
+	}
+	if err := d.push(); err != nil {
+		return err
+	}
+	c, err = d.peekValue()
+	if err != nil {
+		return err
+	}
+	if c == ']' {
+		d.depth--
+		_, err := d.next()
+		return err
+	}
+	for i := 0; ; i++ {
+		c, err := d.peekValue()
+		if err != nil {
+			return err
+		}
+		switch c {
+		case 'n':
+			if _, err := d.value(nil, false); err != nil {
+				return err
+			}
+		case '"':
+			if err := d.listElem(name, next, i); err != nil {
+				return err
+			}
+		default:
+			if c == '[' || c == '{' || c == 't' || c == 'f' || c == '-' || isDigit(c) {
+				return d.fail(d.off, name, ErrType, "media list element is not a string")
+			}
+			return d.syntax(d.off, "invalid character")
+		}
+		c, err = d.peekValue()
+		if err != nil {
+			return err
+		}
+		if _, err := d.next(); err != nil {
+			return err
+		}
+		switch c {
+		case ',':
+		case ']':
+			d.depth--
+			return nil
+		default:
+			return d.syntax(d.off-1, "expected ',' or ']'")
+		}
+	}
+}
+
+func (d *streamDecoder) listElem(name string, next func(int) (io.Writer, error), i int) error {
+	var w io.Writer
+	if next != nil {
+		var err error
+		w, err = next(i)
+		if err != nil {
+			return d.fail(d.off, name, err, "media list element "+strconv.Itoa(i))
+		}
+	}
+	return d.media(name, w)
+}
+
+// media streams one JSON string (positioned at its opening quote) through the base64 decoder
+// into w, adding the decoded length to counts[name].
+func (d *streamDecoder) media(name string, w io.Writer) error {
+	if _, err := d.next(); err != nil { // opening quote
+		return err
+	}
+	if d.quad == nil {
+		d.quad = make([]byte, 0, streamQuadBuf)
+		d.out = make([]byte, streamQuadBuf/4*3)
+	}
+	d.quad, d.pad, d.field, d.w, d.n = d.quad[:0], 0, name, w, 0
+	err := d.mediaBody()
+	d.counts[name] += d.n
+	d.field, d.w = "", nil
+	return err
+}
+
+// b64class classifies bytes inside a media string.
+var b64class = func() (t [256]uint8) {
+	for i := range t {
+		t[i] = clsBad
+	}
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+	for i := 0; i < len(alphabet); i++ {
+		t[alphabet[i]] = clsChar
+	}
+	t['='] = clsPad
+	t[' '], t['\t'], t['\n'], t['\r'] = clsSpace, clsSpace, clsSpace, clsSpace
+	return t
+}()
+
+const (
+	clsChar = iota
+	clsPad
+	clsSpace
+	clsBad
+)
+
+func (d *streamDecoder) mediaBody() error {
+	for {
+		if d.br.Buffered() == 0 {
+			if _, err := d.br.Peek(1); err != nil {
+				return d.readErr(err)
+			}
+		}
+		buf, _ := d.br.Peek(d.br.Buffered())
+		i := 0
+		for i < len(buf) {
+			// Fast path: a run of base64 characters.
+			j := i
+			for j < len(buf) && b64class[buf[j]] == clsChar {
+				j++
+			}
+			if j > i {
+				if d.pad > 0 {
+					return d.fail(d.off+int64(i), d.field, ErrBase64, "data after padding")
+				}
+				for i < j {
+					n := copy(d.quad[len(d.quad):cap(d.quad)], buf[i:j])
+					d.quad = d.quad[:len(d.quad)+n]
+					i += n
+					if len(d.quad) == cap(d.quad) {
+						if err := d.flush(d.off + int64(i)); err != nil {
+							return err
+						}
+					}
+				}
+				continue
+			}
+			c := buf[i]
+			if c == '"' || c == '\\' || c < 0x20 {
+				break
+			}
+			if err := d.b64byte(c, d.off+int64(i)); err != nil {
+				return err
+			}
+			i++
+		}
+		stop := byte(0)
+		if i < len(buf) {
+			stop = buf[i]
+		}
+		d.off += int64(i)
+		_, _ = d.br.Discard(i)
+		if i == len(buf) {
+			continue
+		}
+		switch c := stop; {
+		case c == '"':
+			if _, err := d.next(); err != nil {
+				return err
+			}
+			return d.finish()
+		case c == '\\':
+			at := d.off
+			if _, err := d.rawNext(); err != nil {
+				return err
+			}
+			if err := d.mediaEscape(at); err != nil {
+				return err
+			}
+		default:
+			return d.syntax(d.off, "control character in string")
+		}
+	}
+}
+
+// mediaEscape decodes the JSON escape after a backslash at offset at inside a media string.
+func (d *streamDecoder) mediaEscape(at int64) error {
+	e, err := d.rawNext()
+	if err != nil {
+		return err
+	}
+	switch e {
+	case '/':
+		return d.b64byte('/', at)
+	case 'n', 'r', 't':
+		return nil
+	case '"', '\\', 'b', 'f':
+		return d.fail(at, d.field, ErrBase64, "invalid character")
+	case 'u':
+		var r rune
+		for k := 0; k < 4; k++ {
+			h, err := d.rawNext()
+			if err != nil {
+				return err
+			}
+			v := unhex(h)
+			if v < 0 {
+				return d.syntax(d.off-1, "bad \\u escape")
+			}
+			r = r<<4 | rune(v)
+		}
+		if r >= 0x80 {
+			return d.fail(at, d.field, ErrBase64, "invalid character")
+		}
+		return d.b64byte(byte(r), at)
+	default:
+		return d.syntax(at, "bad escape")
+	}
+}
+
+// b64byte feeds one (unescaped) character of a media string.
+func (d *streamDecoder) b64byte(c byte, at int64) error {
+	switch b64class[c] {
+	case clsChar:
+		if d.pad > 0 {
+			return d.fail(at, d.field, ErrBase64, "data after padding")
+		}
+		d.quad = append(d.quad, c)
+		if len(d.quad) == cap(d.quad) {
+			return d.flush(at + 1)
+		}
+	case clsPad:
+		d.pad++
+		if d.pad > 2 {
+			return d.fail(at, d.field, ErrBase64, "too much padding")
+		}
+	case clsSpace:
+	default:
+		return d.fail(at, d.field, ErrBase64, "invalid character")
+	}
+	return nil
+}
+
+// flush decodes the pending characters (a whole number of quanta, or the final partial one) and
+// writes them.
+func (d *streamDecoder) flush(at int64) error {
+	n, err := base64.RawStdEncoding.Decode(d.out, d.quad)
+	d.quad = d.quad[:0]
+	if err != nil {
+		return d.fail(at, d.field, ErrBase64, "")
+	}
+	if n == 0 {
+		return nil
+	}
+	if d.w != nil {
+		wn, err := d.w.Write(d.out[:n])
+		if err == nil && wn != n {
+			err = io.ErrShortWrite
+		}
+		if wn > 0 && wn <= n {
+			d.n += int64(wn)
+		}
+		if err != nil {
+			return d.fail(at, d.field, fmt.Errorf("writing media: %w", err), "")
+		}
+		return nil
+	}
+	d.n += int64(n)
+	return nil
+}
+
+// finish checks the end of a media string and writes its last bytes.
+func (d *streamDecoder) finish() error {
+	m := len(d.quad) % 4
+	switch {
+	case m == 1:
+		return d.fail(d.off, d.field, ErrBase64, "truncated quantum")
+	case d.pad > 0 && (m == 0 || d.pad > 4-m):
+		return d.fail(d.off, d.field, ErrBase64, "misplaced padding")
+	}
+	return d.flush(d.off)
+}
+
+// value reads one JSON value, validating it, and appends it in compact form to dst when keep.
+// It does not recurse, so deep nesting cannot exhaust the stack.
+func (d *streamDecoder) value(dst []byte, keep bool) ([]byte, error) {
+	base := d.depth
+	var stack []byte // open containers: '{' or '['
+	for {
+		c, err := d.peekValue()
+		if err != nil {
+			return dst, err
+		}
+		closed := false
+		switch {
+		case c == '{' || c == '[':
+			if _, err := d.next(); err != nil {
+				return dst, err
+			}
+			if err := d.push(); err != nil {
+				return dst, err
+			}
+			if keep {
+				dst = append(dst, c)
+			}
+			stack = append(stack, c)
+			end := byte('}')
+			if c == '[' {
+				end = ']'
+			}
+			c2, err := d.peekValue()
+			if err != nil {
+				return dst, err
+			}
+			if c2 == end {
+				if _, err := d.next(); err != nil {
+					return dst, err
+				}
+				if keep {
+					dst = append(dst, end)
+				}
+				stack = stack[:len(stack)-1]
+				d.depth--
+				closed = true
+			} else if c == '{' {
+				if dst, err = d.objKey(dst, keep); err != nil {
+					return dst, err
+				}
+			}
+		case c == '"':
+			if _, err := d.next(); err != nil {
+				return dst, err
+			}
+			if keep {
+				dst = append(dst, '"')
+			}
+			if dst, err = d.str(dst, keep); err != nil {
+				return dst, err
+			}
+			closed = true
+		case c == 't':
+			if dst, err = d.literal(dst, keep, "true"); err != nil {
+				return dst, err
+			}
+			closed = true
+		case c == 'f':
+			if dst, err = d.literal(dst, keep, "false"); err != nil {
+				return dst, err
+			}
+			closed = true
+		case c == 'n':
+			if dst, err = d.literal(dst, keep, "null"); err != nil {
+				return dst, err
+			}
+			closed = true
+		case c == '-' || isDigit(c):
+			if dst, err = d.number(dst, keep); err != nil {
+				return dst, err
+			}
+			closed = true
+		default:
+			return dst, d.syntax(d.off, "invalid character")
+		}
+		// After a complete value: close containers or move to the next element.
+		for closed {
+			if len(stack) == 0 {
+				if d.depth != base {
+					return dst, d.syntax(d.off, "internal nesting error")
+				}
+				return dst, nil
+			}
+			top := stack[len(stack)-1]
+			end := byte('}')
+			if top == '[' {
+				end = ']'
+			}
+			c, err := d.peekValue()
+			if err != nil {
+				return dst, err
+			}
+			if _, err := d.next(); err != nil {
+				return dst, err
+			}
+			switch c {
+			case ',':
+				if keep {
+					dst = append(dst, ',')
+				}
+				if top == '{' {
+					if dst, err = d.objKey(dst, keep); err != nil {
+						return dst, err
+					}
+				}
+				closed = false
+			case end:
+				if keep {
+					dst = append(dst, end)
+				}
+				stack = stack[:len(stack)-1]
+				d.depth--
+			default:
+				return dst, d.syntax(d.off-1, "expected ',' or a closing bracket")
+			}
+		}
+	}
+}
+
+// objKey reads `"key":` inside an object being captured.
+func (d *streamDecoder) objKey(dst []byte, keep bool) ([]byte, error) {
+	if err := d.expect('"', "expected a key"); err != nil {
+		return dst, err
+	}
+	if keep {
+		dst = append(dst, '"')
+	}
+	dst, err := d.str(dst, keep)
+	if err != nil {
+		return dst, err
+	}
+	if err := d.expect(':', "expected ':'"); err != nil {
+		return dst, err
+	}
+	if keep {
+		dst = append(dst, ':')
+	}
+	return dst, nil
+}
+
+// str reads the rest of a JSON string whose opening quote has been consumed.
+func (d *streamDecoder) str(dst []byte, keep bool) ([]byte, error) {
+	for {
+		c, err := d.next()
+		if err != nil {
+			return dst, err
+		}
+		if keep {
+			dst = append(dst, c)
+		}
+		switch {
+		case c == '"':
+			return dst, nil
+		case c < 0x20:
+			return dst, d.syntax(d.off-1, "control character in string")
+		case c == '\\':
+			e, err := d.next()
+			if err != nil {
+				return dst, err
+			}
+			if keep {
+				dst = append(dst, e)
+			}
+			switch e {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+			case 'u':
+				for k := 0; k < 4; k++ {
+					h, err := d.next()
+					if err != nil {
+						return dst, err
+					}
+					if unhex(h) < 0 {
+						return dst, d.syntax(d.off-1, "bad \\u escape")
+					}
+					if keep {
+						dst = append(dst, h)
+					}
+				}
+			default:
+				return dst, d.syntax(d.off-1, "bad escape")
+			}
+		}
+	}
+}
+
+func (d *streamDecoder) literal(dst []byte, keep bool, lit string) ([]byte, error) {
+	for i := 0; i < len(lit); i++ {
+		c, err := d.next()
+		if err != nil {
+			return dst, err
+		}
+		if c != lit[i] {
+			return dst, d.syntax(d.off-1, "invalid literal")
+		}
+	}
+	if keep {
+		dst = append(dst, lit...)
+	}
+	return dst, nil
+}
+
+// number reads a JSON number: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+func (d *streamDecoder) number(dst []byte, keep bool) ([]byte, error) {
+	peek := func() (byte, error) {
+		b, err := d.br.Peek(1)
+		if err != nil {
+			return 0, d.readErr(err)
+		}
+		return b[0], nil
+	}
+	take := func() error {
+		c, err := d.next()
+		if err == nil && keep {
+			dst = append(dst, c)
+		}
+		return err
+	}
+	digits := func(atLeastOne bool) error {
+		n := 0
+		for {
+			c, err := peek()
+			if err != nil {
+				return err
+			}
+			if !isDigit(c) {
+				if atLeastOne && n == 0 {
+					return d.syntax(d.off, "bad number")
+				}
+				return nil
+			}
+			if err := take(); err != nil {
+				return err
+			}
+			n++
+		}
+	}
+	c, err := peek()
+	if err != nil {
+		return dst, err
+	}
+	if c == '-' {
+		if err := take(); err != nil {
+			return dst, err
+		}
+		if c, err = peek(); err != nil {
+			return dst, err
+		}
+	}
+	switch {
+	case c == '0':
+		if err := take(); err != nil {
+			return dst, err
+		}
+	case isDigit(c):
+		if err := digits(true); err != nil {
+			return dst, err
+		}
+	default:
+		return dst, d.syntax(d.off, "bad number")
+	}
+	if c, err = peek(); err != nil {
+		return dst, err
+	}
+	if c == '.' {
+		if err := take(); err != nil {
+			return dst, err
+		}
+		if err := digits(true); err != nil {
+			return dst, err
+		}
+		if c, err = peek(); err != nil {
+			return dst, err
+		}
+	}
+	if c == 'e' || c == 'E' {
+		if err := take(); err != nil {
+			return dst, err
+		}
+		if c, err = peek(); err != nil {
+			return dst, err
+		}
+		if c == '+' || c == '-' {
+			if err := take(); err != nil {
+				return dst, err
+			}
+		}
+		if err := digits(true); err != nil {
+			return dst, err
+		}
+	}
+	return dst, nil
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+func unhex(c byte) int {
+	switch {
+	case '0' <= c && c <= '9':
+		return int(c - '0')
+	case 'a' <= c && c <= 'f':
+		return int(c-'a') + 10
+	case 'A' <= c && c <= 'F':
+		return int(c-'A') + 10
+	}
+	return -1
+}

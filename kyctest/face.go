@@ -1,0 +1,621 @@
+package kyctest
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"mime"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/kycgo/kyc"
+)
+
+// Face verification (spec A 4, B 3-4): the uploads that mint a faceId, the orders they create,
+// the outcome a test (or the H5 page, h5.go) gives them, and the two result queries.
+
+// Lifetimes and limits of face orders.
+const (
+	// FaceIDLifetime is how long a faceId (or h5faceId) can start a journey (spec A 4.1).
+	FaceIDLifetime = 5 * time.Minute
+	// ResultLifetime is how long a finished order's result can be queried; later queries answer
+	// 66660011 (spec A 4.4, "3 days").
+	ResultLifetime = 72 * time.Hour
+	// MaxSourcePhotoBytes is the largest sourcePhotoStr accepted, decoded: "原始图片不能超过 500KB"
+	// (spec A 4.1), read as 500 × 1024 bytes.
+	MaxSourcePhotoBytes = 500 * 1024
+	// DefaultPhotoBytes and DefaultVideoBytes are the sizes of the fake media (see WithMedia).
+	DefaultPhotoBytes = 20 * 1024
+	DefaultVideoBytes = 200 * 1024
+)
+
+// maxSourcePhotoChars is the documented maximum length of sourcePhotoStr (spec A 4.1).
+const maxSourcePhotoChars = 1048576
+
+// maxBody caps a JSON request body; the largest legal one (a 1 MiB photo) fits well.
+const maxBody = 4 << 20
+
+// codeOrderReused is what an upload with an orderNo the app already used answers. The manual
+// names no code for it; 400106 (不合法请求, "illegal request", final) is the catalogue's code for a
+// request that is well formed but may not be made, and it differs from 66660000 so a test can tell
+// a reused orderNo from a malformed one.
+const codeOrderReused = "400106"
+
+// Errors of Complete and CallbackURL. None of them contains personal data.
+var (
+	// ErrUnknownOrder: no upload minted a faceId for that orderNo.
+	ErrUnknownOrder = errors.New("kyctest: no such order")
+	// ErrFaceIDExpired: the order's faceId is more than FaceIDLifetime old on the Clock.
+	ErrFaceIDExpired = errors.New("kyctest: faceId expired")
+	// ErrOrderCompleted: the order already has an outcome (a faceId serves one attempt).
+	ErrOrderCompleted = errors.New("kyctest: order already completed")
+	// ErrUnknownOutcome: the Outcome is not one of the Outcome constants.
+	ErrUnknownOutcome = errors.New("kyctest: unknown outcome")
+	// ErrNoH5: the order is a Basic (App SDK) order, which has no H5 journey.
+	ErrNoH5 = errors.New("kyctest: Basic (App SDK) orders have no H5 journey")
+	// ErrNoSignTicket: the app has no live SIGN ticket to sign the H5 callback with.
+	ErrNoSignTicket = errors.New("kyctest: the app has no live SIGN ticket to sign the callback")
+	// ErrBadPartnerURL: the partner callback URL is not an absolute URL.
+	ErrBadPartnerURL = errors.New("kyctest: the partner url is not an absolute URL")
+)
+
+// Product is what an order was minted for: the upload endpoint it came through.
+type Product int
+
+const (
+	ProductPlus     Product = iota + 1 // getPlusFaceId: App SDK or mobile H5
+	ProductEnhanced                    // getAdvFaceId: App SDK or mobile H5
+	ProductBasic                       // getfaceid: App SDK only
+	ProductPC                          // h5/geth5faceid: PC-browser H5 (a Basic product)
+)
+
+// String names the product ("Plus", "Enhanced", "Basic", "PC").
+func (p Product) String() string {
+	switch p {
+	case ProductPlus:
+		return "Plus"
+	case ProductEnhanced:
+		return "Enhanced"
+	case ProductBasic:
+		return "Basic"
+	case ProductPC:
+		return "PC"
+	}
+	return "Product(" + strconv.Itoa(int(p)) + ")"
+}
+
+// mobileH5 reports whether the product has a mobile-browser journey (/api/web/login): Plus and
+// Enhanced do (spec B 3); Basic has only the App SDK and the PC page (spec B 7).
+func (p Product) mobileH5() bool { return p == ProductPlus || p == ProductEnhanced }
+
+// hasRiskInfo: riskInfo is in the Plus and Enhanced query answers only (spec A 5.1).
+func (p Product) hasRiskInfo() bool { return p == ProductPlus || p == ProductEnhanced }
+
+// Outcome is how a person's verification ends: what the H5 page's buttons and Complete choose.
+type Outcome int
+
+const (
+	// OutcomePass: same person, live; queries answer "0".
+	OutcomePass Outcome = iota + 1
+	// OutcomeNotSamePerson: the face does not match; queries answer 66660004.
+	OutcomeNotSamePerson
+	// OutcomeSpoof: suspected non-live person; queries answer 66665001, and the Plus riskInfo
+	// carries LivenessInfoTag "03" (suspected re-capture).
+	OutcomeSpoof
+	// OutcomeNameIDMismatch: the name and ID number do not match; queries answer 66660010.
+	OutcomeNameIDMismatch
+	// OutcomeUserQuit: the user left: no result; queries answer 66660011, and the H5 callback
+	// carries the front-end code 3003 (核身中途中断).
+	OutcomeUserQuit
+)
+
+// outcomeInfo is what each outcome produces on the wire.
+type outcomeInfo struct {
+	code       string // query code ("" for user quit)
+	callback   string // code on the H5 callback URL
+	name       string // String()
+	id         string // HTML button id and form value
+	label      string // HTML button text
+	liveRate   string
+	similarity string
+	tag        string // Plus LivenessInfoTag
+	photos     int    // photos in queryphotoinfo's photoList
+}
+
+var outcomes = [...]outcomeInfo{
+	OutcomePass:           {"0", "0", "pass", "pass", "核身通过", "99", "97.0", "", 3},
+	OutcomeNotSamePerson:  {"66660004", "66660004", "not same person", "not-same-person", "无法确认为同一人", "99", "42.5", "", 1},
+	OutcomeSpoof:          {"66665001", "66665001", "spoof", "spoof", "疑似非真人", "12", "0.0", "03", 1},
+	OutcomeNameIDMismatch: {"66660010", "66660010", "name/ID mismatch", "name-id-mismatch", "姓名和身份证不一致", "99", "0.0", "", 1},
+	// 3003 is the H5 front-end code for a journey interrupted midway (spec B 3.2).
+	OutcomeUserQuit: {"", "3003", "user quit", "user-quit", "用户中途退出", "", "", "", 0},
+}
+
+func (o Outcome) valid() bool { return o >= OutcomePass && o <= OutcomeUserQuit }
+
+func (o Outcome) info() outcomeInfo {
+	if !o.valid() {
+		return outcomeInfo{}
+	}
+	return outcomes[o]
+}
+
+// Code returns the kyc1 code a queryfacerecord answers for an order with this outcome: "0",
+// "66660004", "66665001" or "66660010"; "" for OutcomeUserQuit (the query answers 66660011) and for
+// values that are not an Outcome.
+func (o Outcome) Code() string { return o.info().code }
+
+// String names the outcome ("pass", "not same person", "spoof", "name/ID mismatch", "user quit").
+func (o Outcome) String() string {
+	if !o.valid() {
+		return "Outcome(" + strconv.Itoa(int(o)) + ")"
+	}
+	return outcomes[o].name
+}
+
+// WithMedia sets the sizes in bytes of the fake photo and video that queries return (defaults
+// DefaultPhotoBytes, 20 KB, and DefaultVideoBytes, 200 KB). The photo starts with a JPEG SOI and
+// JFIF header and ends with the EOI marker, the video starts with an MP4 "ftyp" box; the filler
+// between is deterministic and names the order. A size of 0 or less leaves that medium out of
+// every answer, as when the service has none.
+func WithMedia(photoBytes, videoBytes int) Option {
+	return func(cfg *config) {
+		cfg.photoBytes = max(photoBytes, 0)
+		cfg.videoBytes = max(videoBytes, 0)
+	}
+}
+
+// WithMediaDelay makes media lag behind the verdict (spec A 4.4: "retry up to 3 times, 2 s
+// apart"): for each finished order, the first n queries that ask for media (queryfacerecord with
+// getFile 1, 2 or 3, and queryphotoinfo) answer without it: no photo or video field, and a null
+// photoList. The verdict itself is there from the first query.
+func WithMediaDelay(n int) Option {
+	return func(cfg *config) { cfg.mediaDelay = max(n, 0) }
+}
+
+// OrderInfo is what the server knows about an order, for assertions. It never holds the name or
+// the ID number: the server does not keep them.
+type OrderInfo struct {
+	AppID           string
+	OrderNo         string
+	Product         Product
+	UserID          string
+	FaceID          string    // the faceId (the h5faceId for ProductPC)
+	Created         time.Time // upload time on the Clock
+	FaceIDExpires   time.Time // Created + FaceIDLifetime
+	SourcePhotoType string    // "1" or "2" when the upload carried a sourcePhotoStr, else ""
+	LiveInterType   string    // as uploaded (mobile uploads only)
+	Started         time.Time // first H5 page load; zero if none
+	Outcome         Outcome   // zero until the order is completed
+	Completed       time.Time // when the outcome was recorded; zero until then
+}
+
+type orderKey struct{ appID, orderNo string }
+
+// order is one faceId and its result. Every field is guarded by Server.mu.
+type order struct {
+	OrderInfo
+	mediaQueries int // queries that asked for media since completion (WithMediaDelay)
+}
+
+// faceIDAlive reports whether the faceId can still start or finish a journey.
+func (o *order) faceIDAlive(now time.Time) bool {
+	return o.Outcome == 0 && now.Before(o.FaceIDExpires)
+}
+
+// resultAlive reports whether queries find a result for the order.
+func (o *order) resultAlive(now time.Time) bool {
+	return o.Outcome.valid() && o.Outcome != OutcomeUserQuit && !now.After(o.Completed.Add(ResultLifetime))
+}
+
+// ruleFor returns the signer-table row of one of our own endpoints.
+func ruleFor(endpoint string) kyc.SignRule {
+	r, ok := kyc.SignRuleFor(endpoint)
+	if !ok {
+		panic("kyctest: no signer-table row for " + endpoint) // a programming error here
+	}
+	return r
+}
+
+// registerFace serves the uploads and queries at the paths of the signer table.
+func (s *Server) registerFace() {
+	for _, e := range []struct {
+		endpoint string
+		product  Product
+	}{
+		{kyc.EndpointFaceIDPlus, ProductPlus},
+		{kyc.EndpointFaceIDEnhanced, ProductEnhanced},
+		{kyc.EndpointFaceIDBasic, ProductBasic},
+		{kyc.EndpointFaceIDPC, ProductPC},
+	} {
+		r := ruleFor(e.endpoint)
+		s.handle(e.endpoint, r.Method, r.Path, s.uploadHandler(e.endpoint, e.product))
+	}
+	r := ruleFor(kyc.EndpointQueryFaceRecord)
+	s.handle(r.Endpoint, r.Method, r.Path, s.serveQueryFaceRecord)
+	r = ruleFor(kyc.EndpointQueryPhotoInfo)
+	s.handle(r.Endpoint, r.Method, r.Path, s.serveQueryPhotoInfo)
+}
+
+// readBody decodes a kyc1 POST body: a JSON object whose values are strings ("all values are
+// strings", spec A 4); a null counts as absent. It reports false for any other body, for a
+// Content-Type other than application/json, and when the URL's ?orderNo= is missing or differs
+// from the body's orderNo (spec A 4: "always append ?orderNo=").
+func readBody(w http.ResponseWriter, r *http.Request) (map[string]string, bool) {
+	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
+		return nil, false
+	}
+	var raw map[string]json.RawMessage
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody)).Decode(&raw); err != nil || raw == nil {
+		return nil, false
+	}
+	params := make(map[string]string, len(raw))
+	for k, v := range raw {
+		if string(v) == "null" {
+			continue
+		}
+		var str string
+		if err := json.Unmarshal(v, &str); err != nil {
+			return nil, false
+		}
+		params[k] = str
+	}
+	if q := r.URL.Query()["orderNo"]; len(q) != 1 || q[0] != params["orderNo"] {
+		return nil, false
+	}
+	return params, true
+}
+
+// validOrderNo: 1-32 letters and digits (spec A 4.1).
+func validOrderNo(s string) bool {
+	if len(s) == 0 || len(s) > 32 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z') {
+			return false
+		}
+	}
+	return true
+}
+
+// validUpload checks an upload body the way the service would before it looks at the signature.
+// name and idNo are only checked for presence: their format (66660015) is not judged.
+func validUpload(p Product, f map[string]string) bool {
+	if f["appId"] == "" || !validOrderNo(f["orderNo"]) || !validUserID(f["userId"]) ||
+		f["version"] != kyc.APIVersion || f["sign"] == "" {
+		return false
+	}
+	if p != ProductPC && kyc.CheckNonce(f["nonce"]) != nil { // the PC upload has no nonce (spec B 4)
+		return false
+	}
+	hasName, hasIDNo := f["name"] != "", f["idNo"] != ""
+	if hasName != hasIDNo {
+		return false
+	}
+	photo, typ := f["sourcePhotoStr"], f["sourcePhotoType"]
+	if typ != "" && typ != "1" && typ != "2" {
+		return false
+	}
+	if photo == "" {
+		return hasName // no photo: compared against the authoritative source by name and idNo
+	}
+	return typ != "" && validPhoto(photo)
+}
+
+// validPhoto: standard padded base64 without line breaks or a data: prefix, at most 1 MiB of
+// text, decoding to 1..MaxSourcePhotoBytes bytes (spec A 4.1, B trap T27). The bytes are not
+// checked to be an image.
+func validPhoto(s string) bool {
+	if len(s) > maxSourcePhotoChars || strings.ContainsAny(s, "\r\n") {
+		return false // StdEncoding would skip line breaks; the manual forbids them
+	}
+	b, err := base64.StdEncoding.DecodeString(s)
+	return err == nil && len(b) > 0 && len(b) <= MaxSourcePhotoBytes
+}
+
+// newFaceID mints a 32-character id: "wb" and 30 hex digits for a PC h5faceId, "tx" and 30 hex
+// digits otherwise (the prefixes of the manual's examples).
+func newFaceID(p Product) string {
+	prefix := "tx"
+	if p == ProductPC {
+		prefix = "wb"
+	}
+	return prefix + randomString(30, "0123456789abcdef")
+}
+
+// uploadHandler serves getPlusFaceId, getAdvFaceId, getfaceid and h5/geth5faceid.
+func (s *Server) uploadHandler(endpoint string, p Product) http.HandlerFunc {
+	idField := "faceId"
+	if p == ProductPC {
+		idField = "h5faceId"
+	}
+	return func(w http.ResponseWriter, r *http.Request) {
+		f, ok := readBody(w, r)
+		if !ok || !validUpload(p, f) {
+			s.writeCode(w, "66660000")
+			return
+		}
+		if s.verifySignTicket(endpoint, f) != nil {
+			s.writeCode(w, "400101")
+			return
+		}
+		now := s.Clock.Now()
+		o := &order{OrderInfo: OrderInfo{
+			AppID:         f["appId"],
+			OrderNo:       f["orderNo"],
+			Product:       p,
+			UserID:        f["userId"],
+			FaceID:        newFaceID(p),
+			Created:       now,
+			FaceIDExpires: now.Add(FaceIDLifetime),
+		}}
+		if f["sourcePhotoStr"] != "" {
+			o.SourcePhotoType = f["sourcePhotoType"]
+		}
+		if p != ProductPC {
+			o.LiveInterType = f["liveInterType"]
+		}
+		key := orderKey{o.AppID, o.OrderNo}
+		s.mu.Lock()
+		if _, reused := s.orders[key]; reused {
+			s.mu.Unlock()
+			s.writeCode(w, codeOrderReused)
+			return
+		}
+		s.orders[key] = o
+		s.mu.Unlock()
+
+		seq := bizSeqNo(now)
+		writeJSON(w, envelope(s.code("0"), codeMsg("0"), seq, now, object{
+			{"bizSeqNo", seq},
+			{"transactionTime", wireTime(now)},
+			{"orderNo", o.OrderNo},
+			{idField, o.FaceID},
+			{"optimalDomain", s.domain},
+			{"success", false},
+		}))
+	}
+}
+
+// validQuery checks the body shared by queryfacerecord and queryphotoinfo.
+func validQuery(f map[string]string) bool {
+	return f["appId"] != "" && validOrderNo(f["orderNo"]) && kyc.CheckNonce(f["nonce"]) == nil &&
+		f["version"] == kyc.APIVersion && f["sign"] != ""
+}
+
+// queriedOrder is the finished order a query asks about, or nil when the query must answer
+// 66660011. wantsMedia counts the query against WithMediaDelay; the result reports whether media
+// may be included. Call with s.mu held.
+func (s *Server) queriedOrder(appID, orderNo string, now time.Time, wantsMedia bool) (OrderInfo, bool, bool) {
+	o := s.orders[orderKey{appID, orderNo}]
+	if o == nil || !o.resultAlive(now) {
+		return OrderInfo{}, false, false
+	}
+	media := false
+	if wantsMedia {
+		o.mediaQueries++
+		media = o.mediaQueries > s.cfg.mediaDelay
+	}
+	return o.OrderInfo, media, true
+}
+
+// serveQueryFaceRecord is POST /api/v2/base/queryfacerecord (spec A 4.4).
+func (s *Server) serveQueryFaceRecord(w http.ResponseWriter, r *http.Request) {
+	f, ok := readBody(w, r)
+	if !ok || !validQuery(f) {
+		s.writeCode(w, "66660000")
+		return
+	}
+	if s.verifySignTicket(kyc.EndpointQueryFaceRecord, f) != nil {
+		s.writeCode(w, "400101")
+		return
+	}
+	getFile := f["getFile"]
+	wantPhoto, wantVideo := getFile == "1" || getFile == "2", getFile == "1" || getFile == "3"
+	now := s.Clock.Now()
+	s.mu.Lock()
+	o, media, found := s.queriedOrder(f["appId"], f["orderNo"], now, wantPhoto || wantVideo)
+	s.mu.Unlock()
+	if !found {
+		s.writeCode(w, "66660011")
+		return
+	}
+
+	info := o.Outcome.info()
+	seq := bizSeqNo(now)
+	res := object{{"orderNo", o.OrderNo}, {"liveRate", info.liveRate}}
+	if o.Product.hasRiskInfo() {
+		risk := object{{"deviceInfoLevel", "1"}, {"deviceInfoTag", ""}, {"riskInfoLevel", ""}, {"riskInfoTag", ""}}
+		if o.Product == ProductPlus {
+			risk = append(risk, field{"LivenessInfoTag", info.tag}) // capital L (spec A 5.1)
+		}
+		res = append(res, field{"riskInfo", risk})
+	}
+	res = append(res,
+		field{"similarity", info.similarity},
+		field{"occurredTime", wireTime(o.Completed)},
+		field{"appId", o.AppID},
+	)
+	if media && wantPhoto && s.cfg.photoBytes > 0 {
+		res = append(res, field{"photo", base64.StdEncoding.EncodeToString(fakePhoto(o.OrderNo, 0, s.cfg.photoBytes))})
+	}
+	if media && wantVideo && s.cfg.videoBytes > 0 {
+		res = append(res, field{"video", base64.StdEncoding.EncodeToString(fakeVideo(o.OrderNo, s.cfg.videoBytes))})
+	}
+	res = append(res, field{"bizSeqNo", seq})
+	if f["queryVersion"] == "1.0" {
+		res = append(res, field{"sdkVersion", sdkVersion(o.Product)}, field{"trtcFlag", "N"})
+	}
+	writeJSON(w, envelope(s.code(info.code), faceMsg(info.code, o.Product), seq, now, res))
+}
+
+// sdkVersion is the SDK version a query reports: those of the manual's examples.
+func sdkVersion(p Product) string {
+	if p.hasRiskInfo() {
+		return "v4.5.2.1"
+	}
+	return "1.12.12"
+}
+
+// faceMsg is the message sent with a query code: the catalogue's Chinese text, without
+// "疑似非真人，" for Basic and PC as in the Basic tables (spec A 7.1).
+func faceMsg(code string, p Product) string {
+	if m, ok := codeMessages[code]; ok {
+		return m
+	}
+	info, ok := kyc.LookupCode(code)
+	if !ok {
+		return codeMsg(code)
+	}
+	if p == ProductBasic || p == ProductPC {
+		return strings.TrimPrefix(info.ZH, "疑似非真人，")
+	}
+	return info.ZH
+}
+
+// serveQueryPhotoInfo is POST /api/v2/base/queryphotoinfo (spec A 4.5). Its code is a JSON number,
+// errors included. The body may name the app webankAppId instead of appId: the manual documents
+// that for Plus (spec B T9); the fake accepts it for every order, as the endpoint cannot know the
+// product before it has found the order.
+func (s *Server) serveQueryPhotoInfo(w http.ResponseWriter, r *http.Request) {
+	now := s.Clock.Now()
+	fail := func(code string) {
+		writeJSON(w, envelope(json.Number(code), codeMsg(code), bizSeqNo(now), now, nil))
+	}
+	f, ok := readBody(w, r)
+	if ok {
+		if wb := f["webankAppId"]; wb != "" {
+			if a := f["appId"]; a != "" && a != wb {
+				ok = false
+			}
+			f["appId"] = wb // the signature covers the value, whatever its name
+		}
+	}
+	if !ok || !validQuery(f) {
+		fail("66660000")
+		return
+	}
+	if s.verifySignTicket(kyc.EndpointQueryPhotoInfo, f) != nil {
+		fail("400101")
+		return
+	}
+	s.mu.Lock()
+	o, media, found := s.queriedOrder(f["appId"], f["orderNo"], now, true)
+	s.mu.Unlock()
+	if !found {
+		fail("66660011")
+		return
+	}
+	var photos []string // nil encodes as null: "null if none"
+	if media && s.cfg.photoBytes > 0 {
+		for i := range o.Outcome.info().photos {
+			photos = append(photos, base64.StdEncoding.EncodeToString(fakePhoto(o.OrderNo, i, s.cfg.photoBytes)))
+		}
+	}
+	writeJSON(w, envelope(json.Number("0"), codeMsg("0"), bizSeqNo(now), now, object{
+		{"orderNo", o.OrderNo},
+		{"occurredTime", wireTime(o.Completed)},
+		{"photoList", photos},
+	}))
+}
+
+// fakePhoto returns size bytes that start like a JPEG (SOI and a JFIF APP0 segment) and end with
+// the EOI marker; the filler between names the order and the photo's index.
+func fakePhoto(orderNo string, index, size int) []byte {
+	head := []byte{0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, 'J', 'F', 'I', 'F', 0x00, 0x01, 0x01, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00}
+	return fakeMedia(head, []byte{0xFF, 0xD9}, fmt.Sprintf("kyctest photo %d of order %s;", index+1, orderNo), size)
+}
+
+// fakeVideo returns size bytes that start with an MP4 "ftyp" box (brand isom, compatible mp42).
+func fakeVideo(orderNo string, size int) []byte {
+	head := []byte{0x00, 0x00, 0x00, 0x18, 'f', 't', 'y', 'p', 'i', 's', 'o', 'm', 0x00, 0x00, 0x02, 0x00, 'i', 's', 'o', 'm', 'm', 'p', '4', '2'}
+	return fakeMedia(head, nil, "kyctest video of order "+orderNo+";", size)
+}
+
+func fakeMedia(head, tail []byte, filler string, size int) []byte {
+	out := make([]byte, size)
+	n := copy(out, head)
+	for i := n; i < size; i++ {
+		out[i] = filler[(i-n)%len(filler)]
+	}
+	if size >= len(head)+len(tail) {
+		copy(out[size-len(tail):], tail)
+	}
+	return out
+}
+
+// findOrder finds orderNo among the default app's orders, then among the other apps' in the
+// order of their ids. Call with s.mu held.
+func (s *Server) findOrder(orderNo string) *order {
+	if o := s.orders[orderKey{s.AppID, orderNo}]; o != nil {
+		return o
+	}
+	ids := make([]string, 0, len(s.apps))
+	for id := range s.apps {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	for _, id := range ids {
+		if o := s.orders[orderKey{id, orderNo}]; o != nil {
+			return o
+		}
+	}
+	return nil
+}
+
+// liveOrder finds orderNo and checks that its faceId can still be used. Call with s.mu held.
+func (s *Server) liveOrder(orderNo string, now time.Time) (*order, error) {
+	o := s.findOrder(orderNo)
+	switch {
+	case o == nil:
+		return nil, fmt.Errorf("%w (orderNo %s)", ErrUnknownOrder, orderNo)
+	case o.Outcome != 0:
+		return nil, fmt.Errorf("%w (orderNo %s)", ErrOrderCompleted, orderNo)
+	case !o.faceIDAlive(now):
+		return nil, fmt.Errorf("%w (orderNo %s)", ErrFaceIDExpired, orderNo)
+	}
+	return o, nil
+}
+
+// complete records the outcome. Call with s.mu held.
+func (o *order) complete(out Outcome, now time.Time) {
+	o.Outcome = out
+	o.Completed = now
+}
+
+// Complete does what the person's journey does, for tests that skip the pages (the App SDK path,
+// or an H5 test that only needs the result): it records outcome o on the order now. The order
+// must have a live faceId (less than FaceIDLifetime old) and no outcome yet; orderNo is looked up
+// in the default app first, then in the others. Queries then answer o.Code() (66660011 for
+// OutcomeUserQuit).
+func (s *Server) Complete(orderNo string, o Outcome) error {
+	if !o.valid() {
+		return ErrUnknownOutcome
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.Clock.Now()
+	ord, err := s.liveOrder(orderNo, now)
+	if err != nil {
+		return err
+	}
+	ord.complete(o, now)
+	return nil
+}
+
+// Order returns what the server knows about orderNo (looked up in the default app first, then in
+// the others), and false if no upload minted it.
+func (s *Server) Order(orderNo string) (OrderInfo, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if o := s.findOrder(orderNo); o != nil {
+		return o.OrderInfo, true
+	}
+	return OrderInfo{}, false
+}
