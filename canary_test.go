@@ -3,8 +3,11 @@ package kyc_test
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"fmt"
+	"io"
 	"log/slog"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -127,4 +130,112 @@ func TestCanaryNothingSensitiveInLogsOrErrors(t *testing.T) {
 		require.NotEmpty(t, s)
 		require.NotContains(t, all, s)
 	}
+}
+
+// TestCanaryFace does the same for every face call: the name, ID number and photo go in, and
+// must not come out in logs, errors or formatted values.
+func TestCanaryFace(t *testing.T) {
+	srv := kyctest.NewServer(kyctest.WithApp("IDACANRY", canarySecret), kyctest.WithMedia(4000, 9000))
+	defer srv.Close()
+	var logs lockedBuffer
+	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	c, err := kyc.New("IDACANRY", canarySecret, kyc.WithBaseURL(srv.URL), kyc.WithClock(srv.Clock),
+		kyc.WithLogger(logger), kyc.WithRetry(2, time.Millisecond, 2*time.Millisecond), kyc.WithTimeout(300*time.Millisecond),
+		kyc.WithMediaWait(2, time.Millisecond))
+	require.NoError(t, err)
+	ctx := context.Background()
+	photo := append([]byte{0xFF, 0xD8, 0xFF, 0xE0}, []byte("CANARYPHOTOCONTENT-0123456789-CANARYPHOTOCONTENT")...)
+	photoB64 := base64.StdEncoding.EncodeToString(photo)
+	secrets := []string{canarySecret, canaryName, canaryIDNo, photoB64[8:40]}
+	var texts []string
+	note := func(v ...any) {
+		for _, x := range v {
+			if x != nil {
+				texts = append(texts, fmt.Sprintf("%v", x), fmt.Sprintf("%+v", x), fmt.Sprintf("%#v", x), fmt.Sprintf("%s", x))
+			}
+		}
+	}
+	logger.Info("request", "req", kyc.FaceIDRequest{Name: canaryName, IDNo: canaryIDNo, Photo: photo})
+
+	for _, v := range []kyc.Version{kyc.Plus, kyc.Enhanced, kyc.Basic} {
+		orderNo := newOrderNo()
+		req := kyc.FaceIDRequest{Version: v, OrderNo: orderNo, UserID: "user001", Name: canaryName, IDNo: canaryIDNo}
+		note(req, &req)
+		face, err := c.Face.GetFaceID(ctx, req)
+		require.NoError(t, err)
+		start, err := c.Face.SDKParams(ctx, v, orderNo, "user001", face.FaceID)
+		require.NoError(t, err)
+		secrets = append(secrets, start.Sign)
+		require.NoError(t, srv.CheckNonceSignature(start.AppID, start.UserID, start.Nonce, start.Sign))
+		require.NoError(t, srv.Complete(orderNo, kyctest.OutcomeNotSamePerson))
+		res, err := c.Face.QueryResult(ctx, orderNo, kyc.PhotoAndVideo)
+		require.NoError(t, err)
+		note(res, *res, res.Photo, res.Err())
+		secrets = append(secrets, base64.StdEncoding.EncodeToString(res.Photo)[8:40], base64.StdEncoding.EncodeToString(res.Video)[8:40])
+		_, err = c.Face.QueryResultTo(ctx, orderNo, io.Discard, io.Discard)
+		require.NoError(t, err)
+		p, err := c.Face.QueryPhotos(ctx, orderNo)
+		require.NoError(t, err)
+		note(p, p.Photos)
+	}
+	// Own-photo comparison, PC journey, H5 login and callbacks.
+	pcOrder := newOrderNo()
+	pcReq := kyc.PCFaceIDRequest{OrderNo: pcOrder, UserID: "user002", Photo: photo, PhotoType: kyc.PhotoHD}
+	note(pcReq)
+	pc, err := c.Face.GetPCFaceID(ctx, pcReq)
+	require.NoError(t, err)
+	login, err := c.Face.PCLoginURL(ctx, kyc.PCLoginRequest{H5FaceID: pc.FaceID, OrderNo: pcOrder, UserID: "user002", OptimalDomain: pc.OptimalDomain, CallbackURL: "https://partner.example/cb"})
+	require.NoError(t, err)
+	secrets = append(secrets, mustQuery(t, login).Get("sign"))
+	cbURL, err := srv.CallbackURL(pcOrder, kyctest.OutcomePass, "https://partner.example/cb")
+	require.NoError(t, err)
+	q := mustQuery(t, cbURL)
+	cb, err := c.Face.VerifyCallback(ctx, q)
+	require.NoError(t, err)
+	note(cb)
+	q.Set("code", "66660004")
+	_, err = c.Face.VerifyCallback(ctx, q)
+	note(err)
+
+	// Every failure kind on the upload and the query, with the name and ID number in the request.
+	for _, f := range []kyctest.Fault{{Drop: true}, {Truncate: true}, {Status: 502}, {Code: "400101"}, {Code: "66660015"}, {Latency: time.Second}} {
+		for _, ep := range []string{kyc.EndpointFaceIDPlus, kyc.EndpointQueryFaceRecord, kyc.EndpointQueryPhotoInfo} {
+			srv.ClearFaults()
+			f.Endpoint = ep
+			srv.Fail(f)
+			_, err := c.Face.GetFaceID(ctx, kyc.FaceIDRequest{Version: kyc.Plus, OrderNo: newOrderNo(), UserID: "user003", Name: canaryName, IDNo: canaryIDNo})
+			note(err)
+			_, err = c.Face.QueryResult(ctx, pcOrder, kyc.PhotoAndVideo)
+			note(err)
+			_, err = c.Face.WaitForMedia(ctx, pcOrder, kyc.PhotoOnly)
+			note(err)
+			_, err = c.Face.QueryPhotos(ctx, pcOrder)
+			note(err)
+		}
+	}
+	srv.ClearFaults()
+	// Refused input quotes no value.
+	for _, req := range []kyc.FaceIDRequest{
+		{Version: kyc.Plus, OrderNo: "o1", UserID: "u1", Name: canaryName},
+		{Version: kyc.Plus, OrderNo: "o1", UserID: "u1", Name: canaryName + "\n", IDNo: canaryIDNo},
+		{Version: kyc.Plus, OrderNo: "o1", UserID: "u1", Name: canaryName, IDNo: canaryIDNo + "-"},
+		{Version: kyc.Plus, OrderNo: "o1", UserID: "u1", Photo: photo[:3], PhotoType: kyc.PhotoHD},
+	} {
+		_, err := c.Face.GetFaceID(ctx, req)
+		require.Error(t, err)
+		note(err)
+	}
+
+	all := logs.String() + "\n" + strings.Join(texts, "\n")
+	require.Contains(t, all, "kyc response")
+	for _, s := range secrets {
+		require.NotEmpty(t, s)
+		require.NotContains(t, all, s)
+	}
+}
+
+func mustQuery(t *testing.T, raw string) url.Values {
+	u, err := url.Parse(raw)
+	require.NoError(t, err)
+	return u.Query()
 }

@@ -192,6 +192,16 @@ func TestFaceFixturesReplay(t *testing.T) {
 				require.Equal(t, "IDAXXXXX", gu.Query().Get("appId"))
 				require.Len(t, gu.Query().Get("nonce"), 32)
 				require.Len(t, gu.Query().Get("sign"), 40)
+			case EndpointH5Callback:
+				u, err := url.Parse(f.URL)
+				require.NoError(t, err)
+				cb, err := c.Face.VerifyCallback(ctx, u.Query())
+				require.NoError(t, err)
+				require.Equal(t, exp("code"), cb.Code)
+				require.Equal(t, exp("orderNo"), cb.OrderNo)
+				require.Equal(t, exp("faceId"), cb.FaceID)
+				require.Equal(t, exp("unsigned"), strings.Join(cb.UnsignedFields, ","))
+				require.Equal(t, exp("code") == "0", cb.Passed())
 			default:
 				t.Fatalf("fixture %s: no replay for endpoint %q", name, f.Endpoint)
 			}
@@ -252,6 +262,41 @@ func FuzzQueryResultDecoder(f *testing.F) {
 		p, err := c.Face.QueryPhotos(context.Background(), "order001")
 		if (p == nil) == (err == nil) {
 			t.Fatalf("want exactly one of photos and error")
+		}
+	})
+}
+
+// FuzzVerifyCallback feeds arbitrary callback query strings to the check: never a panic, never a
+// pass unless the signature matches what the SIGN ticket gives for the values.
+func FuzzVerifyCallback(f *testing.F) {
+	for _, name := range []string{"callback_mobile", "callback_pc"} {
+		raw, err := os.ReadFile(filepath.Join("testdata", "face", name+".json"))
+		require.NoError(f, err)
+		var fx fixture
+		require.NoError(f, json.Unmarshal(raw, &fx))
+		u, err := url.Parse(fx.URL)
+		require.NoError(f, err)
+		f.Add(u.RawQuery)
+	}
+	f.Add("code=0&orderNo=a&newSignature=&newSign=x")
+	f.Add("code=%ZZ&orderNo=1")
+	c, _ := newFixtureClient(f, nil)
+	f.Fuzz(func(t *testing.T, rawQuery string) {
+		q, err := url.ParseQuery(rawQuery)
+		if err != nil {
+			return
+		}
+		cb, err := c.Face.VerifyCallback(context.Background(), q)
+		if err != nil {
+			return
+		}
+		sig := q.Get("newSignature")
+		if sig == "" {
+			sig = q.Get("newSign")
+		}
+		want := Sign("ticket_string", "IDAXXXXX", cb.OrderNo, cb.Code)
+		if !strings.EqualFold(sig, want) {
+			t.Fatalf("accepted a callback whose signature is not the SIGN ticket's")
 		}
 	})
 }

@@ -310,8 +310,12 @@ func checkPhoto(photo []byte, t PhotoType) error {
 	return nil
 }
 
+// imageFormat names the image type by its magic bytes; anything under 32 bytes cannot be a
+// usable photo and is refused too.
 func imageFormat(b []byte) string {
 	switch {
+	case len(b) < 32:
+		return ""
 	case bytes.HasPrefix(b, []byte{0xFF, 0xD8, 0xFF}):
 		return "jpg"
 	case bytes.HasPrefix(b, []byte("\x89PNG\r\n\x1a\n")):
