@@ -22,6 +22,7 @@
 package kyctest
 
 import (
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -76,6 +77,7 @@ type config struct {
 	tokenLife, signLife, nonceLife, overlap time.Duration
 	numeric                                 bool
 	photoBytes, videoBytes, mediaDelay      int // fake media (face.go)
+	listener                                net.Listener
 }
 
 type appSecret struct{ id, secret string }
@@ -118,6 +120,12 @@ func WithLifetimes(token, signTicket, nonceTicket, overlap time.Duration) Option
 // strings; the real service does both (spec README, "Endpoint catalogue").
 func WithNumericFields() Option {
 	return func(cfg *config) { cfg.numeric = true }
+}
+
+// WithListener serves on l (for instance a fixed address for front-end work, as `kyc fake
+// --addr` does) instead of a random loopback port. The server closes l on Close.
+func WithListener(l net.Listener) Option {
+	return func(cfg *config) { cfg.listener = l }
 }
 
 // NewServer starts a fake kyc1 service on a loopback port. Close it when done.
@@ -168,6 +176,10 @@ func NewServer(opts ...Option) *Server {
 	s.registerH5()
 
 	s.ts = httptest.NewUnstartedServer(s)
+	if cfg.listener != nil {
+		s.ts.Listener.Close()
+		s.ts.Listener = cfg.listener
+	}
 	s.domain = s.ts.Listener.Addr().String()
 	s.ts.Start()
 	s.URL = s.ts.URL

@@ -1,0 +1,224 @@
+// Command kyc is for people who operate a partner backend of Tencent Cloud / WeBank face
+// verification: run the demo, serve the fake service for front-end work, and look things up in
+// the real service.
+//
+//	kyc demo                 the journeys against the built-in fake service
+//	kyc fake --addr ADDR     serve the fake service
+//	kyc token                the current access token's expiry
+//	kyc sign VALUE...        sign values with the SIGN (or a NONCE) ticket
+//	kyc query ORDER          the verdict of an order, optionally its photo and video
+//	kyc help COMMAND         help for a command
+//
+// Configuration comes from the environment: KYC_APP_ID, KYC_SECRET, KYC_BASE_URL (default
+// https://kyc1.qcloud.com), KYC_SECRET_ID, KYC_SECRET_KEY, KYC_NFC_KEY.
+//
+// Exit codes: 0 success; 1 the service or the network failed; 2 bad usage or configuration
+// (nothing was sent); 3 the verification did not pass (query).
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sort"
+	"strings"
+
+	"github.com/kycgo/kyc"
+)
+
+// Exit codes.
+const (
+	exitOK        = 0
+	exitFailed    = 1
+	exitUsage     = 2
+	exitNotPassed = 3
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr, os.Getenv))
+}
+
+// cli is one invocation: where output goes and how it is shaped.
+type cli struct {
+	stdout, stderr io.Writer
+	getenv         func(string) string
+	json           bool
+}
+
+// command is one subcommand.
+type command struct {
+	name    string
+	args    string // usage after the name
+	summary string
+	help    string
+	flags   func(fs *flag.FlagSet) // registers the command's own flags
+	run     func(ctx context.Context, c *cli, fs *flag.FlagSet) error
+}
+
+var commands []*command
+
+func register(c *command) { commands = append(commands, c) }
+
+func lookup(name string) *command {
+	for _, c := range commands {
+		if c.name == name {
+			return c
+		}
+	}
+	return nil
+}
+
+// usageError is bad usage: exit code 2.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+// notPassed is a verdict that is not a pass: exit code 3, after the result was printed.
+var errNotPassed = errors.New("the verification did not pass")
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
+	c := &cli{stdout: stdout, stderr: stderr, getenv: getenv}
+	if len(args) == 0 {
+		c.usage(stderr)
+		return exitUsage
+	}
+	name := args[0]
+	if name == "-h" || name == "--help" || name == "-help" {
+		name = "help"
+	}
+	cmd := lookup(name)
+	if cmd == nil {
+		fmt.Fprintf(stderr, "kyc: unknown command %q\n\n", name)
+		c.usage(stderr)
+		return exitUsage
+	}
+	fs := flag.NewFlagSet("kyc "+cmd.name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.BoolVar(&c.json, "json", false, "print JSON instead of text")
+	if cmd.flags != nil {
+		cmd.flags(fs)
+	}
+	fs.Usage = func() { c.commandHelp(stderr, cmd, fs) }
+	if err := fs.Parse(args[1:]); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	err := cmd.run(ctx, c, fs)
+	return c.finish(err)
+}
+
+// finish prints err the way the user asked and returns the exit code.
+func (c *cli) finish(err error) int {
+	if err == nil {
+		return exitOK
+	}
+	if errors.Is(err, errNotPassed) {
+		return exitNotPassed
+	}
+	code := exitFailed
+	var ue usageError
+	if errors.As(err, &ue) || errors.Is(err, kyc.ErrInvalidInput) {
+		code = exitUsage
+	}
+	out := map[string]any{"ok": false, "error": err.Error()}
+	var ae *kyc.APIError
+	if errors.As(err, &ae) && ae.Code != "" {
+		out["code"] = ae.Code
+		if info, ok := kyc.LookupCode(ae.Code); ok {
+			out["meaning"], out["meaningZH"] = info.EN, info.ZH
+		}
+	}
+	if c.json {
+		c.printJSON(c.stdout, out)
+		return code
+	}
+	fmt.Fprintln(c.stderr, "kyc:", err)
+	if m, ok := out["meaning"]; ok {
+		fmt.Fprintf(c.stderr, "code %s means: %s (%s)\n", ae.Code, m, out["meaningZH"])
+	}
+	return code
+}
+
+func (c *cli) printJSON(w io.Writer, v any) {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
+}
+
+// emit prints v as JSON with --json, otherwise the text lines.
+func (c *cli) emit(v any, lines ...string) {
+	if c.json {
+		c.printJSON(c.stdout, v)
+		return
+	}
+	for _, l := range lines {
+		fmt.Fprintln(c.stdout, l)
+	}
+}
+
+func (c *cli) usage(w io.Writer) {
+	fmt.Fprintln(w, "usage: kyc COMMAND [flags] [arguments]")
+	fmt.Fprintln(w, "\ncommands:")
+	sorted := append([]*command(nil), commands...)
+	sort.Slice(sorted, func(i, j int) bool { return sorted[i].name < sorted[j].name })
+	for _, cmd := range sorted {
+		fmt.Fprintf(w, "  %-10s %s\n", cmd.name, cmd.summary)
+	}
+	fmt.Fprintln(w, "\nEvery command takes --json. `kyc help COMMAND` explains one.")
+	fmt.Fprintln(w, "Exit codes: 0 ok, 1 the service or network failed, 2 bad usage or configuration, 3 verification not passed.")
+	fmt.Fprintln(w, "Environment: KYC_APP_ID, KYC_SECRET, KYC_BASE_URL, KYC_SECRET_ID, KYC_SECRET_KEY, KYC_NFC_KEY.")
+}
+
+func (c *cli) commandHelp(w io.Writer, cmd *command, fs *flag.FlagSet) {
+	fmt.Fprintf(w, "usage: kyc %s [flags] %s\n\n%s\n", cmd.name, cmd.args, strings.TrimSpace(cmd.help))
+	fmt.Fprintln(w, "\nflags:")
+	fs.SetOutput(w)
+	fs.PrintDefaults()
+}
+
+func init() {
+	register(&command{
+		name: "help", args: "[COMMAND]", summary: "explain a command",
+		help: "Prints the list of commands, or the usage, flags and details of one.",
+		run: func(_ context.Context, c *cli, fs *flag.FlagSet) error {
+			if fs.NArg() == 0 {
+				c.usage(c.stdout)
+				return nil
+			}
+			cmd := lookup(fs.Arg(0))
+			if cmd == nil {
+				return usageError{fmt.Sprintf("unknown command %q", fs.Arg(0))}
+			}
+			sub := flag.NewFlagSet("kyc "+cmd.name, flag.ContinueOnError)
+			sub.Bool("json", false, "print JSON instead of text")
+			if cmd.flags != nil {
+				cmd.flags(sub)
+			}
+			c.commandHelp(c.stdout, cmd, sub)
+			return nil
+		},
+	})
+}
+
+// client builds a kyc1 client from the environment.
+func (c *cli) client(extra ...kyc.Option) (*kyc.Client, error) {
+	appID, secret := c.getenv("KYC_APP_ID"), c.getenv("KYC_SECRET")
+	if appID == "" || secret == "" {
+		return nil, usageError{"set KYC_APP_ID and KYC_SECRET (and KYC_BASE_URL for another host)"}
+	}
+	var opts []kyc.Option
+	if base := c.getenv("KYC_BASE_URL"); base != "" {
+		opts = append(opts, kyc.WithBaseURL(base))
+	}
+	return kyc.New(appID, secret, append(opts, extra...)...)
+}
