@@ -28,6 +28,9 @@ type TicketUnit struct {
 	FetchedAt       time.Time `json:"fetchedAt"`
 	TokenExpiresAt  time.Time `json:"tokenExpiresAt"`
 	TicketExpiresAt time.Time `json:"ticketExpiresAt"`
+	// Fence is the fencing token of the store lease the unit was fetched under (0: none). A
+	// store uses it to refuse the unit of a refresher whose lease ran out (see FencedLease).
+	Fence uint64 `json:"fence,omitempty"`
 }
 
 // ExpiresAt is when the first of the two expires.
@@ -53,96 +56,15 @@ func (u TicketUnit) LogValue() slog.Value {
 		slog.Time("expiresAt", u.ExpiresAt()))
 }
 
-// TicketStore keeps ticket units where several clients can share them. Implementations must be
-// safe for concurrent use.
-type TicketStore interface {
-	// Load returns the stored unit for appID, or nil and no error when there is none.
-	Load(ctx context.Context, appID string) (*TicketUnit, error)
-	// Save stores u unless the store already holds a unit for u.AppID fetched later (a late
-	// writer must not replace a newer unit).
-	Save(ctx context.Context, u *TicketUnit) error
-	// Lease asks to be the one refresher of appID for ttl. It returns ErrLeaseHeld when another
-	// holder has it; the lease ends at Release or when ttl passes.
-	Lease(ctx context.Context, appID string, ttl time.Duration) (Lease, error)
-}
-
-// Lease is a held refresh lease.
-type Lease interface {
-	Release(ctx context.Context) error
-}
-
-// ErrLeaseHeld is returned by TicketStore.Lease when another instance is refreshing.
-var ErrLeaseHeld = errors.New("kyc: ticket refresh lease held elsewhere")
-
-// MemoryStore is the default TicketStore: one process, no persistence.
-type MemoryStore struct {
-	mu     sync.Mutex
-	units  map[string]TicketUnit
-	leases map[string]*memoryLease
-}
-
-// NewMemoryStore returns an empty MemoryStore.
-func NewMemoryStore() *MemoryStore {
-	return &MemoryStore{units: map[string]TicketUnit{}, leases: map[string]*memoryLease{}}
-}
-
-// Load implements TicketStore.
-func (s *MemoryStore) Load(_ context.Context, appID string) (*TicketUnit, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	u, ok := s.units[appID]
-	if !ok {
-		return nil, nil
-	}
-	return &u, nil
-}
-
-// Save implements TicketStore.
-func (s *MemoryStore) Save(_ context.Context, u *TicketUnit) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if old, ok := s.units[u.AppID]; ok && old.FetchedAt.After(u.FetchedAt) {
-		return nil
-	}
-	s.units[u.AppID] = *u
-	return nil
-}
-
-// Lease implements TicketStore. Lease times are wall-clock times.
-func (s *MemoryStore) Lease(_ context.Context, appID string, ttl time.Duration) (Lease, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if l, ok := s.leases[appID]; ok && time.Now().Before(l.until) {
-		return nil, ErrLeaseHeld
-	}
-	l := &memoryLease{store: s, appID: appID, until: time.Now().Add(ttl)}
-	s.leases[appID] = l
-	return l, nil
-}
-
-type memoryLease struct {
-	store *MemoryStore
-	appID string
-	until time.Time
-}
-
-func (l *memoryLease) Release(context.Context) error {
-	l.store.mu.Lock()
-	defer l.store.mu.Unlock()
-	if l.store.leases[l.appID] == l {
-		delete(l.store.leases, l.appID)
-	}
-	return nil
-}
-
 // Ticket-manager timings that are not options.
 const (
 	// expiryMargin: a unit this close to expiry is no longer handed out; callers wait for a new one.
 	expiryMargin = 30 * time.Second
-	// refreshTimeout bounds one refresh (token fetch + ticket fetch, with their retries).
-	refreshTimeout = 30 * time.Second
-	// leaseTTL bounds how long a refresher holds the store's lease.
-	leaseTTL = 30 * time.Second
+	// leasePoll is how often an instance waiting for another's refresh re-reads the store.
+	leasePoll = 200 * time.Millisecond
+	// storeOpTimeout bounds one store call made outside a refresh's own deadline (re-reads,
+	// and saving and releasing after a fetch that used up its time).
+	storeOpTimeout = 5 * time.Second
 	// Failed refreshes back off from minFailBackoff to maxFailBackoff.
 	minFailBackoff = time.Second
 	maxFailBackoff = time.Minute
@@ -262,24 +184,9 @@ func (a *appTickets) refreshInBackground() {
 	}
 	go func() {
 		defer a.refreshing.Store(false)
-		ctx, cancel := context.WithTimeout(context.Background(), refreshTimeout)
+		ctx, cancel := context.WithTimeout(context.Background(), a.refreshBound())
 		defer cancel()
 		_, _, _ = a.sf.Do("refresh", func() (any, error) { return a.refresh(ctx, false) })
-	}()
-}
-
-// recheckStore re-reads a shared store in the background so that a unit another instance
-// fetched is adopted well inside the one-minute overlap.
-func (a *appTickets) recheckStore(now int64) {
-	next := now + int64(a.c.storeRecheck)
-	old := a.nextCheck.Load()
-	if now < old || !a.nextCheck.CompareAndSwap(old, next) {
-		return
-	}
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		a.adoptFromStore(ctx)
 	}()
 }
 
@@ -294,10 +201,10 @@ func (a *appTickets) refreshWait(ctx context.Context, force bool) (*cachedUnit, 
 		}
 	}
 	// The refresh runs detached from this caller's cancellation (others may be waiting on it),
-	// bounded by refreshTimeout. A forced refresh joins one already in flight: that one also
+	// bounded by refreshBound. A forced refresh joins one already in flight: that one also
 	// ends with a unit fetched just now.
 	ch := a.sf.DoChan("refresh", func() (any, error) {
-		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), refreshTimeout)
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), a.refreshBound())
 		defer cancel()
 		return a.refresh(rctx, force)
 	})
@@ -330,6 +237,7 @@ type TicketError struct {
 	Cause     error
 }
 
+// Error says which app has no tickets and why.
 func (e *TicketError) Error() string {
 	if e.ExpiredAt.IsZero() {
 		return fmt.Sprintf("kyc: no tickets for app %s: fetching them failed: %v", e.AppID, e.Cause)
@@ -346,83 +254,6 @@ func (e *TicketError) Unwrap() []error {
 	return []error{ErrExpired, e.Cause}
 }
 
-// refresh makes a new unit current: it adopts a fresher one from the store if another instance
-// saved it, otherwise takes the store's lease and fetches. Only one runs at a time per appId
-// (singleflight in this process, the lease across processes).
-func (a *appTickets) refresh(ctx context.Context, force bool) (*cachedUnit, error) {
-	for {
-		if !force {
-			if u := a.adoptFromStore(ctx); u != nil && a.c.clock.Now().UnixNano() < u.refreshAt {
-				return u, nil
-			}
-		}
-		lease, err := a.c.store.Lease(ctx, a.appID, leaseTTL)
-		if errors.Is(err, ErrLeaseHeld) {
-			// Another instance is fetching: wait for what it saves.
-			if werr := sleepCtx(ctx, 200*time.Millisecond); werr != nil {
-				return nil, a.failed(werr)
-			}
-			force = false
-			continue
-		}
-		if err != nil {
-			// A store that cannot lease is not a reason to stop serving: fetch anyway, and log it.
-			a.c.log.WarnContext(ctx, "kyc ticket store lease failed; refreshing without it", "appId", a.appID, "error", err)
-		}
-		u, ferr := a.fetch(ctx)
-		if ferr == nil {
-			if serr := a.c.store.Save(ctx, &u.TicketUnit); serr != nil {
-				a.c.log.WarnContext(ctx, "kyc ticket store save failed", "appId", a.appID, "error", serr)
-			}
-		}
-		if lease != nil {
-			_ = lease.Release(context.WithoutCancel(ctx))
-		}
-		if ferr != nil {
-			return nil, a.failed(ferr)
-		}
-		a.install(u)
-		return u, nil
-	}
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
-// adoptFromStore makes the stored unit current if it is newer than ours, usable, and not one the
-// service refused. It returns the current unit after the check.
-func (a *appTickets) adoptFromStore(ctx context.Context) *cachedUnit {
-	su, err := a.c.store.Load(ctx, a.appID)
-	if err != nil {
-		a.c.log.WarnContext(ctx, "kyc ticket store load failed", "appId", a.appID, "error", err)
-		return a.cur.Load()
-	}
-	cur := a.cur.Load()
-	if su == nil || su.AccessToken == "" || su.SignTicket == "" {
-		return cur
-	}
-	a.mu.Lock()
-	rejected := su.AccessToken == a.rejected
-	a.mu.Unlock()
-	if rejected || (cur != nil && !su.FetchedAt.After(cur.FetchedAt)) {
-		return cur
-	}
-	u := a.cache(*su)
-	if a.c.clock.Now().UnixNano() >= u.waitAt {
-		return cur
-	}
-	a.install(u)
-	return u
-}
-
 func (a *appTickets) cache(t TicketUnit) *cachedUnit {
 	refresh := a.c.refreshAfter
 	// Up to 5% jitter so a fleet does not refresh in lockstep.
@@ -435,8 +266,15 @@ func (a *appTickets) cache(t TicketUnit) *cachedUnit {
 	return &cachedUnit{TicketUnit: t, refreshAt: refreshAt.UnixNano(), waitAt: waitAt.UnixNano()}
 }
 
+// install makes u, fetched here, the current unit.
 func (a *appTickets) install(u *cachedUnit) {
-	if old := a.cur.Swap(u); old != nil && old.SignTicket != u.SignTicket {
+	a.installed(a.cur.Swap(u), u)
+}
+
+// installed records that u replaced old: old's SIGN ticket may still sign a late callback, the
+// next store re-read is one interval away, and refreshes are no longer failing.
+func (a *appTickets) installed(old, u *cachedUnit) {
+	if old != nil && old.SignTicket != u.SignTicket {
 		a.prev.Store(old)
 	}
 	a.nextCheck.Store(a.c.clock.Now().Add(a.c.storeRecheck).UnixNano())
@@ -446,8 +284,10 @@ func (a *appTickets) install(u *cachedUnit) {
 }
 
 // failed records a refresh failure and schedules the next attempt with jittered exponential
-// backoff. The current unit stays in service until it expires.
-func (a *appTickets) failed(err error) error {
+// backoff. The current unit stays in service until it expires. storeDown marks a failure to
+// reach the store, which costs the token endpoint nothing: those are retried at least as often
+// as the store is re-read, so that the fleet recovers soon after the store does.
+func (a *appTickets) failed(err error, storeDown bool) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.failures++
@@ -455,10 +295,13 @@ func (a *appTickets) failed(err error) error {
 	if d > maxFailBackoff {
 		d = maxFailBackoff
 	}
+	if storeDown && d > a.c.storeRecheck {
+		d = a.c.storeRecheck
+	}
 	d = d/2 + time.Duration(rand.Int64N(int64(d/2)+1))
 	a.lastErr = err
 	a.nextAttempt = a.c.clock.Now().Add(d)
-	a.c.log.Warn("kyc ticket refresh failed", "appId", a.appID, "failures", a.failures, "retryIn", d)
+	a.c.log.Warn("kyc ticket refresh failed", "appId", a.appID, "failures", a.failures, "retryIn", d, "error", err)
 	return err
 }
 

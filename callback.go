@@ -18,6 +18,10 @@ type Callback struct {
 	OrderNo  string
 	FaceID   string // faceId or h5faceId, unsigned
 	LiveRate string // unsigned; absent on PC
+	// FaceCode and WillCode are the will callback's face and spoken-answer result codes
+	// (spec C 5.5); unsigned, absent from face callbacks.
+	FaceCode string
+	WillCode string
 	// SignedFields are the wire fields the signature covers; UnsignedFields the other outcome
 	// fields present in the callback.
 	SignedFields   []string
@@ -84,7 +88,8 @@ func (c *Client) verifyCallback(ctx context.Context, app *appTickets, endpoint s
 		want := rule.Sign(ticket, values.get)
 		return subtle.ConstantTimeCompare(got, []byte(want)) == 1
 	}
-	cb := &Callback{Code: code, OrderNo: orderNo, FaceID: q.Get("faceId"), LiveRate: q.Get("liveRate")}
+	cb := &Callback{Code: code, OrderNo: orderNo, FaceID: q.Get("faceId"), LiveRate: q.Get("liveRate"),
+		FaceCode: q.Get("faceCode"), WillCode: q.Get("willCode")}
 	if cb.FaceID == "" {
 		cb.FaceID = q.Get("h5faceId")
 	}

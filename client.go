@@ -43,11 +43,26 @@ type systemClock struct{}
 
 func (systemClock) Now() time.Time { return time.Now() }
 
-// Client talks to the kyc1 partner API for one appId. It is safe for concurrent use; create one
-// per appId and share it.
+// Client talks to the kyc1 partner API for one appId and, with WithCloudCredentials (or made by
+// NewCloud), to the Tencent Cloud API 3.0 actions (Detect, EID, Billing). It is safe for
+// concurrent use; create one per appId and share it.
 type Client struct {
 	// Face is face verification: uploads, SDK start values, H5 logins, callbacks, results.
 	Face *FaceService
+	// OCR is ID-card and bank-card OCR: SDK start values and results (its own appId with
+	// WithOCRCredentials).
+	OCR *OCRService
+	// Will is will verification (意愿核身): upload, SDK start values, H5 login, callback, result.
+	Will *WillService
+	// NFC is NFC ID-card reading (实证 NFC): ocrCertId, SDK start values, decrypted result.
+	NFC *NFCService
+	// Detect is the WeChat journeys on API 3.0 (mini program, WeChat H5): DetectAuth mints a
+	// BizToken, GetDetectInfoEnhanced reads the result. Needs WithCloudCredentials or NewCloud.
+	Detect *DetectService
+	// EID is E证通 on API 3.0: GetEidToken, GetEidResult, CheckEidTokenStatus and a wait helper.
+	EID *EIDService
+	// Billing is the WeChat-channel bill (GetWeChatBillDetails) and its reconciliation.
+	Billing *BillingService
 
 	appID string
 
@@ -63,167 +78,22 @@ type Client struct {
 	maxBody      int64
 	refreshAfter time.Duration
 	storeRecheck time.Duration
-	store        TicketStore
-	sharedStore  bool
+	// refreshTimeout is set by WithRefreshTimeout (refresh.go); 0 means DefaultRefreshTimeout.
+	refreshTimeout time.Duration
+	store          TicketStore
+	sharedStore    bool
 
 	sdkLicence string
 	mediaTries int
 	mediaWait  time.Duration
 
+	ocrAppID, ocrSecret string // WithOCRCredentials; empty means the client's own
+	nfcKey              []byte // WithNFCKey: the SM4 key that decrypts nfcEnResult
+
+	cloud cloudConfig // API 3.0 (cloud.go): credentials, endpoint, region
+
 	tickets *ticketManager
 	primary *appTickets
-}
-
-// Option configures a Client. Options are checked by New, which reports the first bad one.
-type Option func(*Client) error
-
-// WithBaseURL sets the kyc1 host (default https://kyc1.qcloud.com), e.g. a kyctest server's URL.
-func WithBaseURL(raw string) Option {
-	return func(c *Client) error {
-		u, err := url.Parse(raw)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return invalidInput("base URL", "must be an absolute http or https URL")
-		}
-		if u.RawQuery != "" || u.Fragment != "" || u.User != nil {
-			return invalidInput("base URL", "must not carry a query, fragment or user info")
-		}
-		c.baseURL = strings.TrimRight(u.String(), "/")
-		return nil
-	}
-}
-
-// WithHTTPClient sets the HTTP client. Its Timeout should be zero or generous: each attempt is
-// bounded by WithTimeout instead.
-func WithHTTPClient(hc *http.Client) Option {
-	return func(c *Client) error {
-		if hc == nil {
-			return invalidInput("HTTP client", "must not be nil")
-		}
-		c.hc = hc
-		return nil
-	}
-}
-
-// WithTimeout bounds each attempt of each call (default 30 s). The caller's context bounds the
-// whole call, retries included.
-func WithTimeout(d time.Duration) Option {
-	return func(c *Client) error {
-		if d <= 0 {
-			return invalidInput("timeout", "must be positive")
-		}
-		c.timeout = d
-		return nil
-	}
-}
-
-// WithRetry sets how many attempts a retryable call gets (at least 1; default 3) and the bounds of
-// the jittered exponential backoff between them (default 200 ms to 5 s).
-func WithRetry(attempts int, minBackoff, maxBackoff time.Duration) Option {
-	return func(c *Client) error {
-		if attempts < 1 || attempts > 10 {
-			return invalidInput("retry attempts", "must be between 1 and 10")
-		}
-		if minBackoff <= 0 || maxBackoff < minBackoff {
-			return invalidInput("retry backoff", "needs 0 < min <= max")
-		}
-		c.attempts, c.backoff = attempts, transport.Backoff{Min: minBackoff, Max: maxBackoff}
-		return nil
-	}
-}
-
-// WithLogger sets where debug lines go. They carry metadata only (endpoint, status, code,
-// attempt, duration, sizes), never a value that was sent or received.
-func WithLogger(l *slog.Logger) Option {
-	return func(c *Client) error {
-		if l == nil {
-			return invalidInput("logger", "must not be nil")
-		}
-		c.log = l
-		return nil
-	}
-}
-
-// WithTicketStore shares the access token and SIGN ticket through store (default: a private
-// MemoryStore). Every process and instance that uses one appId must share one store: a token
-// fetch cuts the previous token's life to about a minute (spec A 2.1).
-func WithTicketStore(store TicketStore) Option {
-	return func(c *Client) error {
-		if store == nil {
-			return invalidInput("ticket store", "must not be nil")
-		}
-		c.store, c.sharedStore = store, true
-		return nil
-	}
-}
-
-// WithClock sets the clock used to judge ticket lifetimes (tests use kyctest's clock).
-func WithClock(clock Clock) Option {
-	return func(c *Client) error {
-		if clock == nil {
-			return invalidInput("clock", "must not be nil")
-		}
-		c.clock = clock
-		return nil
-	}
-}
-
-// WithRefreshAfter sets the age at which the ticket unit is refreshed in the background (default
-// 20 minutes, as the manual recommends). It must be under the SIGN ticket's 60 minutes.
-func WithRefreshAfter(d time.Duration) Option {
-	return func(c *Client) error {
-		if d < time.Second || d >= time.Hour {
-			return invalidInput("refresh interval", "must be at least 1 s and under 60 minutes")
-		}
-		c.refreshAfter = d
-		return nil
-	}
-}
-
-// WithMaxBodySize caps how many bytes of a response are read (default 64 MiB).
-func WithMaxBodySize(n int64) Option {
-	return func(c *Client) error {
-		if n < 1024 {
-			return invalidInput("max body size", "must be at least 1024 bytes")
-		}
-		c.maxBody = n
-		return nil
-	}
-}
-
-// WithStoreRecheck sets how often a client that shares a TicketStore re-reads it to adopt a unit
-// another instance fetched (default 15 s, well inside the one-minute overlap).
-func WithStoreRecheck(d time.Duration) Option {
-	return func(c *Client) error {
-		if d <= 0 || d > 50*time.Second {
-			return invalidInput("store recheck interval", "must be positive and at most 50 s")
-		}
-		c.storeRecheck = d
-		return nil
-	}
-}
-
-// WithSDKLicence adds the SDK licence from the console (keyLicence / licence, bound to the App's
-// bundle id) to the start values returned for the apps.
-func WithSDKLicence(licence string) Option {
-	return func(c *Client) error {
-		if licence == "" || strings.ContainsAny(licence, " \t\r\n") {
-			return invalidInput("licence", "must be the licence string from the console")
-		}
-		c.sdkLicence = licence
-		return nil
-	}
-}
-
-// WithMediaWait sets how the media wait helpers poll for a photo or video that is not there yet:
-// tries queries, interval apart (default 3 tries, 2 s apart, as the manual advises).
-func WithMediaWait(tries int, interval time.Duration) Option {
-	return func(c *Client) error {
-		if tries < 1 || tries > 20 || interval < 0 || interval > time.Minute {
-			return invalidInput("media wait", "needs 1-20 tries and an interval of at most a minute")
-		}
-		c.mediaTries, c.mediaWait = tries, interval
-		return nil
-	}
 }
 
 // New returns a client for appID and its secret. It checks its arguments and options and sends
@@ -235,6 +105,11 @@ func New(appID, secret string, opts ...Option) (*Client, error) {
 	if err := checkSecret(secret); err != nil {
 		return nil, err
 	}
+	return newClient(appID, secret, opts)
+}
+
+// newClient builds a client; appID and secret are empty for NewCloud (cloud.go).
+func newClient(appID, secret string, opts []Option) (*Client, error) {
 	c := &Client{
 		appID:        appID,
 		baseURL:      DefaultBaseURL,
@@ -270,6 +145,12 @@ func New(appID, secret string, opts ...Option) (*Client, error) {
 	c.tickets = newTicketManager(c)
 	c.primary = c.tickets.app(appID, secret)
 	c.Face = &FaceService{c: c}
+	c.OCR = newOCRService(c)
+	c.Will = &WillService{c: c}
+	c.NFC = newNFCService(c)
+	c.Detect = &DetectService{c: c}
+	c.EID = &EIDService{c: c}
+	c.Billing = &BillingService{c: c}
 	return c, nil
 }
 
@@ -345,125 +226,195 @@ type request struct {
 // maxEnvelope caps the non-media part of a streamed answer.
 const maxEnvelope = 1 << 20
 
-// send performs req with retries and decodes the answer into out (the "result" object, or the
-// whole answer for topLevel requests). A non-zero code is an *APIError, returned with the
-// envelope so that callers can read a verdict's result.
-func (c *Client) send(ctx context.Context, req *request, out any) (*wire.Envelope, error) {
-	var body []byte
-	if req.body != nil {
-		var err error
-		if p, ok := req.body.(params); ok {
-			body = p.appendJSON(nil)
-		} else if body, err = json.Marshal(req.body); err != nil {
-			return nil, fmt.Errorf("kyc: %s: encoding request: %w", req.op, err)
-		}
-	}
-	target := c.baseURL + req.path
-	switch {
-	case req.orderNo != "":
-		target += "?orderNo=" + url.QueryEscape(req.orderNo)
-	case len(req.query) > 0:
-		target += "?" + req.query.Encode()
-	}
+// exchange is the protocol-specific half of one logical call: the kyc1 envelope (kyc1Call) or
+// the API 3.0 envelope (cloudCall, cloud.go). The shared half, roundTrip, owns everything
+// else: attempts and their timeout, retries with jittered backoff and the retry budget, the
+// mint rule, redaction of transport errors and the debug lines.
+type exchange interface {
+	// newRequest builds one attempt's request, bound to ctx. It runs for every attempt, so
+	// per-attempt headers (the TC3 timestamp and signature) are always fresh.
+	newRequest(ctx context.Context) (*http.Request, error)
+	// readResponse decodes an answer. Its retry says whether sending again may help; the loop
+	// never resends a minting call once an answer came back.
+	readResponse(resp *http.Response) (answer, error)
+}
+
+// answer is what the debug line and the retry decision need from a decoded response.
+type answer struct {
+	code  string // the service's code, "" when the body was not an answer
+	size  int64  // bytes read
+	retry bool
+}
+
+// roundTrip performs one logical call with retries. mint marks calls that create something (a
+// faceId, an ocrCertId, a BizToken, an EidToken): they are resent only when the request
+// provably never reached the server.
+func (c *Client) roundTrip(ctx context.Context, op string, mint bool, x exchange) error {
 	for attempt := 1; ; attempt++ {
-		env, retry, err := c.attempt(ctx, req, target, body, out, attempt)
+		retry, err := c.attempt(ctx, op, mint, x, attempt)
 		if err == nil {
 			c.budget.Refund()
-			return env, nil
+			return nil
 		}
 		if !retry || attempt >= c.attempts || ctx.Err() != nil || !c.budget.Take() {
-			return env, err
+			return err
 		}
 		if serr := transport.Sleep(ctx, c.backoff.Delay(attempt)); serr != nil {
-			return env, err
+			return err
 		}
 	}
 }
 
 // attempt sends once. retry says whether sending again is safe and useful.
-func (c *Client) attempt(ctx context.Context, req *request, target string, body []byte, out any, n int) (env *wire.Envelope, retry bool, err error) {
+func (c *Client) attempt(ctx context.Context, op string, mint bool, x exchange, n int) (retry bool, err error) {
 	actx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
 	debug := c.log.Enabled(ctx, slog.LevelDebug)
 	// Whether the request was written decides if a minting call may be resent.
 	var wrote atomic.Bool
-	if req.mint {
+	if mint {
 		actx = httptrace.WithClientTrace(actx, &httptrace.ClientTrace{
 			WroteRequest: func(httptrace.WroteRequestInfo) { wrote.Store(true) },
 		})
 	}
-	var rd io.Reader
-	if body != nil {
-		rd = bytes.NewReader(body)
-	}
-	hreq, err := http.NewRequestWithContext(actx, req.method, target, rd)
+	hreq, err := x.newRequest(actx)
 	if err != nil {
-		return nil, false, fmt.Errorf("kyc: %s: %w", req.op, transport.RedactError(err))
+		return false, err
 	}
-	if body != nil {
-		hreq.Header.Set("Content-Type", "application/json")
-	}
-	hreq.Header.Set("Accept", "application/json")
 	start := time.Now()
 	resp, err := c.hc.Do(hreq)
 	if err != nil {
 		err = transport.RedactError(err)
 		if debug {
-			c.log.DebugContext(ctx, "kyc request failed", "op", req.op, "attempt", n, "duration", time.Since(start), "sent", wrote.Load())
+			c.log.DebugContext(ctx, "kyc request failed", "op", op, "attempt", n, "duration", time.Since(start), "sent", wrote.Load())
 		}
 		// A call that mints something is resent only if the request never left; others always.
-		return nil, !req.mint || !wrote.Load() || isDialError(err), fmt.Errorf("kyc: %s: %w", req.op, err)
+		return !mint || !wrote.Load() || isDialError(err), fmt.Errorf("kyc: %s: %w", op, err)
 	}
 	defer resp.Body.Close()
-	env = new(wire.Envelope)
-	var size int64
+	a, err := x.readResponse(resp)
+	if debug {
+		if a.code == "" && err != nil {
+			c.log.DebugContext(ctx, "kyc response failed", "op", op, "attempt", n, "status", resp.StatusCode,
+				"bytes", a.size, "duration", time.Since(start))
+		} else {
+			c.log.DebugContext(ctx, "kyc response", "op", op, "attempt", n, "status", resp.StatusCode,
+				"code", a.code, "bytes", a.size, "duration", time.Since(start))
+		}
+	}
+	return a.retry && !mint, err
+}
+
+// send performs a kyc1 request with retries and decodes the answer into out (the "result"
+// object, or the whole answer for topLevel requests). A non-zero code is an *APIError, returned
+// with the envelope so that callers can read a verdict's result.
+func (c *Client) send(ctx context.Context, req *request, out any) (*wire.Envelope, error) {
+	if c.appID == "" {
+		return nil, errCloudOnly()
+	}
+	k := &kyc1Call{c: c, req: req, out: out}
+	if req.body != nil {
+		var err error
+		if p, ok := req.body.(params); ok {
+			k.body = p.appendJSON(nil)
+		} else if k.body, err = json.Marshal(req.body); err != nil {
+			return nil, fmt.Errorf("kyc: %s: encoding request: %w", req.op, err)
+		}
+	}
+	k.target = c.baseURL + req.path
+	switch {
+	case req.orderNo != "":
+		k.target += "?orderNo=" + url.QueryEscape(req.orderNo)
+	case len(req.query) > 0:
+		k.target += "?" + req.query.Encode()
+	}
+	err := c.roundTrip(ctx, req.op, req.mint, k)
+	return k.env, err
+}
+
+// errCloudOnly is what kyc1 calls answer on a client made by NewCloud.
+func errCloudOnly() error {
+	return &InputError{Field: "appId",
+		Reason: "this client was made by NewCloud for the API 3.0 actions only; kyc1 calls need a client from kyc.New(appID, secret)"}
+}
+
+// kyc1Call is the kyc1 half of a call: a GET with a query or a POST with a JSON body and
+// ?orderNo=, answered by {"code","msg","bizSeqNo","transactionTime","result"}.
+type kyc1Call struct {
+	c      *Client
+	req    *request
+	out    any
+	target string
+	body   []byte
+	env    *wire.Envelope // the last attempt's envelope, nil if it had none
+}
+
+func (k *kyc1Call) newRequest(ctx context.Context) (*http.Request, error) {
+	var rd io.Reader
+	if k.body != nil {
+		rd = bytes.NewReader(k.body)
+	}
+	hreq, err := http.NewRequestWithContext(ctx, k.req.method, k.target, rd)
+	if err != nil {
+		return nil, fmt.Errorf("kyc: %s: %w", k.req.op, transport.RedactError(err))
+	}
+	if k.body != nil {
+		hreq.Header.Set("Content-Type", "application/json")
+	}
+	return hreq, nil
+}
+
+func (k *kyc1Call) readResponse(resp *http.Response) (answer, error) {
+	c, req, out := k.c, k.req, k.out
+	k.env = nil
+	env := new(wire.Envelope)
+	var a answer
 	if req.media != nil && resp.StatusCode == http.StatusOK {
-		var written int64
-		size, written, err = c.decodeStream(resp.Body, resp.ContentLength, req, env)
+		size, written, err := c.decodeStream(resp.Body, resp.ContentLength, req, env)
+		a.size = size
 		if err != nil {
-			if debug {
-				c.log.DebugContext(ctx, "kyc response failed", "op", req.op, "attempt", n, "status", resp.StatusCode, "duration", time.Since(start))
-			}
-			return nil, !req.mint && written == 0 && !errors.Is(err, errWriter), err
+			a.retry = written == 0 && !errors.Is(err, errWriter)
+			return a, err
 		}
 	} else {
 		raw, rerr := transport.ReadCapped(resp.Body, c.maxBody)
-		size = int64(len(raw))
+		a.size = int64(len(raw))
 		if rerr != nil {
 			if errors.Is(rerr, transport.ErrBodyTooLarge) {
-				return nil, false, fmt.Errorf("kyc: %s: %w: body over %d bytes", req.op, ErrBadResponse, c.maxBody)
+				return a, fmt.Errorf("kyc: %s: %w: body over %d bytes", req.op, ErrBadResponse, c.maxBody)
 			}
-			return nil, !req.mint, fmt.Errorf("kyc: %s: reading response: %w", req.op, transport.RedactError(rerr))
+			a.retry = true
+			return a, fmt.Errorf("kyc: %s: reading response: %w", req.op, transport.RedactError(rerr))
 		}
 		resultOK, derr := decodeAnswer(raw, env, out, req.topLevel)
 		if derr != nil || (env.Code == "" && resp.StatusCode == http.StatusOK) {
-			if debug {
-				c.log.DebugContext(ctx, "kyc response", "op", req.op, "attempt", n, "status", resp.StatusCode, "bytes", size, "duration", time.Since(start))
-			}
 			if resp.StatusCode != http.StatusOK {
-				return nil, !req.mint && retryableStatus(resp.StatusCode), &APIError{Op: req.op, HTTPStatus: resp.StatusCode}
+				a.retry = retryableStatus(resp.StatusCode)
+				return a, &APIError{Op: req.op, HTTPStatus: resp.StatusCode}
 			}
-			return nil, !req.mint, fmt.Errorf("kyc: %s: %w: not a kyc1 answer (%d bytes)", req.op, ErrBadResponse, len(raw))
+			a.retry = true
+			return a, fmt.Errorf("kyc: %s: %w: not a kyc1 answer (%d bytes)", req.op, ErrBadResponse, len(raw))
 		}
+		a.code = string(env.Code)
 		if out != nil && env.Code.OK() && !resultOK {
-			return env, false, fmt.Errorf("kyc: %s: %w: answer does not decode", req.op, ErrBadResponse)
+			k.env = env
+			return a, fmt.Errorf("kyc: %s: %w: answer does not decode", req.op, ErrBadResponse)
 		}
 		out = nil
 	}
-	if debug {
-		c.log.DebugContext(ctx, "kyc response", "op", req.op, "attempt", n, "status", resp.StatusCode,
-			"code", string(env.Code), "bytes", size, "duration", time.Since(start))
-	}
+	a.code = string(env.Code)
+	k.env = env
 	if !env.Code.OK() {
 		apiErr := c.apiError(req.op, resp.StatusCode, env)
-		return env, !req.mint && (apiErr.Retryable() || retryableStatus(resp.StatusCode)), apiErr
+		a.retry = apiErr.Retryable() || retryableStatus(resp.StatusCode)
+		return a, apiErr
 	}
 	if out != nil && env.HasResult() {
 		if derr := json.Unmarshal(env.Result, out); derr != nil {
-			return env, false, fmt.Errorf("kyc: %s: %w: result does not decode", req.op, ErrBadResponse)
+			return a, fmt.Errorf("kyc: %s: %w: result does not decode", req.op, ErrBadResponse)
 		}
 	}
-	return env, false, nil
+	return a, nil
 }
 
 // decodeAnswer decodes a buffered answer: the envelope into env and, for a successful answer,

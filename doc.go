@@ -1,27 +1,61 @@
 // Package kyc is a client for the server side of Tencent Cloud / WeBank face identity
-// verification (人脸核身): the kyc1 partner API and the API 3.0 actions around it.
+// verification (人脸核身): the kyc1 partner API (https://kyc1.qcloud.com) and the Tencent Cloud
+// API 3.0 actions around it. Create one Client per appId with New (or NewCloud for the API 3.0
+// channels only) and share it: it is safe for concurrent use.
 //
-// # Tickets
+// # Which journey needs which calls
 //
-// Every kyc1 signature is made with a ticket. The SIGN ticket (reusable, 60 minutes) signs the
-// calls the partner backend makes itself (uploads, result queries) and the callbacks it
+// App SDK (face, Plus / Enhanced / Basic): upload the identity with FaceService.GetFaceID (a
+// faceId valid 5 minutes, one per attempt, with a fresh orderNo), hand the app the values of
+// FaceService.SDKParams, and after the SDK's callback read the verdict with
+// FaceService.QueryResult; fetch evidence separately with QueryResult's media choices,
+// QueryResultTo (streamed to writers) or WaitForMedia, and the scan's photos with QueryPhotos.
+//
+// Mobile H5 (Plus, Enhanced): GetFaceID, then answer the browser with a 302 to
+// FaceService.H5LoginURL (never a link in a page: a prefetch spends the one-time signature);
+// the browser returns to your callback, which FaceService.VerifyCallbackRequest checks; confirm
+// with QueryResult. PC H5 (Basic): FaceService.GetPCFaceID, FaceService.PCLoginURL,
+// VerifyCallbackRequest, QueryResult.
+//
+// OCR: OCRService.IDCardSDKParams or BankCardSDKParams for the app (no upload), then
+// OCRService.IDCardResult or BankCardResult. OCR may use its own appId (WithOCRCredentials).
+//
+// Will verification (意愿核身): WillService.GetFaceID with the prompts, WillService.SDKParams or
+// WillService.H5LoginURL, WillService.VerifyCallback for H5, WillService.QueryResult.
+//
+// NFC (实证): NFCService.GetCertID, NFCService.SDKParams (with the ocrCertId), then
+// NFCService.QueryResult, which decrypts the reading with the key of WithNFCKey.
+//
+// WeChat mini program and WeChat H5 (API 3.0, WithCloudCredentials): DetectService.Auth mints a
+// BizToken, DetectService.InfoEnhanced reads the result; eID: EIDService.Token, Result,
+// WaitTokenStatus. Billing: BillingService.Day pages a day's bill, Reconcile compares it with
+// the details saved from InfoEnhanced, BillingService.Sweeper pulls unfinished BizTokens.
+//
+// # Which ticket signs what
+//
+// Every kyc1 signature (Sign) is made with a ticket. The SIGN ticket (reusable, 60 minutes)
+// signs the calls the backend makes itself (uploads, result queries) and the H5 callbacks it
 // receives; it is fetched with the access token and lives and dies with it, so the two are kept
-// as one unit (see [Client.SignTicket]). The NONCE ticket (single use, 120 seconds, bound to a
-// user) signs what the app or the browser presents to start a verification (see
-// [Client.NonceTicket]); a new one is needed for every start.
+// as one unit (Client.SignTicket, Client.Tickets). The NONCE ticket (single use, 120 seconds,
+// bound to a user) signs what the app or the browser presents to start: SDK start values and H5
+// login URLs (Client.NonceTicket). SignRuleFor names, per endpoint, the fields signed and the
+// ticket type: uploads sign appId, userId, nonce and version (the NFC upload signs orderNo
+// instead of userId); queries sign appId, orderNo, nonce and version; the PC-H5 upload signs
+// seven values and no nonce; callbacks are signed over appId, orderNo and code. The API 3.0
+// actions are signed with TC3-HMAC-SHA256 instead, from a SecretId and SecretKey.
 //
-// # Signatures
+// # Tickets across instances
 //
-// [Sign] implements the manual's rule. [SignRuleFor] names, per endpoint, the fields signed and
-// the ticket type: uploads and queries use the SIGN ticket over appId, userId or orderNo, nonce
-// and version; SDK starts and H5 logins use a NONCE ticket; the PC-H5 upload signs seven values
-// and no nonce; callbacks are signed over appId, orderNo and code with the SIGN ticket.
+// A token fetch leaves the previous token about a minute of life, so every process that uses
+// an appId must share one unit: pass one TicketStore to every client (MemoryStore within a
+// process, FileStore across the processes of a host, the redisstore module across hosts).
 //
 // # Errors
 //
-// Answers with a non-zero code are [*APIError]; match classes with errors.Is ([ErrBusy],
-// [ErrInvalidSignature], [ErrNoResult], ...). [LookupCode] explains a code and tells whether it
-// is billed.
+// Answers with a non-zero code are *APIError; match classes with errors.Is (ErrBusy,
+// ErrInvalidSignature, ErrNoResult, ErrVerificationFailed, ...). Requests refused before
+// sending are *InputError (ErrInvalidInput). LookupCode explains a code and tells whether it is
+// billed. No error or log line carries a secret, a ticket, a name, an ID number or media.
 //
 // # Tests
 //

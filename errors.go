@@ -128,6 +128,7 @@ type InputError struct {
 	Reason string
 }
 
+// Error names the field and the reason, never the value.
 func (e *InputError) Error() string { return "kyc: invalid " + e.Field + ": " + e.Reason }
 
 // Unwrap makes errors.Is(err, ErrInvalidInput) true.

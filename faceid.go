@@ -341,7 +341,7 @@ func nonceOrNew(n string) (string, error) {
 // openApiAppVersion, openApiNonce, openApiUserId and openApiSign. Sign is made with a fresh
 // NONCE ticket for UserID: single use, valid 120 seconds.
 type SDKStart struct {
-	Product    string `json:"product"` // "plus", "enhanced" or "basic": which SDK entry point to call
+	Product    string `json:"product"` // "plus", "enhanced", "basic", "idcard-ocr", "bankcard-ocr", "will" or "nfc": which SDK entry point to call
 	FaceID     string `json:"faceId"`
 	OrderNo    string `json:"orderNo"`
 	AppID      string `json:"appId"`
@@ -351,6 +351,8 @@ type SDKStart struct {
 	Sign       string `json:"sign"`
 	VerifyMode string `json:"verifyMode,omitempty"` // Android FaceVerifyStatus.Mode: "GRADE"
 	Licence    string `json:"licence,omitempty"`    // keyLicence / licence, from WithSDKLicence
+	// OCRCertID is the NFC SDK's ocrCertId (openApiOcrCertId), from NFCService.GetCertID.
+	OCRCertID string `json:"ocrCertId,omitempty"`
 }
 
 // StartOption adjusts one SDK start or H5 login.

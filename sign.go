@@ -32,38 +32,32 @@ func Sign(ticket string, values ...string) string {
 			n += len(v)
 		}
 	}
-	var buf [256]byte
-	joined := buf[:0]
-	if n > len(buf) {
-		joined = make([]byte, 0, n)
-	}
-	// Java's order (UTF-16 code units). Values that differ in an ASCII first byte, the common
-	// case, are ordered by that byte alone; anything else takes the full comparison.
-	sortValues(vs, func(a, b string) bool {
-		if a[0] != b[0] && a[0] < utf8.RuneSelf && b[0] < utf8.RuneSelf {
-			return a[0] > b[0]
-		}
-		return compareUTF16(a, b) > 0
-	})
-	joined = joinValues(joined, vs)
-	return hexUpper(sha1.Sum(joined))
-}
-
-// sortValues is an insertion sort: the lists are short (3 to 8 values) and it keeps them on the
-// stack. greater(a, b) reports whether a sorts after b.
-func sortValues(vs []string, greater func(a, b string) bool) {
+	// Insertion sort in Java's order (UTF-16 code units): the lists are short (3 to 8 values)
+	// and stay on the stack. Values that differ in an ASCII first byte, the common case, are
+	// ordered by that byte alone; anything else takes the full comparison.
 	for i := 1; i < len(vs); i++ {
-		for j := i; j > 0 && greater(vs[j-1], vs[j]); j-- {
-			vs[j-1], vs[j] = vs[j], vs[j-1]
+		for j := i; j > 0; j-- {
+			a, b := vs[j-1], vs[j]
+			if a[0] != b[0] && a[0] < utf8.RuneSelf && b[0] < utf8.RuneSelf {
+				if a[0] < b[0] {
+					break
+				}
+			} else if compareUTF16(a, b) <= 0 {
+				break
+			}
+			vs[j-1], vs[j] = b, a
 		}
 	}
-}
-
-func joinValues(dst []byte, vs []string) []byte {
-	for _, v := range vs {
-		dst = append(dst, v...)
+	var buf [192]byte // the longest documented signature (the H5 login) joins to about 160 bytes
+	joined := buf[:]
+	if n > len(buf) {
+		joined = make([]byte, n)
 	}
-	return dst
+	off := 0
+	for _, v := range vs {
+		off += copy(joined[off:], v)
+	}
+	return hexUpper(sha1.Sum(joined[:off]))
 }
 
 // hexPairs maps a byte to its two upper-case hex digits.

@@ -18,7 +18,7 @@ type Fault struct {
 	Times    int           // how many matching requests it affects; 0 (or less) = every one until ClearFaults
 	Latency  time.Duration // real time to wait before answering; the wait ends early when the request's context ends
 	Status   int           // answer this HTTP status (e.g. 502) with a short plain-text body
-	Code     string        // answer HTTP 200 with this kyc1 code in the normal envelope (e.g. "999999", "400101")
+	Code     string        // answer HTTP 200 with this code in the normal envelope (e.g. "999999", "400101"; API 3.0 actions: "RequestLimitExceeded" in Response.Error)
 
 	// Drop reads the request, then closes the connection without answering (the handler does
 	// not run). Note that net/http resends an idempotent request (a GET without a body) once
@@ -100,6 +100,8 @@ func (s *Server) applyFaults(w http.ResponseWriter, r *http.Request, rt *route) 
 				text = "kyctest fault"
 			}
 			http.Error(w, text, f.Status)
+		case f.Code != "" && rt.code != nil:
+			rt.code(w, f.Code)
 		case f.Code != "":
 			s.writeCode(w, f.Code)
 		default:

@@ -2,6 +2,7 @@ package kyctest
 
 import (
 	"bytes"
+	"errors"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -128,39 +129,63 @@ func absoluteURL(raw string) bool {
 // serveFinish is POST H5FinishPath: it spends the form token, records the outcome and answers 302
 // to the partner url with the callback parameters.
 func (s *Server) serveFinish(w http.ResponseWriter, r *http.Request) {
+	s.finishPage(w, r, s.sessions, func(id string) bool { return outcomeByID(id) != 0 },
+		func(key orderKey, id, partner string, now time.Time) (string, bool, error) {
+			o := s.orders[key]
+			if o == nil {
+				return "", false, nil
+			}
+			if o.Outcome != 0 {
+				return "", true, errOrderDone
+			}
+			loc, err := s.finish(o, outcomeByID(id), partner, now)
+			return loc, true, err
+		})
+}
+
+// errOrderDone marks a finish for an order that already has an outcome.
+var errOrderDone = errors.New("order already has an outcome")
+
+// finishPage is the POST handler shared by the simulator pages (face and will): it checks the
+// form, spends its token in sessions, lets finish record the outcome (with s.mu held; found
+// false for an unknown order, errOrderDone for a finished one) and answers 302 to the partner
+// url that finish returns.
+func (s *Server) finishPage(w http.ResponseWriter, r *http.Request, sessions map[string]*h5Session,
+	validOutcome func(id string) bool, finish func(key orderKey, id, partner string, now time.Time) (loc string, found bool, err error)) {
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	if err := r.ParseForm(); err != nil {
 		writePage(w, http.StatusBadRequest, errorPage, pageBadParams)
 		return
 	}
-	out := outcomeByID(r.PostForm.Get("outcome"))
-	token := r.PostForm.Get("token")
-	if out == 0 || token == "" {
+	id, token := r.PostForm.Get("outcome"), r.PostForm.Get("token")
+	if !validOutcome(id) || token == "" {
 		writePage(w, http.StatusBadRequest, errorPage, pageBadParams)
 		return
 	}
-
 	s.mu.Lock()
 	now := s.Clock.Now()
-	sess := s.sessions[token]
-	delete(s.sessions, token) // single use
-	var o *order
-	if sess != nil {
-		o = s.orders[sess.key]
-	}
-	switch {
-	case sess == nil || o == nil:
+	sess := sessions[token]
+	delete(sessions, token) // single use
+	if sess == nil {
 		s.mu.Unlock()
 		writePage(w, http.StatusBadRequest, errorPage, pageBadOrder)
 		return
-	case !now.Before(sess.expires) || o.Outcome != 0:
+	}
+	if !now.Before(sess.expires) {
 		s.mu.Unlock()
 		writePage(w, http.StatusBadRequest, errorPage, pageExpired)
 		return
 	}
-	loc, err := s.finish(o, out, sess.partnerURL, now)
+	loc, found, err := finish(sess.key, id, sess.partnerURL, now)
 	s.mu.Unlock()
-	if err != nil {
+	switch {
+	case !found:
+		writePage(w, http.StatusBadRequest, errorPage, pageBadOrder)
+		return
+	case errors.Is(err, errOrderDone):
+		writePage(w, http.StatusBadRequest, errorPage, pageExpired)
+		return
+	case err != nil:
 		writePage(w, http.StatusInternalServerError, errorPage, pageNoTicket)
 		return
 	}

@@ -7,6 +7,11 @@
 //	defer srv.Close()
 //	c, err := kyc.New(srv.AppID, srv.Secret, kyc.WithBaseURL(srv.URL), kyc.WithClock(srv.Clock))
 //
+// The Tencent Cloud API 3.0 actions of the WeChat and eID channels (DetectAuth, GetDetectInfoEnhanced,
+// GetDetectInfo, GetEidToken, GetEidResult, CheckEidTokenStatus, GetWeChatBillDetails) are served at
+// POST / with TC3 signatures checked against SecretID and SecretKey (cloud.go): point
+// kyc.WithCloudEndpoint at URL.
+//
 // It also serves face verification (face.go, h5.go): the Plus, Enhanced, Basic and PC-H5 uploads
 // mint a faceId (5 minutes on the Clock) per orderNo; a test decides the outcome with Complete, or
 // a person picks it on the H5 login page (a plain HTML form, no script), which redirects to the
@@ -50,6 +55,11 @@ type Server struct {
 	Secret string // the default app's secret: random per server unless WithApp set it
 	Clock  *Clock // the clock every lifetime is judged on
 
+	// SecretID and SecretKey sign the API 3.0 actions (cloud.go): the first pair given to
+	// WithCloudCredentials, or a random pair.
+	SecretID  string
+	SecretKey string
+
 	cfg    config
 	ts     *httptest.Server
 	routes map[string][]*route // by path; written only before the server starts
@@ -61,6 +71,10 @@ type Server struct {
 	orders   map[orderKey]*order   // face orders by appId and orderNo (face.go)
 	sessions map[string]*h5Session // H5 pages waiting for an outcome, by form token (h5.go)
 	domain   string                // host:port of the listener: the optimalDomain of every upload
+	ocr      *ocrState             // OCR results (ocr.go)
+	will     *willState            // will orders and their H5 pages (will.go)
+	nfc      *nfcState             // NFC reads (nfc.go)
+	cloud    *cloudState           // API 3.0 actions (cloud.go)
 
 	statsMu sync.Mutex // guards counts, total and faults
 	counts  map[string]int
@@ -78,6 +92,8 @@ type config struct {
 	numeric                                 bool
 	photoBytes, videoBytes, mediaDelay      int // fake media (face.go)
 	listener                                net.Listener
+	nfcKey                                  []byte      // WithNFCKey (nfc.go)
+	cloud                                   cloudConfig // WithCloudCredentials, WithRule, WithBillPageSize (cloud.go)
 }
 
 type appSecret struct{ id, secret string }
@@ -174,6 +190,10 @@ func NewServer(opts ...Option) *Server {
 	s.registerOAuth()
 	s.registerFace()
 	s.registerH5()
+	s.registerOCR()
+	s.registerWill()
+	s.registerNFC()
+	s.registerCloud()
 
 	s.ts = httptest.NewUnstartedServer(s)
 	if cfg.listener != nil {
@@ -199,6 +219,7 @@ type route struct {
 	method   string
 	when     func(*http.Request) bool // nil: every request to the path
 	h        http.HandlerFunc
+	code     func(w http.ResponseWriter, code string) // answers a Fault.Code; nil: the kyc1 envelope
 }
 
 // handle registers h as endpoint (a kyc.Endpoint* name) at method and path. Every request is

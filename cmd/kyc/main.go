@@ -7,13 +7,20 @@
 //	kyc token                the current access token's expiry
 //	kyc sign VALUE...        sign values with the SIGN (or a NONCE) ticket
 //	kyc query ORDER          the verdict of an order, optionally its photo and video
+//	kyc ocr ORDER            an ID-card or bank-card OCR result
+//	kyc will ORDER           a will-verification result
+//	kyc nfc ORDER REQID      a decrypted NFC reading
+//	kyc bill --date D        a day's WeChat-channel bill
+//	kyc reconcile            saved details against the bill
 //	kyc help COMMAND         help for a command
 //
 // Configuration comes from the environment: KYC_APP_ID, KYC_SECRET, KYC_BASE_URL (default
-// https://kyc1.qcloud.com), KYC_SECRET_ID, KYC_SECRET_KEY, KYC_NFC_KEY.
+// https://kyc1.qcloud.com), KYC_SECRET_ID, KYC_SECRET_KEY (API 3.0), KYC_CLOUD_URL (default
+// https://faceid.tencentcloudapi.com), KYC_NFC_KEY (hex SM4 key for NFC results).
 //
 // Exit codes: 0 success; 1 the service or the network failed; 2 bad usage or configuration
-// (nothing was sent); 3 the verification did not pass (query).
+// (nothing was sent); 3 the verification did not pass (query, ocr, will, nfc) or the bill and the
+// saved details differ (reconcile).
 package main
 
 import (
@@ -80,7 +87,8 @@ type usageError struct{ msg string }
 
 func (e usageError) Error() string { return e.msg }
 
-// notPassed is a verdict that is not a pass: exit code 3, after the result was printed.
+// errNotPassed is a verdict that is not a pass, or differences found: exit code 3, after the
+// result was printed.
 var errNotPassed = errors.New("the verification did not pass")
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
@@ -175,8 +183,9 @@ func (c *cli) usage(w io.Writer) {
 		fmt.Fprintf(w, "  %-10s %s\n", cmd.name, cmd.summary)
 	}
 	fmt.Fprintln(w, "\nEvery command takes --json. `kyc help COMMAND` explains one.")
-	fmt.Fprintln(w, "Exit codes: 0 ok, 1 the service or network failed, 2 bad usage or configuration, 3 verification not passed.")
-	fmt.Fprintln(w, "Environment: KYC_APP_ID, KYC_SECRET, KYC_BASE_URL, KYC_SECRET_ID, KYC_SECRET_KEY, KYC_NFC_KEY.")
+	fmt.Fprintln(w, "Exit codes: 0 ok, 1 the service or network failed, 2 bad usage or configuration (nothing sent),")
+	fmt.Fprintln(w, "            3 verification not passed, or reconciliation found differences.")
+	fmt.Fprintln(w, "Environment: KYC_APP_ID, KYC_SECRET, KYC_BASE_URL, KYC_SECRET_ID, KYC_SECRET_KEY, KYC_CLOUD_URL, KYC_NFC_KEY.")
 }
 
 func (c *cli) commandHelp(w io.Writer, cmd *command, fs *flag.FlagSet) {

@@ -3,10 +3,8 @@ package wire
 import (
 	"bufio"
 	"bytes"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"strconv"
 	"strings"
@@ -39,6 +37,7 @@ type StreamError struct {
 	detail string // fixed text written by this package
 }
 
+// Error names the field and the byte offset, never the data.
 func (e *StreamError) Error() string {
 	var b strings.Builder
 	b.WriteString("wire: stream")
@@ -57,6 +56,7 @@ func (e *StreamError) Error() string {
 	return b.String()
 }
 
+// Unwrap returns the sentinel or the underlying reader or writer error.
 func (e *StreamError) Unwrap() error { return e.Err }
 
 // MediaSink says where base64 media fields of the "result" object go.
@@ -69,6 +69,13 @@ type MediaSink struct {
 	// index in the array, and returns the writer for it (nil discards the element). A single
 	// string instead of an array is taken as a one-element list. A name in both maps is a Field.
 	Lists map[string]func(index int) (io.Writer, error)
+	//
+	// A Lists name of the form "list.member" (e.g. "willTurnsData.willUserAudio") streams the
+	// member of that name in each object element of the array field list: the function is
+	// called, with the element's index in the array, when the member is met. The elements' other
+	// members are kept, and list appears in env.Result with the streamed members removed.
+	// Elements that are not objects are kept as they are, and so is a null list. An exact name
+	// match (a Field or a List called "list") takes precedence.
 }
 
 const (
@@ -129,7 +136,8 @@ type streamDecoder struct {
 	env    *Envelope
 	counts map[string]int64
 	depth  int
-	key    []byte // scratch for object keys
+	key    []byte                                             // scratch for object keys
+	objs   map[string]map[string]func(int) (io.Writer, error) // "list.member" Lists, by list
 
 	// base64 state of the media string being decoded
 	quad  []byte // pending base64 characters; flushed when full
@@ -397,7 +405,8 @@ func (d *streamDecoder) result() error {
 		}
 		w, isField := d.sink.Fields[k]
 		next, isList := d.sink.Lists[k]
-		if !isField && !isList {
+		members, isObjs := d.objectLists()[k]
+		if !isField && !isList && !isObjs {
 			if len(buf) > 1 {
 				buf = append(buf, ',')
 			}
@@ -413,7 +422,16 @@ func (d *streamDecoder) result() error {
 		if isField {
 			return d.mediaField(k, w)
 		}
-		return d.mediaList(k, next)
+		if isList {
+			return d.mediaList(k, next)
+		}
+		if len(buf) > 1 {
+			buf = append(buf, ',')
+		}
+		buf = append(buf, key...)
+		buf = append(buf, ':')
+		buf, err = d.objectList(buf, k, members)
+		return err
 	})
 	if err != nil {
 		return err
@@ -421,622 +439,4 @@ func (d *streamDecoder) result() error {
 	d.depth--
 	d.env.Result = append(buf, '}')
 	return nil
-}
-
-// mediaField decodes a media value that is a string or null.
-func (d *streamDecoder) mediaField(name string, w io.Writer) error {
-	c, err := d.peekValue()
-	if err != nil {
-		return err
-	}
-	switch c {
-	case 'n':
-		_, err := d.value(nil, false)
-		return err
-	case '"':
-		d.counts[name] += 0
-		return d.media(name, w)
-	default:
-		return d.fail(d.off, name, ErrType, "media field is not a string")
-	}
-}
-
-// mediaList decodes a list of media strings: an array of strings and nulls, a string, or null.
-func (d *streamDecoder) mediaList(name string, next func(int) (io.Writer, error)) error {
-	c, err := d.peekValue()
-	if err != nil {
-		return err
-	}
-	switch c {
-	case 'n':
-		_, err := d.value(nil, false)
-		return err
-	case '"':
-		d.counts[name] += 0
-		return d.listElem(name, next, 0)
-	case '[':
-	default:
-		return d.fail(d.off, name, ErrType, "media list is not an array")
-	}
-	d.counts[name] += 0
-	if _, err := d.next(); err != nil {
-		return err
-	}
-	if err := d.push(); err != nil {
-		return err
-	}
-	c, err = d.peekValue()
-	if err != nil {
-		return err
-	}
-	if c == ']' {
-		d.depth--
-		_, err := d.next()
-		return err
-	}
-	for i := 0; ; i++ {
-		c, err := d.peekValue()
-		if err != nil {
-			return err
-		}
-		switch c {
-		case 'n':
-			if _, err := d.value(nil, false); err != nil {
-				return err
-			}
-		case '"':
-			if err := d.listElem(name, next, i); err != nil {
-				return err
-			}
-		default:
-			if c == '[' || c == '{' || c == 't' || c == 'f' || c == '-' || isDigit(c) {
-				return d.fail(d.off, name, ErrType, "media list element is not a string")
-			}
-			return d.syntax(d.off, "invalid character")
-		}
-		c, err = d.peekValue()
-		if err != nil {
-			return err
-		}
-		if _, err := d.next(); err != nil {
-			return err
-		}
-		switch c {
-		case ',':
-		case ']':
-			d.depth--
-			return nil
-		default:
-			return d.syntax(d.off-1, "expected ',' or ']'")
-		}
-	}
-}
-
-func (d *streamDecoder) listElem(name string, next func(int) (io.Writer, error), i int) error {
-	var w io.Writer
-	if next != nil {
-		var err error
-		w, err = next(i)
-		if err != nil {
-			return d.fail(d.off, name, err, "media list element "+strconv.Itoa(i))
-		}
-	}
-	return d.media(name, w)
-}
-
-// media streams one JSON string (positioned at its opening quote) through the base64 decoder
-// into w, adding the decoded length to counts[name].
-func (d *streamDecoder) media(name string, w io.Writer) error {
-	if _, err := d.next(); err != nil { // opening quote
-		return err
-	}
-	if d.quad == nil {
-		d.quad = make([]byte, 0, streamQuadBuf)
-		d.out = make([]byte, streamQuadBuf/4*3)
-	}
-	d.quad, d.pad, d.field, d.w, d.n = d.quad[:0], 0, name, w, 0
-	err := d.mediaBody()
-	d.counts[name] += d.n
-	d.field, d.w = "", nil
-	return err
-}
-
-// b64class classifies bytes inside a media string.
-var b64class = func() (t [256]uint8) {
-	for i := range t {
-		t[i] = clsBad
-	}
-	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
-	for i := 0; i < len(alphabet); i++ {
-		t[alphabet[i]] = clsChar
-	}
-	t['='] = clsPad
-	t[' '], t['\t'], t['\n'], t['\r'] = clsSpace, clsSpace, clsSpace, clsSpace
-	return t
-}()
-
-const (
-	clsChar = iota
-	clsPad
-	clsSpace
-	clsBad
-)
-
-func (d *streamDecoder) mediaBody() error {
-	for {
-		if d.br.Buffered() == 0 {
-			if _, err := d.br.Peek(1); err != nil {
-				return d.readErr(err)
-			}
-		}
-		buf, _ := d.br.Peek(d.br.Buffered())
-		i := 0
-		for i < len(buf) {
-			// Fast path: a run of base64 characters.
-			j := i
-			for j < len(buf) && b64class[buf[j]] == clsChar {
-				j++
-			}
-			if j > i {
-				if d.pad > 0 {
-					return d.fail(d.off+int64(i), d.field, ErrBase64, "data after padding")
-				}
-				for i < j {
-					n := copy(d.quad[len(d.quad):cap(d.quad)], buf[i:j])
-					d.quad = d.quad[:len(d.quad)+n]
-					i += n
-					if len(d.quad) == cap(d.quad) {
-						if err := d.flush(d.off + int64(i)); err != nil {
-							return err
-						}
-					}
-				}
-				continue
-			}
-			c := buf[i]
-			if c == '"' || c == '\\' || c < 0x20 {
-				break
-			}
-			if err := d.b64byte(c, d.off+int64(i)); err != nil {
-				return err
-			}
-			i++
-		}
-		stop := byte(0)
-		if i < len(buf) {
-			stop = buf[i]
-		}
-		d.off += int64(i)
-		_, _ = d.br.Discard(i)
-		if i == len(buf) {
-			continue
-		}
-		switch c := stop; {
-		case c == '"':
-			if _, err := d.next(); err != nil {
-				return err
-			}
-			return d.finish()
-		case c == '\\':
-			at := d.off
-			if _, err := d.rawNext(); err != nil {
-				return err
-			}
-			if err := d.mediaEscape(at); err != nil {
-				return err
-			}
-		default:
-			return d.syntax(d.off, "control character in string")
-		}
-	}
-}
-
-// mediaEscape decodes the JSON escape after a backslash at offset at inside a media string.
-func (d *streamDecoder) mediaEscape(at int64) error {
-	e, err := d.rawNext()
-	if err != nil {
-		return err
-	}
-	switch e {
-	case '/':
-		return d.b64byte('/', at)
-	case 'n', 'r', 't':
-		return nil
-	case '"', '\\', 'b', 'f':
-		return d.fail(at, d.field, ErrBase64, "invalid character")
-	case 'u':
-		var r rune
-		for k := 0; k < 4; k++ {
-			h, err := d.rawNext()
-			if err != nil {
-				return err
-			}
-			v := unhex(h)
-			if v < 0 {
-				return d.syntax(d.off-1, "bad \\u escape")
-			}
-			r = r<<4 | rune(v)
-		}
-		if r >= 0x80 {
-			return d.fail(at, d.field, ErrBase64, "invalid character")
-		}
-		return d.b64byte(byte(r), at)
-	default:
-		return d.syntax(at, "bad escape")
-	}
-}
-
-// b64byte feeds one (unescaped) character of a media string.
-func (d *streamDecoder) b64byte(c byte, at int64) error {
-	switch b64class[c] {
-	case clsChar:
-		if d.pad > 0 {
-			return d.fail(at, d.field, ErrBase64, "data after padding")
-		}
-		d.quad = append(d.quad, c)
-		if len(d.quad) == cap(d.quad) {
-			return d.flush(at + 1)
-		}
-	case clsPad:
-		d.pad++
-		if d.pad > 2 {
-			return d.fail(at, d.field, ErrBase64, "too much padding")
-		}
-	case clsSpace:
-	default:
-		return d.fail(at, d.field, ErrBase64, "invalid character")
-	}
-	return nil
-}
-
-// flush decodes the pending characters (a whole number of quanta, or the final partial one) and
-// writes them.
-func (d *streamDecoder) flush(at int64) error {
-	n, err := base64.RawStdEncoding.Decode(d.out, d.quad)
-	d.quad = d.quad[:0]
-	if err != nil {
-		return d.fail(at, d.field, ErrBase64, "")
-	}
-	if n == 0 {
-		return nil
-	}
-	if d.w != nil {
-		wn, err := d.w.Write(d.out[:n])
-		if err == nil && wn != n {
-			err = io.ErrShortWrite
-		}
-		if wn > 0 && wn <= n {
-			d.n += int64(wn)
-		}
-		if err != nil {
-			return d.fail(at, d.field, fmt.Errorf("writing media: %w", err), "")
-		}
-		return nil
-	}
-	d.n += int64(n)
-	return nil
-}
-
-// finish checks the end of a media string and writes its last bytes.
-func (d *streamDecoder) finish() error {
-	m := len(d.quad) % 4
-	switch {
-	case m == 1:
-		return d.fail(d.off, d.field, ErrBase64, "truncated quantum")
-	case d.pad > 0 && (m == 0 || d.pad > 4-m):
-		return d.fail(d.off, d.field, ErrBase64, "misplaced padding")
-	}
-	return d.flush(d.off)
-}
-
-// value reads one JSON value, validating it, and appends it in compact form to dst when keep.
-// It does not recurse, so deep nesting cannot exhaust the stack.
-func (d *streamDecoder) value(dst []byte, keep bool) ([]byte, error) {
-	base := d.depth
-	var stack []byte // open containers: '{' or '['
-	for {
-		c, err := d.peekValue()
-		if err != nil {
-			return dst, err
-		}
-		closed := false
-		switch {
-		case c == '{' || c == '[':
-			if _, err := d.next(); err != nil {
-				return dst, err
-			}
-			if err := d.push(); err != nil {
-				return dst, err
-			}
-			if keep {
-				dst = append(dst, c)
-			}
-			stack = append(stack, c)
-			end := byte('}')
-			if c == '[' {
-				end = ']'
-			}
-			c2, err := d.peekValue()
-			if err != nil {
-				return dst, err
-			}
-			if c2 == end {
-				if _, err := d.next(); err != nil {
-					return dst, err
-				}
-				if keep {
-					dst = append(dst, end)
-				}
-				stack = stack[:len(stack)-1]
-				d.depth--
-				closed = true
-			} else if c == '{' {
-				if dst, err = d.objKey(dst, keep); err != nil {
-					return dst, err
-				}
-			}
-		case c == '"':
-			if _, err := d.next(); err != nil {
-				return dst, err
-			}
-			if keep {
-				dst = append(dst, '"')
-			}
-			if dst, err = d.str(dst, keep); err != nil {
-				return dst, err
-			}
-			closed = true
-		case c == 't':
-			if dst, err = d.literal(dst, keep, "true"); err != nil {
-				return dst, err
-			}
-			closed = true
-		case c == 'f':
-			if dst, err = d.literal(dst, keep, "false"); err != nil {
-				return dst, err
-			}
-			closed = true
-		case c == 'n':
-			if dst, err = d.literal(dst, keep, "null"); err != nil {
-				return dst, err
-			}
-			closed = true
-		case c == '-' || isDigit(c):
-			if dst, err = d.number(dst, keep); err != nil {
-				return dst, err
-			}
-			closed = true
-		default:
-			return dst, d.syntax(d.off, "invalid character")
-		}
-		// After a complete value: close containers or move to the next element.
-		for closed {
-			if len(stack) == 0 {
-				if d.depth != base {
-					return dst, d.syntax(d.off, "internal nesting error")
-				}
-				return dst, nil
-			}
-			top := stack[len(stack)-1]
-			end := byte('}')
-			if top == '[' {
-				end = ']'
-			}
-			c, err := d.peekValue()
-			if err != nil {
-				return dst, err
-			}
-			if _, err := d.next(); err != nil {
-				return dst, err
-			}
-			switch c {
-			case ',':
-				if keep {
-					dst = append(dst, ',')
-				}
-				if top == '{' {
-					if dst, err = d.objKey(dst, keep); err != nil {
-						return dst, err
-					}
-				}
-				closed = false
-			case end:
-				if keep {
-					dst = append(dst, end)
-				}
-				stack = stack[:len(stack)-1]
-				d.depth--
-			default:
-				return dst, d.syntax(d.off-1, "expected ',' or a closing bracket")
-			}
-		}
-	}
-}
-
-// objKey reads `"key":` inside an object being captured.
-func (d *streamDecoder) objKey(dst []byte, keep bool) ([]byte, error) {
-	if err := d.expect('"', "expected a key"); err != nil {
-		return dst, err
-	}
-	if keep {
-		dst = append(dst, '"')
-	}
-	dst, err := d.str(dst, keep)
-	if err != nil {
-		return dst, err
-	}
-	if err := d.expect(':', "expected ':'"); err != nil {
-		return dst, err
-	}
-	if keep {
-		dst = append(dst, ':')
-	}
-	return dst, nil
-}
-
-// str reads the rest of a JSON string whose opening quote has been consumed.
-func (d *streamDecoder) str(dst []byte, keep bool) ([]byte, error) {
-	for {
-		c, err := d.next()
-		if err != nil {
-			return dst, err
-		}
-		if keep {
-			dst = append(dst, c)
-		}
-		switch {
-		case c == '"':
-			return dst, nil
-		case c < 0x20:
-			return dst, d.syntax(d.off-1, "control character in string")
-		case c == '\\':
-			e, err := d.next()
-			if err != nil {
-				return dst, err
-			}
-			if keep {
-				dst = append(dst, e)
-			}
-			switch e {
-			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
-			case 'u':
-				for k := 0; k < 4; k++ {
-					h, err := d.next()
-					if err != nil {
-						return dst, err
-					}
-					if unhex(h) < 0 {
-						return dst, d.syntax(d.off-1, "bad \\u escape")
-					}
-					if keep {
-						dst = append(dst, h)
-					}
-				}
-			default:
-				return dst, d.syntax(d.off-1, "bad escape")
-			}
-		}
-	}
-}
-
-func (d *streamDecoder) literal(dst []byte, keep bool, lit string) ([]byte, error) {
-	for i := 0; i < len(lit); i++ {
-		c, err := d.next()
-		if err != nil {
-			return dst, err
-		}
-		if c != lit[i] {
-			return dst, d.syntax(d.off-1, "invalid literal")
-		}
-	}
-	if keep {
-		dst = append(dst, lit...)
-	}
-	return dst, nil
-}
-
-// number reads a JSON number: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
-func (d *streamDecoder) number(dst []byte, keep bool) ([]byte, error) {
-	peek := func() (byte, error) {
-		b, err := d.br.Peek(1)
-		if err != nil {
-			return 0, d.readErr(err)
-		}
-		return b[0], nil
-	}
-	take := func() error {
-		c, err := d.next()
-		if err == nil && keep {
-			dst = append(dst, c)
-		}
-		return err
-	}
-	digits := func(atLeastOne bool) error {
-		n := 0
-		for {
-			c, err := peek()
-			if err != nil {
-				return err
-			}
-			if !isDigit(c) {
-				if atLeastOne && n == 0 {
-					return d.syntax(d.off, "bad number")
-				}
-				return nil
-			}
-			if err := take(); err != nil {
-				return err
-			}
-			n++
-		}
-	}
-	c, err := peek()
-	if err != nil {
-		return dst, err
-	}
-	if c == '-' {
-		if err := take(); err != nil {
-			return dst, err
-		}
-		if c, err = peek(); err != nil {
-			return dst, err
-		}
-	}
-	switch {
-	case c == '0':
-		if err := take(); err != nil {
-			return dst, err
-		}
-	case isDigit(c):
-		if err := digits(true); err != nil {
-			return dst, err
-		}
-	default:
-		return dst, d.syntax(d.off, "bad number")
-	}
-	if c, err = peek(); err != nil {
-		return dst, err
-	}
-	if c == '.' {
-		if err := take(); err != nil {
-			return dst, err
-		}
-		if err := digits(true); err != nil {
-			return dst, err
-		}
-		if c, err = peek(); err != nil {
-			return dst, err
-		}
-	}
-	if c == 'e' || c == 'E' {
-		if err := take(); err != nil {
-			return dst, err
-		}
-		if c, err = peek(); err != nil {
-			return dst, err
-		}
-		if c == '+' || c == '-' {
-			if err := take(); err != nil {
-				return dst, err
-			}
-		}
-		if err := digits(true); err != nil {
-			return dst, err
-		}
-	}
-	return dst, nil
-}
-
-func isDigit(c byte) bool { return '0' <= c && c <= '9' }
-
-func unhex(c byte) int {
-	switch {
-	case '0' <= c && c <= '9':
-		return int(c - '0')
-	case 'a' <= c && c <= 'f':
-		return int(c-'a') + 10
-	case 'A' <= c && c <= 'F':
-		return int(c-'A') + 10
-	}
-	return -1
 }

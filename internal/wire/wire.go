@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"strconv"
+	"unicode/utf8"
 )
 
 // Code is a response code sent as a JSON string ("0") or number (0, -5008). It keeps the
@@ -80,6 +81,10 @@ func scalarText(b []byte) (string, error) {
 	}
 	switch b[0] {
 	case '"':
+		// Most values are plain: no escapes, so the text between the quotes is the string.
+		if len(b) >= 2 && b[len(b)-1] == '"' && bytes.IndexByte(b[1:len(b)-1], '\\') < 0 && bytes.IndexByte(b[1:len(b)-1], '"') < 0 && utf8.Valid(b) {
+			return string(b[1 : len(b)-1]), nil
+		}
 		var s string
 		if err := json.Unmarshal(b, &s); err != nil {
 			return "", errors.New("wire: bad string")

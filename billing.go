@@ -1,0 +1,427 @@
+package kyc
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"iter"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/kycgo/kyc/internal/wire"
+)
+
+// Billing of the WeChat channels (spec B 6). Method 1 saves every liveness attempt of every
+// BizToken from GetDetectInfoEnhanced (Text.LivenessDetail) as the journeys end, with a sweeper
+// for the tokens whose redirect never came; method 2 pulls each day's bill with
+// GetWeChatBillDetails. Reconcile compares the two per day and per BizToken.
+
+// BillingService is the WeChat-channel bill (GetWeChatBillDetails), the billed-code rules and
+// the reconciliation of the bill with the details saved from GetDetectInfoEnhanced (spec B 6).
+// Reach it as Client.Billing.
+type BillingService struct {
+	c *Client
+}
+
+// ChinaTime is the zone of the billing day and of the 06:00 cutoff (UTC+8, no daylight saving).
+// The manual names no zone; China time is the reading that matches its examples (spec B T15).
+var ChinaTime = time.FixedZone("UTC+8", 8*60*60)
+
+// Billing-day rules (spec B 2.4, 6.2). Kept together so that they are easy to change.
+const (
+	// BillCutoff is how long after the end of a day its bill becomes available: 06:00 the next
+	// morning, China time. Earlier calls get a parameter error from the service.
+	BillCutoff = 6 * time.Hour
+	// BillMaxAgeDays is how far back a bill can be asked for: a day at most this many days
+	// before today (China time) is accepted.
+	BillMaxAgeDays = 365
+)
+
+// Day is a calendar day in China time (UTC+8): the unit of billing. Its text form is
+// "2006-01-02", in JSON too.
+type Day struct {
+	Year  int
+	Month time.Month
+	Day   int
+}
+
+// DayOf is the China-time day of t.
+func DayOf(t time.Time) Day {
+	y, m, d := t.In(ChinaTime).Date()
+	return Day{y, m, d}
+}
+
+// ParseDay reads "2006-01-02".
+func ParseDay(s string) (Day, error) {
+	t, err := time.ParseInLocation(time.DateOnly, s, ChinaTime)
+	if err != nil {
+		return Day{}, invalidInput("Date", `must be a day written "2006-01-02"`)
+	}
+	return DayOf(t), nil
+}
+
+// Start is 00:00 of the day, China time.
+func (d Day) Start() time.Time { return time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, ChinaTime) }
+
+// AddDays is the day n days later (earlier when n < 0).
+func (d Day) AddDays(n int) Day { return DayOf(d.Start().AddDate(0, 0, n)) }
+
+// String is "2006-01-02".
+func (d Day) String() string { return d.Start().Format(time.DateOnly) }
+
+// IsZero reports whether d is the zero Day.
+func (d Day) IsZero() bool { return d == Day{} }
+
+// Before reports whether d is earlier than e.
+func (d Day) Before(e Day) bool { return d.Start().Before(e.Start()) }
+
+// MarshalText writes "2006-01-02".
+func (d Day) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
+
+// UnmarshalText reads "2006-01-02".
+func (d *Day) UnmarshalText(b []byte) error {
+	v, err := ParseDay(string(b))
+	if err != nil {
+		return err
+	}
+	*d = v
+	return nil
+}
+
+// BillAvailableAt is when the bill of day d can first be pulled: 06:00 China time the next day.
+func BillAvailableAt(d Day) time.Time { return d.AddDays(1).Start().Add(BillCutoff) }
+
+// checkBillDay refuses, before sending, a day whose bill is not closed yet or is more than
+// BillMaxAgeDays old (the service would answer a parameter error).
+func checkBillDay(d Day, now time.Time) error {
+	if d.IsZero() || d.Start().Format(time.DateOnly) != fmt.Sprintf("%04d-%02d-%02d", d.Year, d.Month, d.Day) {
+		return invalidInput("Date", "must be a valid calendar day")
+	}
+	if now.Before(BillAvailableAt(d)) {
+		return invalidInput("Date", fmt.Sprintf("the bill of %s is available from %s", d,
+			BillAvailableAt(d).Format("2006-01-02 15:04 (UTC+8)")))
+	}
+	if d.Before(DayOf(now).AddDays(-BillMaxAgeDays)) {
+		return invalidInput("Date", fmt.Sprintf("bills go back at most %d days", BillMaxAgeDays))
+	}
+	return nil
+}
+
+// IsBilled reports whether the code catalogue bills result code code for product p in channel
+// ch: "0", "2006", "2016" (and "1002" for Plus) in the WeChat channels (spec B 6.4).
+func IsBilled(code string, p Product, ch Channel) bool {
+	info, ok := LookupCode(code)
+	return ok && info.Billed(p, ch)
+}
+
+// LivenessDetail is one liveness 1:1 attempt of a journey (an item of Text.LivenessDetail, the
+// DetectDetail of the API reference), the unit method 1 of billing saves (spec B 6.1). Every
+// field may be empty when no 1:1 took place (spec B 6.3). ErrCode is normalised to text (the
+// wire sends the number Errcode). It prints redacted; its JSON keeps everything, with the wire
+// names, and IsNeedCharge stays null when it was null (spec B T19).
+type LivenessDetail struct {
+	ReqTime        string `json:"ReqTime"` // 13-digit Unix milliseconds of the 1:1 request: the billing time
+	Seq            string `json:"Seq"`     // unique id of the 1:1 request
+	IDCard         string `json:"Idcard"`  // masked by the service, still personal
+	Name           string `json:"Name"`    // masked by the service, still personal
+	Sim            string `json:"Sim"`
+	IsNeedCharge   *bool  `json:"IsNeedCharge"` // nil and false both mean not charged
+	ErrCode        string `json:"Errcode"`
+	ErrMsg         string `json:"Errmsg"`
+	LiveStatus     int    `json:"Livestatus"`
+	LiveMsg        string `json:"Livemsg"`
+	CompareStatus  int    `json:"Comparestatus"`
+	CompareMsg     string `json:"Comparemsg"`
+	CompareLibType string `json:"CompareLibType"`
+	LivenessMode   int    `json:"LivenessMode"`
+}
+
+// Charged reports whether the attempt is charged: IsNeedCharge true (spec B 6.1).
+func (d LivenessDetail) Charged() bool { return d.IsNeedCharge != nil && *d.IsNeedCharge }
+
+// Time is ReqTime as a time; false when it is absent or not 13 digits of milliseconds.
+func (d LivenessDetail) Time() (time.Time, bool) { return parseReqTime(d.ReqTime) }
+
+// String keeps the masked name and ID number out of logs.
+func (d LivenessDetail) String() string {
+	return fmt.Sprintf("LivenessDetail{seq: %s, reqTime: %s, errCode: %s, charged: %s, sim: %s}",
+		d.Seq, d.ReqTime, d.ErrCode, optBoolText(d.IsNeedCharge), d.Sim)
+}
+
+// GoString keeps %#v redacted.
+func (d LivenessDetail) GoString() string { return d.String() }
+
+// LogValue keeps personal data out of structured logs.
+func (d LivenessDetail) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("seq", d.Seq), slog.String("reqTime", d.ReqTime),
+		slog.String("errCode", d.ErrCode), slog.String("charged", optBoolText(d.IsNeedCharge)))
+}
+
+// UnmarshalJSON reads the wire form tolerantly: Errcode as a number or a string, Idcard or
+// IdCard, numbers as strings, nulls.
+func (d *LivenessDetail) UnmarshalJSON(b []byte) error {
+	var w struct {
+		ReqTime        wire.Str  `json:"ReqTime"`
+		Seq            wire.Str  `json:"Seq"`
+		Idcard         wire.Str  `json:"Idcard"`
+		IDCard         wire.Str  `json:"IdCard"`
+		Name           wire.Str  `json:"Name"`
+		Sim            wire.Str  `json:"Sim"`
+		IsNeedCharge   optBool   `json:"IsNeedCharge"`
+		Errcode        wire.Code `json:"Errcode"`
+		ErrorCode      wire.Code `json:"ErrorCode"`
+		Errmsg         wire.Str  `json:"Errmsg"`
+		Livestatus     wire.Int  `json:"Livestatus"`
+		Livemsg        wire.Str  `json:"Livemsg"`
+		Comparestatus  wire.Int  `json:"Comparestatus"`
+		Comparemsg     wire.Str  `json:"Comparemsg"`
+		CompareLibType wire.Str  `json:"CompareLibType"`
+		LivenessMode   wire.Int  `json:"LivenessMode"`
+	}
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	code := w.Errcode
+	if code == "" {
+		code = w.ErrorCode
+	}
+	*d = LivenessDetail{
+		ReqTime: string(w.ReqTime), Seq: string(w.Seq), IDCard: firstNonEmpty(string(w.IDCard), string(w.Idcard)),
+		Name: string(w.Name), Sim: string(w.Sim), IsNeedCharge: w.IsNeedCharge.p, ErrCode: normCode(code),
+		ErrMsg: string(w.Errmsg), LiveStatus: int(w.Livestatus), LiveMsg: string(w.Livemsg),
+		CompareStatus: int(w.Comparestatus), CompareMsg: string(w.Comparemsg), CompareLibType: string(w.CompareLibType),
+		LivenessMode: int(w.LivenessMode),
+	}
+	return nil
+}
+
+// optBool is a nullable boolean that also accepts "true" and "false" as strings.
+type optBool struct{ p *bool }
+
+func (o *optBool) UnmarshalJSON(b []byte) error {
+	switch strings.TrimSpace(string(b)) {
+	case "null", `""`:
+		o.p = nil
+	case "true", `"true"`:
+		v := true
+		o.p = &v
+	case "false", `"false"`:
+		v := false
+		o.p = &v
+	default:
+		return errors.New("kyc: IsNeedCharge is not a boolean")
+	}
+	return nil
+}
+
+func optBoolText(p *bool) string {
+	if p == nil {
+		return "null"
+	}
+	return strconv.FormatBool(*p)
+}
+
+// parseReqTime reads a ReqTime: exactly 13 digits of Unix milliseconds (spec B 2.4). Anything
+// else is refused rather than guessed at, so that it cannot land on a wrong day.
+func parseReqTime(s string) (time.Time, bool) {
+	if len(s) != 13 || strings.Trim(s, "0123456789") != "" {
+		return time.Time{}, false
+	}
+	ms, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		return time.Time{}, false
+	}
+	return time.UnixMilli(ms), true
+}
+
+// ChargeDetail is one 1:1 request in the bill (spec B 2.4). It prints redacted.
+type ChargeDetail struct {
+	ReqTime      string `json:"ReqTime"` // 13-digit Unix milliseconds: the billing time
+	Seq          string `json:"Seq"`
+	IDCard       string `json:"IdCard"` // masked; read from IdCard or the older Idcard
+	Name         string `json:"Name"`   // masked
+	Sim          string `json:"Sim"`
+	IsNeedCharge *bool  `json:"IsNeedCharge"`
+	ChargeType   string `json:"ChargeType"` // 比对, 核身 or 混合部署
+	ErrorCode    string `json:"ErrorCode"`  // the attempt's result code, normalised to text
+	ErrorMessage string `json:"ErrorMessage"`
+}
+
+// Charged reports whether the detail is charged (IsNeedCharge true).
+func (d ChargeDetail) Charged() bool { return d.IsNeedCharge != nil && *d.IsNeedCharge }
+
+// Time is ReqTime as a time; false when absent or not 13 digits.
+func (d ChargeDetail) Time() (time.Time, bool) { return parseReqTime(d.ReqTime) }
+
+// String keeps the masked name and ID number out of logs.
+func (d ChargeDetail) String() string {
+	return fmt.Sprintf("ChargeDetail{seq: %s, reqTime: %s, errorCode: %s, charged: %s, type: %s}",
+		d.Seq, d.ReqTime, d.ErrorCode, optBoolText(d.IsNeedCharge), d.ChargeType)
+}
+
+// GoString keeps %#v redacted.
+func (d ChargeDetail) GoString() string { return d.String() }
+
+// LogValue keeps personal data out of structured logs.
+func (d ChargeDetail) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("seq", d.Seq), slog.String("reqTime", d.ReqTime),
+		slog.String("errorCode", d.ErrorCode), slog.String("charged", optBoolText(d.IsNeedCharge)))
+}
+
+// UnmarshalJSON reads the wire form tolerantly (IdCard or Idcard, ErrorCode as a number or a
+// string, nulls).
+func (d *ChargeDetail) UnmarshalJSON(b []byte) error {
+	var w struct {
+		ReqTime      wire.Str  `json:"ReqTime"`
+		Seq          wire.Str  `json:"Seq"`
+		Idcard       wire.Str  `json:"Idcard"`
+		IDCard       wire.Str  `json:"IdCard"`
+		Name         wire.Str  `json:"Name"`
+		Sim          wire.Str  `json:"Sim"`
+		IsNeedCharge optBool   `json:"IsNeedCharge"`
+		ChargeType   wire.Str  `json:"ChargeType"`
+		ErrorCode    wire.Code `json:"ErrorCode"`
+		ErrorMessage wire.Str  `json:"ErrorMessage"`
+	}
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	*d = ChargeDetail{
+		ReqTime: string(w.ReqTime), Seq: string(w.Seq), IDCard: firstNonEmpty(string(w.IDCard), string(w.Idcard)),
+		Name: string(w.Name), Sim: string(w.Sim), IsNeedCharge: w.IsNeedCharge.p, ChargeType: string(w.ChargeType),
+		ErrorCode: normCode(w.ErrorCode), ErrorMessage: string(w.ErrorMessage),
+	}
+	return nil
+}
+
+// ChargeRecord is one BizToken in a day's bill (WeChatBillDetail): how many charges it has that
+// day and their details.
+type ChargeRecord struct {
+	BizToken      string         `json:"BizToken"`
+	RuleID        string         `json:"RuleId"`
+	ChargeCount   int            `json:"ChargeCount"`
+	ChargeDetails []ChargeDetail `json:"ChargeDetails"`
+}
+
+// String prints counts only.
+func (r ChargeRecord) String() string {
+	return fmt.Sprintf("ChargeRecord{bizToken: %s, ruleId: %s, chargeCount: %d, details: %d}",
+		r.BizToken, r.RuleID, r.ChargeCount, len(r.ChargeDetails))
+}
+
+// GoString keeps %#v redacted.
+func (r ChargeRecord) GoString() string { return r.String() }
+
+// LogValue keeps personal data out of structured logs.
+func (r ChargeRecord) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("bizToken", r.BizToken), slog.Int("chargeCount", r.ChargeCount),
+		slog.Int("details", len(r.ChargeDetails)))
+}
+
+// UnmarshalJSON reads the wire form tolerantly (ChargeCount as a number or a string).
+func (r *ChargeRecord) UnmarshalJSON(b []byte) error {
+	var w struct {
+		BizToken      wire.Str       `json:"BizToken"`
+		RuleID        wire.Str       `json:"RuleId"`
+		ChargeCount   wire.Int       `json:"ChargeCount"`
+		ChargeDetails []ChargeDetail `json:"ChargeDetails"`
+	}
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	*r = ChargeRecord{BizToken: string(w.BizToken), RuleID: string(w.RuleID), ChargeCount: int(w.ChargeCount),
+		ChargeDetails: w.ChargeDetails}
+	return nil
+}
+
+// billPage is the Response of GetWeChatBillDetails.
+type billPage struct {
+	HasNextPage       bool           `json:"HasNextPage"`
+	NextCursor        wire.Int       `json:"NextCursor"`
+	WeChatBillDetails []ChargeRecord `json:"WeChatBillDetails"`
+	RequestID         string         `json:"RequestId"`
+}
+
+type billRequest struct {
+	Date   string `json:"Date"`
+	Cursor uint64 `json:"Cursor"`
+	RuleID string `json:"RuleId,omitempty"`
+}
+
+// Day is the bill of day d (China time) for ruleID ("" asks for every RuleId of the account,
+// spec B T16): every BizToken charged or attempted that day, page after page (Cursor,
+// NextCursor, HasNextPage). A day whose bill is not closed yet (before 06:00 China time the
+// next day, on the client's clock) or more than BillMaxAgeDays back is refused before anything
+// is sent. The sequence ends after the last page, or with one error (the records yielded
+// before it stay valid); each page is retried like any read. Data is per calling (sub-)account
+// (spec B T17).
+func (s *BillingService) Day(ctx context.Context, d Day, ruleID string) iter.Seq2[ChargeRecord, error] {
+	return func(yield func(ChargeRecord, error) bool) {
+		if err := checkBillDay(d, s.c.clock.Now()); err != nil {
+			yield(ChargeRecord{}, err)
+			return
+		}
+		if ruleID != "" {
+			if err := checkCloudID("RuleId", ruleID, 64); err != nil {
+				yield(ChargeRecord{}, err)
+				return
+			}
+		}
+		req := billRequest{Date: d.String(), RuleID: ruleID}
+		for page := 1; ; page++ {
+			var p billPage
+			if err := s.c.cloudCall(ctx, "GetWeChatBillDetails", req, &p, false); err != nil {
+				yield(ChargeRecord{}, fmt.Errorf("kyc: bill of %s, page %d: %w", d, page, err))
+				return
+			}
+			for _, r := range p.WeChatBillDetails {
+				if !yield(r, nil) {
+					return
+				}
+			}
+			if !p.HasNextPage {
+				return
+			}
+			if p.NextCursor < 0 || uint64(p.NextCursor) <= req.Cursor {
+				yield(ChargeRecord{}, fmt.Errorf("kyc: GetWeChatBillDetails: %w: NextCursor %d does not advance from %d (requestId %s)",
+					ErrBadResponse, p.NextCursor, req.Cursor, p.RequestID))
+				return
+			}
+			req.Cursor = uint64(p.NextCursor)
+		}
+	}
+}
+
+// DayBill is a day's bill, collected.
+type DayBill struct {
+	Day     Day
+	RuleID  string
+	Records []ChargeRecord
+}
+
+// String prints counts only.
+func (b DayBill) String() string {
+	return fmt.Sprintf("DayBill{day: %s, ruleId: %s, records: %d}", b.Day, b.RuleID, len(b.Records))
+}
+
+// GoString keeps %#v redacted.
+func (b DayBill) GoString() string { return b.String() }
+
+// LogValue keeps the records' personal data out of structured logs.
+func (b DayBill) LogValue() slog.Value { return slog.StringValue(b.String()) }
+
+// FetchDay collects Day(ctx, d, ruleID). On error it returns what was collected so far with
+// the error.
+func (s *BillingService) FetchDay(ctx context.Context, d Day, ruleID string) (*DayBill, error) {
+	b := &DayBill{Day: d, RuleID: ruleID}
+	for r, err := range s.Day(ctx, d, ruleID) {
+		if err != nil {
+			return b, err
+		}
+		b.Records = append(b.Records, r)
+	}
+	return b, nil
+}

@@ -1,0 +1,340 @@
+package kyc
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/kycgo/kyc/internal/tc3"
+	"github.com/kycgo/kyc/internal/transport"
+	"github.com/kycgo/kyc/internal/wire"
+)
+
+// The Tencent Cloud API 3.0 side (spec B 2, C 4): the WeChat journeys (Client.Detect), E证通
+// (Client.EID) and the WeChat-channel bill (Client.Billing) are actions of the faceid service,
+// version 2018-03-01, sent as POST / with a JSON body and TC3-HMAC-SHA256 headers made with a
+// SecretId and SecretKey. They share the client's one request path (roundTrip in client.go):
+// per-attempt timeout, retries with backoff and budget, the mint rule, body cap, redaction.
+
+// API 3.0 constants.
+const (
+	// DefaultCloudEndpoint is the faceid API 3.0 host.
+	DefaultCloudEndpoint = "https://faceid.tencentcloudapi.com"
+	// CloudVersion is the faceid API version every action is sent with (X-TC-Version).
+	CloudVersion = "2018-03-01"
+	// cloudService is the service name in the TC3 credential scope.
+	cloudService = "faceid"
+)
+
+// cloudConfig is the API 3.0 part of a Client, set by the WithCloud* options.
+type cloudConfig struct {
+	secretID, secretKey string
+	token               string // X-TC-Token, for temporary (STS) credentials
+	endpoint, host      string // "" means DefaultCloudEndpoint
+	region              string // X-TC-Region; faceid does not need one
+	language            string // X-TC-Language
+	poll                time.Duration
+}
+
+// WithCloudCredentials sets the SecretId and SecretKey (an API key of the Tencent Cloud account
+// that owns the RuleId or MerchantId) that sign the API 3.0 actions. Only those actions use them.
+func WithCloudCredentials(secretID, secretKey string) Option {
+	return func(c *Client) error {
+		if err := checkCloudCredentials(secretID, secretKey); err != nil {
+			return err
+		}
+		c.cloud.secretID, c.cloud.secretKey = secretID, secretKey
+		return nil
+	}
+}
+
+// WithCloudSessionToken sends token as X-TC-Token, for temporary credentials from STS (their
+// SecretId and SecretKey go to WithCloudCredentials). Temporary credentials expire: a client
+// holds one set, so make a new client when they are renewed.
+func WithCloudSessionToken(token string) Option {
+	return func(c *Client) error {
+		if token == "" || len(token) > 4096 || strings.ContainsAny(token, " \t\r\n") {
+			return invalidInput("session token", "must be the token from STS, without spaces")
+		}
+		c.cloud.token = token
+		return nil
+	}
+}
+
+// WithCloudEndpoint sets the API 3.0 host (default https://faceid.tencentcloudapi.com), e.g. a
+// kyctest server's URL or a regional endpoint.
+func WithCloudEndpoint(raw string) Option {
+	return func(c *Client) error {
+		u, err := url.Parse(raw)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return invalidInput("cloud endpoint", "must be an absolute http or https URL")
+		}
+		if (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+			return invalidInput("cloud endpoint", "must be a bare host: API 3.0 requests go to /")
+		}
+		c.cloud.endpoint, c.cloud.host = u.Scheme+"://"+u.Host, u.Host
+		return nil
+	}
+}
+
+// WithCloudRegion sends X-TC-Region (e.g. "ap-guangzhou"). The faceid actions do not need it
+// (spec C 4.6), so by default none is sent.
+func WithCloudRegion(region string) Option {
+	return func(c *Client) error {
+		if region == "" || len(region) > 32 || strings.Trim(region, "abcdefghijklmnopqrstuvwxyz0123456789-") != "" {
+			return invalidInput("region", `must look like "ap-guangzhou"`)
+		}
+		c.cloud.region = region
+		return nil
+	}
+}
+
+// WithCloudLanguage sends X-TC-Language, the language of the service's error messages: "zh-CN"
+// or "en-US". Error strings of this package do not depend on it (they use the code catalogue).
+func WithCloudLanguage(lang string) Option {
+	return func(c *Client) error {
+		if lang != "zh-CN" && lang != "en-US" {
+			return invalidInput("language", `must be "zh-CN" or "en-US"`)
+		}
+		c.cloud.language = lang
+		return nil
+	}
+}
+
+// WithEIDPollInterval sets how often EIDService.WaitTokenStatus asks (default 1 s, as the manual
+// advises, spec C 4.3).
+func WithEIDPollInterval(d time.Duration) Option {
+	return func(c *Client) error {
+		if d <= 0 || d > time.Minute {
+			return invalidInput("eID poll interval", "must be positive and at most a minute")
+		}
+		c.cloud.poll = d
+		return nil
+	}
+}
+
+// NewCloud returns a client for the API 3.0 actions only (Detect, EID, Billing), for users of
+// the WeChat and eID channels who have no kyc1 appId. Its kyc1 calls fail with an *InputError
+// before sending; use New for those. It checks its arguments and options and sends nothing.
+func NewCloud(secretID, secretKey string, opts ...Option) (*Client, error) {
+	if err := checkCloudCredentials(secretID, secretKey); err != nil {
+		return nil, err
+	}
+	all := make([]Option, 0, len(opts)+1)
+	all = append(all, WithCloudCredentials(secretID, secretKey))
+	return newClient("", "", append(all, opts...))
+}
+
+func checkCloudCredentials(secretID, secretKey string) error {
+	for _, f := range []struct{ name, v string }{{"SecretId", secretID}, {"SecretKey", secretKey}} {
+		switch {
+		case f.v == "":
+			return invalidInput(f.name, "must not be empty")
+		case len(f.v) > 128:
+			return invalidInput(f.name, "must be at most 128 characters")
+		case strings.IndexFunc(f.v, func(r rune) bool { return r <= ' ' || r > '~' }) >= 0:
+			return invalidInput(f.name, "must be printable ASCII without spaces")
+		}
+	}
+	return nil
+}
+
+// cloudCall performs one API 3.0 action: in is marshalled as the JSON body, the Response
+// object decoded into out (whose RequestId field, if any, is filled too). A minting action
+// (DetectAuth, GetEidToken) is resent only when it provably never reached the service. Without
+// credentials it fails before sending.
+func (c *Client) cloudCall(ctx context.Context, action string, in, out any, mint bool) error {
+	if c.cloud.secretID == "" {
+		return invalidInput("SecretId", "no API 3.0 credentials: pass kyc.WithCloudCredentials or use kyc.NewCloud")
+	}
+	body, err := json.Marshal(in)
+	if err != nil {
+		return fmt.Errorf("kyc: %s: encoding request: %w", action, err)
+	}
+	return c.roundTrip(ctx, action, mint, &cloudCall{c: c, action: action, body: body, out: out})
+}
+
+// cloudCall is the API 3.0 half of a call.
+type cloudCall struct {
+	c      *Client
+	action string
+	body   []byte
+	out    any
+}
+
+// newRequest signs every attempt afresh: X-TC-Timestamp is part of the signature and the service
+// refuses one more than 5 minutes off (AuthFailure.SignatureExpire).
+func (k *cloudCall) newRequest(ctx context.Context) (*http.Request, error) {
+	cfg := &k.c.cloud
+	endpoint, host := cfg.endpoint, cfg.host
+	if endpoint == "" {
+		endpoint, host = DefaultCloudEndpoint, strings.TrimPrefix(DefaultCloudEndpoint, "https://")
+	}
+	hreq, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint+"/", bytes.NewReader(k.body))
+	if err != nil {
+		return nil, fmt.Errorf("kyc: %s: %w", k.action, transport.RedactError(err))
+	}
+	ts := k.c.clock.Now().Unix()
+	h := hreq.Header
+	h.Set("Content-Type", "application/json") // signed exactly so: keep in step with tc3.JSONPost
+	h.Set("X-TC-Action", k.action)
+	h.Set("X-TC-Version", CloudVersion)
+	h.Set("X-TC-Timestamp", strconv.FormatInt(ts, 10))
+	if cfg.region != "" {
+		h.Set("X-TC-Region", cfg.region)
+	}
+	if cfg.token != "" {
+		h.Set("X-TC-Token", cfg.token)
+	}
+	if cfg.language != "" {
+		h.Set("X-TC-Language", cfg.language)
+	}
+	h.Set("Authorization", tc3.Authorization(cfg.secretID, cfg.secretKey, tc3.JSONPost(host, cloudService, ts, k.body)))
+	return hreq, nil
+}
+
+func (k *cloudCall) readResponse(resp *http.Response) (answer, error) {
+	var a answer
+	raw, err := transport.ReadCapped(resp.Body, k.c.maxBody)
+	a.size = int64(len(raw))
+	if err != nil {
+		if errors.Is(err, transport.ErrBodyTooLarge) {
+			return a, fmt.Errorf("kyc: %s: %w: body over %d bytes", k.action, ErrBadResponse, k.c.maxBody)
+		}
+		a.retry = true
+		return a, fmt.Errorf("kyc: %s: reading response: %w", k.action, transport.RedactError(err))
+	}
+	ans, err := decodeCloud(raw, k.out)
+	if err != nil {
+		if resp.StatusCode != http.StatusOK {
+			a.retry = retryableStatus(resp.StatusCode)
+			return a, &APIError{Op: k.action, HTTPStatus: resp.StatusCode}
+		}
+		a.retry = true
+		return a, fmt.Errorf("kyc: %s: %w: not an API 3.0 answer (%d bytes)", k.action, ErrBadResponse, len(raw))
+	}
+	if ans.code != "" {
+		a.code = ans.code
+		a.retry = cloudRetryable(ans.code) || retryableStatus(resp.StatusCode)
+		return a, &APIError{Op: k.action, Code: ans.code, Msg: ans.msg, RequestID: ans.requestID, HTTPStatus: resp.StatusCode}
+	}
+	if ans.outErr != nil {
+		return a, fmt.Errorf("kyc: %s: %w: Response does not decode (requestId %s)", k.action, ErrBadResponse, ans.requestID)
+	}
+	return a, nil
+}
+
+// cloudAnswer is what decodeCloud found in an API 3.0 answer.
+type cloudAnswer struct {
+	requestID string
+	code, msg string // Response.Error; code "" for a success
+	outErr    error  // a success whose fields did not decode into out
+}
+
+// decodeCloud decodes an API 3.0 answer, {"Response": {..., "RequestId"}} or {"Response":
+// {"Error": {"Code", "Message"}, "RequestId"}}: the Response object of a success into out (nil:
+// not decoded), in one pass over the body. It fails on anything else, including an Error without
+// a Code. Its errors never quote the body.
+func decodeCloud(raw []byte, out any) (cloudAnswer, error) {
+	p := &cloudPayload{out: out}
+	holder := struct {
+		Response *cloudPayload `json:"Response"`
+	}{Response: p}
+	if err := json.Unmarshal(raw, &holder); err != nil {
+		return cloudAnswer{}, errors.New("kyc: not JSON with a Response object")
+	}
+	if holder.Response == nil || !p.seen {
+		return cloudAnswer{}, errors.New("kyc: no Response object")
+	}
+	ans := cloudAnswer{requestID: string(p.meta.RequestID), outErr: p.outErr}
+	if e := p.meta.Error; e != nil {
+		ans.code, ans.msg = strings.TrimSpace(string(e.Code)), string(e.Message)
+		if ans.code == "" {
+			return cloudAnswer{}, errors.New("kyc: Response.Error without a Code")
+		}
+		ans.outErr = nil
+	}
+	return ans, nil
+}
+
+// cloudPayload decodes the Response object: the metadata first, then, for a success, the
+// caller's type from the same bytes.
+type cloudPayload struct {
+	meta struct {
+		Error *struct {
+			Code    wire.Str `json:"Code"`
+			Message wire.Str `json:"Message"`
+		} `json:"Error"`
+		RequestID wire.Str `json:"RequestId"`
+	}
+	out    any
+	seen   bool
+	outErr error
+}
+
+func (p *cloudPayload) UnmarshalJSON(b []byte) error {
+	if err := json.Unmarshal(b, &p.meta); err != nil {
+		return err
+	}
+	p.seen = true
+	if p.meta.Error == nil && p.out != nil {
+		p.outErr = json.Unmarshal(b, p.out)
+	}
+	return nil
+}
+
+// cloudRetryable says whether an API 3.0 error code may succeed when the same request is sent
+// again (RequestLimitExceeded, InternalError, ServiceUnavailable and kin). A sub-code the
+// catalogue does not list takes its parent's answer ("InternalError.Foo" as "InternalError").
+func cloudRetryable(code string) bool {
+	if info, ok := LookupCode(code); ok {
+		return info.Retryable
+	}
+	if parent, _, ok := strings.Cut(code, "."); ok {
+		info, ok := LookupCode(parent)
+		return ok && info.Retryable
+	}
+	return false
+}
+
+// cloudText applies the length and character rules of an API 3.0 string parameter: at most max
+// characters of valid UTF-8 without control characters. field is the wire name.
+func cloudText(field, v string, max int) error {
+	switch {
+	case !utf8.ValidString(v) || strings.IndexFunc(v, unicode.IsControl) >= 0:
+		return invalidInput(field, "must be valid UTF-8 without control characters")
+	case utf8.RuneCountInString(v) > max:
+		return invalidInput(field, "must be at most "+strconv.Itoa(max)+" characters")
+	}
+	return nil
+}
+
+// cloudURL checks a RedirectUrl: absolute http(s), at most 1024 characters (spec B 2.1, FAQ).
+func cloudURL(field, raw string) error {
+	if len(raw) > 1024 {
+		return invalidInput(field, "must be at most 1024 characters")
+	}
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return invalidInput(field, "must be an absolute URL starting with http:// or https://")
+	}
+	return nil
+}
+
+// renameField re-labels a shared check's InputError with the API 3.0 wire name of the field.
+func renameField(err error, field string) error {
+	var ie *InputError
+	if errors.As(err, &ie) {
+		return &InputError{Field: field, Reason: ie.Reason}
+	}
+	return err
+}

@@ -1,0 +1,192 @@
+package kyc_test
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/kycgo/kyc"
+	"github.com/kycgo/kyc/kyctest"
+)
+
+// cloudExample starts a fake service and an API 3.0 client for the examples. Real code calls
+// kyc.NewCloud(secretID, secretKey) (or kyc.New with kyc.WithCloudCredentials).
+func cloudExample() (*kyctest.Server, *kyc.Client) {
+	srv := kyctest.NewServer()
+	c, err := kyc.NewCloud(srv.SecretID, srv.SecretKey, kyc.WithCloudEndpoint(srv.URL), kyc.WithClock(srv.Clock),
+		kyc.WithEIDPollInterval(time.Millisecond))
+	if err != nil {
+		panic(err)
+	}
+	return srv, c
+}
+
+func ExampleNewCloud() {
+	c, err := kyc.NewCloud("AKIDexample", "secretKeyExample", kyc.WithCloudRegion("ap-guangzhou"))
+	fmt.Println(err == nil, c.AppID() == "")
+	// Output: true true
+}
+
+func ExampleDetectService_Auth() {
+	srv, c := cloudExample()
+	defer srv.Close()
+	ctx := context.Background()
+	auth, err := c.Detect.Auth(ctx, kyc.DetectAuthRequest{RuleID: kyctest.DefaultRuleID, RedirectURL: "https://partner.example/done"})
+	if err != nil {
+		panic(err)
+	}
+	// Save auth.BizToken now (the billing sweeper needs it), then send the person to auth.URL
+	// (WeChat H5) or hand the BizToken to the mini program.
+	fmt.Println(len(auth.BizToken), auth.URL != "")
+	// Output: 36 true
+}
+
+func ExampleDetectService_InfoEnhanced() {
+	srv, c := cloudExample()
+	defer srv.Close()
+	ctx := context.Background()
+	auth, _ := c.Detect.Auth(ctx, kyc.DetectAuthRequest{RuleID: kyctest.DefaultRuleID})
+	_ = srv.CompleteDetect(auth.BizToken, kyctest.DetectAttempt{ErrCode: "2016"}, kyctest.DetectAttempt{ErrCode: "0"})
+	res, err := c.Detect.InfoEnhanced(ctx, kyc.DetectInfoRequest{BizToken: auth.BizToken, RuleID: kyctest.DefaultRuleID, Parts: kyc.PartText})
+	if err != nil {
+		panic(err)
+	}
+	charges := 0
+	for _, d := range res.Text.LivenessDetail {
+		if d.Charged() {
+			charges++
+		}
+	}
+	fmt.Println(res.Passed(), len(res.Text.LivenessDetail), charges)
+	// Output: true 2 2
+}
+
+func ExampleDetectService_Info() {
+	srv, c := cloudExample()
+	defer srv.Close()
+	ctx := context.Background()
+	auth, _ := c.Detect.Auth(ctx, kyc.DetectAuthRequest{RuleID: kyctest.DefaultRuleID})
+	_ = srv.CompleteDetect(auth.BizToken, kyctest.DetectAttempt{ErrCode: "2016"})
+	res, err := c.Detect.Info(ctx, kyc.DetectInfoRequest{BizToken: auth.BizToken, RuleID: kyctest.DefaultRuleID, Parts: kyc.PartText})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(res.Passed(), res.Text.ErrCode)
+	// Output: false 2016
+}
+
+func ExampleEIDService_Token() {
+	srv, c := cloudExample()
+	defer srv.Close()
+	tok, err := c.EID.Token(context.Background(), kyc.EidTokenRequest{MerchantID: "KYCTESTMERCHANT",
+		Config: &kyc.EidTokenConfig{InputType: kyc.EidInputManual}})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(len(tok.EidToken), tok.URL != "")
+	// Output: 36 true
+}
+
+func ExampleEIDService_TokenStatus() {
+	srv, c := cloudExample()
+	defer srv.Close()
+	ctx := context.Background()
+	tok, _ := c.EID.Token(ctx, kyc.EidTokenRequest{MerchantID: "M1"})
+	_ = srv.StartEid(tok.EidToken)
+	st, err := c.EID.TokenStatus(ctx, tok.EidToken)
+	fmt.Println(st, st.Final(), err)
+	// Output: doing false <nil>
+}
+
+func ExampleEIDService_WaitTokenStatus() {
+	srv, c := cloudExample()
+	defer srv.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), kyc.EidTokenLifetime)
+	defer cancel()
+	tok, _ := c.EID.Token(ctx, kyc.EidTokenRequest{MerchantID: "M1"})
+	_ = srv.CompleteEid(tok.EidToken, "0")
+	st, err := c.EID.WaitTokenStatus(ctx, tok.EidToken)
+	fmt.Println(st, err)
+	// Output: finished <nil>
+}
+
+func ExampleEIDService_Result() {
+	srv, c := cloudExample()
+	defer srv.Close()
+	ctx := context.Background()
+	tok, _ := c.EID.Token(ctx, kyc.EidTokenRequest{MerchantID: "M1"})
+	_ = srv.CompleteEid(tok.EidToken, "0")
+	res, err := c.EID.Result(ctx, kyc.EidResultRequest{EidToken: tok.EidToken, Parts: kyc.PartText})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(res.Passed(), res.EidInfo != nil, res.EidInfo)
+	// Output: true true EidInfo(REDACTED)
+}
+
+func ExampleBillingService_Day() {
+	srv, c := cloudExample()
+	defer srv.Close()
+	day := kyc.DayOf(srv.Clock.Now()).AddDays(-2)
+	_ = srv.SeedBill(day, kyctest.DefaultRuleID, kyctest.BillRecord{BizToken: "TOKEN-A",
+		Details: []kyctest.DetectAttempt{{ErrCode: "2016", At: day.Start().Add(9 * time.Hour)}, {ErrCode: "0", At: day.Start().Add(9*time.Hour + time.Minute)}}})
+	total := 0
+	for rec, err := range c.Billing.Day(context.Background(), day, kyctest.DefaultRuleID) {
+		if err != nil {
+			fmt.Println("stopped:", err) // the records seen so far are still valid
+			break
+		}
+		total += rec.ChargeCount
+	}
+	fmt.Println("charges:", total)
+	// Output: charges: 2
+}
+
+func ExampleBillingService_FetchDay() {
+	srv, c := cloudExample()
+	defer srv.Close()
+	today := kyc.DayOf(srv.Clock.Now())
+	_, err := c.Billing.FetchDay(context.Background(), today, "")
+	fmt.Println(err != nil) // today's bill is out tomorrow at 06:00 China time
+	bill, err := c.Billing.FetchDay(context.Background(), today.AddDays(-2), "")
+	fmt.Println(len(bill.Records), err)
+	// Output:
+	// true
+	// 0 <nil>
+}
+
+func ExampleBillingService_Sweeper() {
+	srv, c := cloudExample()
+	defer srv.Close()
+	ctx := context.Background()
+	store := kyc.NewMemoryTokenStore() // use a durable store in production
+	auth, _ := c.Detect.Auth(ctx, kyc.DetectAuthRequest{RuleID: kyctest.DefaultRuleID})
+	_ = store.SaveToken(ctx, kyc.BizTokenRecord{BizToken: auth.BizToken, RuleID: kyctest.DefaultRuleID, CreatedAt: srv.Clock.Now()})
+	_ = srv.CompleteDetect(auth.BizToken, kyctest.DetectAttempt{ErrCode: "0"})
+	srv.Clock.Advance(10 * time.Minute) // the redirect never came
+
+	sw := c.Billing.Sweeper(store) // in a service: go sw.Run(ctx)
+	res, err := sw.Sweep(ctx)
+	fmt.Printf("%+v %v\n", res, err)
+	// Output: {Pulled:1 Final:1 Lost:[] Failed:0 Skipped:0} <nil>
+}
+
+func ExampleReconcile() {
+	srv, c := cloudExample()
+	defer srv.Close()
+	ctx := context.Background()
+	day := kyc.DayOf(srv.Clock.Now()).AddDays(-2)
+	store := kyc.NewMemoryTokenStore()
+	auth, _ := c.Detect.Auth(ctx, kyc.DetectAuthRequest{RuleID: kyctest.DefaultRuleID})
+	_ = srv.CompleteDetect(auth.BizToken, kyctest.DetectAttempt{ErrCode: "0", At: day.Start().Add(10 * time.Hour)})
+	info, _ := c.Detect.InfoEnhanced(ctx, kyc.DetectInfoRequest{BizToken: auth.BizToken, RuleID: kyctest.DefaultRuleID, Parts: kyc.PartText})
+	_ = store.MarkPulled(ctx, auth.BizToken, true, info.Text.LivenessDetail)
+
+	bill, _ := c.Billing.FetchDay(ctx, day, kyctest.DefaultRuleID)
+	rep, err := kyc.Reconcile(kyc.ProductPlus, store.Saved(), bill)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(rep.OK(), rep.Days[0].BillCharges, rep.Days[0].SavedCharges)
+	// Output: true 1 1
+}

@@ -1,0 +1,543 @@
+package kyc
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/kycgo/kyc/internal/wire"
+)
+
+// The WeChat journeys (mini program, native, floating-layer and ordinary WeChat H5; spec B 2,
+// 5): the backend mints a BizToken with DetectAuth, the person goes through the journey, and the
+// backend reads the verdict and the billing details with GetDetectInfoEnhanced. Persist every
+// BizToken as it is minted (spec B 6.1): BillingService's sweeper relies on it.
+
+// BizTokenLifetime is how long a BizToken can run a journey (spec B 1: 7,200 s). Its result
+// stays readable for ResultRetention.
+const BizTokenLifetime = 7200 * time.Second
+
+// ResultRetention is how long the API 3.0 results (DetectInfo, eID results) are kept (spec B
+// 6.1, C 4.4: 3 days).
+const ResultRetention = 72 * time.Hour
+
+// DetectService is the WeChat journeys on API 3.0. Reach it as Client.Detect.
+type DetectService struct {
+	c *Client
+}
+
+// DetectAuthRequest starts one WeChat journey. It prints redacted.
+type DetectAuthRequest struct {
+	// RuleID is the business flow from the console (RuleId); it fixes the product (Plus,
+	// Enhanced, Basic), the liveness mode and whether Name and IDCard must be sent.
+	RuleID string
+	// Name and IDCard, together, when the RuleId says the business passes them (at most 32
+	// characters; the ID's letters upper-case).
+	Name   string
+	IDCard string
+	// RedirectURL is where the WeChat H5 journey returns (http or https, at most 1024
+	// characters); the mini program does not use it.
+	RedirectURL string
+	// Extra is echoed in the result (at most 1024 characters).
+	Extra string
+	// Photo is a comparison photo (JPG or PNG, at most 3 MB once base64-encoded), for RuleIds
+	// that compare with an uploaded photo.
+	Photo []byte
+}
+
+// String keeps the name, ID number and photo out of logs and errors.
+func (r DetectAuthRequest) String() string {
+	return fmt.Sprintf("DetectAuthRequest{ruleId: %s, name: %s, idCard: %s, photo: %d bytes}",
+		r.RuleID, redactedIf(r.Name), redactedIf(r.IDCard), len(r.Photo))
+}
+
+// GoString keeps %#v redacted.
+func (r DetectAuthRequest) GoString() string { return r.String() }
+
+// LogValue keeps personal data out of structured logs.
+func (r DetectAuthRequest) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("ruleId", r.RuleID), slog.Int("photoBytes", len(r.Photo)))
+}
+
+// redactedIf shows whether a personal value was there, never the value.
+func redactedIf(s string) string {
+	if s == "" {
+		return `""`
+	}
+	return "REDACTED"
+}
+
+// maxCloudPhoto is the largest ImageBase64 DetectAuth takes, counted in base64 (spec B 2.1).
+const maxCloudPhoto = 3 << 20
+
+type detectAuthWire struct {
+	RuleID      string `json:"RuleId"`
+	IDCard      string `json:"IdCard,omitempty"`
+	Name        string `json:"Name,omitempty"`
+	RedirectURL string `json:"RedirectUrl,omitempty"`
+	Extra       string `json:"Extra,omitempty"`
+	ImageBase64 string `json:"ImageBase64,omitempty"`
+}
+
+// DetectAuthResult is a minted BizToken.
+type DetectAuthResult struct {
+	BizToken  string `json:"BizToken"`  // valid BizTokenLifetime; save it now (spec B 6.1)
+	URL       string `json:"Url"`       // where the WeChat H5 journey starts (not used by the mini program)
+	RequestID string `json:"RequestId"` // for support tickets
+}
+
+// Auth calls DetectAuth: it checks the request, then mints a BizToken for one journey. The call
+// is resent only if it provably never reached the service (a token is minted per call).
+func (s *DetectService) Auth(ctx context.Context, req DetectAuthRequest) (*DetectAuthResult, error) {
+	w := detectAuthWire{RuleID: req.RuleID, IDCard: req.IDCard, Name: req.Name, RedirectURL: req.RedirectURL, Extra: req.Extra}
+	if err := checkCloudID("RuleId", req.RuleID, 64); err != nil {
+		return nil, err
+	}
+	if err := checkCloudIdentity(req.Name, req.IDCard); err != nil {
+		return nil, err
+	}
+	if req.RedirectURL != "" {
+		if err := cloudURL("RedirectUrl", req.RedirectURL); err != nil {
+			return nil, err
+		}
+	}
+	if err := cloudText("Extra", req.Extra, 1024); err != nil {
+		return nil, err
+	}
+	if len(req.Photo) > 0 {
+		if f := imageFormat(req.Photo); f != "jpg" && f != "png" {
+			return nil, invalidInput("ImageBase64", "photo must be a JPG or PNG image")
+		}
+		if base64.StdEncoding.EncodedLen(len(req.Photo)) > maxCloudPhoto {
+			return nil, invalidInput("ImageBase64", "photo must be at most 3 MB once base64-encoded")
+		}
+		w.ImageBase64 = base64.StdEncoding.EncodeToString(req.Photo)
+	}
+	var out DetectAuthResult
+	if err := s.c.cloudCall(ctx, "DetectAuth", w, &out, true); err != nil {
+		return nil, err
+	}
+	if out.BizToken == "" {
+		return nil, fmt.Errorf("kyc: DetectAuth: %w: no BizToken (requestId %s)", ErrBadResponse, out.RequestID)
+	}
+	return &out, nil
+}
+
+// checkCloudID checks an identifier parameter (RuleId, BizToken, MerchantId, EidToken): 1 to max
+// printable ASCII characters without spaces.
+func checkCloudID(field, v string, max int) error {
+	switch {
+	case v == "":
+		return invalidInput(field, "must not be empty")
+	case len(v) > max:
+		return invalidInput(field, fmt.Sprintf("must be at most %d characters", max))
+	case strings.IndexFunc(v, func(r rune) bool { return r <= ' ' || r > '~' }) >= 0:
+		return invalidInput(field, "must be printable ASCII without spaces")
+	}
+	return nil
+}
+
+// checkCloudIdentity checks an optional Name and IdCard pair (spec B 2.1, C 4.6): both or
+// neither; Name at most 32 characters; IdCard letters and digits, at most 32, letters upper-case
+// ("the letter must be an upper-case X").
+func checkCloudIdentity(name, idCard string) error {
+	if (name == "") != (idCard == "") {
+		return invalidInput("Name", "Name and IdCard go together: send both or neither")
+	}
+	if name == "" {
+		return nil
+	}
+	if err := checkName(name); err != nil {
+		return renameField(err, "Name")
+	}
+	if err := cloudText("Name", name, 32); err != nil {
+		return err
+	}
+	if err := checkIDNo(idCard); err != nil {
+		return renameField(err, "IdCard")
+	}
+	if strings.ToUpper(idCard) != idCard {
+		return invalidInput("IdCard", "letters must be upper-case")
+	}
+	return nil
+}
+
+// DetectParts selects the parts of a result (InfoType). The zero value asks for everything.
+type DetectParts uint8
+
+// The parts of a result.
+const (
+	PartText       DetectParts = 1 << iota // the verdict, OCR text and LivenessDetail (InfoType 1)
+	PartIDCard                             // ID-card images (2)
+	PartBestFrames                         // best frames from the video (3)
+	PartVideo                              // the liveness video (4); not offered by eID
+)
+
+const allDetectParts = PartText | PartIDCard | PartBestFrames | PartVideo
+
+// infoType writes the parts as InfoType digits: "0" for everything, else e.g. "13".
+func (p DetectParts) infoType() string {
+	if p == 0 || p == allDetectParts {
+		return "0"
+	}
+	var b []byte
+	for i, d := range "1234" {
+		if p&(1<<i) != 0 {
+			b = append(b, byte(d))
+		}
+	}
+	return string(b)
+}
+
+func (p DetectParts) has(q DetectParts) bool { return p == 0 || p&q != 0 }
+
+// DetectInfoRequest asks for the result of one BizToken.
+type DetectInfoRequest struct {
+	BizToken string
+	RuleID   string      // the RuleId the token was minted with
+	Parts    DetectParts // zero: everything, video included (can be megabytes)
+	// BestFrames asks for up to 10 extra best frames (BestFramesCount; Enhanced action only).
+	BestFrames int
+	// CutIDCardImage and IDCardAvatar ask for cropped ID images and the ID portrait
+	// (IsCutIdCardImage, IsNeedIdCardAvatar; Enhanced action only).
+	CutIDCardImage bool
+	IDCardAvatar   bool
+}
+
+type detectInfoWire struct {
+	BizToken           string `json:"BizToken"`
+	RuleID             string `json:"RuleId"`
+	InfoType           string `json:"InfoType"`
+	BestFramesCount    int    `json:"BestFramesCount,omitempty"`
+	IsCutIDCardImage   bool   `json:"IsCutIdCardImage,omitempty"`
+	IsNeedIDCardAvatar bool   `json:"IsNeedIdCardAvatar,omitempty"`
+}
+
+func (r DetectInfoRequest) wire(enhanced bool) (detectInfoWire, error) {
+	if err := checkCloudID("BizToken", r.BizToken, 128); err != nil {
+		return detectInfoWire{}, err
+	}
+	if err := checkCloudID("RuleId", r.RuleID, 64); err != nil {
+		return detectInfoWire{}, err
+	}
+	if r.Parts&^allDetectParts != 0 {
+		return detectInfoWire{}, invalidInput("InfoType", "unknown DetectParts bits")
+	}
+	switch {
+	case r.BestFrames < 0 || r.BestFrames > 10:
+		return detectInfoWire{}, invalidInput("BestFramesCount", "must be between 0 and 10")
+	case r.BestFrames > 0 && !r.Parts.has(PartBestFrames):
+		return detectInfoWire{}, invalidInput("BestFramesCount", "needs PartBestFrames")
+	case (r.CutIDCardImage || r.IDCardAvatar) && !r.Parts.has(PartIDCard):
+		return detectInfoWire{}, invalidInput("IsCutIdCardImage", "ID-card options need PartIDCard")
+	case !enhanced && (r.BestFrames > 0 || r.CutIDCardImage || r.IDCardAvatar):
+		return detectInfoWire{}, invalidInput("InfoType", "GetDetectInfo has no best-frame count or ID-card options; use InfoEnhanced")
+	}
+	return detectInfoWire{BizToken: r.BizToken, RuleID: r.RuleID, InfoType: r.Parts.infoType(),
+		BestFramesCount: r.BestFrames, IsCutIDCardImage: r.CutIDCardImage, IsNeedIDCardAvatar: r.IDCardAvatar}, nil
+}
+
+// DetectInfo is the result of a journey: the verdict and billing details (Text), images and
+// video. It prints redacted: no name, ID number or media.
+type DetectInfo struct {
+	Text       *DetectText   // nil when not asked for
+	IDCard     *IDCardImages // nil when not asked for or absent
+	BestFrame  Media         // the best frame of the liveness video
+	BestFrames []Media       // extra best frames (DetectInfoRequest.BestFrames)
+	Video      Media         // the liveness video
+	RequestID  string
+}
+
+// String keeps personal data out of logs and errors.
+func (d DetectInfo) String() string {
+	text, idCard := "nil", "nil"
+	if d.Text != nil {
+		text = d.Text.String()
+	}
+	if d.IDCard != nil {
+		idCard = d.IDCard.String()
+	}
+	return fmt.Sprintf("DetectInfo{text: %s, idCard: %s, bestFrame: %v, bestFrames: %d, video: %v, requestId: %s}",
+		text, idCard, d.BestFrame, len(d.BestFrames), d.Video, d.RequestID)
+}
+
+// GoString keeps %#v redacted.
+func (d DetectInfo) GoString() string { return d.String() }
+
+// LogValue keeps personal data and media out of structured logs.
+func (d DetectInfo) LogValue() slog.Value { return slog.StringValue(d.String()) }
+
+// Passed reports whether the whole journey passed (Text.ErrCode "0", spec B 2.2). It says
+// nothing about billing.
+func (d *DetectInfo) Passed() bool { return d != nil && d.Text.Passed() }
+
+// DetectText is the text part of a result (DetectInfoText). Codes are normalised to strings
+// ("0", "2016"), matching the code catalogue. It prints redacted; its JSON (for your own store)
+// keeps everything, with the wire names.
+type DetectText struct {
+	ErrCode          string           `json:"ErrCode"` // "0" = the whole journey passed; "" when absent
+	ErrMsg           string           `json:"ErrMsg"`
+	IDCard           string           `json:"IdCard"` // the ID number verified
+	UseIDType        int              `json:"UseIDType"`
+	Name             string           `json:"Name"`
+	OCRNation        string           `json:"OcrNation"`
+	OCRAddress       string           `json:"OcrAddress"`
+	OCRBirth         string           `json:"OcrBirth"`
+	OCRAuthority     string           `json:"OcrAuthority"`
+	OCRValidDate     string           `json:"OcrValidDate"`
+	OCRName          string           `json:"OcrName"`
+	OCRIDCard        string           `json:"OcrIdCard"`
+	OCRGender        string           `json:"OcrGender"`
+	IDInfoFrom       string           `json:"IdInfoFrom"`
+	LiveStatus       int              `json:"LiveStatus"`
+	LiveMsg          string           `json:"LiveMsg"`
+	CompareStatus    int              `json:"Comparestatus"`
+	CompareMsg       string           `json:"Comparemsg"`
+	Sim              string           `json:"Sim"`
+	Location         string           `json:"Location"`
+	Extra            string           `json:"Extra"`
+	LivenessDetail   []LivenessDetail `json:"LivenessDetail"` // every liveness 1:1 attempt: the billing source (spec B 6.1)
+	LivenessInfoTag  json.RawMessage  `json:"LivenessInfoTag,omitempty"`
+	Mobile           string           `json:"Mobile"`
+	CompareLibType   string           `json:"CompareLibType"`
+	LivenessMode     int              `json:"LivenessMode"`
+	NFCRequestIDs    []string         `json:"NFCRequestIds"`
+	NFCBillingCounts int              `json:"NFCBillingCounts"`
+	PassNo           string           `json:"PassNo"`
+	VisaNum          string           `json:"VisaNum"`
+}
+
+// Passed reports whether ErrCode is "0".
+func (t *DetectText) Passed() bool { return t != nil && t.ErrCode == "0" }
+
+// String keeps the name, ID number, OCR text and phone number out of logs and errors.
+func (t DetectText) String() string {
+	return fmt.Sprintf("DetectText{errCode: %s, liveStatus: %d, compareStatus: %d, sim: %s, attempts: %d, name: %s, idCard: %s}",
+		t.ErrCode, t.LiveStatus, t.CompareStatus, t.Sim, len(t.LivenessDetail), redactedIf(t.Name), redactedIf(t.IDCard))
+}
+
+// GoString keeps %#v redacted.
+func (t DetectText) GoString() string { return t.String() }
+
+// LogValue keeps personal data out of structured logs.
+func (t DetectText) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("errCode", t.ErrCode), slog.Int("attempts", len(t.LivenessDetail)))
+}
+
+// detectTextWire reads DetectInfoText tolerantly: numbers as strings or numbers, nulls.
+type detectTextWire struct {
+	ErrCode          wire.Code        `json:"ErrCode"`
+	ErrMsg           wire.Str         `json:"ErrMsg"`
+	IDCard           wire.Str         `json:"IdCard"`
+	UseIDType        wire.Int         `json:"UseIDType"`
+	Name             wire.Str         `json:"Name"`
+	OCRNation        wire.Str         `json:"OcrNation"`
+	OCRAddress       wire.Str         `json:"OcrAddress"`
+	OCRBirth         wire.Str         `json:"OcrBirth"`
+	OCRAuthority     wire.Str         `json:"OcrAuthority"`
+	OCRValidDate     wire.Str         `json:"OcrValidDate"`
+	OCRName          wire.Str         `json:"OcrName"`
+	OCRIDCard        wire.Str         `json:"OcrIdCard"`
+	OCRGender        wire.Str         `json:"OcrGender"`
+	IDInfoFrom       wire.Str         `json:"IdInfoFrom"`
+	LiveStatus       wire.Int         `json:"LiveStatus"`
+	LiveMsg          wire.Str         `json:"LiveMsg"`
+	CompareStatus    wire.Int         `json:"Comparestatus"`
+	CompareMsg       wire.Str         `json:"Comparemsg"`
+	Sim              wire.Str         `json:"Sim"`
+	Location         wire.Str         `json:"Location"`
+	Extra            wire.Str         `json:"Extra"`
+	LivenessDetail   []LivenessDetail `json:"LivenessDetail"`
+	LivenessInfoTag  json.RawMessage  `json:"LivenessInfoTag"`
+	Mobile           wire.Str         `json:"Mobile"`
+	CompareLibType   wire.Str         `json:"CompareLibType"`
+	LivenessMode     wire.Int         `json:"LivenessMode"`
+	NFCRequestIDs    []wire.Str       `json:"NFCRequestIds"`
+	NFCBillingCounts wire.Int         `json:"NFCBillingCounts"`
+	PassNo           wire.Str         `json:"PassNo"`
+	VisaNum          wire.Str         `json:"VisaNum"`
+	// Detail.LivenessData is where the legacy GetDetectInfo puts the attempts [INF: older
+	// printings of its DetectInfo string]; LivenessDetail wins when both are there.
+	Detail *struct {
+		LivenessData []LivenessDetail `json:"LivenessData"`
+	} `json:"Detail"`
+}
+
+// UnmarshalJSON reads the wire form (and this type's own JSON) tolerantly.
+func (t *DetectText) UnmarshalJSON(b []byte) error {
+	var w detectTextWire
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	*t = DetectText{
+		ErrCode: normCode(w.ErrCode), ErrMsg: string(w.ErrMsg), IDCard: string(w.IDCard), UseIDType: int(w.UseIDType),
+		Name: string(w.Name), OCRNation: string(w.OCRNation), OCRAddress: string(w.OCRAddress), OCRBirth: string(w.OCRBirth),
+		OCRAuthority: string(w.OCRAuthority), OCRValidDate: string(w.OCRValidDate), OCRName: string(w.OCRName),
+		OCRIDCard: string(w.OCRIDCard), OCRGender: string(w.OCRGender), IDInfoFrom: string(w.IDInfoFrom),
+		LiveStatus: int(w.LiveStatus), LiveMsg: string(w.LiveMsg), CompareStatus: int(w.CompareStatus),
+		CompareMsg: string(w.CompareMsg), Sim: string(w.Sim), Location: string(w.Location), Extra: string(w.Extra),
+		LivenessDetail: w.LivenessDetail, Mobile: string(w.Mobile), CompareLibType: string(w.CompareLibType),
+		LivenessMode: int(w.LivenessMode), NFCBillingCounts: int(w.NFCBillingCounts), PassNo: string(w.PassNo),
+		VisaNum: string(w.VisaNum),
+	}
+	if len(w.LivenessInfoTag) > 0 && !bytes.Equal(bytes.TrimSpace(w.LivenessInfoTag), []byte("null")) {
+		t.LivenessInfoTag = w.LivenessInfoTag
+	}
+	for _, id := range w.NFCRequestIDs {
+		t.NFCRequestIDs = append(t.NFCRequestIDs, string(id))
+	}
+	if len(t.LivenessDetail) == 0 && w.Detail != nil {
+		t.LivenessDetail = w.Detail.LivenessData
+	}
+	return nil
+}
+
+// normCode is a result code (Errcode, ErrorCode, ErrCode) that arrived as a number or a string,
+// as text: "0" for any spelling of zero, "" when absent, else trimmed ("2016").
+func normCode(c wire.Code) string {
+	c = wire.Code(strings.TrimSpace(string(c)))
+	if c.OK() {
+		return "0"
+	}
+	return string(c)
+}
+
+// IDCardImages are the ID-card images of a result (IdCardData). They print as sizes only.
+type IDCardImages struct {
+	Front          Media `json:"OcrFront"`
+	Back           Media `json:"OcrBack"`
+	ProcessedFront Media `json:"ProcessedFrontImage"`
+	ProcessedBack  Media `json:"ProcessedBackImage"`
+	Avatar         Media `json:"Avatar"`
+	WarnInfos      []int `json:"WarnInfos"`     // warning codes for the front
+	BackWarnInfos  []int `json:"BackWarnInfos"` // and for the back
+}
+
+// String prints sizes only.
+func (i IDCardImages) String() string {
+	return fmt.Sprintf("IDCardImages{front: %v, back: %v, avatar: %v}", i.Front, i.Back, i.Avatar)
+}
+
+// GoString keeps %#v redacted.
+func (i IDCardImages) GoString() string { return i.String() }
+
+// LogValue keeps images out of structured logs.
+func (i IDCardImages) LogValue() slog.Value { return slog.StringValue(i.String()) }
+
+// bestFrameWire is the BestFrame object.
+type bestFrameWire struct {
+	BestFrame  Media   `json:"BestFrame"`
+	BestFrames []Media `json:"BestFrames"`
+}
+
+// videoData is VideoData: a base64 string (GetDetectInfoEnhanced) or an object with
+// LivenessVideo (the legacy GetDetectInfo string, [INF]).
+type videoData Media
+
+func (v *videoData) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	if len(b) > 0 && b[0] == '{' {
+		var o struct {
+			LivenessVideo Media `json:"LivenessVideo"`
+		}
+		if err := json.Unmarshal(b, &o); err != nil {
+			return err
+		}
+		*v = videoData(o.LivenessVideo)
+		return nil
+	}
+	var m Media
+	if err := json.Unmarshal(b, &m); err != nil {
+		return err
+	}
+	*v = videoData(m)
+	return nil
+}
+
+// detectInfoBody is the Response of GetDetectInfoEnhanced and GetEidResult, and the object in
+// the legacy DetectInfo string.
+type detectInfoBody struct {
+	Text       *DetectText    `json:"Text"`
+	IDCardData *IDCardImages  `json:"IdCardData"`
+	BestFrame  *bestFrameWire `json:"BestFrame"`
+	VideoData  videoData      `json:"VideoData"`
+	RequestID  string         `json:"RequestId"`
+}
+
+func (b *detectInfoBody) info() *DetectInfo {
+	d := &DetectInfo{Text: b.Text, IDCard: b.IDCardData, Video: Media(b.VideoData), RequestID: b.RequestID}
+	if b.BestFrame != nil {
+		d.BestFrame, d.BestFrames = b.BestFrame.BestFrame, b.BestFrame.BestFrames
+	}
+	return d
+}
+
+// InfoEnhanced calls GetDetectInfoEnhanced: the verdict (Text.ErrCode "0" passed) and every
+// liveness attempt with its billing flag (Text.LivenessDetail), plus the parts asked for. The
+// result is kept ResultRetention; until the token is final (passed, or BizTokenLifetime old) it
+// can still change (spec B 6.1). A failed verdict is a result, not an error.
+func (s *DetectService) InfoEnhanced(ctx context.Context, req DetectInfoRequest) (*DetectInfo, error) {
+	w, err := req.wire(true)
+	if err != nil {
+		return nil, err
+	}
+	var body detectInfoBody
+	if err := s.c.cloudCall(ctx, "GetDetectInfoEnhanced", w, &body, false); err != nil {
+		return nil, err
+	}
+	return body.info(), nil
+}
+
+// Info calls the legacy GetDetectInfo, whose answer is a JSON document inside a string
+// (DetectInfo); it is decoded into the same DetectInfo as InfoEnhanced. Prefer InfoEnhanced: the
+// billing guide is written for it (spec B T14).
+func (s *DetectService) Info(ctx context.Context, req DetectInfoRequest) (*DetectInfo, error) {
+	w, err := req.wire(false)
+	if err != nil {
+		return nil, err
+	}
+	var out struct {
+		DetectInfo json.RawMessage `json:"DetectInfo"`
+		RequestID  string          `json:"RequestId"`
+	}
+	if err := s.c.cloudCall(ctx, "GetDetectInfo", w, &out, false); err != nil {
+		return nil, err
+	}
+	// A string as documented; an object is taken as it is (fail soft: same content).
+	doc := string(bytes.TrimSpace(out.DetectInfo))
+	if strings.HasPrefix(doc, `"`) {
+		var str string
+		if json.Unmarshal(out.DetectInfo, &str) != nil {
+			return nil, fmt.Errorf("kyc: GetDetectInfo: %w: DetectInfo is not a string (requestId %s)", ErrBadResponse, out.RequestID)
+		}
+		doc = str
+	} else if doc == "null" {
+		doc = ""
+	}
+	d, err := decodeLegacyDetectInfo(doc)
+	if err != nil {
+		return nil, fmt.Errorf("kyc: GetDetectInfo: %w: DetectInfo does not decode (requestId %s)", ErrBadResponse, out.RequestID)
+	}
+	d.RequestID = out.RequestID
+	return d, nil
+}
+
+// decodeLegacyDetectInfo decodes the JSON document GetDetectInfo sends as a string. An empty
+// string is an empty result. Its errors never quote the document.
+func decodeLegacyDetectInfo(s string) (*DetectInfo, error) {
+	var body detectInfoBody
+	if strings.TrimSpace(s) == "" {
+		return body.info(), nil
+	}
+	if err := json.Unmarshal([]byte(s), &body); err != nil {
+		return nil, errors.New("kyc: DetectInfo is not a JSON object")
+	}
+	body.RequestID = ""
+	return body.info(), nil
+}

@@ -1,0 +1,151 @@
+package kyc_test
+
+import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"io/fs"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestEveryExportedIdentifierHasADocComment parses every package of the module (tests excluded)
+// and lists exported declarations without a doc comment: types, functions, methods on exported
+// types, constants and variables (a comment on their group, or a trailing comment, counts).
+// Struct fields are documented by their struct.
+func TestEveryExportedIdentifierHasADocComment(t *testing.T) {
+	fset := token.NewFileSet()
+	var missing []string
+	err := filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if path != "." && (strings.HasPrefix(d.Name(), ".") || d.Name() == "testdata") {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		f, err := parser.ParseFile(fset, path, nil, parser.ParseComments)
+		if err != nil {
+			return err
+		}
+		if f.Name.Name == "main" {
+			return nil // commands document themselves in their help text
+		}
+		report := func(pos token.Pos, what string) {
+			missing = append(missing, fset.Position(pos).String()+": "+what)
+		}
+		for _, decl := range f.Decls {
+			switch d := decl.(type) {
+			case *ast.FuncDecl:
+				if !d.Name.IsExported() || d.Doc != nil {
+					continue
+				}
+				if d.Recv != nil && !exportedReceiver(d.Recv) {
+					continue
+				}
+				report(d.Pos(), "func "+d.Name.Name)
+			case *ast.GenDecl:
+				for _, spec := range d.Specs {
+					switch s := spec.(type) {
+					case *ast.TypeSpec:
+						if !s.Name.IsExported() {
+							continue
+						}
+						if s.Doc == nil && d.Doc == nil {
+							report(s.Pos(), "type "+s.Name.Name)
+						}
+					case *ast.ValueSpec:
+						for _, n := range s.Names {
+							if n.IsExported() && s.Doc == nil && s.Comment == nil && d.Doc == nil {
+								report(n.Pos(), "value "+n.Name)
+							}
+						}
+					}
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(missing) > 0 {
+		t.Errorf("exported identifiers without a doc comment:\n%s", strings.Join(missing, "\n"))
+	}
+}
+
+func exportedReceiver(recv *ast.FieldList) bool {
+	if len(recv.List) == 0 {
+		return false
+	}
+	typ := recv.List[0].Type
+	if star, ok := typ.(*ast.StarExpr); ok {
+		typ = star.X
+	}
+	if idx, ok := typ.(*ast.IndexExpr); ok {
+		typ = idx.X
+	}
+	id, ok := typ.(*ast.Ident)
+	return ok && id.IsExported()
+}
+
+// TestEveryServiceMethodHasAnExample looks for an Example<Type>_<Method> function for every
+// exported method of the Client and of its services (the types named *Service).
+func TestEveryServiceMethodHasAnExample(t *testing.T) {
+	fset := token.NewFileSet()
+	pkgs, err := parser.ParseDir(fset, ".", nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	methods := map[string]bool{}
+	examples := map[string]bool{}
+	for _, pkg := range pkgs {
+		for name, f := range pkg.Files {
+			for _, decl := range f.Decls {
+				fd, ok := decl.(*ast.FuncDecl)
+				if !ok {
+					continue
+				}
+				if strings.HasSuffix(name, "_test.go") {
+					if strings.HasPrefix(fd.Name.Name, "Example") {
+						examples[strings.TrimPrefix(fd.Name.Name, "Example")] = true
+					}
+					continue
+				}
+				if fd.Recv == nil || !fd.Name.IsExported() || !exportedReceiver(fd.Recv) {
+					continue
+				}
+				recv := receiverName(fd.Recv)
+				if recv == "Client" || strings.HasSuffix(recv, "Service") {
+					methods[recv+"_"+fd.Name.Name] = true
+				}
+			}
+		}
+	}
+	var missing []string
+	for m := range methods {
+		if !examples[m] {
+			missing = append(missing, "Example"+m)
+		}
+	}
+	if len(missing) > 0 {
+		t.Errorf("service methods without an example:\n%s", strings.Join(missing, "\n"))
+	}
+}
+
+func receiverName(recv *ast.FieldList) string {
+	typ := recv.List[0].Type
+	if star, ok := typ.(*ast.StarExpr); ok {
+		typ = star.X
+	}
+	if id, ok := typ.(*ast.Ident); ok {
+		return id.Name
+	}
+	return ""
+}

@@ -1,0 +1,321 @@
+package kyc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+)
+
+// E证通 (eID, spec C 4): the backend gets an EidToken (GetEidToken), the person verifies in the
+// eID mini program or the WeChat H5 page, and the backend learns the outcome by polling
+// CheckEidTokenStatus (H5) or from the mini program, then reads it with GetEidResult. It uses
+// the API 3.0 credentials, not kyc1 tickets.
+
+// EidTokenLifetime is how long an EidToken can run a journey (spec C 4.4: 600 s); its H5 Url is
+// single use within 10 minutes. Results stay readable ResultRetention.
+const EidTokenLifetime = 600 * time.Second
+
+// EIDService is E证通 on API 3.0 (spec C 4). Reach it as Client.EID.
+type EIDService struct {
+	c *Client
+}
+
+// EidInputType says how the journey obtains the name and ID number (GetEidTokenConfig.InputType).
+type EidInputType string
+
+// Input types ([EXT] GetEidTokenConfig).
+const (
+	EidInputOCRBothSides EidInputType = "1" // OCR of both sides of the ID card (the service's default)
+	EidInputOCRFront     EidInputType = "2" // OCR of the front only
+	EidInputManual       EidInputType = "3" // the person types them
+	EidInputPartner      EidInputType = "4" // the backend sends Name and IDCard
+)
+
+// EidTokenConfig is GetEidTokenConfig: how the mini-program journey runs. The zero value sends
+// nothing and keeps the service's defaults.
+type EidTokenConfig struct {
+	InputType EidInputType `json:"InputType,omitempty"`
+	// UseIntentionVerify adds will verification; it is billed at the will price.
+	UseIntentionVerify bool `json:"UseIntentionVerify,omitempty"`
+	// IntentionMode: "1" read aloud (the default), "2" question and answer. Not the same numbers
+	// as kyc1's willType (spec C T13).
+	IntentionMode        string              `json:"IntentionMode,omitempty"`
+	IntentionVerifyText  string              `json:"IntentionVerifyText,omitempty"` // read-aloud text, at most 120 characters
+	IntentionQuestions   []IntentionQuestion `json:"IntentionQuestions,omitempty"`  // one question is supported
+	IntentionRecognition bool                `json:"IntentionRecognition,omitempty"`
+}
+
+// IntentionQuestion is a will-verification question and its accepted answers.
+type IntentionQuestion struct {
+	Question string   `json:"Question"`
+	Answers  []string `json:"Answers"`
+}
+
+// EidTokenRequest starts one eID journey. It prints redacted.
+type EidTokenRequest struct {
+	MerchantID string // E证通 merchant id from the console (at most 50 characters)
+	// Name and IDCard, together; needed when the journey does not read them itself
+	// (Config.InputType EidInputPartner).
+	Name   string
+	IDCard string
+	Extra  string // echoed in the result, at most 1024 characters
+	// RedirectURL is where the H5 journey returns, with ?token={EidToken} (spec C 4.3).
+	RedirectURL string
+	Config      *EidTokenConfig
+}
+
+// String keeps the name and ID number out of logs and errors.
+func (r EidTokenRequest) String() string {
+	return fmt.Sprintf("EidTokenRequest{merchantId: %s, name: %s, idCard: %s}", r.MerchantID, redactedIf(r.Name), redactedIf(r.IDCard))
+}
+
+// GoString keeps %#v redacted.
+func (r EidTokenRequest) GoString() string { return r.String() }
+
+// LogValue keeps personal data out of structured logs.
+func (r EidTokenRequest) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("merchantId", r.MerchantID))
+}
+
+type eidTokenWire struct {
+	MerchantID  string          `json:"MerchantId"`
+	IDCard      string          `json:"IdCard,omitempty"`
+	Name        string          `json:"Name,omitempty"`
+	Extra       string          `json:"Extra,omitempty"`
+	Config      *EidTokenConfig `json:"Config,omitempty"`
+	RedirectURL string          `json:"RedirectUrl,omitempty"`
+}
+
+// EidToken is a minted EidToken.
+type EidToken struct {
+	EidToken  string `json:"EidToken"`  // valid EidTokenLifetime
+	URL       string `json:"Url"`       // the H5 journey: single use, 10 minutes
+	RequestID string `json:"RequestId"` // for support tickets
+}
+
+// Token calls GetEidToken: it checks the request, then mints an EidToken. The call is resent
+// only if it provably never reached the service.
+func (s *EIDService) Token(ctx context.Context, req EidTokenRequest) (*EidToken, error) {
+	if err := checkCloudID("MerchantId", req.MerchantID, 50); err != nil {
+		return nil, err
+	}
+	if err := checkCloudIdentity(req.Name, req.IDCard); err != nil {
+		return nil, err
+	}
+	if err := cloudText("Extra", req.Extra, 1024); err != nil {
+		return nil, err
+	}
+	if req.RedirectURL != "" {
+		if err := cloudURL("RedirectUrl", req.RedirectURL); err != nil {
+			return nil, err
+		}
+	}
+	if cfg := req.Config; cfg != nil {
+		if err := cfg.check(req.Name != ""); err != nil {
+			return nil, err
+		}
+	}
+	w := eidTokenWire{MerchantID: req.MerchantID, IDCard: req.IDCard, Name: req.Name, Extra: req.Extra,
+		Config: req.Config, RedirectURL: req.RedirectURL}
+	var out EidToken
+	if err := s.c.cloudCall(ctx, "GetEidToken", w, &out, true); err != nil {
+		return nil, err
+	}
+	if out.EidToken == "" {
+		return nil, fmt.Errorf("kyc: GetEidToken: %w: no EidToken (requestId %s)", ErrBadResponse, out.RequestID)
+	}
+	return &out, nil
+}
+
+func (cfg *EidTokenConfig) check(identity bool) error {
+	switch cfg.InputType {
+	case "", EidInputOCRBothSides, EidInputOCRFront, EidInputManual:
+	case EidInputPartner:
+		if !identity {
+			return invalidInput("Name", "Config.InputType 4 (the partner passes them) needs Name and IdCard")
+		}
+	default:
+		return invalidInput("Config.InputType", `must be "1", "2", "3" or "4"`)
+	}
+	if cfg.IntentionMode != "" && cfg.IntentionMode != "1" && cfg.IntentionMode != "2" {
+		return invalidInput("Config.IntentionMode", `must be "1" (read aloud) or "2" (question and answer)`)
+	}
+	if err := cloudText("Config.IntentionVerifyText", cfg.IntentionVerifyText, 120); err != nil {
+		return err
+	}
+	if len(cfg.IntentionQuestions) > 1 {
+		return invalidInput("Config.IntentionQuestions", "only one question is supported")
+	}
+	return nil
+}
+
+// EidResultRequest asks for the result of one EidToken.
+type EidResultRequest struct {
+	EidToken string
+	// Parts: PartText, PartIDCard, PartBestFrames (eID has no video); zero asks for everything.
+	Parts DetectParts
+	// BestFrames asks for up to 3 extra best frames (needs PartBestFrames).
+	BestFrames     int
+	CutIDCardImage bool // IsCutIdCardImage (needs PartIDCard)
+	IDCardAvatar   bool // IsNeedIdCardAvatar (needs PartIDCard)
+}
+
+type eidResultWire struct {
+	EidToken           string `json:"EidToken"`
+	InfoType           string `json:"InfoType"`
+	BestFramesCount    int    `json:"BestFramesCount,omitempty"`
+	IsCutIDCardImage   bool   `json:"IsCutIdCardImage,omitempty"`
+	IsNeedIDCardAvatar bool   `json:"IsNeedIdCardAvatar,omitempty"`
+}
+
+// EidInfo is the encrypted identity of an eID result, present only after the console
+// application for real-name data and only for a finished journey (spec C 4.5). Decrypting it
+// needs the merchant's key; it prints redacted.
+type EidInfo struct {
+	EidCode     string `json:"EidCode"`     // the person's id for this merchant
+	EidDesKey   string `json:"EidDesKey"`   // the encrypted key of EidUserInfo
+	EidUserInfo string `json:"EidUserInfo"` // the encrypted name and ID number
+}
+
+// String prints nothing of the identity.
+func (e EidInfo) String() string { return "EidInfo(REDACTED)" }
+
+// GoString keeps %#v redacted.
+func (e EidInfo) GoString() string { return e.String() }
+
+// LogValue keeps the identity out of structured logs.
+func (e EidInfo) LogValue() slog.Value { return slog.StringValue(e.String()) }
+
+// EidResult is the result of an eID journey: the verdict (Text.ErrCode "0" passed) and the parts
+// asked for. It prints redacted.
+type EidResult struct {
+	DetectInfo
+	EidInfo *EidInfo
+}
+
+// String keeps personal data out of logs and errors.
+func (r EidResult) String() string {
+	info := "nil"
+	if r.EidInfo != nil {
+		info = r.EidInfo.String()
+	}
+	return "EidResult{" + r.DetectInfo.String() + ", eidInfo: " + info + "}"
+}
+
+// GoString keeps %#v redacted.
+func (r EidResult) GoString() string { return r.String() }
+
+// LogValue keeps personal data out of structured logs.
+func (r EidResult) LogValue() slog.Value { return slog.StringValue(r.String()) }
+
+// Result calls GetEidResult. A failed verdict is a result (Text.ErrCode), not an error; so is a
+// journey still running (kyctest answers Text.ErrCode "17", flow not completed, the catalogue's
+// code for it). An expired or purged token is an error matching ErrExpired.
+func (s *EIDService) Result(ctx context.Context, req EidResultRequest) (*EidResult, error) {
+	if err := checkCloudID("EidToken", req.EidToken, 128); err != nil {
+		return nil, err
+	}
+	switch {
+	case req.Parts&^allDetectParts != 0 || req.Parts&PartVideo != 0:
+		return nil, invalidInput("InfoType", "eID results have text, ID-card images and best frames, no video")
+	case req.BestFrames < 0 || req.BestFrames > 3:
+		return nil, invalidInput("BestFramesCount", "must be between 0 and 3")
+	case req.BestFrames > 0 && !req.Parts.has(PartBestFrames):
+		return nil, invalidInput("BestFramesCount", "needs PartBestFrames")
+	case (req.CutIDCardImage || req.IDCardAvatar) && !req.Parts.has(PartIDCard):
+		return nil, invalidInput("IsCutIdCardImage", "ID-card options need PartIDCard")
+	}
+	infoType := req.Parts.infoType()
+	if req.Parts == PartText|PartIDCard|PartBestFrames {
+		infoType = "0"
+	}
+	w := eidResultWire{EidToken: req.EidToken, InfoType: infoType, BestFramesCount: req.BestFrames,
+		IsCutIDCardImage: req.CutIDCardImage, IsNeedIDCardAvatar: req.IDCardAvatar}
+	var body struct {
+		detectInfoBody
+		EidInfo *EidInfo `json:"EidInfo"`
+	}
+	if err := s.c.cloudCall(ctx, "GetEidResult", w, &body, false); err != nil {
+		return nil, err
+	}
+	return &EidResult{DetectInfo: *body.info(), EidInfo: body.EidInfo}, nil
+}
+
+// EidStatus is the state of an EidToken (CheckEidTokenStatus).
+type EidStatus string
+
+// The states ([EXT]).
+const (
+	EidInit     EidStatus = "init"     // minted, not started
+	EidDoing    EidStatus = "doing"    // the person is in the journey
+	EidFinished EidStatus = "finished" // done: read it with Result
+	EidTimeout  EidStatus = "timeout"  // the token expired unfinished
+)
+
+// Final reports whether the status will not change any more.
+func (s EidStatus) Final() bool { return s == EidFinished || s == EidTimeout }
+
+// TokenStatus calls CheckEidTokenStatus once.
+func (s *EIDService) TokenStatus(ctx context.Context, eidToken string) (EidStatus, error) {
+	if err := checkCloudID("EidToken", eidToken, 128); err != nil {
+		return "", err
+	}
+	var out struct {
+		Status    string `json:"Status"`
+		RequestID string `json:"RequestId"`
+	}
+	if err := s.c.cloudCall(ctx, "CheckEidTokenStatus", struct {
+		EidToken string `json:"EidToken"`
+	}{eidToken}, &out, false); err != nil {
+		return "", err
+	}
+	if out.Status == "" {
+		return "", fmt.Errorf("kyc: CheckEidTokenStatus: %w: no Status (requestId %s)", ErrBadResponse, out.RequestID)
+	}
+	return EidStatus(out.Status), nil
+}
+
+// maxEidErrors is how many errors in a row end WaitTokenStatus (spec C 4.3: "three or more
+// consecutive" errors before treating the journey as failed).
+const maxEidErrors = 3
+
+// WaitTokenStatus polls CheckEidTokenStatus every second (WithEIDPollInterval) from now until
+// the status is final (finished or timeout), as the manual's H5 flow advises (spec C 4.3). An
+// error does not end the wait: only three in a row do, and then the last status seen is
+// returned with the last error. When ctx ends it returns the last status seen and ctx's error.
+// Refused input ends it at once.
+func (s *EIDService) WaitTokenStatus(ctx context.Context, eidToken string) (EidStatus, error) {
+	if err := checkCloudID("EidToken", eidToken, 128); err != nil {
+		return "", err
+	}
+	interval := s.c.cloud.poll
+	if interval <= 0 {
+		interval = time.Second
+	}
+	var last EidStatus
+	failures := 0
+	for {
+		st, err := s.TokenStatus(ctx, eidToken)
+		switch {
+		case err == nil:
+			failures, last = 0, st
+			if st.Final() {
+				return st, nil
+			}
+		case ctx.Err() != nil:
+			return last, fmt.Errorf("kyc: waiting for eID token: %w", ctx.Err())
+		case errors.Is(err, ErrInvalidInput):
+			return last, err
+		default:
+			failures++
+			if failures >= maxEidErrors {
+				return last, fmt.Errorf("kyc: waiting for eID token: %d errors in a row: %w", failures, err)
+			}
+		}
+		if err := sleepCtx(ctx, interval); err != nil {
+			return last, fmt.Errorf("kyc: waiting for eID token: %w", err)
+		}
+	}
+}

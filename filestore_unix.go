@@ -1,0 +1,33 @@
+//go:build darwin || dragonfly || freebsd || linux || netbsd || openbsd
+
+package kyc
+
+import (
+	"errors"
+	"os"
+	"syscall"
+)
+
+// fileLocking: this system has flock, so FileStore works.
+const fileLocking = true
+
+// errFileStoreUnsupported is never returned here (see filestore_other.go).
+var errFileStoreUnsupported error
+
+// tryLock takes an exclusive flock on f without waiting; false means another open file holds it.
+// flock locks belong to the open file, so two clients of one process exclude each other too.
+func tryLock(f *os.File) (bool, error) {
+	for {
+		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+		switch {
+		case err == nil:
+			return true, nil
+		case errors.Is(err, syscall.EINTR):
+			continue
+		case errors.Is(err, syscall.EWOULDBLOCK), errors.Is(err, syscall.EAGAIN):
+			return false, nil
+		default:
+			return false, err
+		}
+	}
+}

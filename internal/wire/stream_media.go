@@ -1,0 +1,454 @@
+package wire
+
+import (
+	"encoding/base64"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+)
+
+// mediaField decodes a media value that is a string or null.
+func (d *streamDecoder) mediaField(name string, w io.Writer) error {
+	c, err := d.peekValue()
+	if err != nil {
+		return err
+	}
+	switch c {
+	case 'n':
+		_, err := d.value(nil, false)
+		return err
+	case '"':
+		d.counts[name] += 0
+		return d.media(name, w)
+	default:
+		return d.fail(d.off, name, ErrType, "media field is not a string")
+	}
+}
+
+// mediaList decodes a list of media strings: an array of strings and nulls, a string, or null.
+func (d *streamDecoder) mediaList(name string, next func(int) (io.Writer, error)) error {
+	c, err := d.peekValue()
+	if err != nil {
+		return err
+	}
+	switch c {
+	case 'n':
+		_, err := d.value(nil, false)
+		return err
+	case '"':
+		d.counts[name] += 0
+		return d.listElem(name, next, 0)
+	case '[':
+	default:
+		return d.fail(d.off, name, ErrType, "media list is not an array")
+	}
+	d.counts[name] += 0
+	if _, err := d.next(); err != nil {
+		return err
+	}
+	if err := d.push(); err != nil {
+		return err
+	}
+	c, err = d.peekValue()
+	if err != nil {
+		return err
+	}
+	if c == ']' {
+		d.depth--
+		_, err := d.next()
+		return err
+	}
+	for i := 0; ; i++ {
+		c, err := d.peekValue()
+		if err != nil {
+			return err
+		}
+		switch c {
+		case 'n':
+			if _, err := d.value(nil, false); err != nil {
+				return err
+			}
+		case '"':
+			if err := d.listElem(name, next, i); err != nil {
+				return err
+			}
+		default:
+			if c == '[' || c == '{' || c == 't' || c == 'f' || c == '-' || isDigit(c) {
+				return d.fail(d.off, name, ErrType, "media list element is not a string")
+			}
+			return d.syntax(d.off, "invalid character")
+		}
+		c, err = d.peekValue()
+		if err != nil {
+			return err
+		}
+		if _, err := d.next(); err != nil {
+			return err
+		}
+		switch c {
+		case ',':
+		case ']':
+			d.depth--
+			return nil
+		default:
+			return d.syntax(d.off-1, "expected ',' or ']'")
+		}
+	}
+}
+
+// objectLists returns the "list.member" entries of sink.Lists by list name, then member name.
+func (d *streamDecoder) objectLists() map[string]map[string]func(int) (io.Writer, error) {
+	if d.objs == nil {
+		d.objs = map[string]map[string]func(int) (io.Writer, error){}
+		for name, next := range d.sink.Lists {
+			list, member, ok := strings.Cut(name, ".")
+			if !ok || list == "" || member == "" {
+				continue
+			}
+			if d.objs[list] == nil {
+				d.objs[list] = map[string]func(int) (io.Writer, error){}
+			}
+			d.objs[list][member] = next
+		}
+	}
+	return d.objs
+}
+
+// objectList decodes an array of objects whose members named in members stream to the writers
+// those functions return; the array, without those members, is appended to dst.
+func (d *streamDecoder) objectList(dst []byte, name string, members map[string]func(int) (io.Writer, error)) ([]byte, error) {
+	c, err := d.peekValue()
+	if err != nil {
+		return dst, err
+	}
+	switch c {
+	case 'n':
+		return d.value(dst, true)
+	case '[':
+	default:
+		return dst, d.fail(d.off, name, ErrType, "media object list is not an array")
+	}
+	d.counts[name] += 0
+	if _, err := d.next(); err != nil {
+		return dst, err
+	}
+	if err := d.push(); err != nil {
+		return dst, err
+	}
+	dst = append(dst, '[')
+	for i := 0; ; i++ {
+		c, err := d.peekValue()
+		if err != nil {
+			return dst, err
+		}
+		if c == ']' && i == 0 {
+			if _, err := d.next(); err != nil {
+				return dst, err
+			}
+			d.depth--
+			return append(dst, ']'), nil
+		}
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		if c == '{' {
+			dst, err = d.mediaObject(dst, name, members, i)
+		} else {
+			dst, err = d.value(dst, true)
+		}
+		if err != nil {
+			return dst, err
+		}
+		c, err = d.peekValue()
+		if err != nil {
+			return dst, err
+		}
+		if _, err := d.next(); err != nil {
+			return dst, err
+		}
+		switch c {
+		case ',':
+		case ']':
+			d.depth--
+			return append(dst, ']'), nil
+		default:
+			return dst, d.syntax(d.off-1, "expected ',' or ']'")
+		}
+	}
+}
+
+// mediaObject decodes element i of a media object list (positioned at its '{'): members named in
+// members stream to their writers, the others are appended to dst.
+func (d *streamDecoder) mediaObject(dst []byte, name string, members map[string]func(int) (io.Writer, error), i int) ([]byte, error) {
+	if _, err := d.next(); err != nil {
+		return dst, err
+	}
+	if err := d.push(); err != nil {
+		return dst, err
+	}
+	dst = append(dst, '{')
+	start := len(dst)
+	seen := map[string]bool{}
+	err := d.members(func(key []byte, keyAt int64) error {
+		k, err := d.unquote(key, keyAt)
+		if err != nil {
+			return err
+		}
+		next, isMedia := members[k]
+		if !isMedia {
+			if len(dst) > start {
+				dst = append(dst, ',')
+			}
+			dst = append(dst, key...)
+			dst = append(dst, ':')
+			dst, err = d.value(dst, true)
+			return err
+		}
+		if seen[k] {
+			return d.fail(keyAt, name, ErrSyntax, "duplicate media key")
+		}
+		seen[k] = true
+		c, err := d.peekValue()
+		if err != nil {
+			return err
+		}
+		switch c {
+		case 'n':
+			_, err := d.value(nil, false)
+			return err
+		case '"':
+		default:
+			return d.fail(d.off, name, ErrType, "media field is not a string")
+		}
+		var w io.Writer
+		if next != nil {
+			if w, err = next(i); err != nil {
+				return d.fail(d.off, name, err, "media object list element "+strconv.Itoa(i))
+			}
+		}
+		return d.media(name, w)
+	})
+	if err != nil {
+		return dst, err
+	}
+	d.depth--
+	return append(dst, '}'), nil
+}
+
+func (d *streamDecoder) listElem(name string, next func(int) (io.Writer, error), i int) error {
+	var w io.Writer
+	if next != nil {
+		var err error
+		w, err = next(i)
+		if err != nil {
+			return d.fail(d.off, name, err, "media list element "+strconv.Itoa(i))
+		}
+	}
+	return d.media(name, w)
+}
+
+// media streams one JSON string (positioned at its opening quote) through the base64 decoder
+// into w, adding the decoded length to counts[name].
+func (d *streamDecoder) media(name string, w io.Writer) error {
+	if _, err := d.next(); err != nil { // opening quote
+		return err
+	}
+	if d.quad == nil {
+		d.quad = make([]byte, 0, streamQuadBuf)
+		d.out = make([]byte, streamQuadBuf/4*3)
+	}
+	d.quad, d.pad, d.field, d.w, d.n = d.quad[:0], 0, name, w, 0
+	err := d.mediaBody()
+	d.counts[name] += d.n
+	d.field, d.w = "", nil
+	return err
+}
+
+// b64class classifies bytes inside a media string.
+var b64class = func() (t [256]uint8) {
+	for i := range t {
+		t[i] = clsBad
+	}
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+	for i := 0; i < len(alphabet); i++ {
+		t[alphabet[i]] = clsChar
+	}
+	t['='] = clsPad
+	t[' '], t['\t'], t['\n'], t['\r'] = clsSpace, clsSpace, clsSpace, clsSpace
+	return t
+}()
+
+const (
+	clsChar = iota
+	clsPad
+	clsSpace
+	clsBad
+)
+
+func (d *streamDecoder) mediaBody() error {
+	for {
+		if d.br.Buffered() == 0 {
+			if _, err := d.br.Peek(1); err != nil {
+				return d.readErr(err)
+			}
+		}
+		buf, _ := d.br.Peek(d.br.Buffered())
+		i := 0
+		for i < len(buf) {
+			// Fast path: a run of base64 characters.
+			j := i
+			for j < len(buf) && b64class[buf[j]] == clsChar {
+				j++
+			}
+			if j > i {
+				if d.pad > 0 {
+					return d.fail(d.off+int64(i), d.field, ErrBase64, "data after padding")
+				}
+				for i < j {
+					n := copy(d.quad[len(d.quad):cap(d.quad)], buf[i:j])
+					d.quad = d.quad[:len(d.quad)+n]
+					i += n
+					if len(d.quad) == cap(d.quad) {
+						if err := d.flush(d.off + int64(i)); err != nil {
+							return err
+						}
+					}
+				}
+				continue
+			}
+			c := buf[i]
+			if c == '"' || c == '\\' || c < 0x20 {
+				break
+			}
+			if err := d.b64byte(c, d.off+int64(i)); err != nil {
+				return err
+			}
+			i++
+		}
+		stop := byte(0)
+		if i < len(buf) {
+			stop = buf[i]
+		}
+		d.off += int64(i)
+		_, _ = d.br.Discard(i)
+		if i == len(buf) {
+			continue
+		}
+		switch c := stop; {
+		case c == '"':
+			if _, err := d.next(); err != nil {
+				return err
+			}
+			return d.finish()
+		case c == '\\':
+			at := d.off
+			if _, err := d.rawNext(); err != nil {
+				return err
+			}
+			if err := d.mediaEscape(at); err != nil {
+				return err
+			}
+		default:
+			return d.syntax(d.off, "control character in string")
+		}
+	}
+}
+
+// mediaEscape decodes the JSON escape after a backslash at offset at inside a media string.
+func (d *streamDecoder) mediaEscape(at int64) error {
+	e, err := d.rawNext()
+	if err != nil {
+		return err
+	}
+	switch e {
+	case '/':
+		return d.b64byte('/', at)
+	case 'n', 'r', 't':
+		return nil
+	case '"', '\\', 'b', 'f':
+		return d.fail(at, d.field, ErrBase64, "invalid character")
+	case 'u':
+		var r rune
+		for k := 0; k < 4; k++ {
+			h, err := d.rawNext()
+			if err != nil {
+				return err
+			}
+			v := unhex(h)
+			if v < 0 {
+				return d.syntax(d.off-1, "bad \\u escape")
+			}
+			r = r<<4 | rune(v)
+		}
+		if r >= 0x80 {
+			return d.fail(at, d.field, ErrBase64, "invalid character")
+		}
+		return d.b64byte(byte(r), at)
+	default:
+		return d.syntax(at, "bad escape")
+	}
+}
+
+// b64byte feeds one (unescaped) character of a media string.
+func (d *streamDecoder) b64byte(c byte, at int64) error {
+	switch b64class[c] {
+	case clsChar:
+		if d.pad > 0 {
+			return d.fail(at, d.field, ErrBase64, "data after padding")
+		}
+		d.quad = append(d.quad, c)
+		if len(d.quad) == cap(d.quad) {
+			return d.flush(at + 1)
+		}
+	case clsPad:
+		d.pad++
+		if d.pad > 2 {
+			return d.fail(at, d.field, ErrBase64, "too much padding")
+		}
+	case clsSpace:
+	default:
+		return d.fail(at, d.field, ErrBase64, "invalid character")
+	}
+	return nil
+}
+
+// flush decodes the pending characters (a whole number of quanta, or the final partial one) and
+// writes them.
+func (d *streamDecoder) flush(at int64) error {
+	n, err := base64.RawStdEncoding.Decode(d.out, d.quad)
+	d.quad = d.quad[:0]
+	if err != nil {
+		return d.fail(at, d.field, ErrBase64, "")
+	}
+	if n == 0 {
+		return nil
+	}
+	if d.w != nil {
+		wn, err := d.w.Write(d.out[:n])
+		if err == nil && wn != n {
+			err = io.ErrShortWrite
+		}
+		if wn > 0 && wn <= n {
+			d.n += int64(wn)
+		}
+		if err != nil {
+			return d.fail(at, d.field, fmt.Errorf("writing media: %w", err), "")
+		}
+		return nil
+	}
+	d.n += int64(n)
+	return nil
+}
+
+// finish checks the end of a media string and writes its last bytes.
+func (d *streamDecoder) finish() error {
+	m := len(d.quad) % 4
+	switch {
+	case m == 1:
+		return d.fail(d.off, d.field, ErrBase64, "truncated quantum")
+	case d.pad > 0 && (m == 0 || d.pad > 4-m):
+		return d.fail(d.off, d.field, ErrBase64, "misplaced padding")
+	}
+	return d.flush(d.off)
+}

@@ -1,0 +1,351 @@
+package kyctest
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/kycgo/kyc"
+	"github.com/kycgo/kyc/internal/tc3"
+)
+
+// The Tencent Cloud API 3.0 actions of the faceid service (spec B 2, C 4), served at POST / on
+// the same server (point kyc.WithCloudEndpoint at srv.URL): DetectAuth, GetDetectInfoEnhanced,
+// GetDetectInfo (cloud_detect.go), GetEidToken, GetEidResult, CheckEidTokenStatus (cloud_eid.go)
+// and GetWeChatBillDetails (cloud_bill.go). Every request is checked as the service does:
+// X-TC-Version, a TC3-HMAC-SHA256 signature by a registered SecretId (AuthFailure.SecretIdNotFound,
+// AuthFailure.SignatureFailure), X-TC-Timestamp within 5 minutes of the Clock
+// (AuthFailure.SignatureExpire), X-TC-Token for temporary credentials (AuthFailure.TokenFailure),
+// unknown parameters (UnknownParameter). Answers are {"Response": {..., "RequestId"}} or
+// {"Response": {"Error": {"Code", "Message"}, "RequestId"}}, HTTP 200. Requests are counted under
+// the action name (srv.Requests("DetectAuth")) and faults match it; a Fault.Code answers the
+// API 3.0 error envelope.
+
+// API 3.0 lifetimes and limits.
+const (
+	// BizTokenLifetime is how long a BizToken can run a journey (spec B 1): CompleteDetect
+	// refuses it later with ErrBizTokenExpired.
+	BizTokenLifetime = 7200 * time.Second
+	// EidTokenLifetime is how long an EidToken can run a journey (spec C 4.4): then its status is
+	// "timeout" and GetEidResult answers InvalidParameterValue.BizTokenExpired.
+	EidTokenLifetime = 600 * time.Second
+	// SignatureWindow is how far X-TC-Timestamp may be from the Clock.
+	SignatureWindow = 5 * time.Minute
+	// DefaultRuleID is the RuleId every Server knows (a Plus flow) unless WithRule is used.
+	DefaultRuleID = "1"
+	// DefaultBillPageSize is how many tokens a GetWeChatBillDetails page holds (WithBillPageSize).
+	DefaultBillPageSize = 50
+	// CodeTokenExpired is what every action answers for a BizToken or EidToken past its life:
+	// InvalidParameterValue.BizTokenExpired ("BizToken 过期", spec C 4.9, the eID table uses it
+	// for the EidToken too). The catalogue classes it kyc.ErrExpired.
+	CodeTokenExpired = "InvalidParameterValue.BizTokenExpired"
+	// CodeTokenIllegal is what an unknown token (or one used with another RuleId) answers.
+	CodeTokenIllegal = "InvalidParameterValue.BizTokenIllegal"
+)
+
+// maxCloudBody caps an API 3.0 request body (a 3 MB ImageBase64 fits).
+const maxCloudBody = 4 << 20
+
+type cloudCred struct{ id, key, token string }
+
+type cloudConfig struct {
+	creds    []cloudCred
+	rules    map[string]kyc.Product
+	pageSize int
+}
+
+// WithCloudCredentials registers an API 3.0 key pair. The first pair registered is the
+// server's SecretID and SecretKey; without any, a random pair is made (temporary credentials
+// never become the server's pair). An empty id or key is a
+// programming error and makes NewServer panic.
+func WithCloudCredentials(secretID, secretKey string) Option {
+	return func(cfg *config) { cfg.cloud.creds = append(cfg.cloud.creds, cloudCred{id: secretID, key: secretKey}) }
+}
+
+// WithCloudTemporaryCredentials registers a temporary key pair with its session token: requests
+// signed with it must carry X-TC-Token: token (kyc.WithCloudSessionToken).
+func WithCloudTemporaryCredentials(secretID, secretKey, token string) Option {
+	return func(cfg *config) {
+		cfg.cloud.creds = append(cfg.cloud.creds, cloudCred{id: secretID, key: secretKey, token: token})
+	}
+}
+
+// WithRule registers a RuleId (a console business flow) and the product it runs (kyc.ProductPlus,
+// kyc.ProductEnhanced or kyc.ProductBasic), which decides which attempt codes are charged. The
+// first call replaces the default rule DefaultRuleID.
+func WithRule(ruleID string, product kyc.Product) Option {
+	return func(cfg *config) {
+		if cfg.cloud.rules == nil {
+			cfg.cloud.rules = map[string]kyc.Product{}
+		}
+		cfg.cloud.rules[ruleID] = product
+	}
+}
+
+// WithBillPageSize sets how many tokens a GetWeChatBillDetails page holds (default
+// DefaultBillPageSize; at least 1).
+func WithBillPageSize(n int) Option {
+	return func(cfg *config) { cfg.cloud.pageSize = max(n, 1) }
+}
+
+// cloudState is the API 3.0 side of a Server.
+type cloudState struct {
+	creds    map[string]cloudCred
+	rules    map[string]kyc.Product
+	pageSize int
+
+	mu      sync.Mutex              // guards what follows
+	detects map[string]*detectToken // by BizToken (cloud_detect.go)
+	order   []string                // BizTokens in minting order
+	eids    map[string]*eidToken    // by EidToken (cloud_eid.go)
+	seeded  []seededRecord          // SeedBill (cloud_bill.go)
+}
+
+// registerCloud sets up the API 3.0 state and routes. Called by NewServer.
+func (s *Server) registerCloud() {
+	cfg := s.cfg.cloud
+	cs := &cloudState{creds: map[string]cloudCred{}, rules: cfg.rules, pageSize: cfg.pageSize,
+		detects: map[string]*detectToken{}, eids: map[string]*eidToken{}}
+	if cs.rules == nil {
+		cs.rules = map[string]kyc.Product{DefaultRuleID: kyc.ProductPlus}
+	}
+	if cs.pageSize == 0 {
+		cs.pageSize = DefaultBillPageSize
+	}
+	for _, c := range cfg.creds {
+		if c.id == "" || c.key == "" {
+			panic("kyctest: WithCloudCredentials needs a non-empty SecretId and SecretKey")
+		}
+		cs.creds[c.id] = c
+		if s.SecretID == "" && c.token == "" {
+			s.SecretID, s.SecretKey = c.id, c.key
+		}
+	}
+	if s.SecretID == "" {
+		s.SecretID, s.SecretKey = "AKIDKYCT"+randomString(28, alnum), randomString(32, alnum)
+		cs.creds[s.SecretID] = cloudCred{id: s.SecretID, key: s.SecretKey}
+	}
+	s.cloud = cs
+
+	for action, h := range map[string]cloudHandler{
+		"DetectAuth":            s.detectAuth,
+		"GetDetectInfoEnhanced": s.getDetectInfoEnhanced,
+		"GetDetectInfo":         s.getDetectInfo,
+		"GetEidToken":           s.getEidToken,
+		"GetEidResult":          s.getEidResult,
+		"CheckEidTokenStatus":   s.checkEidTokenStatus,
+		"GetWeChatBillDetails":  s.getWeChatBillDetails,
+	} {
+		s.routes["/"] = append(s.routes["/"], &route{
+			endpoint: action, method: http.MethodPost,
+			when: func(r *http.Request) bool { return r.Header.Get("X-TC-Action") == action },
+			h:    s.serveCloud(h),
+			code: writeCloudFault,
+		})
+	}
+	// Anything else at / with an X-TC-Action header: an action this fake does not have.
+	s.routes["/"] = append(s.routes["/"], &route{
+		endpoint: EndpointCloudOther, method: http.MethodPost,
+		when: func(r *http.Request) bool { return r.Header.Get("X-TC-Action") != "" },
+		h: func(w http.ResponseWriter, r *http.Request) {
+			writeCloudError(w, "InvalidAction", "接口不存在")
+		},
+		code: writeCloudFault,
+	})
+}
+
+// EndpointCloudOther is the counter name of API 3.0 requests for actions this fake does not serve.
+const EndpointCloudOther = "cloud:other"
+
+// cloudHandler serves one action once the request is authenticated: body is the JSON body. It
+// returns the Response fields, or an error code and message.
+type cloudHandler func(body []byte) (object, *cloudError)
+
+// cloudError is an API 3.0 error answer.
+type cloudError struct{ code, msg string }
+
+func errCode(code, msg string) *cloudError { return &cloudError{code, msg} }
+
+// serveCloud authenticates the request the way the service does, then runs h.
+func (s *Server) serveCloud(h cloudHandler) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxCloudBody))
+		if err != nil {
+			writeCloudError(w, "RequestSizeLimitExceeded", "请求包超过限制大小")
+			return
+		}
+		if e := s.authenticate(r, body); e != nil {
+			writeCloudError(w, e.code, e.msg)
+			return
+		}
+		fields, e := h(body)
+		if e != nil {
+			writeCloudError(w, e.code, e.msg)
+			return
+		}
+		writeCloudResponse(w, fields)
+	}
+}
+
+// authenticate checks the version, timestamp, SecretId, signature and session token.
+func (s *Server) authenticate(r *http.Request, body []byte) *cloudError {
+	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
+		return errCode("InvalidParameter", "Content-Type must be application/json")
+	}
+	switch v := r.Header.Get("X-TC-Version"); v {
+	case "2018-03-01":
+	case "":
+		return errCode("MissingParameter", "The request is missing a required parameter `X-TC-Version`.")
+	default:
+		return errCode("NoSuchVersion", "The requested version `"+safeText(v)+"` of API `"+safeText(r.Header.Get("X-TC-Action"))+"` does not exist.")
+	}
+	tsText := r.Header.Get("X-TC-Timestamp")
+	if tsText == "" {
+		return errCode("MissingParameter", "The request is missing a required parameter `X-TC-Timestamp`.")
+	}
+	ts, err := strconv.ParseInt(tsText, 10, 64)
+	if err != nil {
+		return errCode("InvalidParameter", "X-TC-Timestamp must be Unix seconds")
+	}
+	cred, err := tc3.Parse(r.Header.Get("Authorization"))
+	if err != nil {
+		return errCode("AuthFailure.InvalidAuthorization", "Authorization 不符合腾讯云标准")
+	}
+	now := s.Clock.Now()
+	if d := now.Sub(time.Unix(ts, 0)); d > SignatureWindow || d < -SignatureWindow {
+		return errCode("AuthFailure.SignatureExpire", "签名过期。Timestamp 和服务器时间相差不得超过五分钟")
+	}
+	key, ok := s.cloud.creds[cred.SecretID]
+	if !ok {
+		return errCode("AuthFailure.SecretIdNotFound", "密钥不存在")
+	}
+	req := tc3.Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Payload: body, Service: cred.Service, Timestamp: ts}
+	signsHost, signsType := false, false
+	for _, name := range cred.SignedHeaders {
+		v := r.Header.Get(name)
+		switch name {
+		case "host":
+			v, signsHost = r.Host, true
+		case "content-type":
+			signsType = true
+		}
+		req.Headers = append(req.Headers, tc3.Header{Name: name, Value: v})
+	}
+	if !signsHost || !signsType || cred.Service != "faceid" || cred.Date != time.Unix(ts, 0).UTC().Format("2006-01-02") ||
+		!tc3.Equal(tc3.Signature(key.key, req), cred.Signature) {
+		return errCode("AuthFailure.SignatureFailure", "签名错误")
+	}
+	if tok := r.Header.Get("X-TC-Token"); tok != key.token {
+		return errCode("AuthFailure.TokenFailure", "token 错误")
+	}
+	return nil
+}
+
+// safeText keeps a header value short and printable in an error message.
+func safeText(s string) string {
+	if len(s) > 32 {
+		s = s[:32]
+	}
+	return strings.Map(func(r rune) rune {
+		if r < ' ' || r > '~' || r == '`' {
+			return '?'
+		}
+		return r
+	}, s)
+}
+
+// decodeParams decodes an action's body into p, refusing fields p does not have
+// (UnknownParameter) and malformed JSON (InvalidParameter), as the service does.
+func decodeParams(body []byte, p any) *cloudError {
+	d := json.NewDecoder(bytes.NewReader(body))
+	d.DisallowUnknownFields()
+	if err := d.Decode(p); err != nil {
+		if strings.HasPrefix(err.Error(), "json: unknown field ") {
+			return errCode("UnknownParameter", "The parameter "+safeText(strings.TrimPrefix(err.Error(), "json: unknown field "))+" is not recognized.")
+		}
+		return errCode("InvalidParameter", "request body is not valid JSON for this action")
+	}
+	if d.More() {
+		return errCode("InvalidParameter", "request body is not valid JSON for this action")
+	}
+	return nil
+}
+
+// writeCloudResponse answers {"Response": {fields..., "RequestId"}}.
+func writeCloudResponse(w http.ResponseWriter, fields object) {
+	resp := append(fields[:len(fields):len(fields)], field{"RequestId", newRequestID()})
+	writeJSON(w, object{{"Response", resp}})
+}
+
+// writeCloudError answers {"Response": {"Error": {"Code", "Message"}, "RequestId"}}, HTTP 200.
+func writeCloudError(w http.ResponseWriter, code, msg string) {
+	writeJSON(w, object{{"Response", object{
+		{"Error", object{{"Code", code}, {"Message", msg}}},
+		{"RequestId", newRequestID()},
+	}}})
+}
+
+// writeCloudFault answers a Fault.Code on an API 3.0 route.
+func writeCloudFault(w http.ResponseWriter, code string) {
+	msg := "kyctest fault"
+	if info, ok := kyc.LookupCode(code); ok {
+		msg = info.ZH
+	}
+	writeCloudError(w, code, msg)
+}
+
+// newRequestID is a random UUID, the form of RequestId.
+func newRequestID() string { return strings.ToLower(newUUID()) }
+
+// newUUID is a random upper-case UUID, the form of BizToken (e.g. CE661F1A-0F1E-45BD-BE13-34C05CEA7681).
+func newUUID() string {
+	const hex = "0123456789ABCDEF"
+	s := randomString(32, hex)
+	variant := "89AB"[strings.IndexByte(hex, s[16])%4]
+	return s[:8] + "-" + s[8:12] + "-4" + s[13:16] + "-" + string(variant) + s[17:20] + "-" + s[20:]
+}
+
+// infoParts reads an InfoType: "0" (or empty) for everything, else a set of digits from allowed.
+func infoParts(infoType, allowed string) (map[byte]bool, bool) {
+	if infoType == "" || infoType == "0" {
+		all := map[byte]bool{}
+		for i := range len(allowed) {
+			all[allowed[i]] = true
+		}
+		return all, true
+	}
+	parts := map[byte]bool{}
+	for i := range len(infoType) {
+		if strings.IndexByte(allowed, infoType[i]) < 0 {
+			return nil, false
+		}
+		parts[infoType[i]] = true
+	}
+	return parts, true
+}
+
+// Errors of the API 3.0 test controls (CompleteDetect, StartEid, CompleteEid, SeedBill). None of
+// them contains personal data.
+var (
+	// ErrUnknownBizToken: no DetectAuth minted this BizToken.
+	ErrUnknownBizToken = errors.New("kyctest: no such BizToken")
+	// ErrBizTokenExpired: the BizToken is more than BizTokenLifetime old on the Clock.
+	ErrBizTokenExpired = errors.New("kyctest: BizToken expired")
+	// ErrDetectFinished: the journey already passed; a passed BizToken takes no more attempts.
+	ErrDetectFinished = errors.New("kyctest: the journey already passed")
+	// ErrUnknownEidToken: no GetEidToken minted this EidToken.
+	ErrUnknownEidToken = errors.New("kyctest: no such EidToken")
+	// ErrEidTokenExpired: the EidToken is more than EidTokenLifetime old on the Clock.
+	ErrEidTokenExpired = errors.New("kyctest: EidToken expired")
+	// ErrEidFinished: the eID journey is already finished.
+	ErrEidFinished = errors.New("kyctest: the eID journey is already finished")
+	// ErrUnknownRule: the RuleId was not registered (WithRule).
+	ErrUnknownRule = errors.New("kyctest: no such RuleId")
+)

@@ -1,0 +1,213 @@
+package kyc
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+
+	"github.com/kycgo/kyc/internal/wire"
+)
+
+// BankCardWarning is one bank-card OCR warning code, kept as the service sends it ("-9110").
+// Warnings do not fail recognition: the partner decides (spec C 3.4).
+type BankCardWarning string
+
+// The documented bank-card warnings (spec C 3.4). Other codes are kept as they come.
+const (
+	BankWarnInvalidDate BankCardWarning = "-9110"    // 日期信息无效
+	BankWarnBorder      BankCardWarning = "-9111"    // 边框不完整
+	BankWarnGlare       BankCardWarning = "-9112"    // 反光
+	BankWarnPhotocopy   BankCardWarning = "-9113"    // 复印件
+	BankWarnRecapture   BankCardWarning = "-9114"    // 翻拍
+	BankWarnExpired     BankCardWarning = "66661009" // 银行卡已过期
+)
+
+var bankWarningText = map[BankCardWarning]string{
+	BankWarnInvalidDate: "invalid date information",
+	BankWarnBorder:      "card border incomplete",
+	BankWarnGlare:       "glare or reflection",
+	BankWarnPhotocopy:   "photocopy",
+	BankWarnRecapture:   "re-capture of a screen or photo",
+	BankWarnExpired:     "card expired",
+}
+
+// String describes the warning; codes the manual does not list say so.
+func (w BankCardWarning) String() string {
+	if t, ok := bankWarningText[w]; ok {
+		return t
+	}
+	return "undocumented bank-card warning " + string(w)
+}
+
+// Known reports whether the manual lists the code.
+func (w BankCardWarning) Known() bool {
+	_, ok := bankWarningText[w]
+	return ok
+}
+
+// BankCardResult is the answer of getBankCardOcrResult (spec C 3.3). Code "0" means the card was
+// recognised; other codes (-9011 to -9014) are recognition failures. It prints redacted.
+type BankCardResult struct {
+	Code            string
+	Msg             string
+	OrderNo         string
+	BizSeqNo        string
+	TransactionTime string
+	CardNo          string // bankCardNo
+	ValidDate       string // MM/yyyy as sent ("12/2024")
+	OperateTime     string
+	Clarity         string
+	// WarnCode and MultiWarnCode are kept raw; Warnings reads them.
+	WarnCode      string
+	MultiWarnCode string
+	// Images, when asked for and present.
+	CropPhoto   Media // bankcardCropPhoto
+	NoPhoto     Media // bankcardNoPhoto: the card-number strip
+	OriginPhoto Media // originBankcardPhoto (older spelling orginBankcardPhoto)
+}
+
+// Passed reports code "0": the card was recognised.
+func (r *BankCardResult) Passed() bool { return r.Code == "0" }
+
+// Err is nil for code "0", otherwise the code as an *APIError.
+func (r *BankCardResult) Err() error {
+	return verdictErr(EndpointBankCardOCRResult, r.Code, r.Msg, r.BizSeqNo, r.OrderNo, r.TransactionTime)
+}
+
+// Warnings reads WarnCode and MultiWarnCode leniently (a single code, "0" for none, or a list
+// such as "[-9110, -9111, -9114]"; spec C 10 item 19) and returns each code once, in order.
+func (r *BankCardResult) Warnings() []BankCardWarning {
+	return parseBankWarnings(r.WarnCode + "," + r.MultiWarnCode)
+}
+
+// parseBankWarnings takes every signed integer in s except zero, each once, in order.
+func parseBankWarnings(s string) []BankCardWarning {
+	var out []BankCardWarning
+	seen := map[string]bool{}
+	for i := 0; i < len(s); {
+		j := i
+		if s[j] == '-' {
+			j++
+		}
+		k := j
+		for k < len(s) && s[k] >= '0' && s[k] <= '9' {
+			k++
+		}
+		if k == j {
+			i++
+			continue
+		}
+		code := s[i:k]
+		i = k
+		if strings.Trim(s[j:k], "0") == "" || len(code) > 16 {
+			continue // "0" is no warning; an absurdly long number is not a code
+		}
+		if !seen[code] {
+			seen[code] = true
+			out = append(out, BankCardWarning(code))
+		}
+	}
+	return out
+}
+
+// String keeps the card number and the images out of logs and error messages.
+func (r *BankCardResult) String() string {
+	if r == nil {
+		return "BankCardResult(nil)"
+	}
+	return fmt.Sprintf("BankCardResult{code: %s, orderNo: %s, cardNo: REDACTED, warnings: %v, images: %d bytes}",
+		r.Code, r.OrderNo, r.Warnings(), len(r.CropPhoto)+len(r.NoPhoto)+len(r.OriginPhoto))
+}
+
+// GoString keeps %#v redacted too.
+func (r *BankCardResult) GoString() string { return r.String() }
+
+// LogValue keeps the card number and the images out of structured logs.
+func (r *BankCardResult) LogValue() slog.Value {
+	if r == nil {
+		return slog.StringValue("nil")
+	}
+	return slog.GroupValue(slog.String("code", r.Code), slog.String("orderNo", r.OrderNo))
+}
+
+// BankCardWriters receive the bank-card images as the answer streams in; nil ones are not kept.
+type BankCardWriters struct {
+	Crop, Number, Origin io.Writer
+}
+
+func (w BankCardWriters) any() bool { return w.Crop != nil || w.Number != nil || w.Origin != nil }
+
+type bankCardRecord struct {
+	OrderNo           wire.Str        `json:"orderNo"`
+	BizSeqNo          wire.Str        `json:"bizSeqNo"`
+	BankCardNo        wire.Str        `json:"bankCardNo"`
+	BankCardValidDate wire.Str        `json:"bankCardValidDate"`
+	WarnCode          json.RawMessage `json:"warnCode"`
+	MultiWarnCode     json.RawMessage `json:"multiWarnCode"`
+	OperateTime       wire.Str        `json:"operateTime"`
+	Clarity           wire.Str        `json:"clarity"`
+}
+
+// BankCardResult asks for the bank-card OCR result of orderNo; with images, the images are held
+// in memory (one allocation sized from the answer's length).
+func (s *OCRService) BankCardResult(ctx context.Context, orderNo string, images bool) (*BankCardResult, error) {
+	ar := &arena{}
+	var crop, number, origin, orig2 *arenaWriter
+	res, err := s.bankCard(ctx, orderNo, images, func(cl int64) wire.MediaSink {
+		ar.reset(cl)
+		crop, number, origin, orig2 = &arenaWriter{a: ar}, &arenaWriter{a: ar}, &arenaWriter{a: ar}, &arenaWriter{a: ar}
+		if !images {
+			return bankSink(nil, nil, nil, nil)
+		}
+		return bankSink(crop, number, origin, orig2)
+	})
+	if err != nil {
+		return nil, err
+	}
+	res.CropPhoto, res.NoPhoto = crop.bytes(), number.bytes()
+	res.OriginPhoto = origin.bytes()
+	if len(res.OriginPhoto) == 0 {
+		res.OriginPhoto = orig2.bytes()
+	}
+	return res, nil
+}
+
+// BankCardResultTo is BankCardResult with the images streamed into the given writers as the
+// answer arrives, with memory bounded whatever their size. Images are asked for when a writer
+// is given. The call is retried only while nothing has been written.
+func (s *OCRService) BankCardResultTo(ctx context.Context, orderNo string, w BankCardWriters) (*BankCardResult, error) {
+	return s.bankCard(ctx, orderNo, w.any(), func(int64) wire.MediaSink {
+		return bankSink(w.Crop, w.Number, w.Origin, w.Origin)
+	})
+}
+
+// bankSink registers every image field (nil writers discard), the older spelling
+// orginBankcardPhoto included [EXTERNAL, spec C 3.3].
+func bankSink(crop, number, origin, orig2 io.Writer) wire.MediaSink {
+	return wire.MediaSink{Fields: map[string]io.Writer{
+		"bankcardCropPhoto": orDiscard(crop), "bankcardNoPhoto": orDiscard(number),
+		"originBankcardPhoto": orDiscard(origin), "orginBankcardPhoto": orDiscard(orig2),
+	}}
+}
+
+func (s *OCRService) bankCard(ctx context.Context, orderNo string, images bool, media func(int64) wire.MediaSink) (*BankCardResult, error) {
+	env, err := s.query(ctx, EndpointBankCardOCRResult, orderNo, images, false, media)
+	if err != nil {
+		return nil, err
+	}
+	var rec bankCardRecord
+	if env.HasResult() {
+		if derr := json.Unmarshal(env.Result, &rec); derr != nil {
+			return nil, fmt.Errorf("kyc: %s: %w: result does not decode", EndpointBankCardOCRResult, ErrBadResponse)
+		}
+	}
+	return &BankCardResult{
+		Code: okCode(env), Msg: env.Msg, OrderNo: firstNonEmpty(string(rec.OrderNo), orderNo),
+		BizSeqNo: firstNonEmpty(env.BizSeqNo, string(rec.BizSeqNo)), TransactionTime: string(env.TransactionTime),
+		CardNo: string(rec.BankCardNo), ValidDate: string(rec.BankCardValidDate), OperateTime: string(rec.OperateTime),
+		Clarity: string(rec.Clarity), WarnCode: looseText(rec.WarnCode), MultiWarnCode: looseText(rec.MultiWarnCode),
+	}, nil
+}

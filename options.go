@@ -1,0 +1,163 @@
+package kyc
+
+import (
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/kycgo/kyc/internal/transport"
+)
+
+// Option configures a Client. Options are checked by New, which reports the first bad one.
+type Option func(*Client) error
+
+// WithBaseURL sets the kyc1 host (default https://kyc1.qcloud.com), e.g. a kyctest server's URL.
+func WithBaseURL(raw string) Option {
+	return func(c *Client) error {
+		u, err := url.Parse(raw)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return invalidInput("base URL", "must be an absolute http or https URL")
+		}
+		if u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+			return invalidInput("base URL", "must not carry a query, fragment or user info")
+		}
+		c.baseURL = strings.TrimRight(u.String(), "/")
+		return nil
+	}
+}
+
+// WithHTTPClient sets the HTTP client. Its Timeout should be zero or generous: each attempt is
+// bounded by WithTimeout instead.
+func WithHTTPClient(hc *http.Client) Option {
+	return func(c *Client) error {
+		if hc == nil {
+			return invalidInput("HTTP client", "must not be nil")
+		}
+		c.hc = hc
+		return nil
+	}
+}
+
+// WithTimeout bounds each attempt of each call (default 30 s). The caller's context bounds the
+// whole call, retries included.
+func WithTimeout(d time.Duration) Option {
+	return func(c *Client) error {
+		if d <= 0 {
+			return invalidInput("timeout", "must be positive")
+		}
+		c.timeout = d
+		return nil
+	}
+}
+
+// WithRetry sets how many attempts a retryable call gets (at least 1; default 3) and the bounds of
+// the jittered exponential backoff between them (default 200 ms to 5 s).
+func WithRetry(attempts int, minBackoff, maxBackoff time.Duration) Option {
+	return func(c *Client) error {
+		if attempts < 1 || attempts > 10 {
+			return invalidInput("retry attempts", "must be between 1 and 10")
+		}
+		if minBackoff <= 0 || maxBackoff < minBackoff {
+			return invalidInput("retry backoff", "needs 0 < min <= max")
+		}
+		c.attempts, c.backoff = attempts, transport.Backoff{Min: minBackoff, Max: maxBackoff}
+		return nil
+	}
+}
+
+// WithLogger sets where debug lines go. They carry metadata only (endpoint, status, code,
+// attempt, duration, sizes), never a value that was sent or received.
+func WithLogger(l *slog.Logger) Option {
+	return func(c *Client) error {
+		if l == nil {
+			return invalidInput("logger", "must not be nil")
+		}
+		c.log = l
+		return nil
+	}
+}
+
+// WithTicketStore shares the access token and SIGN ticket through store (default: a private
+// MemoryStore). Every process and instance that uses one appId must share one store: a token
+// fetch cuts the previous token's life to about a minute (spec A 2.1).
+func WithTicketStore(store TicketStore) Option {
+	return func(c *Client) error {
+		if store == nil {
+			return invalidInput("ticket store", "must not be nil")
+		}
+		c.store, c.sharedStore = store, true
+		return nil
+	}
+}
+
+// WithClock sets the clock used to judge ticket lifetimes (tests use kyctest's clock).
+func WithClock(clock Clock) Option {
+	return func(c *Client) error {
+		if clock == nil {
+			return invalidInput("clock", "must not be nil")
+		}
+		c.clock = clock
+		return nil
+	}
+}
+
+// WithRefreshAfter sets the age at which the ticket unit is refreshed in the background (default
+// 20 minutes, as the manual recommends). It must be under the SIGN ticket's 60 minutes.
+func WithRefreshAfter(d time.Duration) Option {
+	return func(c *Client) error {
+		if d < time.Second || d >= time.Hour {
+			return invalidInput("refresh interval", "must be at least 1 s and under 60 minutes")
+		}
+		c.refreshAfter = d
+		return nil
+	}
+}
+
+// WithMaxBodySize caps how many bytes of a response are read (default 64 MiB).
+func WithMaxBodySize(n int64) Option {
+	return func(c *Client) error {
+		if n < 1024 {
+			return invalidInput("max body size", "must be at least 1024 bytes")
+		}
+		c.maxBody = n
+		return nil
+	}
+}
+
+// WithStoreRecheck sets how often a client that shares a TicketStore re-reads it to adopt a unit
+// another instance fetched (default 15 s, well inside the one-minute overlap).
+func WithStoreRecheck(d time.Duration) Option {
+	return func(c *Client) error {
+		if d <= 0 || d > 50*time.Second {
+			return invalidInput("store recheck interval", "must be positive and at most 50 s")
+		}
+		c.storeRecheck = d
+		return nil
+	}
+}
+
+// WithSDKLicence adds the SDK licence from the console (keyLicence / licence, bound to the App's
+// bundle id) to the start values returned for the apps.
+func WithSDKLicence(licence string) Option {
+	return func(c *Client) error {
+		if licence == "" || strings.ContainsAny(licence, " \t\r\n") {
+			return invalidInput("licence", "must be the licence string from the console")
+		}
+		c.sdkLicence = licence
+		return nil
+	}
+}
+
+// WithMediaWait sets how the media wait helpers poll for a photo or video that is not there yet:
+// tries queries, interval apart (default 3 tries, 2 s apart, as the manual advises).
+func WithMediaWait(tries int, interval time.Duration) Option {
+	return func(c *Client) error {
+		if tries < 1 || tries > 20 || interval < 0 || interval > time.Minute {
+			return invalidInput("media wait", "needs 1-20 tries and an interval of at most a minute")
+		}
+		c.mediaTries, c.mediaWait = tries, interval
+		return nil
+	}
+}

@@ -1,0 +1,251 @@
+package kyc_test
+
+import (
+	"context"
+	"encoding/json"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/kycgo/kyc"
+	"github.com/kycgo/kyc/kyctest"
+)
+
+// findingKeys lists findings as "kind token" (plus " seq" and "(source)" when set), sorted.
+func findingKeys(fs []kyc.Finding) []string {
+	out := make([]string, 0, len(fs))
+	for _, f := range fs {
+		k := string(f.Kind) + " " + f.BizToken
+		if f.Seq != "" {
+			k += " " + f.Seq
+		}
+		if f.Source != "" {
+			k += " (" + f.Source + ")"
+		}
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// TestReconcilePlantedDifferences runs real journeys through kyctest, saves their details as
+// method 1 does, pulls the bill as method 2 does, plants four differences and expects the
+// report to name exactly those.
+func TestReconcilePlantedDifferences(t *testing.T) {
+	srv, c := newCloudPair(t, []kyctest.Option{kyctest.WithBillPageSize(3)})
+	ctx := context.Background()
+	store := kyc.NewMemoryTokenStore()
+	day := kyc.DayOf(srv.Clock.Now()).AddDays(-2)
+	at := func(h, m, s int) kyctest.DetectAttempt {
+		return kyctest.DetectAttempt{At: day.Start().Add(time.Duration(h)*time.Hour + time.Duration(m)*time.Minute + time.Duration(s)*time.Second)}
+	}
+	with := func(a kyctest.DetectAttempt, code string) kyctest.DetectAttempt { a.ErrCode = code; return a }
+	journey := func(attempts ...kyctest.DetectAttempt) string {
+		a, err := c.Detect.Auth(ctx, kyc.DetectAuthRequest{RuleID: kyctest.DefaultRuleID, Name: cloudName, IDCard: cloudIDCard})
+		require.NoError(t, err)
+		require.NoError(t, store.SaveToken(ctx, kyc.BizTokenRecord{BizToken: a.BizToken, RuleID: kyctest.DefaultRuleID, CreatedAt: srv.Clock.Now()}))
+		require.NoError(t, srv.CompleteDetect(a.BizToken, attempts...))
+		return a.BizToken
+	}
+	plain := journey(with(at(10, 0, 0), "0"))
+	retried := journey(with(at(11, 0, 0), "2016"), with(at(11, 5, 0), "0")) // two charges; its Seq is duplicated below
+	midnight := journey(with(at(-1, 59, 30), "2016"), with(at(0, 0, 30), "0"))
+	journey(kyctest.DetectAttempt{ErrCode: "1001", NoCompare: true})         // left before any 1:1: nothing billed anywhere
+	uncharged := journey(with(at(12, 0, 0), "1003"))                         // a 1:1 that is not billed
+	missing := journey(with(at(13, 0, 0), "0"))                              // will be dropped from the bill
+	miscounted := journey(with(at(14, 0, 0), "0"))                           // its ChargeCount will be wrong
+	plus1002 := journey(with(at(15, 0, 0), "1002"), with(at(15, 1, 0), "0")) // 1002 is billed for Plus
+
+	// Method 1: the sweeper pulls every token.
+	srv.Clock.Advance(10 * time.Minute)
+	res, err := c.Billing.Sweeper(store).Sweep(ctx)
+	require.NoError(t, err)
+	require.Equal(t, 8, res.Pulled)
+	saved := store.Saved()
+
+	// Method 2: both days' bills, paged.
+	bill, err := c.Billing.FetchDay(ctx, day, kyctest.DefaultRuleID)
+	require.NoError(t, err)
+	prev, err := c.Billing.FetchDay(ctx, day.AddDays(-1), kyctest.DefaultRuleID)
+	require.NoError(t, err)
+	require.Len(t, prev.Records, 1, "only the midnight token's first attempt is on the day before")
+	require.GreaterOrEqual(t, srv.Requests("GetWeChatBillDetails"), 4)
+
+	// Unplanted, the two methods agree.
+	rep, err := kyc.Reconcile(kyc.ProductPlus, saved, bill, prev)
+	require.NoError(t, err)
+	require.True(t, rep.OK(), rep.String())
+	require.Equal(t, []string{"spans-days " + midnight}, findingKeys(rep.Days[0].Findings))
+	require.Equal(t, []string{"spans-days " + midnight}, findingKeys(rep.Days[1].Findings))
+
+	// Plant: a token missing from the bill, a wrong ChargeCount, a duplicate Seq in the saved details.
+	var planted []kyc.ChargeRecord
+	for _, r := range bill.Records {
+		switch r.BizToken {
+		case missing:
+			continue
+		case miscounted:
+			r.ChargeCount++
+		}
+		planted = append(planted, r)
+	}
+	bill.Records = planted
+	var dupSeq string
+	for i, s := range saved {
+		if s.BizToken == retried {
+			dupSeq = s.Details[0].Seq
+			saved[i].Details = append(saved[i].Details, s.Details[0])
+		}
+	}
+	require.NotEmpty(t, dupSeq)
+
+	rep, err = kyc.Reconcile(kyc.ProductPlus, saved, bill, prev)
+	require.NoError(t, err)
+	require.False(t, rep.OK())
+	require.Equal(t, []string{
+		"count-mismatch " + miscounted,
+		"duplicate-seq " + retried + " " + dupSeq + " (saved)",
+		"missing-from-bill " + missing,
+		"spans-days " + midnight,
+	}, findingKeys(rep.Days[0].Findings), rep.String())
+	require.Equal(t, []string{"spans-days " + midnight}, findingKeys(rep.Days[1].Findings))
+	require.Empty(t, rep.Findings)
+	require.Len(t, rep.Differences(), 3)
+
+	for _, f := range rep.Days[0].Findings {
+		switch f.Kind {
+		case kyc.FindingCountMismatch:
+			require.Equal(t, kyc.TokenCounts{BillChargeCount: 2, BillNeedCharge: 1, BillBilledCodes: 1, SavedNeedCharge: 1, SavedBilledCodes: 1}, *f.Counts)
+		case kyc.FindingMissingFromBill:
+			require.Equal(t, kyc.TokenCounts{SavedNeedCharge: 1, SavedBilledCodes: 1}, *f.Counts)
+		case kyc.FindingSpansDays:
+			require.Equal(t, []kyc.Day{day.AddDays(-1), day}, f.Days)
+		}
+	}
+	d := rep.Days[0]
+	require.Equal(t, day, d.Day)
+	// plain 1, retried 2, midnight 1 (its other charge is the day before), uncharged 0,
+	// miscounted 1+1 planted, plus1002 2.
+	require.Equal(t, 1+2+1+0+2+2, d.BillCharges)
+	require.Equal(t, 6, d.BillTokens)
+	require.Equal(t, 7, d.SavedTokens)
+	require.Equal(t, 1+2+1+0+1+1+2, d.SavedCharges)
+	require.Equal(t, 1, rep.Days[1].BillCharges)
+
+	// For people: one line per day and per finding. For machines: JSON. Neither has a name or an ID.
+	text := rep.String()
+	require.Contains(t, text, day.String()+": bill 6 tokens, 8 charges")
+	require.Contains(t, text, "missing-from-bill "+missing)
+	require.Contains(t, text, "3 differences")
+	raw, err := json.Marshal(rep)
+	require.NoError(t, err)
+	var back kyc.ReconcileReport
+	require.NoError(t, json.Unmarshal(raw, &back))
+	require.Equal(t, *rep, back)
+	require.Contains(t, string(raw), `"kind":"count-mismatch"`)
+	require.Contains(t, string(raw), `"day":"`+day.String()+`"`)
+	for _, s := range []string{text, string(raw)} {
+		require.NotContains(t, s, cloudName)
+		require.NotContains(t, s, cloudIDCard)
+		require.NotContains(t, s, "*测")
+	}
+	_ = plain
+	_ = uncharged
+	_ = plus1002
+
+	// The product matters: for Enhanced, 1002 is not a billed code.
+	rep, err = kyc.Reconcile(kyc.ProductEnhanced, store.Saved(), bill)
+	require.NoError(t, err)
+	keys := findingKeys(rep.Days[0].Findings)
+	require.Contains(t, keys, "count-mismatch "+plus1002)
+}
+
+func TestReconcileEdgeCases(t *testing.T) {
+	yes, no := true, false
+	day := kyc.Day{Year: 2026, Month: 11, Day: 28}
+	ms := func(h int) string {
+		return strings.TrimSpace(jsonNumber(day.Start().Add(time.Duration(h) * time.Hour).UnixMilli()))
+	}
+	saved := []kyc.SavedToken{
+		{BizToken: "A", Details: []kyc.LivenessDetail{
+			{ReqTime: ms(9), Seq: "a1", ErrCode: "2016", IsNeedCharge: &yes},
+			{ReqTime: "", Seq: "", ErrCode: "1001"},                              // no 1:1: ignored
+			{ReqTime: "1700000000", Seq: "a2", ErrCode: "0", IsNeedCharge: &yes}, // 10 digits: undated
+		}},
+		{BizToken: "B", Details: []kyc.LivenessDetail{
+			{ReqTime: ms(10), Seq: "b1", ErrCode: "1003", IsNeedCharge: nil},  // null counts as not charged
+			{ReqTime: ms(10), Seq: "a1", ErrCode: "2016", IsNeedCharge: &yes}, // Seq of another token
+		}},
+	}
+	bill := &kyc.DayBill{Day: day, Records: []kyc.ChargeRecord{
+		{BizToken: "A", ChargeCount: 1, ChargeDetails: []kyc.ChargeDetail{{ReqTime: ms(9), Seq: "a1", ErrorCode: "2016", IsNeedCharge: &yes}}},
+		{BizToken: "B", ChargeCount: 0, ChargeDetails: []kyc.ChargeDetail{{ReqTime: ms(10), Seq: "b1", ErrorCode: "1003", IsNeedCharge: &no}}},
+		{BizToken: "B", ChargeCount: 0},
+		{BizToken: "C", ChargeCount: 1, ChargeDetails: []kyc.ChargeDetail{
+			{ReqTime: ms(11), Seq: "c1", ErrorCode: "0", IsNeedCharge: &yes},
+			{ReqTime: ms(11), Seq: "c1", ErrorCode: "0", IsNeedCharge: &yes},
+			{ReqTime: "x", Seq: "c2", ErrorCode: "2006", IsNeedCharge: &no},
+		}},
+	}}
+	rep, err := kyc.Reconcile(kyc.ProductBasic, saved, bill)
+	require.NoError(t, err)
+	require.Equal(t, []string{
+		"duplicate-seq B a1 (saved)",
+		"duplicate-seq C c1 (bill)",
+		"duplicate-token B (bill)",
+		"not-saved C",
+		"undated-charge C c2 (bill)",
+	}, findingKeys(rep.Days[0].Findings), rep.String())
+	require.Equal(t, []string{"undated-charge A a2 (saved)"}, findingKeys(rep.Findings))
+	for _, f := range rep.Days[0].Findings {
+		if f.Kind == kyc.FindingNotSaved {
+			require.Equal(t, kyc.TokenCounts{BillChargeCount: 1, BillNeedCharge: 1, BillBilledCodes: 2}, *f.Counts)
+		}
+	}
+
+	_, err = kyc.Reconcile(kyc.ProductEID, nil)
+	require.ErrorIs(t, err, kyc.ErrInvalidInput)
+	_, err = kyc.Reconcile(kyc.ProductPlus, nil, bill, bill)
+	require.ErrorIs(t, err, kyc.ErrInvalidInput)
+	rep, err = kyc.Reconcile(kyc.ProductPlus, nil)
+	require.NoError(t, err)
+	require.True(t, rep.OK())
+	require.Contains(t, rep.String(), "OK")
+}
+
+func jsonNumber(n int64) string {
+	b, _ := json.Marshal(n)
+	return string(b)
+}
+
+func TestLivenessDetailWireForms(t *testing.T) {
+	var d kyc.LivenessDetail
+	require.NoError(t, json.Unmarshal([]byte(`{"ReqTime":1764300000000,"Seq":"s","IdCard":"KYC**1","Name":"*名",
+		"IsNeedCharge":null,"Errcode":2016,"Livestatus":"0","Comparestatus":null}`), &d))
+	require.Equal(t, "1764300000000", d.ReqTime)
+	require.Equal(t, "KYC**1", d.IDCard)
+	require.Equal(t, "2016", d.ErrCode)
+	require.Nil(t, d.IsNeedCharge)
+	require.False(t, d.Charged())
+	_, ok := d.Time()
+	require.True(t, ok)
+	require.NotContains(t, d.String(), "KYC**1")
+	require.NotContains(t, d.String(), "*名")
+
+	// Re-serialised, a null IsNeedCharge stays null and the codes stay text.
+	raw, err := json.Marshal(d)
+	require.NoError(t, err)
+	require.Contains(t, string(raw), `"IsNeedCharge":null`)
+	var back kyc.LivenessDetail
+	require.NoError(t, json.Unmarshal(raw, &back))
+	require.Equal(t, d, back)
+
+	var c kyc.ChargeDetail
+	require.NoError(t, json.Unmarshal([]byte(`{"Idcard":"old","ErrorCode":"0","IsNeedCharge":"true"}`), &c))
+	require.Equal(t, "old", c.IDCard)
+	require.True(t, c.Charged())
+	require.Error(t, json.Unmarshal([]byte(`{"IsNeedCharge":"maybe"}`), &c))
+}

@@ -1,0 +1,289 @@
+package redisstore_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"io"
+	"log"
+	"net"
+	"os"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+	"github.com/stretchr/testify/require"
+
+	"github.com/kycgo/kyc"
+	"github.com/kycgo/kyc/internal/fleettest"
+	"github.com/kycgo/kyc/kyctest"
+	"github.com/kycgo/kyc/redisstore"
+)
+
+// redisAddr returns the Redis the tests run against, or skips them.
+func redisAddr(t testing.TB) string {
+	addr := os.Getenv("KYC_REDIS_ADDR")
+	if addr == "" {
+		t.Skip("the Redis tests need a Redis server: start one and run, in redisstore, " +
+			"KYC_REDIS_ADDR=127.0.0.1:6379 go test ./... (.ci/run starts one by itself)")
+	}
+	return addr
+}
+
+// newRedis connects to addr with short timeouts, so that an unreachable Redis fails fast.
+func newRedis(t testing.TB, addr string) *redis.Client {
+	rdb := redis.NewClient(&redis.Options{Addr: addr, MaxRetries: 1, DialTimeout: 500 * time.Millisecond,
+		ReadTimeout: time.Second, WriteTimeout: time.Second})
+	t.Cleanup(func() { rdb.Close() })
+	return rdb
+}
+
+// testPrefix returns a key prefix of t's own and deletes its keys when t ends.
+func testPrefix(t testing.TB, addr string) string {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	prefix := "kyctest:" + hex.EncodeToString(b[:]) + ":"
+	t.Cleanup(func() {
+		rdb := redis.NewClient(&redis.Options{Addr: addr})
+		defer rdb.Close()
+		ctx := context.Background()
+		iter := rdb.Scan(ctx, 0, prefix+"*", 100).Iterator()
+		for iter.Next(ctx) {
+			rdb.Del(ctx, iter.Val())
+		}
+	})
+	return prefix
+}
+
+func TestContract(t *testing.T) {
+	addr := redisAddr(t)
+	prefix := fleettest.PerTest(func(t testing.TB) string { return testPrefix(t, addr) })
+	fleettest.Contract(t, func(t testing.TB) kyc.TicketStore {
+		return redisstore.New(newRedis(t, addr), redisstore.WithPrefix(prefix(t)))
+	})
+}
+
+// Each instance has its own Redis client (its own connections) on one Redis.
+func onRedis(t *testing.T, cleanup, addr string) fleettest.Config {
+	prefix := testPrefix(t, cleanup)
+	return fleettest.Config{Store: func(t testing.TB, _ int) kyc.TicketStore {
+		return redisstore.New(newRedis(t, addr), redisstore.WithPrefix(prefix))
+	}}
+}
+
+func TestFleet(t *testing.T) {
+	addr := redisAddr(t)
+	t.Run("8 instances with 100 callers each, 5 refresh periods", func(t *testing.T) {
+		fleettest.Periods(t, onRedis(t, addr, addr), 5)
+	})
+	t.Run("dead leader", func(t *testing.T) {
+		fleettest.DeadLeader(t, onRedis(t, addr, addr))
+	})
+	t.Run("redis unreachable", func(t *testing.T) {
+		p := startProxy(t, addr)
+		fleettest.StoreOutage(t, onRedis(t, addr, p.addr), p.down, p.up)
+	})
+}
+
+func TestUnitLivesAsLongAsItsTickets(t *testing.T) {
+	addr := redisAddr(t)
+	rdb := newRedis(t, addr)
+	prefix := testPrefix(t, addr)
+	s := redisstore.New(rdb, redisstore.WithPrefix(prefix))
+	ctx := context.Background()
+	u := fleettest.Unit(kyctest.DefaultAppID, time.Now(), 0) // ticket 1 h, token 2 h
+	require.NoError(t, s.Save(ctx, u))
+	ttl, err := rdb.PTTL(ctx, prefix+"{"+kyctest.DefaultAppID+"}:unit").Result()
+	require.NoError(t, err)
+	require.InDelta(t, float64(time.Hour), float64(ttl), float64(5*time.Second))
+}
+
+func TestStoredValuesNeverReachAnError(t *testing.T) {
+	addr := redisAddr(t)
+	rdb := newRedis(t, addr)
+	prefix := testPrefix(t, addr)
+	s := redisstore.New(rdb, redisstore.WithPrefix(prefix))
+	ctx := context.Background()
+	const app = kyctest.DefaultAppID
+	key := prefix + "{" + app + "}:unit"
+	const secret = "TOKENTHATMUSTNOTLEAK"
+
+	require.NoError(t, rdb.Set(ctx, key, `{"accessToken":"`+secret+`",`, 0).Err())
+	_, err := s.Load(ctx, app)
+	require.Error(t, err)
+	require.NotContains(t, err.Error(), secret)
+	// An unreadable value is replaced by the next save.
+	u := fleettest.Unit(app, time.Now(), 0)
+	require.NoError(t, s.Save(ctx, u))
+	got, err := s.Load(ctx, app)
+	require.NoError(t, err)
+	fleettest.RequireSameUnit(t, u, got)
+
+	// A key of the wrong type: Redis refuses, and the error names no value.
+	require.NoError(t, rdb.Del(ctx, key).Err())
+	require.NoError(t, rdb.HSet(ctx, key, "x", secret).Err())
+	err = s.Save(ctx, fleettest.Unit(app, time.Now(), 0))
+	require.Error(t, err)
+	require.NotContains(t, err.Error(), secret)
+	require.NotContains(t, err.Error(), "TOKEN-")
+
+	_, err = s.Load(ctx, "ID}{x")
+	require.ErrorIs(t, err, kyc.ErrInvalidInput)
+	require.ErrorIs(t, s.Save(ctx, nil), kyc.ErrInvalidInput)
+}
+
+// If the fence counter is lost (evicted) while a unit saved under a high fence remains, new
+// leases still get higher fences, so their units are not refused.
+func TestFenceNeverGoesBack(t *testing.T) {
+	addr := redisAddr(t)
+	rdb := newRedis(t, addr)
+	prefix := testPrefix(t, addr)
+	s := redisstore.New(rdb, redisstore.WithPrefix(prefix))
+	ctx := context.Background()
+	const app = kyctest.DefaultAppID
+	require.NoError(t, rdb.Set(ctx, prefix+"{"+app+"}:fence", 57, 0).Err())
+	require.NoError(t, s.Save(ctx, fleettest.Unit(app, time.Now(), 57)))
+	require.NoError(t, rdb.Del(ctx, prefix+"{"+app+"}:fence").Err())
+	l, err := s.Lease(ctx, app, time.Minute)
+	require.NoError(t, err)
+	f := l.(kyc.FencedLease).Fence()
+	require.Greater(t, f, uint64(57))
+	require.NoError(t, s.Save(ctx, fleettest.Unit(app, time.Now(), f)))
+	require.NoError(t, l.Release(ctx))
+}
+
+// countCommands counts the commands a client sends.
+type countCommands struct{ n *atomic.Int64 }
+
+func (h countCommands) DialHook(next redis.DialHook) redis.DialHook { return next }
+
+func (h countCommands) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		h.n.Add(1)
+		return next(ctx, cmd)
+	}
+}
+
+func (h countCommands) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		h.n.Add(int64(len(cmds)))
+		return next(ctx, cmds)
+	}
+}
+
+// BenchmarkSignTicketCachedRedis is BenchmarkSignTicketCached (auth_test.go, memory store) with
+// the unit shared through Redis: the fast path must cost the same, with no Redis round trip
+// per call (redis-cmds/op counts the commands sent while it ran).
+func BenchmarkSignTicketCachedRedis(b *testing.B) {
+	addr := redisAddr(b)
+	srv := kyctest.NewServer()
+	defer srv.Close()
+	rdb := newRedis(b, addr)
+	var cmds atomic.Int64
+	rdb.AddHook(countCommands{&cmds})
+	c, err := kyc.New(srv.AppID, srv.Secret, kyc.WithBaseURL(srv.URL),
+		kyc.WithTicketStore(redisstore.New(rdb, redisstore.WithPrefix(testPrefix(b, addr)))))
+	require.NoError(b, err)
+	ctx := context.Background()
+	_, err = c.SignTicket(ctx)
+	require.NoError(b, err)
+	b.ReportAllocs()
+	before := cmds.Load()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if _, err := c.SignTicket(ctx); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	b.StopTimer()
+	b.ReportMetric(float64(cmds.Load()-before)/float64(b.N), "redis-cmds/op")
+}
+
+// proxy stands between the clients and Redis, so that a test can make Redis unreachable (every
+// connection is cut and new ones are closed at once) and bring it back.
+type proxy struct {
+	addr, target string
+	ln           net.Listener
+
+	mu    sync.Mutex
+	off   bool
+	conns map[net.Conn]bool
+}
+
+func startProxy(t *testing.T, target string) *proxy {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	p := &proxy{addr: ln.Addr().String(), target: target, ln: ln, conns: map[net.Conn]bool{}}
+	go p.serve()
+	t.Cleanup(func() {
+		ln.Close()
+		p.down()
+	})
+	return p
+}
+
+func (p *proxy) serve() {
+	for {
+		c, err := p.ln.Accept()
+		if err != nil {
+			return
+		}
+		p.mu.Lock()
+		off := p.off
+		p.mu.Unlock()
+		if off {
+			c.Close()
+			continue
+		}
+		u, err := net.Dial("tcp", p.target)
+		if err != nil {
+			c.Close()
+			continue
+		}
+		p.mu.Lock()
+		p.conns[c], p.conns[u] = true, true
+		p.mu.Unlock()
+		go p.pipe(c, u)
+		go p.pipe(u, c)
+	}
+}
+
+func (p *proxy) pipe(dst, src net.Conn) {
+	_, _ = io.Copy(dst, src)
+	dst.Close()
+	src.Close()
+	p.mu.Lock()
+	delete(p.conns, dst)
+	delete(p.conns, src)
+	p.mu.Unlock()
+}
+
+func (p *proxy) down() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.off = true
+	for c := range p.conns {
+		c.Close()
+	}
+	clear(p.conns)
+}
+
+func (p *proxy) up() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.off = false
+}
+
+func ExampleNew() {
+	rdb := redis.NewClient(&redis.Options{Addr: "redis.internal:6379", Password: os.Getenv("REDIS_PASSWORD")})
+	c, err := kyc.New("IDAXXXXX", os.Getenv("KYC_SECRET"), kyc.WithTicketStore(redisstore.New(rdb)))
+	if err != nil {
+		log.Fatal(err)
+	}
+	_ = c
+}

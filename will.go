@@ -1,0 +1,387 @@
+package kyc
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf16"
+	"unicode/utf8"
+
+	"github.com/kycgo/kyc/internal/wire"
+)
+
+// WillService is will verification (意愿核身) on the App SDK and mobile-H5 channels (spec C 5):
+// the upload that mints a will faceId with the prompts to read out, the SDK start values, the
+// willLogin URL, the H5 callback check and the result with its audio and video. Reach it as
+// Client.Will.
+type WillService struct {
+	c *Client
+}
+
+// WillMode is how the person expresses their will (willType, spec C 5.2.2). It is not the E证通
+// IntentionMode, whose numbers differ (spec C 10 item 13).
+type WillMode string
+
+// Will modes.
+const (
+	WillQA   WillMode = "0" // 问答模式: the person answers each question aloud (the default)
+	WillRead WillMode = "1" // 播报模式: the person reads the text aloud
+	WillNod  WillMode = "2" // 点头模式: the person nods
+)
+
+// WillLanguage is the language of the prompts and answers (willLanguage).
+type WillLanguage string
+
+// WillMandarin is the only documented language, and the default.
+const WillMandarin WillLanguage = "0"
+
+// WillSpeed is how fast the prompts are read out (speed). The wire values are codes, not the
+// multipliers (spec C 10 item 14).
+type WillSpeed string
+
+// Prompt speeds.
+const (
+	WillSpeedSlow    WillSpeed = "-1"  // 0.8×
+	WillSpeedNormal  WillSpeed = "0"   // 1.0×, the default
+	WillSpeedFast    WillSpeed = "1"   // 1.2×
+	WillSpeedFaster  WillSpeed = "1.5" // 1.35×
+	WillSpeedFastest WillSpeed = "2"   // 1.5×
+)
+
+// WillH5Live is the mobile-H5 detection mode (liveInterType; H5 only). Leaving it empty sends
+// nothing, which the service reads as forced real-time detection.
+type WillH5Live string
+
+// Mobile-H5 detection modes.
+const (
+	// WillH5RealTime: real-time detection only; a browser that cannot do it ends with callback
+	// code 3005.
+	WillH5RealTime WillH5Live = "1"
+	// WillH5Fallback: real-time detection, falling back to video recording; needs
+	// WillFaceIDRequest.MidAnswer.
+	WillH5Fallback WillH5Live = "0"
+)
+
+// Limits of the prompt list (spec C 5.2.2, 10 item 12). Lengths count UTF-16 code units, as the
+// service's Java does: a character outside the Basic Multilingual Plane counts twice, the
+// reading that cannot be refused.
+const (
+	MaxWillRounds        = 5   // willContentList items in Q&A mode (one in the other modes)
+	MaxWillQuestion      = 250 // characters per question
+	MaxWillQuestionTotal = 500 // characters over all questions
+	MaxWillAnswer        = 10  // characters per answer, its "|"-separated alternatives together
+	MaxWillMidAnswer     = 32  // bytes of willMidAnswer (its column in the manual, in bytes)
+)
+
+// WillRound is one prompt and the answers that count as agreement.
+type WillRound struct {
+	// Question is the text read out to the person (or read by them in WillRead mode).
+	Question string
+	// Answers are the accepted spoken answers, sent joined by "|" (e.g. 嗯|好的|是的). Together,
+	// separators included, at most MaxWillAnswer characters: the manual's "10 字以内" is read as
+	// a limit on the whole field.
+	Answers []string
+}
+
+// WillFaceIDRequest is the upload for one will verification (getWillFaceId, spec C 5.2). It
+// prints redacted.
+type WillFaceIDRequest struct {
+	OrderNo string // unique per attempt: 1-32 letters and digits
+	UserID  string // the user's stable id: 1-32 letters and digits; the start must use the same
+	// Name and IDNo, together, compare the face with the authoritative source; or leave both
+	// empty and give Photo.
+	Name      string
+	IDNo      string
+	Photo     []byte // the partner's comparison photo (JPG, PNG or BMP, at most 500 KB)
+	PhotoType PhotoType
+	Mode      WillMode     // default WillQA
+	Language  WillLanguage // default WillMandarin
+	Speed     WillSpeed    // default: not sent (1.0×)
+	// Rounds are the prompts: 1 to MaxWillRounds in WillQA mode, exactly one in the others.
+	Rounds []WillRound
+	// H5Live and MidAnswer are for the mobile-H5 channel only. MidAnswer (willMidAnswer) is the
+	// answer hint shown in the recording fallback: required with WillH5Fallback, refused
+	// otherwise.
+	H5Live    WillH5Live
+	MidAnswer string
+	// Nonce is the 32-character nonce to sign with; empty means a fresh one.
+	Nonce string
+}
+
+// String keeps the name, ID number and photo out of logs and error messages.
+func (r WillFaceIDRequest) String() string {
+	return fmt.Sprintf("WillFaceIDRequest{orderNo: %s, name: REDACTED, idNo: REDACTED, photo: %d bytes, rounds: %d}",
+		r.OrderNo, len(r.Photo), len(r.Rounds))
+}
+
+// GoString keeps %#v redacted too.
+func (r WillFaceIDRequest) GoString() string { return r.String() }
+
+// LogValue keeps the name, ID number and photo out of structured logs.
+func (r WillFaceIDRequest) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("orderNo", r.OrderNo), slog.Int("photoBytes", len(r.Photo)), slog.Int("rounds", len(r.Rounds)))
+}
+
+// willItem is one willContentList element on the wire.
+type willItem struct {
+	ID       string `json:"id"`
+	Question string `json:"question"`
+	Answer   string `json:"answer"`
+}
+
+// utf16Len is the length of s as Java counts it.
+func utf16Len(s string) int {
+	n := 0
+	for _, r := range s {
+		n += max(utf16.RuneLen(r), 1)
+	}
+	return n
+}
+
+// checkText refuses text that cannot be a prompt or an answer.
+func checkText(field, s string) error {
+	switch {
+	case strings.TrimSpace(s) == "":
+		return invalidInput(field, "must not be blank")
+	case !utf8.ValidString(s):
+		return invalidInput(field, "must be valid UTF-8")
+	case strings.IndexFunc(s, unicode.IsControl) >= 0:
+		return invalidInput(field, "must not contain control characters")
+	}
+	return nil
+}
+
+// willContent checks the prompt list and returns it as sent (spec C 5.2.2).
+func willContent(mode WillMode, rounds []WillRound) ([]willItem, error) {
+	switch {
+	case len(rounds) == 0:
+		return nil, invalidInput("willContentList", "needs at least one round")
+	case len(rounds) > MaxWillRounds:
+		return nil, invalidInput("willContentList", fmt.Sprintf("at most %d rounds", MaxWillRounds))
+	case len(rounds) > 1 && mode != WillQA:
+		// "当前支持一个播报文本+回答文本"; only Q&A has several rounds ("问答模式下支持多轮").
+		return nil, invalidInput("willContentList", "several rounds are for the Q&A mode only")
+	}
+	items := make([]willItem, len(rounds))
+	total := 0
+	for i, r := range rounds {
+		if err := checkText("willContentList.question", r.Question); err != nil {
+			return nil, err
+		}
+		n := utf16Len(r.Question)
+		if n > MaxWillQuestion {
+			return nil, invalidInput("willContentList.question", fmt.Sprintf("round %d has %d characters; at most %d", i, n, MaxWillQuestion))
+		}
+		total += n
+		if len(r.Answers) == 0 {
+			return nil, invalidInput("willContentList.answer", fmt.Sprintf("round %d has no answer", i))
+		}
+		for _, a := range r.Answers {
+			if err := checkText("willContentList.answer", a); err != nil {
+				return nil, err
+			}
+			if strings.Contains(a, "|") {
+				return nil, invalidInput("willContentList.answer", "an answer must not contain '|': give alternatives as separate Answers")
+			}
+		}
+		answer := strings.Join(r.Answers, "|")
+		if n := utf16Len(answer); n > MaxWillAnswer {
+			return nil, invalidInput("willContentList.answer", fmt.Sprintf("round %d has %d characters with separators; at most %d", i, n, MaxWillAnswer))
+		}
+		items[i] = willItem{ID: strconv.Itoa(i), Question: r.Question, Answer: answer}
+	}
+	if total > MaxWillQuestionTotal {
+		return nil, invalidInput("willContentList.question", fmt.Sprintf("questions total %d characters; at most %d", total, MaxWillQuestionTotal))
+	}
+	return items, nil
+}
+
+// willBody is the upload body: the string fields and the prompt list.
+type willBody struct {
+	p     params
+	items []willItem
+}
+
+// MarshalJSON writes the fields in order, then willContentList.
+func (b willBody) MarshalJSON() ([]byte, error) {
+	list, err := json.Marshal(b.items)
+	if err != nil {
+		return nil, err
+	}
+	out := b.p.appendJSON(nil)
+	out = out[:len(out)-1]
+	if len(out) > 1 {
+		out = append(out, ',')
+	}
+	out = append(out, `"willContentList":`...)
+	out = append(out, list...)
+	return append(out, '}'), nil
+}
+
+// GetFaceID uploads one will verification and returns its faceId (5 minutes) and, for H5, the
+// optimalDomain of the login URL. Every documented limit is checked before sending. Like the
+// face uploads it is resent only if it provably never reached the service.
+func (s *WillService) GetFaceID(ctx context.Context, req WillFaceIDRequest) (*FaceID, error) {
+	p, err := identityParams(s.c.appID, req.OrderNo, req.UserID, req.Name, req.IDNo, req.Photo, req.PhotoType)
+	if err != nil {
+		return nil, err
+	}
+	mode, lang := req.Mode, req.Language
+	if mode == "" {
+		mode = WillQA
+	}
+	if lang == "" {
+		lang = WillMandarin
+	}
+	switch {
+	case mode != WillQA && mode != WillRead && mode != WillNod:
+		return nil, invalidInput("willType", `must be WillQA ("0"), WillRead ("1") or WillNod ("2")`)
+	case lang != WillMandarin:
+		return nil, invalidInput("willLanguage", `must be WillMandarin ("0")`)
+	}
+	switch req.Speed {
+	case "", WillSpeedSlow, WillSpeedNormal, WillSpeedFast, WillSpeedFaster, WillSpeedFastest:
+	default:
+		return nil, invalidInput("speed", `must be one of "-1", "0", "1", "1.5", "2"`)
+	}
+	switch req.H5Live {
+	case "", WillH5RealTime:
+		if req.MidAnswer != "" {
+			return nil, invalidInput("willMidAnswer", "only with WillH5Fallback (liveInterType 0)")
+		}
+	case WillH5Fallback:
+		if req.MidAnswer == "" {
+			return nil, invalidInput("willMidAnswer", "required with WillH5Fallback (liveInterType 0)")
+		}
+		if err := checkText("willMidAnswer", req.MidAnswer); err != nil {
+			return nil, err
+		}
+		if len(req.MidAnswer) > MaxWillMidAnswer {
+			return nil, invalidInput("willMidAnswer", fmt.Sprintf("at most %d bytes of UTF-8", MaxWillMidAnswer))
+		}
+	default:
+		return nil, invalidInput("liveInterType", `must be empty, WillH5RealTime ("1") or WillH5Fallback ("0")`)
+	}
+	items, err := willContent(mode, req.Rounds)
+	if err != nil {
+		return nil, err
+	}
+	nonce, err := nonceOrNew(req.Nonce)
+	if err != nil {
+		return nil, err
+	}
+	p = append(p, param{"version", APIVersion}, param{"nonce", nonce}, param{"liveService", "2"},
+		param{"willType", string(mode)}, param{"willLanguage", string(lang)}, param{"speed", string(req.Speed)},
+		param{"liveInterType", string(req.H5Live)}, param{"willMidAnswer", req.MidAnswer})
+	var out faceIDResult
+	env, err := s.c.mint(ctx, s.c.primary, EndpointWillFaceID, p, func(p params) any { return willBody{p: p, items: items} }, &out)
+	if err != nil {
+		return nil, err
+	}
+	res := &FaceID{FaceID: out.FaceID, OrderNo: firstNonEmpty(out.OrderNo, req.OrderNo),
+		BizSeqNo: firstNonEmpty(env.BizSeqNo, out.BizSeqNo), TransactionTime: string(env.TransactionTime),
+		OptimalDomain: out.OptimalDomain, Nonce: nonce}
+	if res.FaceID == "" {
+		return nil, fmt.Errorf("kyc: %s: %w: no faceId in the answer", EndpointWillFaceID, ErrBadResponse)
+	}
+	return res, nil
+}
+
+// mint signs p for endpoint with app's SIGN ticket and sends it (or body(p), for bodies that are
+// not only strings) as a call that creates something: resent only if it provably never reached
+// the service. On a stale-ticket answer nothing was minted: the unit is renewed and the call
+// signed and sent once more.
+func (c *Client) mint(ctx context.Context, app *appTickets, endpoint string, p params, body func(params) any, out any) (*wire.Envelope, error) {
+	rule := mustRule(endpoint)
+	var env *wire.Envelope
+	err := c.withUnit(ctx, app, func(u *cachedUnit) error {
+		p.sign(endpoint, "sign", u.SignTicket)
+		var b any = p
+		if body != nil {
+			b = body(p)
+		}
+		var err error
+		env, err = c.send(ctx, &request{op: endpoint, method: rule.Method, path: rule.Path, body: b,
+			orderNo: mustGet(p, "orderNo"), mint: true}, out)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return env, nil
+}
+
+// SDKParams returns the start values for the will SDK, signed with a new NONCE ticket for userID
+// (spec C 5.3). faceID is the one GetFaceID returned; VerifyMode is "GRADE" as the SDK needs.
+func (s *WillService) SDKParams(ctx context.Context, orderNo, userID, faceID string, opts ...StartOption) (*SDKStart, error) {
+	if faceID == "" {
+		return nil, invalidInput("faceId", "must be the id GetFaceID returned")
+	}
+	start, err := s.c.sdkStart(ctx, s.c.primary, EndpointWillSDKStart, "will", orderNo, userID, faceID, opts)
+	if err != nil {
+		return nil, err
+	}
+	start.VerifyMode = "GRADE"
+	return start, nil
+}
+
+// WillLoginRequest describes one mobile-H5 will journey (willLogin, spec C 5.4).
+type WillLoginRequest struct {
+	FaceID        string // from GetFaceID
+	OrderNo       string // the upload's orderNo
+	UserID        string // the upload's userId
+	OptimalDomain string // from GetFaceID; empty means the API host
+	CallbackURL   string // where the browser returns with the result (absolute http or https URL)
+	From          H5From // FromApp (default; sent as "App", the will page's spelling) or FromBrowser
+	// SkipResultPage goes straight to CallbackURL (resultType "1").
+	SkipResultPage bool
+	// ReplaceHistory navigates with location.replace (redirectType "1").
+	ReplaceHistory bool
+}
+
+// H5LoginURL returns the /api/web/willLogin URL on optimalDomain, signed with a new NONCE ticket
+// over seven values. It is single use: answer the browser with a 302 to it, never a link that a
+// browser may prefetch (spec C 5.4.2).
+func (s *WillService) H5LoginURL(ctx context.Context, req WillLoginRequest, opts ...StartOption) (string, error) {
+	var from string
+	switch req.From {
+	case "", FromApp:
+		from = "App" // "App：表示在 App 里启动刷脸，默认值为 App" (manual L19615)
+	case FromBrowser:
+		from = "browser"
+	default:
+		return "", invalidInput("from", `must be "app" or "browser"`)
+	}
+	post := params{}
+	if req.SkipResultPage {
+		post.set("resultType", "1")
+	}
+	if req.ReplaceHistory {
+		post.set("redirectType", "1")
+	}
+	return s.c.loginURL(ctx, s.c.primary, EndpointWillLogin, "faceId", req.FaceID, req.OrderNo, req.UserID,
+		req.OptimalDomain, req.CallbackURL, params{{"from", from}}, post, opts)
+}
+
+// VerifyCallback checks a will H5 callback's query values (code, faceCode, willCode, orderNo,
+// h5faceId, newSignature, liveRate; spec C 5.5). The signature covers appId, orderNo and code
+// with the SIGN ticket (an inference: the manual gives no example), current or previous;
+// faceCode, willCode, h5faceId and liveRate arrive unsigned. Codes 3001-3006 and 300101 are the
+// browser's, not a result. Confirm with QueryResult before acting on a pass.
+func (s *WillService) VerifyCallback(ctx context.Context, q url.Values) (*Callback, error) {
+	return s.c.verifyCallback(ctx, s.c.primary, EndpointWillCallback, q)
+}
+
+// VerifyCallbackRequest is VerifyCallback on the request the browser made to the callback url.
+func (s *WillService) VerifyCallbackRequest(ctx context.Context, r *http.Request) (*Callback, error) {
+	if r == nil || r.URL == nil {
+		return nil, invalidInput("request", "must not be nil")
+	}
+	return s.VerifyCallback(ctx, r.URL.Query())
+}

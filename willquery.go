@@ -1,0 +1,358 @@
+package kyc
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+
+	"github.com/kycgo/kyc/internal/wire"
+)
+
+// WillFiles says which will files (audio, screenshot, will video) a result query returns
+// (getWillFile, spec C 5.6.2). The service's default, when nothing is sent, is all of them, so
+// this package always sends the value.
+type WillFiles int
+
+// Will file choices. Files can exceed a megabyte: query the verdict with NoWillFiles and fetch
+// the files separately, as the manual advises.
+const (
+	NoWillFiles       WillFiles = iota // getWillFile "0": none
+	AllWillFiles                       // getWillFile "1": all audio and video
+	WillFilesButVideo                  // getWillFile "2": all but the full will video (App SDK page; the H5 page returns none)
+)
+
+func (f WillFiles) wire() string {
+	switch f {
+	case AllWillFiles:
+		return "1"
+	case WillFilesButVideo:
+		return "2"
+	}
+	return "0"
+}
+
+// WillQuery asks for the result of one will verification (getWillFaceResult).
+type WillQuery struct {
+	OrderNo string
+	Face    MediaChoice // getFile: the face photo and liveness video
+	Files   WillFiles   // getWillFile: the will audio and video
+}
+
+// WillTurn is one round of a multi-round result (willTurnsData).
+type WillTurn struct {
+	ID          string
+	StandText   string // the prompt uploaded
+	StandAnswer string // the accepted answers uploaded, "|"-separated
+	UserAnswer  string // what speech recognition heard
+	UserAudio   Media  // the person's answer
+	ReadAudio   Media  // the prompt as read out
+}
+
+// WillResult is the answer of getWillFaceResult (spec C 5.6.3). Code "0" means the face and the
+// spoken answer both passed; FaceCode and WillCode say which part failed otherwise. It prints
+// redacted.
+type WillResult struct {
+	Code            string
+	Msg             string
+	OrderNo         string
+	BizSeqNo        string
+	TransactionTime string
+	FaceCode        string
+	FaceMsg         string
+	WillCode        string // the spoken-answer (ASR) result; 66666006: not the expected answer
+	WillMsg         string
+	LiveRate        string
+	Similarity      string
+	OccurredTime    string // yyyyMMddHHmmss
+	AppID           string
+	SDKVersion      string    // App SDK page only
+	TRTCFlag        string    // undocumented ("Y"), kept as sent
+	Risk            *RiskInfo // App SDK page only
+	StandText       string    // willStandText
+	StandAnswer     string    // willStandAnswer
+	UserAnswer      string    // willUserAnswer
+	Photo           Media     // with Face PhotoAndVideo or PhotoOnly
+	Video           Media     // with Face PhotoAndVideo or VideoOnly
+	UserAudio       Media     // willUserAudio: single-round results only
+	ReadAudio       Media     // willReadAudio: single-round results only
+	ScreenShot      Media     // willScrnShotImage
+	UserVideo       Media     // willUserVideo: the whole will stage (empty if the SDK keeps it)
+	Turns           []WillTurn
+	// Extra keeps the result's undocumented fields raw: the manual says fields may be added.
+	Extra map[string]json.RawMessage
+}
+
+// Passed reports code "0".
+func (r *WillResult) Passed() bool { return r.Code == "0" }
+
+// Err is nil for a pass, otherwise the verdict as an *APIError (errors.Is(err,
+// ErrVerificationFailed) for not the same person or not the expected answer).
+func (r *WillResult) Err() error {
+	return verdictErr(EndpointWillResult, r.Code, r.Msg, r.BizSeqNo, r.OrderNo, r.TransactionTime)
+}
+
+// String keeps the answers and the media out of logs and error messages.
+func (r *WillResult) String() string {
+	if r == nil {
+		return "WillResult(nil)"
+	}
+	n := len(r.Photo) + len(r.Video) + len(r.UserAudio) + len(r.ReadAudio) + len(r.ScreenShot) + len(r.UserVideo)
+	for _, t := range r.Turns {
+		n += len(t.UserAudio) + len(t.ReadAudio)
+	}
+	return fmt.Sprintf("WillResult{code: %s, faceCode: %s, willCode: %s, orderNo: %s, turns: %d, media: %d bytes}",
+		r.Code, r.FaceCode, r.WillCode, r.OrderNo, len(r.Turns), n)
+}
+
+// GoString keeps %#v redacted too.
+func (r *WillResult) GoString() string { return r.String() }
+
+// LogValue keeps the answers and the media out of structured logs.
+func (r *WillResult) LogValue() slog.Value {
+	if r == nil {
+		return slog.StringValue("nil")
+	}
+	return slog.GroupValue(slog.String("code", r.Code), slog.String("faceCode", r.FaceCode),
+		slog.String("willCode", r.WillCode), slog.String("orderNo", r.OrderNo))
+}
+
+// WillWriters receive the media of a will result as the answer streams in. A nil writer
+// discards that medium (it is still decoded if the service sends it). What is asked for is
+// WillQuery's Face and Files.
+type WillWriters struct {
+	Photo, Video                                io.Writer
+	UserAudio, ReadAudio, ScreenShot, UserVideo io.Writer
+	// TurnUserAudio and TurnReadAudio return the writers for round i of willTurnsData (its
+	// index in the list); nil functions or nil writers discard.
+	TurnUserAudio, TurnReadAudio func(i int) io.Writer
+}
+
+// maxWillTurns bounds willTurnsData: five rounds are allowed, more is not an answer.
+const maxWillTurns = 20
+
+// willMediaFields are the single media fields of the result, in WillWriters order.
+var willMediaFields = [...]string{"photo", "video", "willUserAudio", "willReadAudio", "willScrnShotImage", "willUserVideo"}
+
+// QueryResult asks for the result of q.OrderNo with the media q asks for held in memory (one
+// allocation sized from the answer's length). A verdict that is not a pass is a WillResult with
+// its code, not an error; no result (66660011, 66666010) is an error matching ErrNoResult.
+func (s *WillService) QueryResult(ctx context.Context, q WillQuery) (*WillResult, error) {
+	ar := &arena{}
+	var single [len(willMediaFields)]*arenaWriter
+	var turns [][2]*arenaWriter
+	turn := func(i, which int) io.Writer {
+		for len(turns) <= i {
+			turns = append(turns, [2]*arenaWriter{{a: ar}, {a: ar}})
+		}
+		return turns[i][which]
+	}
+	res, err := s.query(ctx, q, func(cl int64) willSinks {
+		ar.reset(cl)
+		turns = turns[:0]
+		var out willSinks
+		for i := range single {
+			single[i] = &arenaWriter{a: ar}
+			out.single[i] = single[i]
+		}
+		out.turnUser = func(i int) io.Writer { return turn(i, 0) }
+		out.turnRead = func(i int) io.Writer { return turn(i, 1) }
+		return out
+	})
+	if err != nil {
+		return nil, err
+	}
+	res.Photo, res.Video, res.UserAudio = single[0].bytes(), single[1].bytes(), single[2].bytes()
+	res.ReadAudio, res.ScreenShot, res.UserVideo = single[3].bytes(), single[4].bytes(), single[5].bytes()
+	for i, idx := range res.turnIndex {
+		if idx < len(turns) {
+			res.Turns[i].UserAudio, res.Turns[i].ReadAudio = turns[idx][0].bytes(), turns[idx][1].bytes()
+		}
+	}
+	return res.WillResult, nil
+}
+
+// QueryResultTo is QueryResult with the media streamed into w's writers as the answer arrives,
+// with memory bounded whatever their size. The call is retried only while nothing has been
+// written.
+func (s *WillService) QueryResultTo(ctx context.Context, q WillQuery, w WillWriters) (*WillResult, error) {
+	res, err := s.query(ctx, q, func(int64) willSinks {
+		return willSinks{single: [...]io.Writer{w.Photo, w.Video, w.UserAudio, w.ReadAudio, w.ScreenShot, w.UserVideo},
+			turnUser: w.TurnUserAudio, turnRead: w.TurnReadAudio}
+	})
+	if err != nil {
+		return nil, err
+	}
+	return res.WillResult, nil
+}
+
+// WaitForFiles queries until the media q asks for is there: files lag the verdict by 1-2 s, and
+// the manual advises 3 tries 2 s apart (WithMediaWait). It stops early when ctx ends or the
+// verdict is not a pass. If media is still missing after the last try it returns the last
+// result with an error matching ErrNoResult.
+func (s *WillService) WaitForFiles(ctx context.Context, q WillQuery) (*WillResult, error) {
+	for try := 1; ; try++ {
+		res, err := s.QueryResult(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		if !res.Passed() || res.hasMedia(q) {
+			return res, nil
+		}
+		if try >= s.c.mediaTries {
+			return res, fmt.Errorf("kyc: order %s: %w: will files still missing after %d tries", q.OrderNo, ErrNoResult, try)
+		}
+		if err := sleepCtx(ctx, s.c.mediaWait); err != nil {
+			return res, fmt.Errorf("kyc: order %s: waiting for will files: %w", q.OrderNo, err)
+		}
+	}
+}
+
+// hasMedia reports whether the media q asks for arrived: the face files asked for, and some
+// answer audio when will files are asked for.
+func (r *WillResult) hasMedia(q WillQuery) bool {
+	if (q.Face.wantsPhoto() && len(r.Photo) == 0) || (q.Face.wantsVideo() && len(r.Video) == 0) {
+		return false
+	}
+	if q.Files == NoWillFiles || len(r.UserAudio) > 0 {
+		return true
+	}
+	for _, t := range r.Turns {
+		if len(t.UserAudio) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+type willRecord struct {
+	OrderNo      wire.Str                   `json:"orderNo"`
+	BizSeqNo     wire.Str                   `json:"bizSeqNo"`
+	FaceCode     wire.Str                   `json:"faceCode"`
+	FaceMsg      wire.Str                   `json:"faceMsg"`
+	WillCode     wire.Str                   `json:"willCode"`
+	WillMsg      wire.Str                   `json:"willMsg"`
+	LiveRate     wire.Str                   `json:"liveRate"`
+	Similarity   wire.Str                   `json:"similarity"`
+	OccurredTime wire.Str                   `json:"occurredTime"`
+	AppID        wire.Str                   `json:"appId"`
+	SDKVersion   wire.Str                   `json:"sdkVersion"`
+	TRTCFlag     wire.Str                   `json:"trtcFlag"`
+	RiskInfo     *RiskInfo                  `json:"riskInfo"`
+	StandText    wire.Str                   `json:"willStandText"`
+	StandAnswer  wire.Str                   `json:"willStandAnswer"`
+	UserAnswer   wire.Str                   `json:"willUserAnswer"`
+	Turns        []json.RawMessage          `json:"willTurnsData"`
+	Extra        map[string]json.RawMessage `json:"-"`
+}
+
+type willTurnRecord struct {
+	ID          wire.Str `json:"id"`
+	StandText   wire.Str `json:"willStandText"`
+	StandAnswer wire.Str `json:"willStandAnswer"`
+	UserAnswer  wire.Str `json:"willUserAnswer"`
+}
+
+// willKnownFields are the documented result fields (and the media fields, which never reach
+// env.Result): everything else goes to Extra.
+var willKnownFields = map[string]bool{
+	"orderNo": true, "bizSeqNo": true, "transactionTime": true, "faceCode": true, "faceMsg": true,
+	"willCode": true, "willMsg": true, "liveRate": true, "similarity": true, "occurredTime": true,
+	"appId": true, "sdkVersion": true, "trtcFlag": true, "riskInfo": true, "willStandText": true,
+	"willStandAnswer": true, "willUserAnswer": true, "willTurnsData": true, "success": true,
+}
+
+// willSinks are the writers of one answer: the single media fields in willMediaFields order, and
+// the turn audio by index in willTurnsData (nil functions or writers discard).
+type willSinks struct {
+	single             [len(willMediaFields)]io.Writer
+	turnUser, turnRead func(int) io.Writer
+}
+
+// willResult is a decoded result plus, for each of its Turns, the turn's index in the
+// willTurnsData list (which the media writers are keyed by).
+type willResult struct {
+	*WillResult
+	turnIndex []int
+}
+
+// query is the getWillFaceResult call. writers is called once the answer's headers are in; every
+// media field is registered (nil writers discard) so that media never counts against the
+// envelope cap.
+func (s *WillService) query(ctx context.Context, q WillQuery, writers func(int64) willSinks) (*willResult, error) {
+	if err := checkOrderNo(q.OrderNo); err != nil {
+		return nil, err
+	}
+	getFile := q.Face.getFile()
+	if getFile == "" {
+		getFile = "0" // "其他：不返回"; always sent, the manual marks it required
+	}
+	p := params{{"appId", s.c.appID}, {"orderNo", q.OrderNo}, {"nonce", NewNonce()}, {"version", APIVersion},
+		{"getFile", getFile}, {"getWillFile", q.Files.wire()}}
+	env, err := s.c.signedQuery(ctx, s.c.primary, EndpointWillResult, p, func(cl int64) wire.MediaSink {
+		ws := writers(cl)
+		turnWriter := func(w func(int) io.Writer) func(int) (io.Writer, error) {
+			return func(i int) (io.Writer, error) {
+				if i >= maxWillTurns {
+					return nil, fmt.Errorf("willTurnsData has more than %d rounds", maxWillTurns)
+				}
+				if w == nil {
+					return nil, nil
+				}
+				return w(i), nil
+			}
+		}
+		// Turn audio sits in the objects of willTurnsData: "list.member" names stream it.
+		sink := wire.MediaSink{Fields: map[string]io.Writer{}, Lists: map[string]func(int) (io.Writer, error){
+			"willTurnsData.willUserAudio": turnWriter(ws.turnUser),
+			"willTurnsData.willReadAudio": turnWriter(ws.turnRead),
+		}}
+		for i, w := range ws.single {
+			sink.Fields[willMediaFields[i]] = orDiscard(w)
+		}
+		return sink
+	})
+	if err != nil && !isVerdict(env, err) {
+		return nil, err
+	}
+	return decodeWillResult(env, q.OrderNo)
+}
+
+// decodeWillResult builds the result from the envelope (media already streamed away).
+func decodeWillResult(env *wire.Envelope, orderNo string) (*willResult, error) {
+	var rec willRecord
+	if env.HasResult() {
+		if json.Unmarshal(env.Result, &rec) != nil || json.Unmarshal(env.Result, &rec.Extra) != nil {
+			return nil, fmt.Errorf("kyc: %s: %w: result does not decode", EndpointWillResult, ErrBadResponse)
+		}
+	}
+	for k := range rec.Extra {
+		if willKnownFields[k] {
+			delete(rec.Extra, k)
+		}
+	}
+	if len(rec.Extra) == 0 {
+		rec.Extra = nil
+	}
+	res := &WillResult{
+		Code: okCode(env), Msg: env.Msg, OrderNo: firstNonEmpty(string(rec.OrderNo), orderNo),
+		BizSeqNo: firstNonEmpty(env.BizSeqNo, string(rec.BizSeqNo)), TransactionTime: string(env.TransactionTime),
+		FaceCode: string(rec.FaceCode), FaceMsg: string(rec.FaceMsg), WillCode: string(rec.WillCode), WillMsg: string(rec.WillMsg),
+		LiveRate: string(rec.LiveRate), Similarity: string(rec.Similarity), OccurredTime: string(rec.OccurredTime),
+		AppID: string(rec.AppID), SDKVersion: string(rec.SDKVersion), TRTCFlag: string(rec.TRTCFlag), Risk: rec.RiskInfo,
+		StandText: string(rec.StandText), StandAnswer: string(rec.StandAnswer), UserAnswer: string(rec.UserAnswer),
+		Extra: rec.Extra,
+	}
+	out := &willResult{WillResult: res}
+	for i, raw := range rec.Turns {
+		var t willTurnRecord
+		if json.Unmarshal(raw, &t) != nil || len(raw) == 0 || raw[0] != '{' {
+			continue // null or not an object: nothing to report for that round
+		}
+		res.Turns = append(res.Turns, WillTurn{ID: string(t.ID), StandText: string(t.StandText),
+			StandAnswer: string(t.StandAnswer), UserAnswer: string(t.UserAnswer)})
+		out.turnIndex = append(out.turnIndex, i)
+	}
+	return out, nil
+}
