@@ -71,22 +71,16 @@ type NFCCard struct {
 }
 
 // String keeps the identity and the photos out of logs and error messages.
-func (c *NFCCard) String() string {
-	if c == nil {
-		return "NFCCard(nil)"
-	}
+func (c NFCCard) String() string {
 	return fmt.Sprintf("NFCCard{orderNo: %s, reqId: %s, name: REDACTED, idNo: REDACTED, address: REDACTED, photos: %d bytes}",
 		c.OrderNo, c.ReqID, len(c.FrontPhoto)+len(c.BackPhoto)+len(c.PortraitPhoto))
 }
 
 // GoString keeps %#v redacted too.
-func (c *NFCCard) GoString() string { return c.String() }
+func (c NFCCard) GoString() string { return c.String() }
 
 // LogValue keeps the identity and the photos out of structured logs.
-func (c *NFCCard) LogValue() slog.Value {
-	if c == nil {
-		return slog.StringValue("nil")
-	}
+func (c NFCCard) LogValue() slog.Value {
 	return slog.GroupValue(slog.String("orderNo", c.OrderNo), slog.String("reqId", c.ReqID))
 }
 

@@ -200,22 +200,16 @@ func (r *IDCardResult) BackErr() error {
 }
 
 // String keeps the identity and the images out of logs and error messages.
-func (r *IDCardResult) String() string {
-	if r == nil {
-		return "IDCardResult(nil)"
-	}
+func (r IDCardResult) String() string {
 	return fmt.Sprintf("IDCardResult{code: %s, orderNo: %s, frontCode: %s, backCode: %s, name: REDACTED, idNo: REDACTED, address: REDACTED, images: %d bytes}",
 		r.Code, r.OrderNo, r.FrontCode, r.BackCode, len(r.FrontPhoto)+len(r.BackPhoto)+len(r.FrontCrop)+len(r.BackCrop)+len(r.HeadPhoto))
 }
 
 // GoString keeps %#v redacted too.
-func (r *IDCardResult) GoString() string { return r.String() }
+func (r IDCardResult) GoString() string { return r.String() }
 
 // LogValue keeps the identity and the images out of structured logs.
-func (r *IDCardResult) LogValue() slog.Value {
-	if r == nil {
-		return slog.StringValue("nil")
-	}
+func (r IDCardResult) LogValue() slog.Value {
 	return slog.GroupValue(slog.String("code", r.Code), slog.String("orderNo", r.OrderNo),
 		slog.String("frontCode", r.FrontCode), slog.String("backCode", r.BackCode))
 }

@@ -114,22 +114,16 @@ func parseBankWarnings(s string) []BankCardWarning {
 }
 
 // String keeps the card number and the images out of logs and error messages.
-func (r *BankCardResult) String() string {
-	if r == nil {
-		return "BankCardResult(nil)"
-	}
+func (r BankCardResult) String() string {
 	return fmt.Sprintf("BankCardResult{code: %s, orderNo: %s, cardNo: REDACTED, warnings: %v, images: %d bytes}",
 		r.Code, r.OrderNo, r.Warnings(), len(r.CropPhoto)+len(r.NoPhoto)+len(r.OriginPhoto))
 }
 
 // GoString keeps %#v redacted too.
-func (r *BankCardResult) GoString() string { return r.String() }
+func (r BankCardResult) GoString() string { return r.String() }
 
 // LogValue keeps the card number and the images out of structured logs.
-func (r *BankCardResult) LogValue() slog.Value {
-	if r == nil {
-		return slog.StringValue("nil")
-	}
+func (r BankCardResult) LogValue() slog.Value {
 	return slog.GroupValue(slog.String("code", r.Code), slog.String("orderNo", r.OrderNo))
 }
 

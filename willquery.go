@@ -94,10 +94,7 @@ func (r *WillResult) Err() error {
 }
 
 // String keeps the answers and the media out of logs and error messages.
-func (r *WillResult) String() string {
-	if r == nil {
-		return "WillResult(nil)"
-	}
+func (r WillResult) String() string {
 	n := len(r.Photo) + len(r.Video) + len(r.UserAudio) + len(r.ReadAudio) + len(r.ScreenShot) + len(r.UserVideo)
 	for _, t := range r.Turns {
 		n += len(t.UserAudio) + len(t.ReadAudio)
@@ -107,13 +104,10 @@ func (r *WillResult) String() string {
 }
 
 // GoString keeps %#v redacted too.
-func (r *WillResult) GoString() string { return r.String() }
+func (r WillResult) GoString() string { return r.String() }
 
 // LogValue keeps the answers and the media out of structured logs.
-func (r *WillResult) LogValue() slog.Value {
-	if r == nil {
-		return slog.StringValue("nil")
-	}
+func (r WillResult) LogValue() slog.Value {
 	return slog.GroupValue(slog.String("code", r.Code), slog.String("faceCode", r.FaceCode),
 		slog.String("willCode", r.WillCode), slog.String("orderNo", r.OrderNo))
 }
