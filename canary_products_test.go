@@ -23,7 +23,7 @@ func TestCanaryProducts(t *testing.T) {
 	var logs lockedBuffer
 	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	c, err := kyc.New("IDACANRY", canarySecret, kyc.WithBaseURL(srv.URL), kyc.WithClock(srv.Clock),
-		kyc.WithLogger(logger), kyc.WithRetry(2, time.Millisecond, 2*time.Millisecond), kyc.WithTimeout(300*time.Millisecond),
+		kyc.WithLogger(logger), kyc.WithRetry(2, time.Millisecond, 2*time.Millisecond), kyc.WithTimeout(10*time.Second),
 		kyc.WithNFCKey(srv.NFCKey()), kyc.WithMediaWait(2, time.Millisecond))
 	require.NoError(t, err)
 	ctx := context.Background()
@@ -82,22 +82,29 @@ func TestCanaryProducts(t *testing.T) {
 	_ = cert
 
 	// Failures of every kind on each product's calls.
+	// Calls in the failure loops get a short deadline so that latency faults end quickly;
+	// everything else has the default per-attempt timeout, so a loaded machine cannot fail it.
+	quick := func() context.Context {
+		qctx, cancel := context.WithTimeout(ctx, 400*time.Millisecond)
+		t.Cleanup(cancel)
+		return qctx
+	}
 	for _, f := range []kyctest.Fault{{Drop: true}, {Truncate: true}, {Status: 502}, {Code: "400101"}, {Code: "66660015"}, {Latency: time.Second}} {
 		for _, ep := range []string{kyc.EndpointOCRResult, kyc.EndpointBankCardOCRResult, kyc.EndpointWillFaceID, kyc.EndpointWillResult,
 			kyc.EndpointNFCCertID, kyc.EndpointNFCResult} {
 			srv.ClearFaults()
 			f.Endpoint = ep
 			srv.Fail(f)
-			_, err := c.OCR.IDCardResult(ctx, kyc.IDCardQuery{OrderNo: "ocrcanary1", Images: true})
+			_, err := c.OCR.IDCardResult(quick(), kyc.IDCardQuery{OrderNo: "ocrcanary1", Images: true})
 			note(err)
-			_, err = c.OCR.BankCardResult(ctx, "bankcanary1", true)
+			_, err = c.OCR.BankCardResult(quick(), "bankcanary1", true)
 			note(err)
-			_, err = c.Will.GetFaceID(ctx, kyc.WillFaceIDRequest{OrderNo: newOrderNo(), UserID: "user002", Name: canaryName, IDNo: canaryIDNo,
+			_, err = c.Will.GetFaceID(quick(), kyc.WillFaceIDRequest{OrderNo: newOrderNo(), UserID: "user002", Name: canaryName, IDNo: canaryIDNo,
 				Rounds: []kyc.WillRound{{Question: "是否本人办理？", Answers: []string{"是的"}}}})
 			note(err)
-			_, err = c.Will.WaitForFiles(ctx, kyc.WillQuery{OrderNo: "willcanary1", Files: kyc.AllWillFiles})
+			_, err = c.Will.WaitForFiles(quick(), kyc.WillQuery{OrderNo: "willcanary1", Files: kyc.AllWillFiles})
 			note(err)
-			_, err = c.NFC.GetCertID(ctx, kyc.NFCCertIDRequest{OrderNo: newOrderNo(), UserID: "user003", CardType: kyc.NFCIDCard})
+			_, err = c.NFC.GetCertID(quick(), kyc.NFCCertIDRequest{OrderNo: newOrderNo(), UserID: "user003", CardType: kyc.NFCIDCard})
 			note(err)
 		}
 	}

@@ -54,7 +54,7 @@ func TestCanaryNothingSensitiveInLogsOrErrors(t *testing.T) {
 	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	jsonLogger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	c, err := kyc.New("IDACANRY", canarySecret, kyc.WithBaseURL(srv.URL), kyc.WithClock(srv.Clock),
-		kyc.WithLogger(logger), kyc.WithRetry(2, time.Millisecond, 2*time.Millisecond), kyc.WithTimeout(200*time.Millisecond))
+		kyc.WithLogger(logger), kyc.WithRetry(2, time.Millisecond, 2*time.Millisecond), kyc.WithTimeout(10*time.Second))
 	require.NoError(t, err)
 	ctx := context.Background()
 
@@ -92,6 +92,13 @@ func TestCanaryNothingSensitiveInLogsOrErrors(t *testing.T) {
 	// Failures of every kind, on every oauth2 endpoint.
 	_, err = c.NonceTicket(ctx, canaryName)
 	note(err)
+	// Calls in the failure loops get a short deadline so that latency faults end quickly;
+	// everything else has the default per-attempt timeout, so a loaded machine cannot fail it.
+	quick := func() context.Context {
+		qctx, cancel := context.WithTimeout(ctx, 400*time.Millisecond)
+		t.Cleanup(cancel)
+		return qctx
+	}
 	for _, f := range []kyctest.Fault{
 		{Drop: true}, {Truncate: true}, {Status: 502}, {Code: "400101"}, {Code: "999999"}, {Code: "66660000"},
 		{Latency: time.Second},
@@ -100,8 +107,8 @@ func TestCanaryNothingSensitiveInLogsOrErrors(t *testing.T) {
 			srv.ClearFaults()
 			f.Endpoint = ep
 			srv.Fail(f)
-			note(c.RefreshTickets(ctx))
-			_, err := c.NonceTicket(ctx, canaryIDNo)
+			note(c.RefreshTickets(quick()))
+			_, err := c.NonceTicket(quick(), canaryIDNo)
 			note(err)
 		}
 	}
@@ -140,7 +147,7 @@ func TestCanaryFace(t *testing.T) {
 	var logs lockedBuffer
 	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	c, err := kyc.New("IDACANRY", canarySecret, kyc.WithBaseURL(srv.URL), kyc.WithClock(srv.Clock),
-		kyc.WithLogger(logger), kyc.WithRetry(2, time.Millisecond, 2*time.Millisecond), kyc.WithTimeout(300*time.Millisecond),
+		kyc.WithLogger(logger), kyc.WithRetry(2, time.Millisecond, 2*time.Millisecond), kyc.WithTimeout(10*time.Second),
 		kyc.WithMediaWait(2, time.Millisecond))
 	require.NoError(t, err)
 	ctx := context.Background()
@@ -198,18 +205,25 @@ func TestCanaryFace(t *testing.T) {
 	note(err)
 
 	// Every failure kind on the upload and the query, with the name and ID number in the request.
+	// Calls in the failure loops get a short deadline so that latency faults end quickly;
+	// everything else has the default per-attempt timeout, so a loaded machine cannot fail it.
+	quick := func() context.Context {
+		qctx, cancel := context.WithTimeout(ctx, 400*time.Millisecond)
+		t.Cleanup(cancel)
+		return qctx
+	}
 	for _, f := range []kyctest.Fault{{Drop: true}, {Truncate: true}, {Status: 502}, {Code: "400101"}, {Code: "66660015"}, {Latency: time.Second}} {
 		for _, ep := range []string{kyc.EndpointFaceIDPlus, kyc.EndpointQueryFaceRecord, kyc.EndpointQueryPhotoInfo} {
 			srv.ClearFaults()
 			f.Endpoint = ep
 			srv.Fail(f)
-			_, err := c.Face.GetFaceID(ctx, kyc.FaceIDRequest{Version: kyc.Plus, OrderNo: newOrderNo(), UserID: "user003", Name: canaryName, IDNo: canaryIDNo})
+			_, err := c.Face.GetFaceID(quick(), kyc.FaceIDRequest{Version: kyc.Plus, OrderNo: newOrderNo(), UserID: "user003", Name: canaryName, IDNo: canaryIDNo})
 			note(err)
-			_, err = c.Face.QueryResult(ctx, pcOrder, kyc.PhotoAndVideo)
+			_, err = c.Face.QueryResult(quick(), pcOrder, kyc.PhotoAndVideo)
 			note(err)
-			_, err = c.Face.WaitForMedia(ctx, pcOrder, kyc.PhotoOnly)
+			_, err = c.Face.WaitForMedia(quick(), pcOrder, kyc.PhotoOnly)
 			note(err)
-			_, err = c.Face.QueryPhotos(ctx, pcOrder)
+			_, err = c.Face.QueryPhotos(quick(), pcOrder)
 			note(err)
 		}
 	}

@@ -27,7 +27,7 @@ func TestCanaryCloud(t *testing.T) {
 	js := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	c, err := kyc.NewCloud("AKIDCANARY", secretKey, kyc.WithCloudSessionToken(token), kyc.WithCloudEndpoint(srv.URL),
 		kyc.WithClock(srv.Clock), kyc.WithLogger(text), kyc.WithRetry(2, time.Millisecond, 2*time.Millisecond),
-		kyc.WithTimeout(300*time.Millisecond), kyc.WithEIDPollInterval(time.Millisecond))
+		kyc.WithTimeout(10*time.Second), kyc.WithEIDPollInterval(time.Millisecond))
 	require.NoError(t, err)
 	ctx := context.Background()
 	secrets := []string{secretKey, token, canaryName, canaryIDNo, "****试", "KYCC" + strings.Repeat("*", 10)}
@@ -99,25 +99,32 @@ func TestCanaryCloud(t *testing.T) {
 	note(rep)
 
 	// Failures of every kind on every action, with personal data in the requests.
+	// Calls in the failure loops get a short deadline so that latency faults end quickly;
+	// everything else has the default per-attempt timeout, so a loaded machine cannot fail it.
+	quick := func() context.Context {
+		qctx, cancel := context.WithTimeout(ctx, 400*time.Millisecond)
+		t.Cleanup(cancel)
+		return qctx
+	}
 	for _, f := range []kyctest.Fault{{Drop: true}, {Truncate: true}, {Status: 502}, {Code: "AuthFailure.SignatureFailure"},
 		{Code: "InternalError"}, {Latency: time.Second}} {
 		for _, action := range []string{"DetectAuth", "GetDetectInfoEnhanced", "GetDetectInfo", "GetEidToken", "GetEidResult", "CheckEidTokenStatus", "GetWeChatBillDetails"} {
 			srv.ClearFaults()
 			f.Endpoint = action
 			srv.Fail(f)
-			_, err := c.Detect.Auth(ctx, areq)
+			_, err := c.Detect.Auth(quick(), areq)
 			note(err)
-			_, err = c.Detect.InfoEnhanced(ctx, kyc.DetectInfoRequest{BizToken: auth.BizToken, RuleID: "1"})
+			_, err = c.Detect.InfoEnhanced(quick(), kyc.DetectInfoRequest{BizToken: auth.BizToken, RuleID: "1"})
 			note(err)
-			_, err = c.Detect.Info(ctx, kyc.DetectInfoRequest{BizToken: auth.BizToken, RuleID: "1"})
+			_, err = c.Detect.Info(quick(), kyc.DetectInfoRequest{BizToken: auth.BizToken, RuleID: "1"})
 			note(err)
-			_, err = c.EID.Token(ctx, ereq)
+			_, err = c.EID.Token(quick(), ereq)
 			note(err)
-			_, err = c.EID.Result(ctx, kyc.EidResultRequest{EidToken: eid.EidToken})
+			_, err = c.EID.Result(quick(), kyc.EidResultRequest{EidToken: eid.EidToken})
 			note(err)
-			_, err = c.EID.TokenStatus(ctx, eid.EidToken)
+			_, err = c.EID.TokenStatus(quick(), eid.EidToken)
 			note(err)
-			_, err = c.Billing.FetchDay(ctx, kyc.DayOf(srv.Clock.Now()).AddDays(-2), "")
+			_, err = c.Billing.FetchDay(quick(), kyc.DayOf(srv.Clock.Now()).AddDays(-2), "")
 			note(err)
 		}
 	}
