@@ -572,7 +572,7 @@ func TestDecodeStreamReaderError(t *testing.T) {
 }
 
 func TestDecodeStreamSyntaxErrors(t *testing.T) {
-	const secret = "张三 110101199001011234"
+	const secret = "测试用户 KYCTEST0000000001"
 	for _, in := range []string{
 		`x`, `{"code"}`, `{"code":}`, `{"code":"0",}`, `{"code":"0" "msg":"a"}`, `{code:"0"}`,
 		`{"msg":"` + secret + `\x"}`, `{"msg":"` + secret + "\x01" + `"}`, `{"result":{"a":tru}}`,
