@@ -72,6 +72,9 @@ func TestCanaryProducts(t *testing.T) {
 	// NFC: the decrypted chip reading.
 	cert, err := c.NFC.GetCertID(ctx, kyc.NFCCertIDRequest{OrderNo: "nfccanary1", UserID: "user001", CardType: kyc.NFCIDCard})
 	require.NoError(t, err)
+	nstart, err := c.NFC.SDKParams(ctx, "nfccanary1", "user001", cert.CertID)
+	require.NoError(t, err)
+	secrets = append(secrets, nstart.Sign)
 	reqID, err := srv.CompleteNFC("nfccanary1", chip)
 	require.NoError(t, err)
 	nres, err := c.NFC.QueryResult(ctx, kyc.NFCQuery{OrderNo: "nfccanary1", ReqID: reqID, Photos: true})
@@ -79,7 +82,6 @@ func TestCanaryProducts(t *testing.T) {
 	require.Equal(t, chip.IDNo, nres.Card.IDNo)
 	note(nres, *nres, nres.Card, *nres.Card)
 	logger.Info("nfc result", "result", nres, "card", nres.Card)
-	_ = cert
 
 	// Failures of every kind on each product's calls.
 	// Calls in the failure loops get a short deadline so that latency faults end quickly;

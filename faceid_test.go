@@ -248,9 +248,17 @@ func TestFaceIDExpiresAfterFiveMinutes(t *testing.T) {
 	orderNo := newOrderNo()
 	face, err := c.Face.GetFaceID(ctx, kyc.FaceIDRequest{Version: kyc.Plus, OrderNo: orderNo, UserID: "user1", Name: testName, IDNo: testIDNo})
 	require.NoError(t, err)
+	// The login URL can still be built (it is signed locally), but the service refuses the
+	// expired faceId when the browser opens it.
 	srv.Clock.Advance(5*time.Minute + time.Second)
-	require.Error(t, srv.Complete(orderNo, kyctest.OutcomePass))
-	_ = face
+	require.ErrorIs(t, srv.Complete(orderNo, kyctest.OutcomePass), kyctest.ErrFaceIDExpired)
+	login, err := c.Face.H5LoginURL(ctx, kyc.H5LoginRequest{FaceID: face.FaceID, OrderNo: orderNo, UserID: "user1",
+		OptimalDomain: face.OptimalDomain, CallbackURL: "https://partner.example/cb"})
+	require.NoError(t, err)
+	resp, err := http.Get(login)
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusBadRequest, resp.StatusCode)
 	// A reused orderNo is refused by the service, and the upload is not resent.
 	srv.ResetCounts()
 	_, err = c.Face.GetFaceID(ctx, kyc.FaceIDRequest{Version: kyc.Plus, OrderNo: orderNo, UserID: "user1", Name: testName, IDNo: testIDNo})
