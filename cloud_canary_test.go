@@ -60,10 +60,17 @@ func TestCanaryCloud(t *testing.T) {
 	billDay := kyc.DayOf(srv.Clock.Now()).AddDays(-2)
 	require.NoError(t, srv.CompleteDetect(auth.BizToken, kyctest.DetectAttempt{ErrCode: "2016", At: billDay.Start().Add(12 * time.Hour)},
 		kyctest.DetectAttempt{ErrCode: "0"}))
-	info, err := c.Detect.InfoEnhanced(ctx, kyc.DetectInfoRequest{BizToken: auth.BizToken, RuleID: "1", BestFrames: 1})
+	info, err := c.Detect.InfoEnhanced(ctx, kyc.DetectInfoRequest{BizToken: auth.BizToken, RuleID: "1", BestFrames: 1, AllVideos: true})
 	require.NoError(t, err)
 	require.Equal(t, canaryName, info.Text.Name)
 	secrets = append(secrets, base64.StdEncoding.EncodeToString(info.Video)[8:40], base64.StdEncoding.EncodeToString(info.BestFrame)[8:40])
+	require.Len(t, info.Videos, 2)
+	for _, v := range info.Videos {
+		secrets = append(secrets, base64.StdEncoding.EncodeToString(v.Video)[8:40])
+	}
+	note(info.Videos[0], &info.Videos[0], kyc.VideoDetail{Seq: "s", Path: "faceid/canary/CanaryVideoPath.mp4"})
+	secrets = append(secrets, "CanaryVideoPath")
+	noteFmt(info.Videos)
 	note(info, *info, info.Text, *info.Text, info.IDCard, info.Text.LivenessDetail[0], &info.Text.LivenessDetail[0])
 	noteFmt(info.Text.LivenessDetail)
 	legacy, err := c.Detect.Info(ctx, kyc.DetectInfoRequest{BizToken: auth.BizToken, RuleID: "1"})
@@ -80,7 +87,8 @@ func TestCanaryCloud(t *testing.T) {
 	note(st)
 	er, err := c.EID.Result(ctx, kyc.EidResultRequest{EidToken: eid.EidToken})
 	require.NoError(t, err)
-	secrets = append(secrets, er.EidInfo.EidUserInfo, er.EidInfo.EidDesKey)
+	require.NotEmpty(t, er.EidInfo.UserInfo)
+	secrets = append(secrets, er.EidInfo.EidCode, er.EidInfo.EidSign, er.EidInfo.DesKey, er.EidInfo.UserInfo)
 	note(er, *er, er.EidInfo, *er.EidInfo)
 
 	bill, err := c.Billing.FetchDay(ctx, billDay, "")

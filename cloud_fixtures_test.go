@@ -139,6 +139,26 @@ func TestCloudFixturesReplay(t *testing.T) {
 				require.Equal(t, exp("bizToken"), res.BizToken)
 				require.Equal(t, exp("requestId"), res.RequestID)
 				require.Contains(t, res.URL, res.BizToken)
+			case f.Action == "GetDetectInfoEnhanced" && f.Expect["videoSeqs"] != nil:
+				// The documented shape: VideoData is an object carrying LivenessVideo and, with
+				// IsReturnAllVideo, every attempt's video in LivenessVideos.
+				res, err := c.Detect.InfoEnhanced(ctx, DetectInfoRequest{BizToken: "T", RuleID: "1", AllVideos: true})
+				require.NoError(t, err)
+				checkText(res.Text)
+				require.Equal(t, exp("sim"), res.Text.Sim)
+				require.Equal(t, exp("requestId"), res.RequestID)
+				require.Len(t, res.BestFrame, expN("bestFrameBytes"))
+				require.Len(t, res.Video, expN("videoBytes"))
+				seqs, sizes := expList("videoSeqs"), expList("videosBytes")
+				require.Len(t, res.Videos, len(seqs))
+				for i, v := range res.Videos {
+					require.Equal(t, seqs[i], v.Seq)
+					require.Len(t, v.Video, int(sizes[i].(float64)))
+					require.Empty(t, v.Path)
+				}
+				var sent map[string]any
+				require.NoError(t, json.Unmarshal(fs.bodies[f.Action], &sent))
+				require.Equal(t, true, sent["IsReturnAllVideo"])
 			case f.Action == "GetDetectInfoEnhanced":
 				res, err := c.Detect.InfoEnhanced(ctx, DetectInfoRequest{BizToken: "T", RuleID: "1", Parts: PartText})
 				require.NoError(t, err)
@@ -165,6 +185,9 @@ func TestCloudFixturesReplay(t *testing.T) {
 				checkText(res.Text)
 				require.Len(t, res.BestFrame, expN("bestFrameBytes"))
 				require.Equal(t, exp("eidCode"), res.EidInfo.EidCode)
+				require.Equal(t, exp("eidSign"), res.EidInfo.EidSign)
+				require.Equal(t, exp("desKey"), res.EidInfo.DesKey)
+				require.Equal(t, exp("userInfo"), res.EidInfo.UserInfo)
 				require.Equal(t, exp("requestId"), res.RequestID)
 			case f.Action == "CheckEidTokenStatus":
 				st, err := c.EID.TokenStatus(ctx, "T")

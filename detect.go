@@ -208,6 +208,10 @@ type DetectInfoRequest struct {
 	// (IsCutIdCardImage, IsNeedIdCardAvatar; Enhanced action only).
 	CutIDCardImage bool
 	IDCardAvatar   bool
+	// AllVideos also asks for the video of every liveness attempt of the token, in
+	// DetectInfo.Videos (IsReturnAllVideo; Enhanced action only, needs PartVideo). The service
+	// returns them only when its data-storage (COS) option is enabled for the account.
+	AllVideos bool
 }
 
 type detectInfoWire struct {
@@ -217,6 +221,7 @@ type detectInfoWire struct {
 	BestFramesCount    int    `json:"BestFramesCount,omitempty"`
 	IsCutIDCardImage   bool   `json:"IsCutIdCardImage,omitempty"`
 	IsNeedIDCardAvatar bool   `json:"IsNeedIdCardAvatar,omitempty"`
+	IsReturnAllVideo   bool   `json:"IsReturnAllVideo,omitempty"`
 }
 
 func (r DetectInfoRequest) wire(enhanced bool) (detectInfoWire, error) {
@@ -236,11 +241,16 @@ func (r DetectInfoRequest) wire(enhanced bool) (detectInfoWire, error) {
 		return detectInfoWire{}, invalidInput("BestFramesCount", "needs PartBestFrames")
 	case (r.CutIDCardImage || r.IDCardAvatar) && !r.Parts.has(PartIDCard):
 		return detectInfoWire{}, invalidInput("IsCutIdCardImage", "ID-card options need PartIDCard")
+	case r.AllVideos && !r.Parts.has(PartVideo):
+		return detectInfoWire{}, invalidInput("IsReturnAllVideo", "AllVideos needs PartVideo")
+	case !enhanced && r.AllVideos:
+		return detectInfoWire{}, invalidInput("IsReturnAllVideo", "GetDetectInfo cannot return every video; use InfoEnhanced")
 	case !enhanced && (r.BestFrames > 0 || r.CutIDCardImage || r.IDCardAvatar):
 		return detectInfoWire{}, invalidInput("InfoType", "GetDetectInfo has no best-frame count or ID-card options; use InfoEnhanced")
 	}
 	return detectInfoWire{BizToken: r.BizToken, RuleID: r.RuleID, InfoType: r.Parts.infoType(),
-		BestFramesCount: r.BestFrames, IsCutIDCardImage: r.CutIDCardImage, IsNeedIDCardAvatar: r.IDCardAvatar}, nil
+		BestFramesCount: r.BestFrames, IsCutIDCardImage: r.CutIDCardImage, IsNeedIDCardAvatar: r.IDCardAvatar,
+		IsReturnAllVideo: r.AllVideos}, nil
 }
 
 // DetectInfo is the result of a journey: the verdict and billing details (Text), images and
@@ -250,8 +260,11 @@ type DetectInfo struct {
 	IDCard     *IDCardImages // nil when not asked for or absent
 	BestFrame  Media         // the best frame of the liveness video
 	BestFrames []Media       // extra best frames (DetectInfoRequest.BestFrames)
-	Video      Media         // the liveness video
-	RequestID  string
+	Video      Media         // the liveness video (VideoData.LivenessVideo)
+	// Videos is the video of every liveness attempt (VideoData.LivenessVideos), asked for with
+	// DetectInfoRequest.AllVideos.
+	Videos    []VideoDetail
+	RequestID string
 }
 
 // String keeps personal data out of logs and errors.
@@ -263,8 +276,8 @@ func (d DetectInfo) String() string {
 	if d.IDCard != nil {
 		idCard = d.IDCard.String()
 	}
-	return fmt.Sprintf("DetectInfo{text: %s, idCard: %s, bestFrame: %v, bestFrames: %d, video: %v, requestId: %s}",
-		text, idCard, d.BestFrame, len(d.BestFrames), d.Video, d.RequestID)
+	return fmt.Sprintf("DetectInfo{text: %s, idCard: %s, bestFrame: %v, bestFrames: %d, video: %v, videos: %d, requestId: %s}",
+		text, idCard, d.BestFrame, len(d.BestFrames), d.Video, len(d.Videos), d.RequestID)
 }
 
 // GoString keeps %#v redacted.
@@ -436,28 +449,57 @@ type bestFrameWire struct {
 	BestFrames []Media `json:"BestFrames"`
 }
 
-// videoData is VideoData: a base64 string (GetDetectInfoEnhanced) or an object with
-// LivenessVideo (the legacy GetDetectInfo string, [INF]).
-type videoData Media
+// VideoDetail is the video of one liveness attempt (VideoDetailData). It prints without the
+// video or its storage path.
+type VideoDetail struct {
+	Seq   string // the attempt it belongs to (LivenessDetail.Seq)
+	Video Media  // the video, when the service sends it as base64
+	// Path is what the service sent when it is not base64: the model describes LivenessVideos
+	// as storage (COS) paths but their Video member as base64 (spec D §6), so both are kept.
+	Path string
+}
 
-func (v *videoData) UnmarshalJSON(b []byte) error {
-	b = bytes.TrimSpace(b)
-	if len(b) > 0 && b[0] == '{' {
-		var o struct {
-			LivenessVideo Media `json:"LivenessVideo"`
-		}
-		if err := json.Unmarshal(b, &o); err != nil {
-			return err
-		}
-		*v = videoData(o.LivenessVideo)
-		return nil
+// String prints the attempt and sizes only.
+func (v VideoDetail) String() string {
+	return fmt.Sprintf("VideoDetail{seq: %s, video: %v, path: %s}", v.Seq, v.Video, redactedIf(v.Path))
+}
+
+// GoString keeps %#v redacted.
+func (v VideoDetail) GoString() string { return v.String() }
+
+// LogValue keeps the video and its path out of structured logs.
+func (v VideoDetail) LogValue() slog.Value { return slog.StringValue(v.String()) }
+
+// UnmarshalJSON reads VideoDetailData {Seq, Video}. Which of a path or a base64 video arrives
+// in Video is not settled by Tencent's documents (spec D §6); reading it fails safe: a value
+// that is valid standard base64 is the video, anything else is kept as Path, and neither makes
+// the whole result undecodable.
+func (v *VideoDetail) UnmarshalJSON(b []byte) error {
+	var w struct {
+		Seq   wire.Str `json:"Seq"`
+		Video wire.Str `json:"Video"`
 	}
-	var m Media
-	if err := json.Unmarshal(b, &m); err != nil {
+	if err := json.Unmarshal(b, &w); err != nil {
 		return err
 	}
-	*v = videoData(m)
+	*v = VideoDetail{Seq: string(w.Seq)}
+	if w.Video == "" {
+		return nil
+	}
+	if m, err := base64.StdEncoding.DecodeString(string(w.Video)); err == nil {
+		v.Video = m
+	} else {
+		v.Path = string(w.Video)
+	}
 	return nil
+}
+
+// videoDataWire is VideoData (DetectInfoVideoData): an object in GetDetectInfoEnhanced as in the
+// legacy DetectInfo string. A bare string is not the service's shape: it fails to decode
+// (ErrBadResponse) rather than being guessed at.
+type videoDataWire struct {
+	LivenessVideo  Media         `json:"LivenessVideo"`
+	LivenessVideos []VideoDetail `json:"LivenessVideos"`
 }
 
 // detectInfoBody is the Response of GetDetectInfoEnhanced and GetEidResult, and the object in
@@ -466,12 +508,15 @@ type detectInfoBody struct {
 	Text       *DetectText    `json:"Text"`
 	IDCardData *IDCardImages  `json:"IdCardData"`
 	BestFrame  *bestFrameWire `json:"BestFrame"`
-	VideoData  videoData      `json:"VideoData"`
+	VideoData  *videoDataWire `json:"VideoData"`
 	RequestID  string         `json:"RequestId"`
 }
 
 func (b *detectInfoBody) info() *DetectInfo {
-	d := &DetectInfo{Text: b.Text, IDCard: b.IDCardData, Video: Media(b.VideoData), RequestID: b.RequestID}
+	d := &DetectInfo{Text: b.Text, IDCard: b.IDCardData, RequestID: b.RequestID}
+	if b.VideoData != nil {
+		d.Video, d.Videos = b.VideoData.LivenessVideo, b.VideoData.LivenessVideos
+	}
 	if b.BestFrame != nil {
 		d.BestFrame, d.BestFrames = b.BestFrame.BestFrame, b.BestFrame.BestFrames
 	}

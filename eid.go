@@ -170,13 +170,18 @@ type eidResultWire struct {
 	IsNeedIDCardAvatar bool   `json:"IsNeedIdCardAvatar,omitempty"`
 }
 
-// EidInfo is the encrypted identity of an eID result, present only after the console
-// application for real-name data and only for a finished journey (spec C 4.5). Decrypting it
-// needs the merchant's key; it prints redacted.
+// EidInfo is the real-name data of an eID result (GetEidResult's EidInfo, spec D §4.6): present
+// only after the console application for identity data ("申请返回身份信息", with a CSR of your
+// own SM2 key pair) and only for a finished journey. The name and ID number travel encrypted for
+// the merchant: DesKey is a session key encrypted with the merchant's SM2 public key, UserInfo
+// the identity encrypted with that session key (SM4-ECB per Tencent's decryption guide; its
+// plaintext is {"name", "idtype", "idnum"}). The field names are the service's (Tencent's
+// faceid 2018-03-01 model); the values are kept as sent (base64 text). It prints redacted.
 type EidInfo struct {
-	EidCode     string `json:"EidCode"`     // the person's id for this merchant
-	EidDesKey   string `json:"EidDesKey"`   // the encrypted key of EidUserInfo
-	EidUserInfo string `json:"EidUserInfo"` // the encrypted name and ID number
+	EidCode  string `json:"EidCode"`  // the person's identifier for this merchant
+	EidSign  string `json:"EidSign"`  // the eID centre's signature over EidCode
+	DesKey   string `json:"DesKey"`   // the session key, encrypted with the merchant's SM2 public key, base64
+	UserInfo string `json:"UserInfo"` // the name and ID number, encrypted with the session key, base64
 }
 
 // String prints nothing of the identity.
