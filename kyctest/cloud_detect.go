@@ -309,7 +309,14 @@ func (s *Server) getDetectInfoEnhanced(body []byte) (object, *cloudError) {
 		out = append(out, field{"BestFrame", nil})
 	}
 	if done && parts['4'] {
-		out = append(out, field{"VideoData", s.video(t.token)})
+		// VideoData is an object (DetectInfoVideoData, spec D): the final video, and with
+		// IsReturnAllVideo every attempt's video (VideoDetailData {Seq, Video}, base64 as its
+		// model describes Video). LivenessVideos is left out when not asked for.
+		vd := object{{"LivenessVideo", s.video(t.token)}}
+		if p.IsReturnAllVideo != nil && *p.IsReturnAllVideo {
+			vd = append(vd, field{"LivenessVideos", s.attemptVideos(t)})
+		}
+		out = append(out, field{"VideoData", vd})
 	} else {
 		out = append(out, field{"VideoData", nil})
 	}
@@ -491,6 +498,23 @@ func (s *Server) photo(token string, index int) any {
 		return nil
 	}
 	return base64.StdEncoding.EncodeToString(fakePhoto(token, index, s.cfg.photoBytes))
+}
+
+// attemptVideos is LivenessVideos: one VideoDetailData per attempt that reached liveness (not a
+// NoCompare one); the last attempt's video is LivenessVideo's.
+func (s *Server) attemptVideos(t detectSnapshot) []object {
+	out := []object{}
+	for i, a := range t.attempts {
+		if a.noCompare {
+			continue
+		}
+		video := s.video(t.token + "/" + a.seq)
+		if i == len(t.attempts)-1 {
+			video = s.video(t.token)
+		}
+		out = append(out, object{{"Seq", a.seq}, {"Video", video}})
+	}
+	return out
 }
 
 // video is a fake MP4 for a token, base64, or null without videos (WithMedia).

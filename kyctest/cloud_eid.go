@@ -1,6 +1,8 @@
 package kyctest
 
 import (
+	"crypto/rand"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -226,10 +228,19 @@ func (s *Server) getEidResult(body []byte) (object, *cloudError) {
 	}
 	var info any
 	if done && snap.attempt.code == "0" {
-		// Encrypted real-name data (spec C 4.5): fake ciphertext, the shape only.
-		info = object{{"EidCode", "EID" + strings.ReplaceAll(snap.token, "-", "")[:12]}, {"EidDesKey", randomString(24, alnum)},
-			{"EidUserInfo", randomString(64, alnum)}}
+		// Encrypted real-name data (spec D EidInfo, §4.6): the service's four string members,
+		// EidCode, EidSign, DesKey and UserInfo, with fake base64 ciphertext of plausible sizes
+		// (an SM2 C1C3C2 ciphertext of a 16-byte session key; SM4 blocks of identity JSON).
+		info = object{{"EidCode", "EID" + strings.ReplaceAll(snap.token, "-", "")[:12]}, {"EidSign", randomBase64(64)},
+			{"DesKey", randomBase64(113)}, {"UserInfo", randomBase64(96)}}
 	}
 	out = append(out, field{"EidInfo", info}, field{"IntentionVerifyData", nil}, field{"IntentionQuestionResult", nil})
 	return out, nil
+}
+
+// randomBase64 is n random bytes, base64: fake ciphertext.
+func randomBase64(n int) string {
+	b := make([]byte, n)
+	rand.Read(b) // never fails (Go 1.24+)
+	return base64.StdEncoding.EncodeToString(b)
 }
