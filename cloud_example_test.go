@@ -61,6 +61,29 @@ func ExampleDetectService_InfoEnhanced() {
 	// Output: true 2 2
 }
 
+// Every attempt's liveness video, with the final one: AllVideos (IsReturnAllVideo) needs
+// PartVideo, and the service's data-storage option on the account.
+func ExampleDetectService_InfoEnhanced_allVideos() {
+	srv, c := cloudExample()
+	defer srv.Close()
+	ctx := context.Background()
+	auth, _ := c.Detect.Auth(ctx, kyc.DetectAuthRequest{RuleID: kyctest.DefaultRuleID})
+	_ = srv.CompleteDetect(auth.BizToken, kyctest.DetectAttempt{ErrCode: "2016", Seq: "seq-1"}, kyctest.DetectAttempt{ErrCode: "0", Seq: "seq-2"})
+	res, err := c.Detect.InfoEnhanced(ctx, kyc.DetectInfoRequest{BizToken: auth.BizToken, RuleID: kyctest.DefaultRuleID,
+		Parts: kyc.PartVideo, AllVideos: true})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(len(res.Video) > 0, len(res.Videos))
+	for _, v := range res.Videos {
+		fmt.Println(v.Seq, v) // a video prints as its size only
+	}
+	// Output:
+	// true 2
+	// seq-1 VideoDetail{seq: seq-1, video: Media(204800 bytes), path: ""}
+	// seq-2 VideoDetail{seq: seq-2, video: Media(204800 bytes), path: ""}
+}
+
 func ExampleDetectService_Info() {
 	srv, c := cloudExample()
 	defer srv.Close()
@@ -120,8 +143,12 @@ func ExampleEIDService_Result() {
 	if err != nil {
 		panic(err)
 	}
-	fmt.Println(res.Passed(), res.EidInfo != nil, res.EidInfo)
-	// Output: true true EidInfo(REDACTED)
+	// EidInfo comes after the console application for identity data: the person's EidCode for
+	// this merchant, the eID centre's EidSign, and the name and ID number encrypted for you
+	// (DesKey: the session key under your SM2 public key; UserInfo: the identity under it).
+	info := res.EidInfo
+	fmt.Println(res.Passed(), info != nil, info.EidCode != "", info.EidSign != "", info.DesKey != "", info.UserInfo != "", info)
+	// Output: true true true true true true EidInfo(REDACTED)
 }
 
 func ExampleBillingService_Day() {
