@@ -38,6 +38,13 @@ func TestVideoDataShapes(t *testing.T) {
 	require.NotContains(t, res.String(), "cos.ap-guangzhou")
 	require.NotContains(t, res.Videos[1].String(), "cos.ap-guangzhou")
 
+	// Its own JSON, for a partner's store, reads back whole.
+	saved, err := json.Marshal(res.Videos)
+	require.NoError(t, err)
+	var back []VideoDetail
+	require.NoError(t, json.Unmarshal(saved, &back))
+	require.Equal(t, res.Videos, back)
+
 	res, err = get(`{"LivenessVideo": "AAAAGGZ0eXA="}`)
 	require.NoError(t, err)
 	require.Len(t, res.Video, 8)

@@ -450,13 +450,13 @@ type bestFrameWire struct {
 }
 
 // VideoDetail is the video of one liveness attempt (VideoDetailData). It prints without the
-// video or its storage path.
+// video or its storage path; its JSON (for your own store) keeps both and reads back.
 type VideoDetail struct {
-	Seq   string // the attempt it belongs to (LivenessDetail.Seq)
-	Video Media  // the video, when the service sends it as base64
+	Seq   string `json:"Seq"`   // the attempt it belongs to (LivenessDetail.Seq)
+	Video Media  `json:"Video"` // the video, when the service sends it as base64
 	// Path is what the service sent when it is not base64: the model describes LivenessVideos
 	// as storage (COS) paths but their Video member as base64 (spec D §6), so both are kept.
-	Path string
+	Path string `json:"Path,omitempty"`
 }
 
 // String prints the attempt and sizes only.
@@ -478,11 +478,12 @@ func (v *VideoDetail) UnmarshalJSON(b []byte) error {
 	var w struct {
 		Seq   wire.Str `json:"Seq"`
 		Video wire.Str `json:"Video"`
+		Path  wire.Str `json:"Path"` // not the service's: this type's own JSON
 	}
 	if err := json.Unmarshal(b, &w); err != nil {
 		return err
 	}
-	*v = VideoDetail{Seq: string(w.Seq)}
+	*v = VideoDetail{Seq: string(w.Seq), Path: string(w.Path)}
 	if w.Video == "" {
 		return nil
 	}
