@@ -126,8 +126,8 @@ func checkFaceIDAnswer(op, orderNo string, env *wire.Envelope, out *faceIDResult
 	return checkAnswerID(op, "optimalDomain", out.OptimalDomain, ruleDomain)
 }
 
-// ErrMediaNotReady wrapping: see errors.go. mediaGate and awaitMedia below implement the rule
-// "missing evidence is never a silent success" for the streamed result queries.
+// mediaGate, gateSet and awaitMedia implement "missing evidence is never a silent success" for
+// the streamed result queries (QueryResultTo and its will and OCR kin).
 
 // mediaGate stands between one medium's writer (nil: counted, then discarded) and the streamed
 // queries of one call. It counts the bytes of the current query; once a query delivered the
