@@ -126,6 +126,12 @@ func (s *DetectService) Auth(ctx context.Context, req DetectAuthRequest) (*Detec
 	if out.BizToken == "" {
 		return nil, fmt.Errorf("kyc: DetectAuth: %w: no BizToken (requestId %s)", ErrBadResponse, out.RequestID)
 	}
+	if err := checkAnswerID("DetectAuth", "BizToken", out.BizToken, ruleCloudToken); err != nil {
+		return nil, err
+	}
+	if err := checkAnswerID("DetectAuth", "Url", out.URL, ruleCloudURL); err != nil {
+		return nil, err
+	}
 	return &out, nil
 }
 

@@ -126,6 +126,12 @@ func (s *EIDService) Token(ctx context.Context, req EidTokenRequest) (*EidToken,
 	if out.EidToken == "" {
 		return nil, fmt.Errorf("kyc: GetEidToken: %w: no EidToken (requestId %s)", ErrBadResponse, out.RequestID)
 	}
+	if err := checkAnswerID("GetEidToken", "EidToken", out.EidToken, ruleCloudToken); err != nil {
+		return nil, err
+	}
+	if err := checkAnswerID("GetEidToken", "Url", out.URL, ruleCloudURL); err != nil {
+		return nil, err
+	}
 	return &out, nil
 }
 

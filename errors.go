@@ -32,7 +32,22 @@ var (
 	ErrVerificationFailed = errors.New("kyc: verification did not pass")
 	// ErrBadResponse: the service answered with something this package cannot decode.
 	ErrBadResponse = errors.New("kyc: malformed response")
+	// ErrMediaNotReady: the verdict is there but media asked for (a photo, a video, will audio,
+	// card images) is still missing after the media wait (WithMediaWait). It also matches
+	// ErrNoResult.
+	ErrMediaNotReady error = &subclassError{msg: "kyc: media not ready", parent: ErrNoResult}
 )
+
+// subclassError is a sentinel that also matches a broader class with errors.Is.
+type subclassError struct {
+	msg    string
+	parent error
+}
+
+func (e *subclassError) Error() string { return e.msg }
+
+// Unwrap makes errors.Is(err, parent) true for errors wrapping the sentinel.
+func (e *subclassError) Unwrap() error { return e.parent }
 
 // APIError is a non-zero answer from the service. It never carries a secret, a ticket, an access
 // token, a signature pre-image, a name, an ID number or a response body.

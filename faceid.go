@@ -189,13 +189,19 @@ func (s *FaceService) GetPCFaceID(ctx context.Context, req PCFaceIDRequest) (*Fa
 // renewed and the upload signed and sent once more (nothing was minted).
 func (s *FaceService) upload(ctx context.Context, endpoint string, p params) (*FaceID, error) {
 	rule := mustRule(endpoint)
-	var out faceIDResult
+	// out stays nil when the answer has no result object (absent or null).
+	var out *faceIDResult
 	var env *FaceID
+	orderNo := mustGet(p, "orderNo")
 	err := s.c.withUnit(ctx, s.c.primary, func(u *cachedUnit) error {
 		p.sign(endpoint, "sign", u.SignTicket)
+		out = nil
 		e, err := s.c.send(ctx, &request{op: endpoint, method: rule.Method, path: rule.Path, body: p,
-			orderNo: mustGet(p, "orderNo"), mint: true}, &out)
+			orderNo: orderNo, mint: true}, &out)
 		if err != nil {
+			return err
+		}
+		if err := checkFaceIDAnswer(endpoint, orderNo, e, out); err != nil {
 			return err
 		}
 		env = &FaceID{BizSeqNo: e.BizSeqNo, TransactionTime: string(e.TransactionTime)}
@@ -205,12 +211,9 @@ func (s *FaceService) upload(ctx context.Context, endpoint string, p params) (*F
 		return nil, err
 	}
 	env.FaceID = firstNonEmpty(out.FaceID, out.H5FaceID)
-	env.OrderNo = firstNonEmpty(out.OrderNo, mustGet(p, "orderNo"))
+	env.OrderNo = firstNonEmpty(out.OrderNo, orderNo)
 	env.BizSeqNo = firstNonEmpty(env.BizSeqNo, out.BizSeqNo)
 	env.OptimalDomain = out.OptimalDomain
-	if env.FaceID == "" {
-		return nil, fmt.Errorf("kyc: %s: %w: no faceId in the answer", endpoint, ErrBadResponse)
-	}
 	return env, nil
 }
 

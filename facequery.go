@@ -270,33 +270,53 @@ func (s *FaceService) QueryResult(ctx context.Context, orderNo string, media Med
 // QueryResultTo asks for the verdict of orderNo and streams the photo and video into the given
 // writers as the answer arrives, with memory bounded whatever their size. A nil writer means
 // that medium is not asked for. The call is retried only while nothing has been written.
+//
+// Media can lag a passing verdict by a second or two: when a medium asked for is missing, the
+// order is queried again as WithMediaWait says (asking only for what is still missing), and if
+// it is still missing the call fails with an error matching ErrMediaNotReady (and ErrNoResult). A writer never receives its medium twice, and the writer of a medium that never
+// came has received nothing. A verdict that is not a pass needs no media.
 func (s *FaceService) QueryResultTo(ctx context.Context, orderNo string, photo, video io.Writer) (*FaceResult, error) {
-	media := NoMedia
-	switch {
-	case photo != nil && video != nil:
-		media = PhotoAndVideo
-	case photo != nil:
-		media = PhotoOnly
-	case video != nil:
-		media = VideoOnly
-	}
-	return s.c.queryFaceRecord(ctx, s.c.primary, orderNo, media.getFile(), func(int64) wire.MediaSink {
-		sink := wire.MediaSink{Fields: map[string]io.Writer{}}
-		if photo != nil {
-			sink.Fields["photo"] = photo
+	gates := &gateSet{}
+	pg, vg := gates.gate(photo), gates.gate(video)
+	wantPhoto, wantVideo := photo != nil, video != nil
+	return awaitMedia(ctx, s.c, EndpointQueryFaceRecord, orderNo, gates, func() (*FaceResult, error) {
+		return s.c.queryFaceRecord(ctx, s.c.primary, orderNo, mediaChoice(wantPhoto && !pg.done, wantVideo && !vg.done).getFile(),
+			func(int64) wire.MediaSink {
+				sink := wire.MediaSink{Fields: map[string]io.Writer{}}
+				if wantPhoto {
+					sink.Fields["photo"] = pg
+				}
+				if wantVideo {
+					sink.Fields["video"] = vg
+				}
+				return sink
+			})
+	}, func(res *FaceResult) string {
+		if !res.Passed() {
+			return ""
 		}
-		if video != nil {
-			sink.Fields["video"] = video
-		}
-		return sink
+		return missingList([]string{"photo", "video"}, []bool{wantPhoto, wantVideo}, []bool{pg.got(), vg.got()})
 	})
+}
+
+// mediaChoice is the getFile choice for the media wanted.
+func mediaChoice(photo, video bool) MediaChoice {
+	switch {
+	case photo && video:
+		return PhotoAndVideo
+	case photo:
+		return PhotoOnly
+	case video:
+		return VideoOnly
+	}
+	return NoMedia
 }
 
 // WaitForMedia queries orderNo until the media asked for is there: media can lag the verdict by
 // a second or two, and the manual advises 3 tries 2 s apart (WithMediaWait). It stops early when
 // ctx ends or the verdict is not a pass (failed verdicts may have no media). If the media is
 // still missing after the last try, it returns the last result with an error matching
-// ErrNoResult.
+// ErrMediaNotReady (and ErrNoResult).
 func (s *FaceService) WaitForMedia(ctx context.Context, orderNo string, media MediaChoice) (*FaceResult, error) {
 	var res *FaceResult
 	for try := 1; ; try++ {
@@ -309,7 +329,7 @@ func (s *FaceService) WaitForMedia(ctx context.Context, orderNo string, media Me
 			return res, nil
 		}
 		if try >= s.c.mediaTries {
-			return res, fmt.Errorf("kyc: order %s: %w: media still missing after %d tries", orderNo, ErrNoResult, try)
+			return res, fmt.Errorf("%w: order %s: media still missing after %d tries", ErrMediaNotReady, orderNo, try)
 		}
 		if err := sleepCtx(ctx, s.c.mediaWait); err != nil {
 			return res, fmt.Errorf("kyc: order %s: waiting for media: %w", orderNo, err)
@@ -333,6 +353,9 @@ func (c *Client) queryFaceRecord(ctx context.Context, app *appTickets, orderNo, 
 		if derr := json.Unmarshal(env.Result, &rec); derr != nil {
 			return nil, fmt.Errorf("kyc: %s: %w: result does not decode", EndpointQueryFaceRecord, ErrBadResponse)
 		}
+	}
+	if err := checkFrame(EndpointQueryFaceRecord, orderNo, env, env.HasResult(), rec.OrderNo, rec.BizSeqNo); err != nil {
+		return nil, err
 	}
 	res := &FaceResult{
 		Code: string(env.Code), Msg: env.Msg, OrderNo: firstNonEmpty(rec.OrderNo, orderNo),
@@ -426,12 +449,16 @@ func (s *FaceService) QueryPhotos(ctx context.Context, orderNo string) (*Photos,
 	}
 	var meta struct {
 		OrderNo      string   `json:"orderNo"`
+		BizSeqNo     string   `json:"bizSeqNo"`
 		OccurredTime wire.Str `json:"occurredTime"`
 	}
 	if env.HasResult() {
 		if derr := json.Unmarshal(env.Result, &meta); derr != nil {
 			return nil, fmt.Errorf("kyc: %s: %w: result does not decode", EndpointQueryPhotoInfo, ErrBadResponse)
 		}
+	}
+	if err := checkFrame(EndpointQueryPhotoInfo, orderNo, env, env.HasResult(), meta.OrderNo, meta.BizSeqNo); err != nil {
+		return nil, err
 	}
 	out := &Photos{OrderNo: firstNonEmpty(meta.OrderNo, orderNo), BizSeqNo: env.BizSeqNo, OccurredTime: string(meta.OccurredTime)}
 	for _, w := range photos {

@@ -85,7 +85,7 @@ func (s *NFCService) GetCertID(ctx context.Context, req NFCCertIDRequest) (*NFCC
 	// The table spells the key appid; the examples and every other call appId (spec C 10 item 5).
 	p := params{{"appId", s.c.appID}, {"orderNo", req.OrderNo}, {"userId", req.UserID}, {"version", APIVersion},
 		{"nonce", nonce}, {"nfcType", string(req.CardType)}}
-	var out struct {
+	var out *struct { // nil when the answer has no result object
 		OrderNo   string `json:"orderNo"`
 		BizSeqNo  string `json:"bizSeqNo"`
 		OCRCertID string `json:"ocrCertId"`
@@ -94,8 +94,14 @@ func (s *NFCService) GetCertID(ctx context.Context, req NFCCertIDRequest) (*NFCC
 	if err != nil {
 		return nil, err
 	}
-	if out.OCRCertID == "" {
-		return nil, fmt.Errorf("kyc: %s: %w: no ocrCertId in the answer", EndpointNFCCertID, ErrBadResponse)
+	if out == nil {
+		return nil, badAnswer(EndpointNFCCertID, "a success code without a result object")
+	}
+	if err := checkFrame(EndpointNFCCertID, req.OrderNo, env, true, out.OrderNo, out.BizSeqNo); err != nil {
+		return nil, err
+	}
+	if err := checkAnswerID(EndpointNFCCertID, "ocrCertId", out.OCRCertID, ruleCertID); err != nil {
+		return nil, err
 	}
 	return &NFCCertID{CertID: out.OCRCertID, OrderNo: firstNonEmpty(out.OrderNo, req.OrderNo),
 		BizSeqNo: firstNonEmpty(env.BizSeqNo, out.BizSeqNo), TransactionTime: string(env.TransactionTime), Nonce: nonce}, nil
@@ -178,9 +184,13 @@ func (s *NFCService) QueryResult(ctx context.Context, q NFCQuery) (*NFCResult, e
 		Code     wire.Code `json:"code"`
 		Msg      string    `json:"msg"`
 		BizSeqNo string    `json:"bizSeqNo"`
+		OrderNo  string    `json:"orderNo"`
 	}
 	if env.HasResult() && json.Unmarshal(env.Result, &inner) != nil {
 		return nil, fmt.Errorf("kyc: %s: %w: result does not decode", EndpointNFCResult, ErrBadResponse)
+	}
+	if err := checkFrame(EndpointNFCResult, q.OrderNo, env, env.HasResult(), inner.OrderNo, inner.BizSeqNo); err != nil {
+		return nil, err
 	}
 	if inner.Code != "" && !inner.Code.OK() {
 		return nil, &APIError{Op: EndpointNFCResult, Code: string(inner.Code), Msg: inner.Msg,

@@ -286,9 +286,29 @@ func (s *OCRService) IDCardResult(ctx context.Context, q IDCardQuery) (*IDCardRe
 // IDCardResultTo is IDCardResult with the images streamed into the given writers as the answer
 // arrives, with memory bounded whatever their size. Images are asked for when a writer is given.
 // The call is retried only while nothing has been written.
+//
+// Images lag the result by about a second: when images are asked for and the full image of a
+// recognised side (frontPhoto when FrontCode is "0", backPhoto when BackCode is "0") is missing,
+// the order is queried again as WithMediaWait says, and if it is still missing the call fails
+// with an error matching ErrMediaNotReady (and ErrNoResult). A writer never receives
+// its image twice, and the writer of an image that never came has received nothing. Crops may
+// be missing (cropping can fail) and are not waited for.
 func (s *OCRService) IDCardResultTo(ctx context.Context, q IDCardQuery, w IDCardWriters) (*IDCardResult, error) {
-	return s.idCard(ctx, q.OrderNo, w.any(), q.NativePlace, func(int64) [len(idCardImageFields)]io.Writer {
-		return [...]io.Writer{w.Front, w.Back, w.FrontCrop, w.BackCrop, w.Head}
+	images := w.any()
+	gates := &gateSet{}
+	var ws [len(idCardImageFields)]io.Writer
+	var gs [len(idCardImageFields)]*mediaGate
+	for i, wr := range [...]io.Writer{w.Front, w.Back, w.FrontCrop, w.BackCrop, w.Head} {
+		gs[i] = gates.gate(wr)
+		ws[i] = gs[i]
+	}
+	return awaitMedia(ctx, s.c, EndpointOCRResult, q.OrderNo, gates, func() (*IDCardResult, error) {
+		return s.idCard(ctx, q.OrderNo, images, q.NativePlace, func(int64) [len(idCardImageFields)]io.Writer { return ws })
+	}, func(res *IDCardResult) string {
+		if !images || res.Code != "0" {
+			return ""
+		}
+		return missingList([]string{"frontPhoto", "backPhoto"}, []bool{res.FrontOK(), res.BackOK()}, []bool{gs[0].got(), gs[1].got()})
 	})
 }
 
@@ -310,6 +330,9 @@ func (s *OCRService) idCard(ctx context.Context, orderNo string, images, native 
 		if derr := json.Unmarshal(env.Result, &rec); derr != nil {
 			return nil, fmt.Errorf("kyc: %s: %w: result does not decode", EndpointOCRResult, ErrBadResponse)
 		}
+	}
+	if err := checkFrame(EndpointOCRResult, orderNo, env, env.HasResult(), string(rec.OrderNo), string(rec.BizSeqNo)); err != nil {
+		return nil, err
 	}
 	return &IDCardResult{
 		Code: okCode(env), Msg: env.Msg, OrderNo: firstNonEmpty(string(rec.OrderNo), orderNo),

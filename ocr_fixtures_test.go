@@ -78,14 +78,14 @@ func TestOCRFixturesReplay(t *testing.T) {
 			switch f.Endpoint {
 			case EndpointOCRResult:
 				c, fs := newProductClient(t, map[string][]byte{"/api/server/getOcrResult": f.Response})
-				res, err := c.OCR.IDCardResult(ctx, IDCardQuery{OrderNo: "order001", Images: true, NativePlace: true})
+				res, err := c.OCR.IDCardResult(ctx, IDCardQuery{OrderNo: f.orderNo(), Images: true, NativePlace: true})
 				require.NoError(t, err)
 				q := fs.queries["/api/server/getOcrResult"]
 				require.Equal(t, "IDAXXXXX", q.Get("app_id"))
-				require.Equal(t, "order001", q.Get("order_no"))
+				require.Equal(t, f.orderNo(), q.Get("order_no"))
 				require.Equal(t, "1", q.Get("get_file"))
 				require.Equal(t, "1", q.Get("get_native"))
-				require.Equal(t, Sign("ticket_string", "IDAXXXXX", "order001", q.Get("nonce"), "1.0.0"), q.Get("sign"))
+				require.Equal(t, Sign("ticket_string", "IDAXXXXX", f.orderNo(), q.Get("nonce"), "1.0.0"), q.Get("sign"))
 				for k, got := range map[string]string{"code": res.Code, "orderNo": res.OrderNo, "frontCode": res.FrontCode,
 					"backCode": res.BackCode, "name": res.Name, "idNo": res.IDNo, "birth": res.Birth, "validDate": res.ValidDate,
 					"operateTime": res.OperateTime, "frontWarning": string(res.FrontWarning), "frontClarity": res.FrontClarity,
@@ -106,7 +106,7 @@ func TestOCRFixturesReplay(t *testing.T) {
 				require.Empty(t, res.HeadPhoto)
 			case EndpointBankCardOCRResult:
 				c, fs := newProductClient(t, map[string][]byte{"/api/server/getBankCardOcrResult": f.Response})
-				res, err := c.OCR.BankCardResult(ctx, "order001", true)
+				res, err := c.OCR.BankCardResult(ctx, f.orderNo(), true)
 				require.NoError(t, err)
 				require.Equal(t, "1", fs.queries["/api/server/getBankCardOcrResult"].Get("get_file"))
 				for k, got := range map[string]string{"code": res.Code, "orderNo": res.OrderNo, "cardNo": res.CardNo,
@@ -138,7 +138,7 @@ func TestOCRQueryUsesItsOwnApp(t *testing.T) {
 	fx := loadFixtures(t, "ocr")
 	c, fs := newProductClient(t, map[string][]byte{"/api/server/getOcrResult": fx["idcard_result"].Response},
 		WithOCRCredentials("IDAOCR01", "ocrSecret"))
-	_, err := c.OCR.IDCardResult(context.Background(), IDCardQuery{OrderNo: "order001"})
+	_, err := c.OCR.IDCardResult(context.Background(), IDCardQuery{OrderNo: fx["idcard_result"].orderNo()})
 	require.NoError(t, err)
 	q := fs.queries["/api/server/getOcrResult"]
 	require.Equal(t, "IDAOCR01", q.Get("app_id"))

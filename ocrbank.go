@@ -172,9 +172,30 @@ func (s *OCRService) BankCardResult(ctx context.Context, orderNo string, images 
 // BankCardResultTo is BankCardResult with the images streamed into the given writers as the
 // answer arrives, with memory bounded whatever their size. Images are asked for when a writer
 // is given. The call is retried only while nothing has been written.
+//
+// Images lag the result by about a second: when images are asked for, the card was recognised
+// and its original image (originBankcardPhoto) is missing, the order is queried again as
+// WithMediaWait says, and if it is still missing the call fails with an error matching
+// ErrMediaNotReady (and ErrNoResult). A writer never receives its image twice, and the
+// writer of an image that never came has received nothing.
 func (s *OCRService) BankCardResultTo(ctx context.Context, orderNo string, w BankCardWriters) (*BankCardResult, error) {
-	return s.bankCard(ctx, orderNo, w.any(), func(int64) wire.MediaSink {
-		return bankSink(w.Crop, w.Number, w.Origin, w.Origin)
+	images := w.any()
+	gates := &gateSet{}
+	crop, number, origin, orig2 := gates.gate(w.Crop), gates.gate(w.Number), gates.gate(w.Origin), gates.gate(w.Origin)
+	return awaitMedia(ctx, s.c, EndpointBankCardOCRResult, orderNo, gates, func() (*BankCardResult, error) {
+		return s.bankCard(ctx, orderNo, images, func(int64) wire.MediaSink {
+			if origin.done {
+				orig2.done = true // one original image, under either spelling
+			} else if orig2.done {
+				origin.done = true
+			}
+			return bankSink(crop, number, origin, orig2)
+		})
+	}, func(res *BankCardResult) string {
+		if !images || !res.Passed() || origin.got() || orig2.got() {
+			return ""
+		}
+		return "originBankcardPhoto"
 	})
 }
 
@@ -197,6 +218,9 @@ func (s *OCRService) bankCard(ctx context.Context, orderNo string, images bool, 
 		if derr := json.Unmarshal(env.Result, &rec); derr != nil {
 			return nil, fmt.Errorf("kyc: %s: %w: result does not decode", EndpointBankCardOCRResult, ErrBadResponse)
 		}
+	}
+	if err := checkFrame(EndpointBankCardOCRResult, orderNo, env, env.HasResult(), string(rec.OrderNo), string(rec.BizSeqNo)); err != nil {
+		return nil, err
 	}
 	return &BankCardResult{
 		Code: okCode(env), Msg: env.Msg, OrderNo: firstNonEmpty(string(rec.OrderNo), orderNo),

@@ -45,7 +45,7 @@ func TestWillFixturesReplay(t *testing.T) {
 				require.JSONEq(t, `[{"id":"0","question":"请问您本次业务是本人自愿办理吗？请回答：我确认","answer":"我确认|确认"}]`, string(body["willContentList"]))
 			case EndpointWillResult:
 				c, fs := newProductClient(t, map[string][]byte{"/api/server/getWillFaceResult": f.Response})
-				res, err := c.Will.QueryResult(ctx, WillQuery{OrderNo: "order001", Face: PhotoAndVideo, Files: AllWillFiles})
+				res, err := c.Will.QueryResult(ctx, WillQuery{OrderNo: f.orderNo(), Face: PhotoAndVideo, Files: AllWillFiles})
 				if e := exp("error"); e != "" {
 					var ae *APIError
 					require.ErrorAs(t, err, &ae)
@@ -81,7 +81,7 @@ func TestWillFixturesReplay(t *testing.T) {
 				// Streamed, turn audio included.
 				var user bytes.Buffer
 				turns := map[int]*bytes.Buffer{}
-				_, err = c.Will.QueryResultTo(ctx, WillQuery{OrderNo: "order001", Files: AllWillFiles}, WillWriters{UserAudio: &user,
+				_, err = c.Will.QueryResultTo(ctx, WillQuery{OrderNo: f.orderNo(), Files: AllWillFiles}, WillWriters{UserAudio: &user,
 					TurnReadAudio: func(i int) io.Writer { turns[i] = &bytes.Buffer{}; return turns[i] }})
 				require.NoError(t, err)
 				require.Equal(t, []byte(res.UserAudio), user.Bytes())
@@ -132,7 +132,8 @@ func FuzzWillDecoder(f *testing.F) {
 	f.Add([]byte(`{"code":"66666006","result":{"willTurnsData":[null,{"willUserAudio":null},"x",{"id":1,"willReadAudio":"UklGRg=="}],"extra":{"a":[1]}}}`))
 	f.Add([]byte(`{"code":0,"result":{"willTurnsData":{"id":"0"}}}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
-		c, _ := newProductClient(t, map[string][]byte{"/api/server/getWillFaceResult": body, "/api/server/getWillFaceId": body})
+		c, _ := newProductClient(t, map[string][]byte{"/api/server/getWillFaceResult": body, "/api/server/getWillFaceId": body},
+			WithMediaWait(2, 0)) // a passing answer without its audio is queried again, without waiting
 		res, err := c.Will.QueryResult(context.Background(), WillQuery{OrderNo: "order001", Face: PhotoAndVideo, Files: AllWillFiles})
 		if (res == nil) == (err == nil) {
 			t.Fatalf("want exactly one of result and error, got %v and %v", res, err)

@@ -170,10 +170,49 @@ func (s *WillService) QueryResult(ctx context.Context, q WillQuery) (*WillResult
 // QueryResultTo is QueryResult with the media streamed into w's writers as the answer arrives,
 // with memory bounded whatever their size. The call is retried only while nothing has been
 // written.
+//
+// Files lag a passing verdict by 1-2 s: when media asked for is missing (the rule of
+// WaitForFiles: the face photo and video q.Face asks for, and some answer audio when q.Files
+// asks for will files), the order is queried again as WithMediaWait says, and if media is still
+// missing the call fails with an error matching ErrMediaNotReady (and ErrNoResult). A writer never receives its medium twice, and the writer of a medium that never
+// came has received nothing. A verdict that is not a pass needs no media.
 func (s *WillService) QueryResultTo(ctx context.Context, q WillQuery, w WillWriters) (*WillResult, error) {
-	res, err := s.query(ctx, q, func(int64) willSinks {
-		return willSinks{single: [...]io.Writer{w.Photo, w.Video, w.UserAudio, w.ReadAudio, w.ScreenShot, w.UserVideo},
-			turnUser: w.TurnUserAudio, turnRead: w.TurnReadAudio}
+	gates := &gateSet{}
+	var single [len(willMediaFields)]*mediaGate
+	for i, wr := range [...]io.Writer{w.Photo, w.Video, w.UserAudio, w.ReadAudio, w.ScreenShot, w.UserVideo} {
+		single[i] = gates.gate(wr)
+	}
+	// The rounds' gates, by index in willTurnsData; the caller's function is asked once per round.
+	turnUser, turnRead := map[int]*mediaGate{}, map[int]*mediaGate{}
+	turnGate := func(m map[int]*mediaGate, f func(int) io.Writer) func(int) io.Writer {
+		return func(i int) io.Writer {
+			g := m[i]
+			if g == nil {
+				var wr io.Writer
+				if f != nil {
+					wr = f(i)
+				}
+				g = gates.gate(wr)
+				m[i] = g
+			}
+			return g
+		}
+	}
+	sinks := willSinks{turnUser: turnGate(turnUser, w.TurnUserAudio), turnRead: turnGate(turnRead, w.TurnReadAudio)}
+	for i, g := range single {
+		sinks.single[i] = g
+	}
+	res, err := awaitMedia(ctx, s.c, EndpointWillResult, q.OrderNo, gates, func() (*willResult, error) {
+		return s.query(ctx, q, func(int64) willSinks { return sinks })
+	}, func(res *willResult) string {
+		if !res.Passed() {
+			return ""
+		}
+		turnAudio := false
+		for _, g := range turnUser {
+			turnAudio = turnAudio || g.got()
+		}
+		return q.missingMedia(single[0].got(), single[1].got(), single[2].got() || turnAudio)
 	})
 	if err != nil {
 		return nil, err
@@ -184,7 +223,7 @@ func (s *WillService) QueryResultTo(ctx context.Context, q WillQuery, w WillWrit
 // WaitForFiles queries until the media q asks for is there: files lag the verdict by 1-2 s, and
 // the manual advises 3 tries 2 s apart (WithMediaWait). It stops early when ctx ends or the
 // verdict is not a pass. If media is still missing after the last try it returns the last
-// result with an error matching ErrNoResult.
+// result with an error matching ErrMediaNotReady (and ErrNoResult).
 func (s *WillService) WaitForFiles(ctx context.Context, q WillQuery) (*WillResult, error) {
 	for try := 1; ; try++ {
 		res, err := s.QueryResult(ctx, q)
@@ -195,7 +234,7 @@ func (s *WillService) WaitForFiles(ctx context.Context, q WillQuery) (*WillResul
 			return res, nil
 		}
 		if try >= s.c.mediaTries {
-			return res, fmt.Errorf("kyc: order %s: %w: will files still missing after %d tries", q.OrderNo, ErrNoResult, try)
+			return res, fmt.Errorf("%w: order %s: will files still missing after %d tries", ErrMediaNotReady, q.OrderNo, try)
 		}
 		if err := sleepCtx(ctx, s.c.mediaWait); err != nil {
 			return res, fmt.Errorf("kyc: order %s: waiting for will files: %w", q.OrderNo, err)
@@ -206,18 +245,19 @@ func (s *WillService) WaitForFiles(ctx context.Context, q WillQuery) (*WillResul
 // hasMedia reports whether the media q asks for arrived: the face files asked for, and some
 // answer audio when will files are asked for.
 func (r *WillResult) hasMedia(q WillQuery) bool {
-	if (q.Face.wantsPhoto() && len(r.Photo) == 0) || (q.Face.wantsVideo() && len(r.Video) == 0) {
-		return false
-	}
-	if q.Files == NoWillFiles || len(r.UserAudio) > 0 {
-		return true
-	}
+	audio := len(r.UserAudio) > 0
 	for _, t := range r.Turns {
-		if len(t.UserAudio) > 0 {
-			return true
-		}
+		audio = audio || len(t.UserAudio) > 0
 	}
-	return false
+	return q.missingMedia(len(r.Photo) > 0, len(r.Video) > 0, audio) == ""
+}
+
+// missingMedia names the media q asks for that did not arrive, given what did: the face photo and
+// video q.Face asks for, and some answer audio (single-round or in a round) when q.Files asks for
+// will files. "" means nothing is missing.
+func (q WillQuery) missingMedia(photo, video, answerAudio bool) string {
+	return missingList([]string{"photo", "video", "answer audio"},
+		[]bool{q.Face.wantsPhoto(), q.Face.wantsVideo(), q.Files != NoWillFiles}, []bool{photo, video, answerAudio})
 }
 
 type willRecord struct {
@@ -320,6 +360,9 @@ func decodeWillResult(env *wire.Envelope, orderNo string) (*willResult, error) {
 		if json.Unmarshal(env.Result, &rec) != nil || json.Unmarshal(env.Result, &rec.Extra) != nil {
 			return nil, fmt.Errorf("kyc: %s: %w: result does not decode", EndpointWillResult, ErrBadResponse)
 		}
+	}
+	if err := checkFrame(EndpointWillResult, orderNo, env, env.HasResult(), string(rec.OrderNo), string(rec.BizSeqNo)); err != nil {
+		return nil, err
 	}
 	for k := range rec.Extra {
 		if willKnownFields[k] {
