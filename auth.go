@@ -59,7 +59,16 @@ func (u TicketUnit) LogValue() slog.Value {
 // Ticket-manager timings that are not options.
 const (
 	// expiryMargin: a unit this close to expiry is no longer handed out; callers wait for a new one.
+	// A unit whose life is under ten times this uses a tenth of its life instead (marginFor).
 	expiryMargin = 30 * time.Second
+	// prevTicketWindow bounds how long the SIGN ticket a refresh replaced still verifies a
+	// callback: the service keeps a replaced ticket valid for about one minute (spec A 2.2), and a
+	// callback it signed just before the replacement reaches the partner after the browser's
+	// redirect, which we allow another minute. Never longer than the old ticket's own life.
+	prevTicketWindow = 2 * time.Minute
+	// callbackRecheckTimeout bounds the one store re-read a callback whose signature matches no
+	// ticket we hold triggers (another instance may have refreshed): a browser is waiting.
+	callbackRecheckTimeout = 2 * time.Second
 	// leasePoll is how often an instance waiting for another's refresh re-reads the store.
 	leasePoll = 200 * time.Millisecond
 	// storeOpTimeout bounds one store call made outside a refresh's own deadline (re-reads,
@@ -133,9 +142,9 @@ type appTickets struct {
 	secret string
 
 	cur        atomic.Pointer[cachedUnit]
-	prev       atomic.Pointer[cachedUnit] // the unit cur replaced: its SIGN ticket may sign a late callback
-	refreshing atomic.Bool                // a background refresh is running
-	nextCheck  atomic.Int64               // UnixNano of the next store re-read (shared stores only)
+	prev       atomic.Pointer[replacedUnit] // the unit cur replaced: its SIGN ticket may sign a late callback
+	refreshing atomic.Bool                  // a background refresh is running
+	nextCheck  atomic.Int64                 // UnixNano of the next store re-read (shared stores only)
 	sf         singleflight.Group
 
 	mu          sync.Mutex
@@ -143,6 +152,12 @@ type appTickets struct {
 	failures    int       // refreshes failed in a row
 	nextAttempt time.Time // no refresh before this after a failure
 	rejected    string    // an access token the service refused: never adopt it again
+}
+
+// replacedUnit is a unit another one replaced, and when (on our clock).
+type replacedUnit struct {
+	*cachedUnit
+	replacedAt time.Time
 }
 
 // get returns a unit to sign with. While the unit is fresh it is one atomic load and no
@@ -274,10 +289,18 @@ func (a *appTickets) install(u *cachedUnit) {
 // installed records that u replaced old: old's SIGN ticket may still sign a late callback, the
 // next store re-read is one interval away, and refreshes are no longer failing.
 func (a *appTickets) installed(old, u *cachedUnit) {
+	now := a.c.clock.Now()
 	if old != nil && old.SignTicket != u.SignTicket {
-		a.prev.Store(old)
+		// The service replaced old's ticket when it minted u's (u.FetchedAt, on the fetching
+		// host's clock); we may learn of it later, from the store. The earlier of the two
+		// starts the window: it can only make the window shorter (fail safe).
+		at := now
+		if u.FetchedAt.Before(at) {
+			at = u.FetchedAt
+		}
+		a.prev.Store(&replacedUnit{cachedUnit: old, replacedAt: at})
 	}
-	a.nextCheck.Store(a.c.clock.Now().Add(a.c.storeRecheck).UnixNano())
+	a.nextCheck.Store(now.Add(a.c.storeRecheck).UnixNano())
 	a.mu.Lock()
 	a.failures, a.lastErr, a.nextAttempt = 0, nil, time.Time{}
 	a.mu.Unlock()
