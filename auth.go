@@ -269,12 +269,27 @@ func (e *TicketError) Unwrap() []error {
 	return []error{ErrExpired, e.Cause}
 }
 
+// marginFor is the expiry margin of a unit that lives life: expiryMargin, or a tenth of the life
+// when that is shorter, so that a short-lived unit (a misconfigured or test service answering
+// expire_in 10 or 1) still serves most of its life instead of being fetched again on every
+// call. A 3600 s unit keeps the full 30 s.
+func marginFor(life time.Duration) time.Duration {
+	if life <= 0 {
+		return 0
+	}
+	return min(expiryMargin, life/10)
+}
+
 func (a *appTickets) cache(t TicketUnit) *cachedUnit {
-	refresh := a.c.refreshAfter
+	life := t.ExpiresAt().Sub(t.FetchedAt)
+	margin := marginFor(life)
+	// The background refresh starts at refreshAfter, but for a short life no later than two
+	// margins before expiry: at most one fetch per unit, started before callers must wait.
+	refresh := max(min(a.c.refreshAfter, life-2*margin), 0)
 	// Up to 5% jitter so a fleet does not refresh in lockstep.
 	refresh -= time.Duration(rand.Int64N(int64(refresh)/20 + 1))
 	refreshAt := t.FetchedAt.Add(refresh)
-	waitAt := t.ExpiresAt().Add(-expiryMargin)
+	waitAt := t.ExpiresAt().Add(-margin)
 	if refreshAt.After(waitAt) {
 		refreshAt = waitAt
 	}
