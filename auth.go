@@ -380,7 +380,7 @@ func (a *appTickets) fetch(ctx context.Context) (*cachedUnit, error) {
 		AccessToken:     tok.AccessToken,
 		SignTicket:      ticket,
 		FetchedAt:       start,
-		TokenExpiresAt:  start.Add(time.Duration(tok.ExpireIn) * time.Second),
+		TokenExpiresAt:  start.Add(lifetime(tok.ExpireIn, maxTokenLifetime)),
 		TicketExpiresAt: start.Add(ticketLife),
 	}
 	return a.cache(unit), nil
@@ -401,7 +401,18 @@ func (c *Client) apiTicket(ctx context.Context, appID, accessToken, kind, userID
 	if len(resp.Tickets) == 0 || resp.Tickets[0].Value == "" || resp.Tickets[0].ExpireIn <= 0 {
 		return "", 0, fmt.Errorf("kyc: %s: %w: no ticket or lifetime", op, ErrBadResponse)
 	}
-	return resp.Tickets[0].Value, time.Duration(resp.Tickets[0].ExpireIn) * time.Second, nil
+	return resp.Tickets[0].Value, lifetime(resp.Tickets[0].ExpireIn, maxSignTicketLifetime), nil
+}
+
+// lifetime converts a positive expire_in to a duration of at most limit, the documented lifetime:
+// a service claiming more is trusted for what the manual says, no longer (fail safe), and a
+// unit the store holds is then never implausible for its own fetcher. (apiTicket clamps a
+// NONCE ticket's lifetime too; its caller ignores it.)
+func lifetime(expireIn wire.Int, limit time.Duration) time.Duration {
+	if int64(expireIn) > int64(limit/time.Second) {
+		return limit
+	}
+	return time.Duration(expireIn) * time.Second
 }
 
 // withUnit runs call with a current unit of app. If the service answers that the ticket or

@@ -149,3 +149,127 @@ func TestInvalidateDropsOnlyTheRefusedUnit(t *testing.T) {
 	require.Equal(t, 4, srv.Requests(kyc.EndpointNonceTicket), "two refused, each retried once")
 	require.Equal(t, 2, srv.Requests(kyc.EndpointAccessToken), "the cold start and one refresh")
 }
+
+// A unit no fetch can have produced (fetched in the future beyond clock skew, or claiming a
+// longer life than the service grants) is never served from a store, and one fetch replaces it
+// in the store. Memory and file stores here; redisstore runs the same rule (it is the ticket
+// manager's and CheckSave's, not the store's).
+func TestStoreCannotPinImplausibleUnit(t *testing.T) {
+	stores := map[string]func(t *testing.T) kyc.TicketStore{
+		"memory": func(*testing.T) kyc.TicketStore { return kyc.NewMemoryStore() },
+		"file": func(t *testing.T) kyc.TicketStore {
+			s, err := kyc.NewFileStore(t.TempDir())
+			require.NoError(t, err)
+			return s
+		},
+	}
+	planted := func(appID string, at time.Time, token, ticket time.Duration, fence uint64) *kyc.TicketUnit {
+		return &kyc.TicketUnit{AppID: appID, AccessToken: "PLANTEDTOKEN", SignTicket: "PLANTEDTICKET",
+			FetchedAt: at, TokenExpiresAt: at.Add(token), TicketExpiresAt: at.Add(ticket), Fence: fence}
+	}
+	const tok, tik = 7200 * time.Second, 3600 * time.Second
+	for name, open := range stores {
+		t.Run(name, func(t *testing.T) {
+			for _, tc := range []struct {
+				name      string
+				unit      func(appID string, now time.Time) *kyc.TicketUnit
+				plausible bool
+			}{
+				{"fetched 6 minutes ahead", func(a string, now time.Time) *kyc.TicketUnit {
+					return planted(a, now.Add(6*time.Minute), tok, tik, 0)
+				}, false},
+				{"fetched a year ahead with a high fence", func(a string, now time.Time) *kyc.TicketUnit {
+					return planted(a, now.AddDate(1, 0, 0), tok, tik, 1<<40)
+				}, false},
+				{"token life 7201 s", func(a string, now time.Time) *kyc.TicketUnit {
+					return planted(a, now.Add(-time.Minute), tok+time.Second, tik, 0)
+				}, false},
+				{"ticket life 3601 s", func(a string, now time.Time) *kyc.TicketUnit {
+					return planted(a, now.Add(-time.Minute), tok, tik+time.Second, 0)
+				}, false},
+				{"no fetch time", func(a string, now time.Time) *kyc.TicketUnit {
+					return &kyc.TicketUnit{AppID: a, AccessToken: "PLANTEDTOKEN", SignTicket: "PLANTEDTICKET",
+						TokenExpiresAt: now.Add(tok), TicketExpiresAt: now.Add(tik)}
+				}, false},
+				// The bounds themselves are plausible: 4 minutes of skew, the full lifetimes.
+				{"fetched 4 minutes ahead", func(a string, now time.Time) *kyc.TicketUnit {
+					return planted(a, now.Add(4*time.Minute), tok, tik, 0)
+				}, true},
+			} {
+				t.Run(tc.name, func(t *testing.T) {
+					srv := kyctest.NewServer()
+					t.Cleanup(srv.Close)
+					store := open(t)
+					ctx := context.Background()
+					require.NoError(t, store.Save(ctx, tc.unit(srv.AppID, srv.Clock.Now())))
+					mk := func() *kyc.Client {
+						c, err := kyc.New(srv.AppID, srv.Secret, kyc.WithBaseURL(srv.URL), kyc.WithClock(srv.Clock),
+							kyc.WithTicketStore(store))
+						require.NoError(t, err)
+						return c
+					}
+					a, b := mk(), mk()
+					got, err := a.SignTicket(ctx)
+					require.NoError(t, err)
+					if tc.plausible {
+						require.Equal(t, "PLANTEDTICKET", got)
+						require.Equal(t, 0, srv.Requests(kyc.EndpointAccessToken))
+						return
+					}
+					require.NotEqual(t, "PLANTEDTICKET", got)
+					require.Equal(t, 1, srv.Requests(kyc.EndpointAccessToken), "one fetch")
+					stored, err := store.Load(ctx, srv.AppID)
+					require.NoError(t, err)
+					require.Equal(t, got, stored.SignTicket, "the fetch replaced the planted unit in the store")
+					got2, err := b.SignTicket(ctx)
+					require.NoError(t, err)
+					require.Equal(t, got, got2, "another instance adopts the fetched unit")
+					require.Equal(t, 1, srv.Requests(kyc.EndpointAccessToken), "and fetches nothing")
+				})
+			}
+
+			t.Run("planted under a running client", func(t *testing.T) {
+				srv := kyctest.NewServer()
+				t.Cleanup(srv.Close)
+				store := open(t)
+				ctx := context.Background()
+				c, err := kyc.New(srv.AppID, srv.Secret, kyc.WithBaseURL(srv.URL), kyc.WithClock(srv.Clock),
+					kyc.WithTicketStore(store), kyc.WithStoreRecheck(50*time.Second))
+				require.NoError(t, err)
+				own, err := c.SignTicket(ctx)
+				require.NoError(t, err)
+				// A future unit supersedes ours by time: the store takes it.
+				require.NoError(t, store.Save(ctx, planted(srv.AppID, srv.Clock.Now().Add(time.Hour), tok, tik, 0)))
+				// A callback signed with the planted ticket makes the client re-read the store at
+				// once; it must neither adopt the unit nor accept the callback.
+				_, err = c.Face.VerifyCallback(ctx, signedCallback("mobile", srv.AppID, "PLANTEDTICKET", newOrderNo(), "0"))
+				require.ErrorIs(t, err, kyc.ErrInvalidSignature)
+				tk, err := c.SignTicket(ctx)
+				require.NoError(t, err)
+				require.Equal(t, own, tk)
+				// At the next refresh one fetch replaces it.
+				srv.Clock.Advance(kyc.DefaultRefreshAfter + time.Minute)
+				require.Eventually(t, func() bool {
+					tk, err := c.SignTicket(ctx)
+					return err == nil && tk != own
+				}, 10*time.Second, 10*time.Millisecond)
+				tk, err = c.SignTicket(ctx)
+				require.NoError(t, err)
+				stored, err := store.Load(ctx, srv.AppID)
+				require.NoError(t, err)
+				require.Equal(t, tk, stored.SignTicket)
+				require.Equal(t, 2, srv.Requests(kyc.EndpointAccessToken))
+			})
+		})
+	}
+}
+
+// A service that claims more than the documented lifetimes is trusted for the documented ones.
+func TestFetchedLifetimesAreCappedAtTheDocumentedMaxima(t *testing.T) {
+	srv, c := newPairWith(t, []kyctest.Option{kyctest.WithLifetimes(3*time.Hour, 2*time.Hour, 0, 0)})
+	u, err := c.Tickets(context.Background())
+	require.NoError(t, err)
+	require.Equal(t, 7200*time.Second, u.TokenExpiresAt.Sub(u.FetchedAt))
+	require.Equal(t, 3600*time.Second, u.TicketExpiresAt.Sub(u.FetchedAt))
+	require.Equal(t, 1, srv.Requests(kyc.EndpointAccessToken))
+}
