@@ -36,7 +36,11 @@ func (cb *Callback) Passed() bool { return cb.Code == "0" }
 
 // VerifyCallback checks a face H5 callback's query values: mobile (code, orderNo, faceId or
 // h5faceId, newSignature, liveRate) or PC (code, orderNo, h5faceId, newSign). The signature must
-// match the current or the previous SIGN ticket; the comparison is constant-time.
+// match the current SIGN ticket, or the one it replaced for 2 minutes after the replacement; the
+// comparison is constant-time. With a shared TicketStore, a signature that matches neither makes
+// the client re-read the store once (another instance may have refreshed) before refusing. A
+// callback that repeats any of these fields, or carries both newSignature and newSign (or both
+// faceId and h5faceId), is refused with ErrInvalidSignature before any ticket is used.
 func (s *FaceService) VerifyCallback(ctx context.Context, q url.Values) (*Callback, error) {
 	return s.c.verifyCallback(ctx, s.c.primary, EndpointH5Callback, q)
 }
