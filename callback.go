@@ -104,9 +104,23 @@ func (c *Client) verifyCallback(ctx context.Context, app *appTickets, endpoint s
 	if err := checkOrderNo(orderNo); err != nil {
 		return nil, err
 	}
+	// With a shared store, our unit may have been replaced by another instance since we last
+	// read the store; if that read is older than the re-read interval, read it now, so that a
+	// ticket replaced elsewhere more than prevTicketWindow ago is not taken as current. This
+	// costs one store read per interval, not per callback.
+	due := c.sharedStore && c.clock.Now().UnixNano() >= app.nextCheck.Load()
 	u, err := app.get(ctx)
 	if err != nil {
 		return nil, err
+	}
+	if due {
+		nu, err := app.recheckForCallback(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("kyc: callback for order %s: %w: ticket store not re-read (%w)", orderNo, ErrInvalidSignature, err)
+		}
+		if nu != nil {
+			u = nu
+		}
 	}
 	rule := mustRule(endpoint)
 	values := params{{"appId", app.appID}, {"orderNo", orderNo}, {"code", code}}
@@ -179,7 +193,7 @@ func matchPrev(app *appTickets, clock Clock, match func(ticket string) bool) boo
 }
 
 // recheckForCallback re-reads a shared store for a callback whose signature matched no ticket
-// held here, adopting a newer unit if the store has one, and returns the current unit then (nil
+// held here (or when the last read is older than the re-read interval), adopting a newer unit if the store has one, and returns the current unit then (nil
 // when there is no shared store: nothing else can have refreshed). Concurrent callbacks share one
 // re-read, bounded by callbackRecheckTimeout and by ctx.
 func (a *appTickets) recheckForCallback(ctx context.Context) (*cachedUnit, error) {
@@ -190,6 +204,7 @@ func (a *appTickets) recheckForCallback(ctx context.Context) (*cachedUnit, error
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), callbackRecheckTimeout)
 		defer cancel()
 		u, _ := a.adoptFromStore(rctx)
+		a.nextCheck.Store(a.c.clock.Now().Add(a.c.storeRecheck).UnixNano())
 		return u, nil
 	})
 	select {

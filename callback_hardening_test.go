@@ -263,3 +263,49 @@ func TestFleetVerifiesEachOthersCallbacks(t *testing.T) {
 		})
 	}
 }
+
+// In a fleet the 2-minute window counts from the replacement anywhere in the fleet: an instance
+// that has not read the store since another one refreshed must not take its old ticket, replaced
+// 3 minutes ago, as current.
+func TestFleetPreviousTicketWindowCountsFromTheReplacement(t *testing.T) {
+	srv := kyctest.NewServer()
+	t.Cleanup(srv.Close)
+	store := kyc.NewMemoryStore()
+	mk := func() *kyc.Client {
+		c, err := kyc.New(srv.AppID, srv.Secret, kyc.WithBaseURL(srv.URL), kyc.WithClock(srv.Clock),
+			kyc.WithTicketStore(store))
+		require.NoError(t, err)
+		return c
+	}
+	a, b := mk(), mk()
+	ctx := context.Background()
+	t1, err := a.SignTicket(ctx)
+	require.NoError(t, err)
+	_, err = b.SignTicket(ctx)
+	require.NoError(t, err)
+	require.NoError(t, a.RefreshTickets(ctx))
+	t2, err := a.SignTicket(ctx)
+	require.NoError(t, err)
+	orderNo := newOrderNo()
+
+	// b makes no call for 90 s: t1 is its current ticket, but it was replaced 90 s ago.
+	srv.Clock.Advance(90 * time.Second)
+	got, err := b.Face.VerifyCallback(ctx, signedCallback("mobile", srv.AppID, t1, orderNo, "0"))
+	require.NoError(t, err)
+	require.True(t, got.PreviousTicket, "b learnt of the replacement from the store")
+	srv.Clock.Advance(90 * time.Second) // 3 minutes after the replacement
+	_, err = b.Face.VerifyCallback(ctx, signedCallback("mobile", srv.AppID, t1, orderNo, "0"))
+	require.ErrorIs(t, err, kyc.ErrInvalidSignature)
+	got, err = b.Face.VerifyCallback(ctx, signedCallback("mobile", srv.AppID, t2, orderNo, "0"))
+	require.NoError(t, err)
+	require.False(t, got.PreviousTicket)
+
+	// The same with an instance that sleeps through the whole window.
+	c := mk()
+	_, err = c.SignTicket(ctx)
+	require.NoError(t, err)
+	require.NoError(t, a.RefreshTickets(ctx))
+	srv.Clock.Advance(3 * time.Minute)
+	_, err = c.Face.VerifyCallback(ctx, signedCallback("pc", srv.AppID, t2, orderNo, "0"))
+	require.ErrorIs(t, err, kyc.ErrInvalidSignature)
+}
