@@ -83,7 +83,7 @@ func (s forgetfulStore) Lease(ctx context.Context, appID string, ttl time.Durati
 }
 
 // gateTransport holds the first two NONCE ticket answers: the first until the second request
-// has been sent, the second until a third has been sent. So two calls are refused on the same
+// has been answered, the second until a third has been sent. So two calls are refused on the same
 // unit, and the second refusal arrives after the first call has replaced that unit.
 type gateTransport struct {
 	base        http.RoundTripper
@@ -103,13 +103,14 @@ func (g *gateTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	g.n++
 	n := g.n
 	g.mu.Unlock()
-	switch n {
-	case 2:
-		g.onceTwo.Do(func() { close(g.two) })
-	case 3:
+	if n == 3 {
 		g.onceThree.Do(func() { close(g.three) })
 	}
 	resp, err := g.base.RoundTrip(r)
+	if n == 2 {
+		// Answered: both refusals are spent before the first call retries.
+		g.onceTwo.Do(func() { close(g.two) })
+	}
 	wait := map[int]chan struct{}{1: g.two, 2: g.three}[n]
 	if wait != nil {
 		select {
