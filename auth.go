@@ -81,6 +81,17 @@ func newTicketManager(c *Client) *ticketManager {
 	return &ticketManager{c: c, apps: map[string]*appTickets{}}
 }
 
+// stop stops the timers of every app (Client.Close).
+func (m *ticketManager) stop() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, a := range m.apps {
+		if t := a.timer.Load(); t != nil {
+			t.Stop()
+		}
+	}
+}
+
 func (m *ticketManager) app(appID, secret string) *appTickets {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -120,10 +131,10 @@ func (a *appTickets) arm(u *cachedUnit, now int64) {
 		return
 	}
 	u.fresh.Store(true)
-	time.AfterFunc(time.Duration(until-now), func() {
+	a.timer.Store(time.AfterFunc(time.Duration(until-now), func() {
 		u.fresh.Store(false)
 		u.armed.Store(false)
-	})
+	}))
 }
 
 // appTickets is the state for one appId.
@@ -136,6 +147,7 @@ type appTickets struct {
 	prev       atomic.Pointer[cachedUnit] // the unit cur replaced: its SIGN ticket may sign a late callback
 	refreshing atomic.Bool                // a background refresh is running
 	nextCheck  atomic.Int64               // UnixNano of the next store re-read (shared stores only)
+	timer      atomic.Pointer[time.Timer] // the last timer arm set; Close stops it
 	sf         singleflight.Group
 
 	mu          sync.Mutex
@@ -149,6 +161,9 @@ type appTickets struct {
 // allocation; past refreshAt one caller starts a background refresh and everyone keeps the
 // current unit; only past waitAt do callers wait.
 func (a *appTickets) get(ctx context.Context) (*cachedUnit, error) {
+	if a.c.closed.Load() {
+		return nil, errClosed("")
+	}
 	u := a.cur.Load()
 	if u != nil && u.fresh.Load() {
 		return u, nil
@@ -182,12 +197,15 @@ func (a *appTickets) refreshInBackground() {
 		a.refreshing.Store(false)
 		return
 	}
-	go func() {
+	started := a.c.goBackground(func(bg context.Context) {
 		defer a.refreshing.Store(false)
-		ctx, cancel := context.WithTimeout(context.Background(), a.refreshBound())
+		ctx, cancel := context.WithTimeout(bg, a.refreshBound())
 		defer cancel()
 		_, _, _ = a.sf.Do("refresh", func() (any, error) { return a.refresh(ctx, false) })
-	}()
+	})
+	if !started {
+		a.refreshing.Store(false)
+	}
 }
 
 // refreshWait refreshes (or joins the refresh in flight) and waits for it, as long as ctx allows.
@@ -206,6 +224,7 @@ func (a *appTickets) refreshWait(ctx context.Context, force bool) (*cachedUnit, 
 	ch := a.sf.DoChan("refresh", func() (any, error) {
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), a.refreshBound())
 		defer cancel()
+		defer context.AfterFunc(a.c.bg, cancel)() // Close ends it too
 		return a.refresh(rctx, force)
 	})
 	select {

@@ -32,6 +32,8 @@ var (
 	ErrVerificationFailed = errors.New("kyc: verification did not pass")
 	// ErrBadResponse: the service answered with something this package cannot decode.
 	ErrBadResponse = errors.New("kyc: malformed response")
+	// ErrClosed: the client was closed (Client.Close); make a new one.
+	ErrClosed = errors.New("kyc: client closed")
 )
 
 // APIError is a non-zero answer from the service. It never carries a secret, a ticket, an access

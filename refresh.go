@@ -19,11 +19,11 @@ func (a *appTickets) recheckStore(now int64) {
 	if now < old || !a.nextCheck.CompareAndSwap(old, next) {
 		return
 	}
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), storeOpTimeout)
+	a.c.goBackground(func(bg context.Context) {
+		ctx, cancel := context.WithTimeout(bg, storeOpTimeout)
 		defer cancel()
 		a.adoptFromStore(ctx)
-	}()
+	})
 }
 
 // refresh makes a new unit current. It adopts a fresher unit from the store if another instance
