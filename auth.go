@@ -2,7 +2,6 @@ package kyc
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
@@ -259,10 +258,10 @@ type TicketError struct {
 // Error says which app has no tickets and why.
 func (e *TicketError) Error() string {
 	if e.ExpiredAt.IsZero() {
-		return fmt.Sprintf("kyc: no tickets for app %s: fetching them failed: %v", e.AppID, e.Cause)
+		return fmt.Sprintf("kyc: no tickets for app %s: fetching them failed: %s", e.AppID, bareText(e.Cause))
 	}
-	return fmt.Sprintf("kyc: tickets for app %s expired at %s and refreshing them failed: %v",
-		e.AppID, e.ExpiredAt.Format(time.RFC3339), e.Cause)
+	return fmt.Sprintf("kyc: tickets for app %s expired at %s and refreshing them failed: %s",
+		e.AppID, e.ExpiredAt.Format(time.RFC3339), bareText(e.Cause))
 }
 
 // Unwrap exposes ErrExpired (when a unit expired) and the cause.
@@ -400,7 +399,7 @@ func (c *Client) withUnit(ctx context.Context, app *appTickets, call func(u *cac
 	app.invalidate(u)
 	u2, gerr := app.get(ctx)
 	if gerr != nil {
-		return errors.Join(err, gerr)
+		return joinErrors(err, gerr)
 	}
 	return call(u2)
 }

@@ -361,7 +361,7 @@ func (c *Client) attempt(ctx context.Context, op string, mint bool, x exchange, 
 			c.log.DebugContext(ctx, "kyc request failed", "op", op, "attempt", n, "duration", time.Since(start), "sent", wrote.Load())
 		}
 		// A call that mints something is resent only if the request never left; others always.
-		return !mint || !wrote.Load() || isDialError(err), fmt.Errorf("kyc: %s: %w", op, err)
+		return !mint || !wrote.Load() || isDialError(err), wrapf(err, "%s", op)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
