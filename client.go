@@ -455,7 +455,9 @@ func (k *kyc1Call) readResponse(resp *http.Response) (answer, error) {
 		size, written, err := c.decodeStream(resp.Body, resp.ContentLength, req, env)
 		a.size = size
 		if err != nil {
-			a.retry = written == 0 && !errors.Is(err, errWriter)
+			// Resending cannot help when the caller's writer failed or the answer is over the
+			// cap (the same answer would come again).
+			a.retry = written == 0 && !errors.Is(err, errWriter) && !errors.Is(err, errOverCap)
 			return a, err
 		}
 	} else {
@@ -530,7 +532,9 @@ var errWriter = errors.New("kyc: writing media")
 // decodeStream decodes a streamed answer: media to req.media's writers (capped at maxBody in
 // all), the rest into env. It returns the bytes read and the media bytes written.
 func (c *Client) decodeStream(body io.Reader, contentLength int64, req *request, env *wire.Envelope) (size, written int64, err error) {
-	cr := &countingReader{r: body}
+	// WithMaxBodySize bounds the bytes read, as on the buffered path; the decoded media are
+	// bounded by it too (limitedWriter), and the rest of the answer by maxEnvelope.
+	cr := &countingReader{r: transport.CapReader(body, c.maxBody)}
 	limit := &mediaLimit{left: c.maxBody}
 	media := req.media(contentLength)
 	sink := wire.MediaSink{Fields: map[string]io.Writer{}, Lists: map[string]func(int) (io.Writer, error){}}
@@ -546,7 +550,7 @@ func (c *Client) decodeStream(body io.Reader, contentLength int64, req *request,
 			return &limitedWriter{w: w, l: limit}, nil
 		}
 	}
-	counts, derr := wire.DecodeStream(cr, sink, maxEnvelope, env)
+	counts, derr := wire.DecodeStream(cr, sink, min(maxEnvelope, c.maxBody), env)
 	for _, n := range counts {
 		written += n
 	}
@@ -554,8 +558,10 @@ func (c *Client) decodeStream(body io.Reader, contentLength int64, req *request,
 		return cr.n, written, nil
 	}
 	switch {
+	case errors.Is(derr, transport.ErrBodyTooLarge):
+		return cr.n, written, fmt.Errorf("kyc: %s: %w: %w of %d bytes", req.op, ErrBadResponse, errOverCap, c.maxBody)
 	case errors.Is(derr, errMediaTooLarge):
-		return cr.n, written, fmt.Errorf("kyc: %s: %w: media over %d bytes", req.op, ErrBadResponse, c.maxBody)
+		return cr.n, written, fmt.Errorf("kyc: %s: %w: media %w of %d bytes", req.op, ErrBadResponse, errOverCap, c.maxBody)
 	case errors.Is(derr, errWriter):
 		return cr.n, written, fmt.Errorf("kyc: %s: %w", req.op, derr)
 	case errors.Is(derr, wire.ErrSyntax), errors.Is(derr, wire.ErrTooLarge), errors.Is(derr, wire.ErrBase64),
@@ -579,6 +585,9 @@ func (c *countingReader) Read(p []byte) (int, error) {
 }
 
 var errMediaTooLarge = errors.New("media exceeds the body size limit")
+
+// errOverCap marks a streamed answer refused for its size (WithMaxBodySize).
+var errOverCap = errors.New("over the size limit")
 
 type mediaLimit struct{ left int64 }
 

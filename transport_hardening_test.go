@@ -347,3 +347,111 @@ func (c *closeCounter) CloseIdleConnections() { c.n.Add(1) }
 type rtFunc func(*http.Request) (*http.Response, error)
 
 func (f rtFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// TestRetryBudgetBoundsAnOutage: against a service that answers 999999 to everything, N calls
+// with 3 attempts each send at most N first attempts plus what the retry budget allows (100
+// tokens, 5 a retry: 20 retries), not 3N requests.
+func TestRetryBudgetBoundsAnOutage(t *testing.T) {
+	srv, c := newPair(t)
+	ctx := context.Background()
+	_, err := c.SignTicket(ctx)
+	require.NoError(t, err)
+	srv.Fail(kyctest.Fault{Endpoint: kyc.EndpointQueryFaceRecord, Code: "999999"})
+	const calls = 40
+	for range calls {
+		_, err := c.Face.QueryResult(ctx, "order001", kyc.NoMedia)
+		require.ErrorIs(t, err, kyc.ErrBusy)
+	}
+	sent := srv.Requests(kyc.EndpointQueryFaceRecord)
+	require.GreaterOrEqual(t, sent, calls+1, "the budget allows some retries")
+	require.LessOrEqual(t, sent, calls+100/5, "retries beyond the budget (3 attempts a call would be %d)", 3*calls)
+}
+
+// TestKYC1AnswersAreCapped: with WithMaxBodySize(1024) a 2 KB kyc1 answer ends in ErrBadResponse,
+// on the buffered path (the token fetch) and the streamed one (the result query, whose large
+// part here is not media), and is not fetched again.
+func TestKYC1AnswersAreCapped(t *testing.T) {
+	srv := kyctest.NewServer()
+	t.Cleanup(srv.Close)
+	ctx := context.Background()
+	pad := strings.Repeat("x", 2048)
+	answers := map[string][]byte{
+		"/access_token":    []byte(`{"code":"0","msg":"` + pad + `","access_token":"tok","expire_in":7200}`),
+		"/queryfacerecord": []byte(`{"code":"0","msg":"` + pad + `","result":{"orderNo":"order001","liveRate":"99"}}`),
+	}
+	for path, answer := range answers {
+		t.Run(path, func(t *testing.T) {
+			var hits atomic.Int64
+			fs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if strings.HasSuffix(r.URL.Path, path) {
+					hits.Add(1)
+					w.Header().Set("Content-Type", "application/json")
+					w.Write(answer)
+					return
+				}
+				srv.ServeHTTP(w, r)
+			}))
+			t.Cleanup(fs.Close)
+			c, err := kyc.New(srv.AppID, srv.Secret, kyc.WithBaseURL(fs.URL), kyc.WithClock(srv.Clock),
+				kyc.WithMaxBodySize(1024), kyc.WithRetry(3, time.Millisecond, 2*time.Millisecond))
+			require.NoError(t, err)
+			t.Cleanup(func() { c.Close() })
+			if path == "/access_token" {
+				_, err = c.AccessToken(ctx)
+			} else {
+				_, err = c.Face.QueryResult(ctx, "order001", kyc.NoMedia)
+			}
+			require.ErrorIs(t, err, kyc.ErrBadResponse)
+			require.Contains(t, err.Error(), "1024 bytes")
+			require.Equal(t, int64(1), hits.Load(), "an answer over the cap is not fetched again")
+		})
+	}
+}
+
+// TestKYC1MintsAreNeverResent: for every kyc1 call that mints something, a connection dropped
+// after the request was written ends the call with an error after exactly one request.
+func TestKYC1MintsAreNeverResent(t *testing.T) {
+	srv, c := newPair(t, kyc.WithNFCKey("00112233445566778899AABBCCDDEEFF"))
+	ctx := context.Background()
+	_, err := c.SignTicket(ctx) // warm: the uploads below reuse a kept-alive connection
+	require.NoError(t, err)
+	photo := append([]byte{0xFF, 0xD8, 0xFF, 0xE0}, []byte("an invented photo, not a face")...) // a JPEG's first bytes
+	mints := map[string]func() error{
+		kyc.EndpointFaceIDPlus: func() error {
+			_, err := c.Face.GetFaceID(ctx, kyc.FaceIDRequest{Version: kyc.Plus, OrderNo: newOrderNo(), UserID: "user001", Name: testName, IDNo: testIDNo})
+			return err
+		},
+		kyc.EndpointFaceIDEnhanced: func() error {
+			_, err := c.Face.GetFaceID(ctx, kyc.FaceIDRequest{Version: kyc.Enhanced, OrderNo: newOrderNo(), UserID: "user001", Name: testName, IDNo: testIDNo})
+			return err
+		},
+		kyc.EndpointFaceIDBasic: func() error {
+			_, err := c.Face.GetFaceID(ctx, kyc.FaceIDRequest{Version: kyc.Basic, OrderNo: newOrderNo(), UserID: "user001", Name: testName, IDNo: testIDNo})
+			return err
+		},
+		kyc.EndpointFaceIDPC: func() error {
+			_, err := c.Face.GetPCFaceID(ctx, kyc.PCFaceIDRequest{OrderNo: newOrderNo(), UserID: "user001", Photo: photo, PhotoType: kyc.PhotoHD})
+			return err
+		},
+		kyc.EndpointWillFaceID: func() error {
+			_, err := c.Will.GetFaceID(ctx, kyc.WillFaceIDRequest{OrderNo: newOrderNo(), UserID: "user001", Name: testName, IDNo: testIDNo,
+				Rounds: []kyc.WillRound{{Question: "是否本人办理？", Answers: []string{"是的"}}}})
+			return err
+		},
+		kyc.EndpointNFCCertID: func() error {
+			_, err := c.NFC.GetCertID(ctx, kyc.NFCCertIDRequest{OrderNo: newOrderNo(), UserID: "user001", CardType: kyc.NFCIDCard})
+			return err
+		},
+	}
+	for ep, mint := range mints {
+		t.Run(ep, func(t *testing.T) {
+			require.NoError(t, mint(), "the call works without the fault")
+			srv.ResetCounts()
+			srv.Fail(kyctest.Fault{Endpoint: ep, Drop: true})
+			t.Cleanup(srv.ClearFaults)
+			err := mint()
+			require.Error(t, err)
+			require.Equal(t, 1, srv.Requests(ep), "a mint that may have reached the service is never resent")
+		})
+	}
+}

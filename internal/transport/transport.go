@@ -145,3 +145,30 @@ func ReadCapped(r io.Reader, limit int64) ([]byte, error) {
 	}
 	return b, nil
 }
+
+// CapReader returns a reader of r that fails with ErrBodyTooLarge, having returned limit bytes,
+// when r holds more: the streaming counterpart of ReadCapped.
+func CapReader(r io.Reader, limit int64) io.Reader {
+	return &capReader{r: r, left: limit}
+}
+
+type capReader struct {
+	r    io.Reader
+	left int64 // bytes that may still be returned; -1 once past the limit
+}
+
+func (c *capReader) Read(p []byte) (int, error) {
+	if c.left < 0 {
+		return 0, ErrBodyTooLarge
+	}
+	if int64(len(p)) > c.left+1 {
+		p = p[:c.left+1] // one byte more than allowed tells a body at the limit from one past it
+	}
+	n, err := c.r.Read(p)
+	if int64(n) > c.left {
+		n, c.left = int(c.left), -1
+		return n, ErrBodyTooLarge
+	}
+	c.left -= int64(n)
+	return n, err
+}
