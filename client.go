@@ -527,14 +527,14 @@ func decodeAnswer(raw []byte, env *wire.Envelope, out any, topLevel bool) (resul
 }
 
 // errWriter marks a failure of the caller's writer: resending would not help.
-var errWriter = errors.New("kyc: writing media")
+var errWriter = errors.New("writing media")
 
 // decodeStream decodes a streamed answer: media to req.media's writers (capped at maxBody in
 // all), the rest into env. It returns the bytes read and the media bytes written.
 func (c *Client) decodeStream(body io.Reader, contentLength int64, req *request, env *wire.Envelope) (size, written int64, err error) {
 	// WithMaxBodySize bounds the bytes read, as on the buffered path; the decoded media are
 	// bounded by it too (limitedWriter), and the rest of the answer by maxEnvelope.
-	cr := &countingReader{r: transport.CapReader(body, c.maxBody)}
+	cr := &countingReader{capped: transport.CappedReader{R: body, Left: c.maxBody}}
 	limit := &mediaLimit{left: c.maxBody}
 	media := req.media(contentLength)
 	sink := wire.MediaSink{Fields: map[string]io.Writer{}, Lists: map[string]func(int) (io.Writer, error){}}
@@ -573,13 +573,15 @@ func (c *Client) decodeStream(body io.Reader, contentLength int64, req *request,
 	return cr.n, written, fmt.Errorf("kyc: %s: reading response: %w", req.op, transport.RedactError(derr))
 }
 
+// countingReader counts the bytes read through its capped reader (held by value: one
+// allocation per answer, not two).
 type countingReader struct {
-	r io.Reader
-	n int64
+	capped transport.CappedReader
+	n      int64
 }
 
 func (c *countingReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
+	n, err := c.capped.Read(p)
 	c.n += int64(n)
 	return n, err
 }

@@ -115,6 +115,9 @@ func TestErrorsHaveOnePrefix(t *testing.T) {
 	e.add("callback without a signature", err)
 	_, err = c.Will.VerifyCallback(ctx, map[string][]string{"orderNo": {"order001"}, "code": {"0"}, "newSignature": {strings.Repeat("A", 40)}})
 	e.add("forged will callback", err)
+	// The caller's writer fails while media stream into it.
+	_, err = c.Face.QueryResultTo(ctx, appJourney(t, srv, c, kyc.Plus, kyctest.OutcomePass), nil, failingWriter{})
+	e.add("media writer fails", err)
 	// Connection refused, body over the cap, a redirect, a closed client.
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
@@ -253,3 +256,7 @@ func TestWrongCredentialsAndReusedOrderNo(t *testing.T) {
 	require.ErrorIs(t, err, kyc.ErrBadRequest)
 	require.NotContains(t, err.Error(), "orderNo used before")
 }
+
+type failingWriter struct{}
+
+func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("disk full") }

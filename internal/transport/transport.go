@@ -148,27 +148,29 @@ func ReadCapped(r io.Reader, limit int64) ([]byte, error) {
 
 // CapReader returns a reader of r that fails with ErrBodyTooLarge, having returned limit bytes,
 // when r holds more: the streaming counterpart of ReadCapped.
-func CapReader(r io.Reader, limit int64) io.Reader {
-	return &capReader{r: r, left: limit}
+func CapReader(r io.Reader, limit int64) *CappedReader {
+	return &CappedReader{R: r, Left: limit}
 }
 
-type capReader struct {
-	r    io.Reader
-	left int64 // bytes that may still be returned; -1 once past the limit
+// CappedReader is what CapReader returns; a caller may embed one to save an allocation.
+type CappedReader struct {
+	R    io.Reader
+	Left int64 // bytes that may still be returned; -1 once past the limit
 }
 
-func (c *capReader) Read(p []byte) (int, error) {
-	if c.left < 0 {
+// Read reads from R, failing with ErrBodyTooLarge past the limit.
+func (c *CappedReader) Read(p []byte) (int, error) {
+	if c.Left < 0 {
 		return 0, ErrBodyTooLarge
 	}
-	if int64(len(p)) > c.left+1 {
-		p = p[:c.left+1] // one byte more than allowed tells a body at the limit from one past it
+	if int64(len(p)) > c.Left+1 {
+		p = p[:c.Left+1] // one byte more than allowed tells a body at the limit from one past it
 	}
-	n, err := c.r.Read(p)
-	if int64(n) > c.left {
-		n, c.left = int(c.left), -1
+	n, err := c.R.Read(p)
+	if int64(n) > c.Left {
+		n, c.Left = int(c.Left), -1
 		return n, ErrBodyTooLarge
 	}
-	c.left -= int64(n)
+	c.Left -= int64(n)
 	return n, err
 }
