@@ -115,6 +115,15 @@ func TestErrorsHaveOnePrefix(t *testing.T) {
 	e.add("callback without a signature", err)
 	_, err = c.Will.VerifyCallback(ctx, map[string][]string{"orderNo": {"order001"}, "code": {"0"}, "newSignature": {strings.Repeat("A", 40)}})
 	e.add("forged will callback", err)
+	// An NFC result that does not decrypt (the client's key is not the server's).
+	nfcOrder := newOrderNo()
+	_, err = c.NFC.GetCertID(ctx, kyc.NFCCertIDRequest{OrderNo: nfcOrder, UserID: "user001", CardType: kyc.NFCIDCard})
+	require.NoError(t, err)
+	reqID, err := srv.CompleteNFC(nfcOrder, kyctest.SampleNFCCard())
+	require.NoError(t, err)
+	_, err = c.NFC.QueryResult(ctx, kyc.NFCQuery{OrderNo: nfcOrder, ReqID: reqID})
+	require.ErrorIs(t, err, kyc.ErrDecrypt)
+	e.add("NFC wrong key", err)
 	// The caller's writer fails while media stream into it.
 	_, err = c.Face.QueryResultTo(ctx, appJourney(t, srv, c, kyc.Plus, kyctest.OutcomePass), nil, failingWriter{})
 	e.add("media writer fails", err)
@@ -202,7 +211,7 @@ func TestErrorsHaveOnePrefix(t *testing.T) {
 		}
 	}
 	require.Greater(t, len(e.errs), 50)
-	require.Empty(t, bad, "messages without exactly one leading \"kyc: \"")
+	require.Empty(t, bad, "%d of %d messages without exactly one leading \"kyc: \"", len(bad), len(e.errs))
 }
 
 // failingStore refuses leases with an error that, like the stores of this module, has its own
