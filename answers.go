@@ -50,7 +50,7 @@ var (
 
 // badAnswer is an error matching ErrBadResponse for op. what is fixed text, never a value.
 func badAnswer(op, what string) error {
-	return fmt.Errorf("%w: %s: %s", ErrBadResponse, op, what)
+	return fmt.Errorf("kyc: %s: %w: %s", op, ErrBadResponse, what)
 }
 
 // checkAnswerID checks one identifier the answer of op hands on (field is its wire name).
@@ -194,7 +194,7 @@ func awaitMedia[T any](ctx context.Context, c *Client, op, orderNo string, gates
 			return res, nil
 		}
 		if try >= c.mediaTries {
-			return nil, fmt.Errorf("%w: %s: order %s: %s still missing after %d queries", ErrMediaNotReady, op, orderNo, what, try)
+			return nil, fmt.Errorf("kyc: %s: order %s: %w: %s still missing after %d queries", op, orderNo, ErrMediaNotReady, what, try)
 		}
 		if err := sleepCtx(ctx, c.mediaWait); err != nil {
 			return nil, fmt.Errorf("kyc: %s: order %s: waiting for media: %w", op, orderNo, err)

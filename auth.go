@@ -2,7 +2,6 @@ package kyc
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
@@ -90,6 +89,17 @@ func newTicketManager(c *Client) *ticketManager {
 	return &ticketManager{c: c, apps: map[string]*appTickets{}}
 }
 
+// stop stops the timers of every app (Client.Close).
+func (m *ticketManager) stop() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, a := range m.apps {
+		if t := a.timer.Load(); t != nil {
+			t.Stop()
+		}
+	}
+}
+
 func (m *ticketManager) app(appID, secret string) *appTickets {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -129,10 +139,10 @@ func (a *appTickets) arm(u *cachedUnit, now int64) {
 		return
 	}
 	u.fresh.Store(true)
-	time.AfterFunc(time.Duration(until-now), func() {
+	a.timer.Store(time.AfterFunc(time.Duration(until-now), func() {
 		u.fresh.Store(false)
 		u.armed.Store(false)
-	})
+	}))
 }
 
 // appTickets is the state for one appId.
@@ -145,6 +155,7 @@ type appTickets struct {
 	prev       atomic.Pointer[replacedUnit] // the unit cur replaced: its SIGN ticket may sign a late callback
 	refreshing atomic.Bool                  // a background refresh is running
 	nextCheck  atomic.Int64                 // UnixNano of the next store re-read (shared stores only)
+	timer      atomic.Pointer[time.Timer]   // the last timer arm set; Close stops it
 	sf         singleflight.Group
 
 	mu          sync.Mutex
@@ -164,6 +175,9 @@ type replacedUnit struct {
 // allocation; past refreshAt one caller starts a background refresh and everyone keeps the
 // current unit; only past waitAt do callers wait.
 func (a *appTickets) get(ctx context.Context) (*cachedUnit, error) {
+	if a.c.closed.Load() {
+		return nil, errClosed("")
+	}
 	u := a.cur.Load()
 	if u != nil && u.fresh.Load() {
 		return u, nil
@@ -197,12 +211,15 @@ func (a *appTickets) refreshInBackground() {
 		a.refreshing.Store(false)
 		return
 	}
-	go func() {
+	started := a.c.goBackground(func(bg context.Context) {
 		defer a.refreshing.Store(false)
-		ctx, cancel := context.WithTimeout(context.Background(), a.refreshBound())
+		ctx, cancel := context.WithTimeout(bg, a.refreshBound())
 		defer cancel()
 		_, _, _ = a.sf.Do("refresh", func() (any, error) { return a.refresh(ctx, false) })
-	}()
+	})
+	if !started {
+		a.refreshing.Store(false)
+	}
 }
 
 // refreshWait refreshes (or joins the refresh in flight) and waits for it, as long as ctx allows.
@@ -221,6 +238,7 @@ func (a *appTickets) refreshWait(ctx context.Context, force bool) (*cachedUnit, 
 	ch := a.sf.DoChan("refresh", func() (any, error) {
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), a.refreshBound())
 		defer cancel()
+		defer context.AfterFunc(a.c.bg, cancel)() // Close ends it too
 		return a.refresh(rctx, force)
 	})
 	select {
@@ -255,10 +273,10 @@ type TicketError struct {
 // Error says which app has no tickets and why.
 func (e *TicketError) Error() string {
 	if e.ExpiredAt.IsZero() {
-		return fmt.Sprintf("kyc: no tickets for app %s: fetching them failed: %v", e.AppID, e.Cause)
+		return fmt.Sprintf("kyc: no tickets for app %s: fetching them failed: %s", e.AppID, bareText(e.Cause))
 	}
-	return fmt.Sprintf("kyc: tickets for app %s expired at %s and refreshing them failed: %v",
-		e.AppID, e.ExpiredAt.Format(time.RFC3339), e.Cause)
+	return fmt.Sprintf("kyc: tickets for app %s expired at %s and refreshing them failed: %s",
+		e.AppID, e.ExpiredAt.Format(time.RFC3339), bareText(e.Cause))
 }
 
 // Unwrap exposes ErrExpired (when a unit expired) and the cause.
@@ -430,7 +448,7 @@ func (c *Client) withUnit(ctx context.Context, app *appTickets, call func(u *cac
 	app.invalidate(u)
 	u2, gerr := app.get(ctx)
 	if gerr != nil {
-		return errors.Join(err, gerr)
+		return joinErrors(err, gerr)
 	}
 	return call(u2)
 }

@@ -374,7 +374,7 @@ func (s *BillingService) Day(ctx context.Context, d Day, ruleID string) iter.Seq
 		for page := 1; ; page++ {
 			var p billPage
 			if err := s.c.cloudCall(ctx, "GetWeChatBillDetails", req, &p, false); err != nil {
-				yield(ChargeRecord{}, fmt.Errorf("kyc: bill of %s, page %d: %w", d, page, err))
+				yield(ChargeRecord{}, wrapf(err, "bill of %s, page %d", d, page))
 				return
 			}
 			for _, r := range p.WeChatBillDetails {

@@ -3,7 +3,6 @@ package kyc
 import (
 	"context"
 	"errors"
-	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -92,7 +91,7 @@ func (sw *Sweeper) Sweep(ctx context.Context) (SweepResult, error) {
 	}
 	tokens, err := sw.Store.ListUnfinal(ctx, now.Add(-minAge))
 	if err != nil {
-		return res, fmt.Errorf("kyc: sweeper: listing tokens: %w", err)
+		return res, wrapf(err, "sweeper: listing tokens")
 	}
 	// Oldest first: they are nearest to the end of their retention.
 	slices.SortStableFunc(tokens, func(a, b BizTokenRecord) int { return a.CreatedAt.Compare(b.CreatedAt) })
@@ -129,7 +128,7 @@ func (sw *Sweeper) Sweep(ctx context.Context) (SweepResult, error) {
 	if len(res.Lost) > 0 {
 		sw.c.log.WarnContext(ctx, "kyc sweeper: BizTokens past the 3-day retention were never pulled final", "count", len(res.Lost))
 	}
-	return res, errors.Join(errs...)
+	return res, joinErrors(errs...)
 }
 
 // pull reads one token and records it. lost: its result is gone.
@@ -143,7 +142,7 @@ func (sw *Sweeper) pull(ctx context.Context, t BizTokenRecord, now time.Time) (f
 		return true, true, sw.Store.MarkPulled(ctx, t.BizToken, true, nil)
 	}
 	if err != nil {
-		return false, false, fmt.Errorf("kyc: sweeper: BizToken %s: %w", t.BizToken, err)
+		return false, false, wrapf(err, "sweeper: BizToken %s", t.BizToken)
 	}
 	var details []LivenessDetail
 	if info.Text != nil {
@@ -151,7 +150,7 @@ func (sw *Sweeper) pull(ctx context.Context, t BizTokenRecord, now time.Time) (f
 	}
 	final = info.Passed() || age > finalAfter
 	if err := sw.Store.MarkPulled(ctx, t.BizToken, final, details); err != nil {
-		return false, false, fmt.Errorf("kyc: sweeper: saving BizToken %s: %w", t.BizToken, err)
+		return false, false, wrapf(err, "sweeper: saving BizToken %s", t.BizToken)
 	}
 	return final, false, nil
 }

@@ -116,7 +116,7 @@ func (c *Client) verifyCallback(ctx context.Context, app *appTickets, endpoint s
 	if due {
 		nu, err := app.recheckForCallback(ctx)
 		if err != nil {
-			return nil, fmt.Errorf("kyc: callback for order %s: %w: ticket store not re-read (%w)", orderNo, ErrInvalidSignature, err)
+			return nil, fmt.Errorf("kyc: callback for order %s: %w: ticket store not re-read (%w)", orderNo, ErrInvalidSignature, bare(err))
 		}
 		if nu != nil {
 			u = nu
@@ -156,7 +156,7 @@ func (c *Client) verifyCallback(ctx context.Context, app *appTickets, endpoint s
 		// store never held still fails.
 		nu, err := app.recheckForCallback(ctx)
 		if err != nil {
-			return nil, fmt.Errorf("kyc: callback for order %s: %w: signature does not match (%w)", orderNo, ErrInvalidSignature, err)
+			return nil, fmt.Errorf("kyc: callback for order %s: %w: signature does not match (%w)", orderNo, ErrInvalidSignature, bare(err))
 		}
 		if nu == nil || !check(nu) {
 			return nil, fmt.Errorf("kyc: callback for order %s: %w: signature does not match", orderNo, ErrInvalidSignature)

@@ -13,6 +13,7 @@ import (
 	"net/http/httptrace"
 	"net/url"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -94,6 +95,16 @@ type Client struct {
 
 	tickets *ticketManager
 	primary *appTickets
+
+	// Close (close.go): closed makes later calls fail with ErrClosed; bg ends with Close and
+	// bounds the background refreshes and store re-reads, which bgWG counts; ownTransport says
+	// the HTTP client is the one New made, whose idle connections Close may close.
+	closed       atomic.Bool
+	bg           context.Context
+	stopBG       context.CancelFunc
+	bgMu         sync.Mutex
+	bgWG         sync.WaitGroup
+	ownTransport bool
 }
 
 // New returns a client for appID and its secret. It checks its arguments and options and sends
@@ -133,8 +144,10 @@ func newClient(appID, secret string, opts []Option) (*Client, error) {
 	}
 	_, c.systemClock = c.clock.(systemClock)
 	if c.hc == nil {
-		c.hc = defaultHTTPClient()
+		c.hc, c.ownTransport = defaultHTTPClient(), true
 	}
+	c.hc = withoutRedirects(c.hc)
+	c.bg, c.stopBG = context.WithCancel(context.Background())
 	if c.log == nil {
 		c.log = slog.New(slog.DiscardHandler)
 	}
@@ -157,6 +170,51 @@ func newClient(appID, secret string, opts []Option) (*Client, error) {
 // AppID returns the appId the client was made for.
 func (c *Client) AppID() string { return c.appID }
 
+// Close releases what the client holds: it stops the ticket timers and ends background
+// refreshes and store re-reads (waiting for them), and closes the idle connections of the HTTP
+// transport New made (never those of a client passed with WithHTTPClient). The ticket store is
+// the caller's and stays open. Calls made after Close fail with an error matching ErrClosed;
+// calls in flight finish as they would have. Close is safe to call more than once.
+func (c *Client) Close() error {
+	c.bgMu.Lock()
+	already := c.closed.Swap(true)
+	c.bgMu.Unlock()
+	if already {
+		return nil
+	}
+	c.stopBG()
+	c.tickets.stop()
+	c.bgWG.Wait()
+	if c.ownTransport {
+		c.hc.CloseIdleConnections()
+	}
+	return nil
+}
+
+// goBackground runs f in a goroutine that Close ends (through ctx) and waits for. It reports
+// false, running nothing, once the client is closed.
+func (c *Client) goBackground(f func(ctx context.Context)) bool {
+	c.bgMu.Lock()
+	defer c.bgMu.Unlock()
+	if c.closed.Load() {
+		return false
+	}
+	c.bgWG.Add(1)
+	go func() {
+		defer c.bgWG.Done()
+		f(c.bg)
+	}()
+	return true
+}
+
+// errClosed is what calls made after Close return.
+func errClosed(op string) error {
+	if op == "" {
+		return fmt.Errorf("kyc: %w", ErrClosed)
+	}
+	return fmt.Errorf("kyc: %s: %w", op, ErrClosed)
+}
+
 func defaultHTTPClient() *http.Client {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.MaxIdleConns = 64
@@ -166,6 +224,17 @@ func defaultHTTPClient() *http.Client {
 	t.ResponseHeaderTimeout = 20 * time.Second
 	t.ExpectContinueTimeout = time.Second
 	return &http.Client{Transport: t}
+}
+
+// withoutRedirects returns a copy of hc that never follows a redirect: the 3xx answer itself
+// comes back to attempt, which refuses it. Following one would send the secret or the access
+// token (in the query), a name and an ID number (in a resent body) to wherever the Location
+// points, and resend a minting call. The caller's client is never modified: its Transport,
+// Jar and Timeout are shared by the copy, its own CheckRedirect is not used.
+func withoutRedirects(hc *http.Client) *http.Client {
+	cp := *hc
+	cp.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &cp
 }
 
 func checkAppID(appID string) error {
@@ -267,6 +336,9 @@ func (c *Client) roundTrip(ctx context.Context, op string, mint bool, x exchange
 
 // attempt sends once. retry says whether sending again is safe and useful.
 func (c *Client) attempt(ctx context.Context, op string, mint bool, x exchange, n int) (retry bool, err error) {
+	if c.closed.Load() {
+		return false, errClosed(op)
+	}
 	actx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
 	debug := c.log.Enabled(ctx, slog.LevelDebug)
@@ -289,9 +361,19 @@ func (c *Client) attempt(ctx context.Context, op string, mint bool, x exchange, 
 			c.log.DebugContext(ctx, "kyc request failed", "op", op, "attempt", n, "duration", time.Since(start), "sent", wrote.Load())
 		}
 		// A call that mints something is resent only if the request never left; others always.
-		return !mint || !wrote.Load() || isDialError(err), fmt.Errorf("kyc: %s: %w", op, err)
+		return !mint || !wrote.Load() || isDialError(err), wrapf(err, "%s", op)
 	}
 	defer resp.Body.Close()
+	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
+		// Never followed (see withoutRedirects) and never resent: the request reached something,
+		// and a minting call may have minted. The Location is not quoted: it may carry anything.
+		if debug {
+			c.log.DebugContext(ctx, "kyc response refused: redirect", "op", op, "attempt", n,
+				"status", resp.StatusCode, "duration", time.Since(start))
+		}
+		return false, fmt.Errorf("kyc: %s: %w: HTTP %d redirect refused (redirects are never followed)",
+			op, ErrBadResponse, resp.StatusCode)
+	}
 	a, err := x.readResponse(resp)
 	if debug {
 		if a.code == "" && err != nil {
@@ -373,7 +455,9 @@ func (k *kyc1Call) readResponse(resp *http.Response) (answer, error) {
 		size, written, err := c.decodeStream(resp.Body, resp.ContentLength, req, env)
 		a.size = size
 		if err != nil {
-			a.retry = written == 0 && !errors.Is(err, errWriter)
+			// Resending cannot help when the caller's writer failed or the answer is over the
+			// cap (the same answer would come again).
+			a.retry = written == 0 && !errors.Is(err, errWriter) && !errors.Is(err, errOverCap)
 			return a, err
 		}
 	} else {
@@ -443,12 +527,14 @@ func decodeAnswer(raw []byte, env *wire.Envelope, out any, topLevel bool) (resul
 }
 
 // errWriter marks a failure of the caller's writer: resending would not help.
-var errWriter = errors.New("kyc: writing media")
+var errWriter = errors.New("writing media")
 
 // decodeStream decodes a streamed answer: media to req.media's writers (capped at maxBody in
 // all), the rest into env. It returns the bytes read and the media bytes written.
 func (c *Client) decodeStream(body io.Reader, contentLength int64, req *request, env *wire.Envelope) (size, written int64, err error) {
-	cr := &countingReader{r: body}
+	// WithMaxBodySize bounds the bytes read, as on the buffered path; the decoded media are
+	// bounded by it too (limitedWriter), and the rest of the answer by maxEnvelope.
+	cr := &countingReader{capped: transport.CappedReader{R: body, Left: c.maxBody}}
 	limit := &mediaLimit{left: c.maxBody}
 	media := req.media(contentLength)
 	sink := wire.MediaSink{Fields: map[string]io.Writer{}, Lists: map[string]func(int) (io.Writer, error){}}
@@ -464,7 +550,7 @@ func (c *Client) decodeStream(body io.Reader, contentLength int64, req *request,
 			return &limitedWriter{w: w, l: limit}, nil
 		}
 	}
-	counts, derr := wire.DecodeStream(cr, sink, maxEnvelope, env)
+	counts, derr := wire.DecodeStream(cr, sink, min(maxEnvelope, c.maxBody), env)
 	for _, n := range counts {
 		written += n
 	}
@@ -472,28 +558,38 @@ func (c *Client) decodeStream(body io.Reader, contentLength int64, req *request,
 		return cr.n, written, nil
 	}
 	switch {
+	case errors.Is(derr, transport.ErrBodyTooLarge):
+		return cr.n, written, fmt.Errorf("kyc: %s: %w: %w of %d bytes", req.op, ErrBadResponse, errOverCap, c.maxBody)
 	case errors.Is(derr, errMediaTooLarge):
-		return cr.n, written, fmt.Errorf("kyc: %s: %w: media over %d bytes", req.op, ErrBadResponse, c.maxBody)
+		return cr.n, written, fmt.Errorf("kyc: %s: %w: media %w of %d bytes", req.op, ErrBadResponse, errOverCap, c.maxBody)
 	case errors.Is(derr, errWriter):
 		return cr.n, written, fmt.Errorf("kyc: %s: %w", req.op, derr)
-	case errors.Is(derr, io.ErrUnexpectedEOF):
-		return cr.n, written, fmt.Errorf("kyc: %s: reading response: %w", req.op, io.ErrUnexpectedEOF)
+	case errors.Is(derr, wire.ErrSyntax), errors.Is(derr, wire.ErrTooLarge), errors.Is(derr, wire.ErrBase64),
+		errors.Is(derr, wire.ErrType):
+		return cr.n, written, fmt.Errorf("kyc: %s: %w: %v", req.op, ErrBadResponse, derr)
 	}
-	return cr.n, written, fmt.Errorf("kyc: %s: %w: %v", req.op, ErrBadResponse, derr)
+	// The body ended early or could not be read (the connection failed, or the context ended
+	// mid-body): keep the cause, so errors.Is(err, context.DeadlineExceeded) holds.
+	return cr.n, written, fmt.Errorf("kyc: %s: reading response: %w", req.op, transport.RedactError(derr))
 }
 
+// countingReader counts the bytes read through its capped reader (held by value: one
+// allocation per answer, not two).
 type countingReader struct {
-	r io.Reader
-	n int64
+	capped transport.CappedReader
+	n      int64
 }
 
 func (c *countingReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
+	n, err := c.capped.Read(p)
 	c.n += int64(n)
 	return n, err
 }
 
 var errMediaTooLarge = errors.New("media exceeds the body size limit")
+
+// errOverCap marks a streamed answer refused for its size (WithMaxBodySize).
+var errOverCap = errors.New("over the size limit")
 
 type mediaLimit struct{ left int64 }
 

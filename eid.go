@@ -322,7 +322,7 @@ func (s *EIDService) WaitTokenStatus(ctx context.Context, eidToken string) (EidS
 		default:
 			failures++
 			if failures >= maxEidErrors {
-				return last, fmt.Errorf("kyc: waiting for eID token: %d errors in a row: %w", failures, err)
+				return last, wrapf(err, "waiting for eID token: %d errors in a row", failures)
 			}
 		}
 		if err := sleepCtx(ctx, interval); err != nil {

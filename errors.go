@@ -2,40 +2,50 @@ package kyc
 
 import (
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 )
 
 // Error classes, matched with errors.Is. An *APIError matches the class its code belongs to in
 // the code catalogue (LookupCode); local failures wrap the class that describes them.
+//
+// Their texts carry no "kyc: " prefix: they are always returned wrapped in an error that has
+// exactly one ("kyc: getPlusFaceId: malformed response: ..."), as Go error texts read.
 var (
 	// ErrInvalidInput: a request was refused before anything was sent.
-	ErrInvalidInput = errors.New("kyc: invalid input")
+	ErrInvalidInput = errors.New("invalid input")
 	// ErrInvalidSignature: the service refused a signature or a ticket (400101 and its kin).
-	ErrInvalidSignature = errors.New("kyc: signature or ticket refused")
+	ErrInvalidSignature = errors.New("signature or ticket refused")
 	// ErrRateLimited: too many requests (400506, 66664003, RequestLimitExceeded).
-	ErrRateLimited = errors.New("kyc: rate limited")
+	ErrRateLimited = errors.New("rate limited")
 	// ErrBusy: the service is busy or failed internally; the call may be retried (999999 ...).
-	ErrBusy = errors.New("kyc: service busy")
+	ErrBusy = errors.New("service busy")
 	// ErrNoResult: there is no result for this order (66660011 and kin).
-	ErrNoResult = errors.New("kyc: no result")
+	ErrNoResult = errors.New("no result")
 	// ErrExpired: something timed out or expired: a faceId, a token, a ticket unit.
-	ErrExpired = errors.New("kyc: expired")
+	ErrExpired = errors.New("expired")
 	// ErrNotWhitelisted: the caller's IP address is not on the service's list (400103).
-	ErrNotWhitelisted = errors.New("kyc: IP not whitelisted")
+	ErrNotWhitelisted = errors.New("IP not whitelisted")
 	// ErrServiceUnavailable: the account cannot use the service (arrears, not activated).
-	ErrServiceUnavailable = errors.New("kyc: service unavailable for this account")
+	ErrServiceUnavailable = errors.New("service unavailable for this account")
 	// ErrBadRequest: the service says the request is malformed (66660000, 400106, InvalidParameter).
-	ErrBadRequest = errors.New("kyc: request refused as malformed")
+	ErrBadRequest = errors.New("request refused as malformed")
 	// ErrVerificationFailed: the verification ran and did not pass (not the same person, name
 	// and ID mismatch, suspected spoof). Usually billed.
-	ErrVerificationFailed = errors.New("kyc: verification did not pass")
+	ErrVerificationFailed = errors.New("verification did not pass")
 	// ErrBadResponse: the service answered with something this package cannot decode.
-	ErrBadResponse = errors.New("kyc: malformed response")
 	// ErrMediaNotReady: the verdict is there but media asked for (a photo, a video, will audio,
 	// card images) is still missing after the media wait (WithMediaWait). It also matches
 	// ErrNoResult.
-	ErrMediaNotReady error = &subclassError{msg: "kyc: media not ready", parent: ErrNoResult}
+	ErrMediaNotReady error = &subclassError{msg: "media not ready", parent: ErrNoResult}
+	ErrBadResponse         = errors.New("malformed response")
+	// ErrUnauthorized: the service refused the appId and secret themselves: the access-token
+	// request, which carries nothing else, was answered with a refusal (400101, 400102, 400105).
+	// Check the appId and secret passed to New (a secret changed in the console counts).
+	ErrUnauthorized = errors.New("appId or secret refused")
+	// ErrClosed: the client was closed (Client.Close); make a new one.
+	ErrClosed = errors.New("client closed")
 )
 
 // subclassError is a sentinel that also matches a broader class with errors.Is.
@@ -78,7 +88,9 @@ func (e *APIError) Error() string {
 	}
 	b.WriteString("code ")
 	b.WriteString(e.Code)
-	if info, ok := LookupCode(e.Code); ok && info.EN != "" {
+	if e.credentialsRefused() {
+		b.WriteString(" (appId or secret refused: check both; a secret changed in the console counts)")
+	} else if info, ok := LookupCode(e.Code); ok && info.EN != "" {
 		b.WriteString(" (")
 		b.WriteString(info.EN)
 		b.WriteString(")")
@@ -86,6 +98,9 @@ func (e *APIError) Error() string {
 		b.WriteString(" (")
 		b.WriteString(truncateRunes(m, 80))
 		b.WriteString(")")
+	}
+	if e.Code == codeIllegalRequest && mintingEndpoints[e.Op] {
+		b.WriteString(": an upload answered so was most likely sent with an orderNo used before; every upload needs a new orderNo")
 	}
 	if e.HTTPStatus != 0 && e.HTTPStatus != 200 {
 		b.WriteString(", HTTP ")
@@ -116,7 +131,32 @@ func (e *APIError) Is(target error) bool {
 		}
 		return false
 	}
+	if e.credentialsRefused() {
+		return target == ErrUnauthorized
+	}
 	return classOf(e.Code) == target
+}
+
+// credentialCodes are the refusals that, answered to the access-token request, can only be about
+// the appId and secret: that request carries no signature and no ticket. The manual names no
+// code for a wrong secret (kyctest answers 400105); reading all three as a credentials refusal is
+// the safe choice: a caller who matches ErrInvalidSignature would otherwise refresh tickets in a
+// loop that cannot succeed. 400104 (no privilege) keeps its class: the account lacks a right.
+var credentialCodes = map[string]bool{"400101": true, "400102": true, "400105": true}
+
+func (e *APIError) credentialsRefused() bool {
+	return e.Op == EndpointAccessToken && credentialCodes[e.Code]
+}
+
+// codeIllegalRequest (400106, 不合法请求) is what an upload with a reused orderNo gets. The manual
+// names no code for a reused orderNo ("每次唯一", spec A note 33); kyctest answers 400106, the
+// catalogue's code for a well-formed request that may not be made, and the message says so.
+const codeIllegalRequest = "400106"
+
+// mintingEndpoints are the kyc1 uploads that mint an id for an orderNo.
+var mintingEndpoints = map[string]bool{
+	EndpointFaceIDPlus: true, EndpointFaceIDEnhanced: true, EndpointFaceIDBasic: true, EndpointFaceIDPC: true,
+	EndpointWillFaceID: true, EndpointNFCCertID: true,
 }
 
 // Retryable reports whether the catalogue says the same request may be sent again.
@@ -151,6 +191,15 @@ func (e *InputError) Unwrap() error { return ErrInvalidInput }
 
 func invalidInput(field, reason string) error { return &InputError{Field: field, Reason: reason} }
 
+// bareText is err's message without its leading "kyc: ", for embedding the text of one error of
+// this package in another's (which has the prefix already).
+func bareText(err error) string {
+	if err == nil {
+		return "<nil>"
+	}
+	return strings.TrimPrefix(err.Error(), "kyc: ")
+}
+
 func truncateRunes(s string, n int) string {
 	i := 0
 	for pos := range s {
@@ -160,4 +209,52 @@ func truncateRunes(s string, n int) string {
 		i++
 	}
 	return s
+}
+
+// wrapError adds context to an error without repeating the "kyc: " prefix that error has.
+type wrapError struct {
+	msg string
+	err error
+}
+
+func (e *wrapError) Error() string { return e.msg }
+func (e *wrapError) Unwrap() error { return e.err }
+
+// wrapf returns an error reading "kyc: <context>: <err's text without its prefix>" that unwraps
+// to err: use it, not fmt.Errorf("kyc: ...: %w"), when err may come from this package.
+func wrapf(err error, format string, args ...any) error {
+	return &wrapError{msg: "kyc: " + fmt.Sprintf(format, args...) + ": " + bareText(err), err: err}
+}
+
+// bare is err with its text's leading "kyc: " dropped, for a second %w in a message that has
+// the prefix already; it unwraps to err.
+func bare(err error) error { return &wrapError{msg: bareText(err), err: err} }
+
+// joinError is errors.Join with one prefix: the texts of its errors without theirs, after one
+// "kyc: ", separated by "; ".
+type joinError struct{ errs []error }
+
+func (e *joinError) Error() string {
+	parts := make([]string, len(e.errs))
+	for i, err := range e.errs {
+		parts[i] = bareText(err)
+	}
+	return "kyc: " + strings.Join(parts, "; ")
+}
+
+func (e *joinError) Unwrap() []error { return e.errs }
+
+// joinErrors joins the non-nil errs as errors.Join does (nil if there are none; errors.Is and
+// errors.As see each), with one "kyc: " prefix.
+func joinErrors(errs ...error) error {
+	var kept []error
+	for _, err := range errs {
+		if err != nil {
+			kept = append(kept, err)
+		}
+	}
+	if len(kept) == 0 {
+		return nil
+	}
+	return &joinError{errs: kept}
 }

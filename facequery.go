@@ -329,7 +329,7 @@ func (s *FaceService) WaitForMedia(ctx context.Context, orderNo string, media Me
 			return res, nil
 		}
 		if try >= s.c.mediaTries {
-			return res, fmt.Errorf("%w: order %s: media still missing after %d tries", ErrMediaNotReady, orderNo, try)
+			return res, fmt.Errorf("kyc: face result: order %s: %w: media still missing after %d tries", orderNo, ErrMediaNotReady, try)
 		}
 		if err := sleepCtx(ctx, s.c.mediaWait); err != nil {
 			return res, fmt.Errorf("kyc: order %s: waiting for media: %w", orderNo, err)

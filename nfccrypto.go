@@ -21,7 +21,7 @@ import (
 // ErrDecrypt: an NFC result (nfcEnResult) did not decrypt with the configured key into the
 // documented JSON: the key is wrong, or the ciphertext is corrupt. Nothing of the plaintext is
 // returned or quoted.
-var ErrDecrypt = errors.New("kyc: NFC result does not decrypt with the configured key")
+var ErrDecrypt = errors.New("NFC result does not decrypt with the configured key")
 
 // WithNFCKey sets the NFC key from the console: 32 hex characters (16 bytes), the SM4 key that
 // decrypts getIdcardNfcResult's nfcEnResult (spec C 6.5). The key is hex-decoded, never used as

@@ -29,7 +29,9 @@ func WithBaseURL(raw string) Option {
 }
 
 // WithHTTPClient sets the HTTP client. Its Timeout should be zero or generous: each attempt is
-// bounded by WithTimeout instead.
+// bounded by WithTimeout instead. Redirects are never followed whatever its CheckRedirect says
+// (a 3xx answer fails the call with ErrBadResponse): the client uses a copy of hc with its own
+// CheckRedirect and leaves hc as it was. Close leaves hc's connections alone.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(c *Client) error {
 		if hc == nil {

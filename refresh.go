@@ -19,11 +19,11 @@ func (a *appTickets) recheckStore(now int64) {
 	if now < old || !a.nextCheck.CompareAndSwap(old, next) {
 		return
 	}
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), storeOpTimeout)
+	a.c.goBackground(func(bg context.Context) {
+		ctx, cancel := context.WithTimeout(bg, storeOpTimeout)
 		defer cancel()
 		a.adoptFromStore(ctx)
-	}()
+	})
 }
 
 // refresh makes a new unit current. It adopts a fresher unit from the store if another instance
@@ -52,7 +52,7 @@ func (a *appTickets) refresh(ctx context.Context, force bool) (*cachedUnit, erro
 			if u := a.usable(); u != nil {
 				// Fetching without the lease would cut the other instances' token to a minute
 				// with no way to hand them the new one: keep serving ours, try again later.
-				return nil, a.failed(fmt.Errorf("kyc: ticket store unavailable: %w", err), true)
+				return nil, a.failed(wrapf(err, "ticket store unavailable"), true)
 			}
 			// Nothing left to serve: fetch without the lease rather than fail every call. This
 			// is the one case where instances may cut each other's token (README, "Running

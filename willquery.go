@@ -234,7 +234,7 @@ func (s *WillService) WaitForFiles(ctx context.Context, q WillQuery) (*WillResul
 			return res, nil
 		}
 		if try >= s.c.mediaTries {
-			return res, fmt.Errorf("%w: order %s: will files still missing after %d tries", ErrMediaNotReady, q.OrderNo, try)
+			return res, fmt.Errorf("kyc: will result: order %s: %w: will files still missing after %d tries", q.OrderNo, ErrMediaNotReady, try)
 		}
 		if err := sleepCtx(ctx, s.c.mediaWait); err != nil {
 			return res, fmt.Errorf("kyc: order %s: waiting for will files: %w", q.OrderNo, err)

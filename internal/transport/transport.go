@@ -145,3 +145,32 @@ func ReadCapped(r io.Reader, limit int64) ([]byte, error) {
 	}
 	return b, nil
 }
+
+// CapReader returns a reader of r that fails with ErrBodyTooLarge, having returned limit bytes,
+// when r holds more: the streaming counterpart of ReadCapped.
+func CapReader(r io.Reader, limit int64) *CappedReader {
+	return &CappedReader{R: r, Left: limit}
+}
+
+// CappedReader is what CapReader returns; a caller may embed one to save an allocation.
+type CappedReader struct {
+	R    io.Reader
+	Left int64 // bytes that may still be returned; -1 once past the limit
+}
+
+// Read reads from R, failing with ErrBodyTooLarge past the limit.
+func (c *CappedReader) Read(p []byte) (int, error) {
+	if c.Left < 0 {
+		return 0, ErrBodyTooLarge
+	}
+	if int64(len(p)) > c.Left+1 {
+		p = p[:c.Left+1] // one byte more than allowed tells a body at the limit from one past it
+	}
+	n, err := c.R.Read(p)
+	if int64(n) > c.Left {
+		n, c.Left = int(c.Left), -1
+		return n, ErrBodyTooLarge
+	}
+	c.Left -= int64(n)
+	return n, err
+}

@@ -3,10 +3,12 @@ package transport
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+	"testing/iotest"
 	"time"
 
 	"github.com/stretchr/testify/require"
@@ -81,4 +83,24 @@ func TestReadCapped(t *testing.T) {
 	require.Equal(t, "12345", string(b))
 	_, err = ReadCapped(strings.NewReader("123456"), 5)
 	require.ErrorIs(t, err, ErrBodyTooLarge)
+}
+
+func TestCapReaderBoundary(t *testing.T) {
+	for _, tc := range []struct {
+		size    int
+		tooLong bool
+	}{{0, false}, {1023, false}, {1024, false}, {1025, true}, {4096, true}} {
+		body := strings.Repeat("x", tc.size)
+		// A one-byte reader too, so the limit is met across many reads.
+		for _, r := range []io.Reader{strings.NewReader(body), iotest.OneByteReader(strings.NewReader(body))} {
+			got, err := io.ReadAll(CapReader(r, 1024))
+			if tc.tooLong {
+				require.ErrorIs(t, err, ErrBodyTooLarge, "size %d", tc.size)
+				require.Len(t, got, 1024, "at most the limit is returned")
+			} else {
+				require.NoError(t, err, "size %d", tc.size)
+				require.Equal(t, body, string(got))
+			}
+		}
+	}
 }
