@@ -276,6 +276,46 @@ func (l *fileLease) drop() {
 	})
 }
 
+// CountQuery implements QueryCounter for the processes that share the directory: the counts of
+// an appId are in APPID.counts, changed under APPID.lock. Times are the callers' clocks.
+func (s *FileStore) CountQuery(ctx context.Context, appID, key string, now time.Time, keep time.Duration) (int, time.Time, error) {
+	if err := checkCountKey(appID, key, keep); err != nil {
+		return 0, time.Time{}, err
+	}
+	mu, err := s.lock(ctx, appID)
+	if err != nil {
+		return 0, time.Time{}, err
+	}
+	defer mu.Close()
+	p := s.path(appID, ".counts")
+	counts := map[string]queryCount{}
+	data, err := s.readTrusted(p)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+	case err != nil:
+		return 0, time.Time{}, wrapStoreErr(err)
+	case json.Unmarshal(data, &counts) != nil:
+		// Never quote the content; an unknown count is not reset to zero (remove the file to).
+		return 0, time.Time{}, fmt.Errorf("kyc: ticket store: %s (%d bytes): %w", p, len(data), errCorrupt)
+	}
+	if counts == nil {
+		counts = map[string]queryCount{}
+	}
+	for k, c := range counts { // the file is rewritten whole: keep it to the live counts
+		if !now.Before(c.Until) {
+			delete(counts, k)
+		}
+	}
+	q := countQuery(counts, key, now, keep)
+	if data, err = json.Marshal(counts); err != nil {
+		return 0, time.Time{}, fmt.Errorf("kyc: ticket store: encoding: %w", err)
+	}
+	if err := s.replace(appID, ".counts", data); err != nil {
+		return 0, time.Time{}, err
+	}
+	return q.N, q.First, nil
+}
+
 // lock takes APPID.lock, waiting while another process or client holds it (only ever for one
 // read and one write). Closing the returned file unlocks it.
 func (s *FileStore) lock(ctx context.Context, appID string) (*os.File, error) {
@@ -342,11 +382,16 @@ func wrapStoreErr(err error) error {
 // write replaces the state file of appID atomically: a temporary file in the same directory,
 // written and synced, renamed over the old one, then the directory synced so that the rename
 // survives a crash.
-func (s *FileStore) write(appID string, st fileState) (err error) {
+func (s *FileStore) write(appID string, st fileState) error {
 	data, err := json.Marshal(st)
 	if err != nil {
 		return fmt.Errorf("kyc: ticket store: encoding: %w", err)
 	}
+	return s.replace(appID, ".json", data)
+}
+
+// replace replaces the file appID+ext with data atomically (see write).
+func (s *FileStore) replace(appID, ext string, data []byte) (err error) {
 	tmp, err := os.CreateTemp(s.dir, "."+appID+".*.tmp") // mode 0600
 	if err != nil {
 		return fmt.Errorf("kyc: ticket store: %w", err)
@@ -367,7 +412,7 @@ func (s *FileStore) write(appID string, st fileState) (err error) {
 	if err != nil {
 		return fmt.Errorf("kyc: ticket store: writing %s: %w", tmp.Name(), err)
 	}
-	if err = os.Rename(tmp.Name(), s.path(appID, ".json")); err != nil {
+	if err = os.Rename(tmp.Name(), s.path(appID, ext)); err != nil {
 		return fmt.Errorf("kyc: ticket store: %w", err)
 	}
 	syncDir(s.dir)
