@@ -24,12 +24,22 @@ import (
 
 // redisAddr returns the Redis the tests run against, or skips them.
 func redisAddr(t testing.TB) string {
-	addr := os.Getenv("KYC_REDIS_ADDR")
-	if addr == "" {
-		t.Skip("the Redis tests need a Redis server: start one and run, in redisstore, " +
-			"KYC_REDIS_ADDR=127.0.0.1:6379 go test ./... (.ci/run starts one by itself)")
+	return needEnv(t, "KYC_REDIS_ADDR", "the Redis tests need a Redis server: start one and run, in redisstore, "+
+		"KYC_REDIS_ADDR=127.0.0.1:6379 go test ./... (.ci/run starts one by itself)")
+}
+
+// needEnv returns the variable name, or skips the test with why when it is unset. In CI (CI=true,
+// or KYC_REQUIRE_REDIS set, as .ci/run does) a missing server fails the test instead.
+func needEnv(t testing.TB, name, why string) string {
+	t.Helper()
+	v := os.Getenv(name)
+	if v == "" {
+		if os.Getenv("CI") == "true" || os.Getenv("KYC_REQUIRE_REDIS") != "" {
+			t.Fatalf("%s is not set, and in CI the Redis tests must run: %s", name, why)
+		}
+		t.Skip(why)
 	}
-	return addr
+	return v
 }
 
 // newRedis connects to addr with short timeouts, so that an unreachable Redis fails fast.
@@ -286,4 +296,13 @@ func ExampleNew() {
 		log.Fatal(err)
 	}
 	_ = c
+}
+
+// Two hosts, each with its own Redis client, share the NFC reqId count (issue 10.14).
+func TestNFCQueryCapAcrossHosts(t *testing.T) {
+	addr := redisAddr(t)
+	prefix := testPrefix(t, addr)
+	fleettest.NFCQueryCap(t, func(t testing.TB, _ int) kyc.TicketStore {
+		return redisstore.New(newRedis(t, addr), redisstore.WithPrefix(prefix))
+	})
 }
