@@ -314,4 +314,5 @@ func checkCountKey(key string) error {
 	}
 	return nil
 }
+
 var _ kyc.QueryCounter = (*Store)(nil)
