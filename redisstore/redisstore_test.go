@@ -4,10 +4,13 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"io"
 	"log"
+	"log/slog"
 	"net"
 	"os"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -305,4 +308,77 @@ func TestNFCQueryCapAcrossHosts(t *testing.T) {
 	fleettest.NFCQueryCap(t, func(t testing.TB, _ int) kyc.TicketStore {
 		return redisstore.New(newRedis(t, addr), redisstore.WithPrefix(prefix))
 	})
+}
+
+// Whatever lies under a store's unit key, a client never serves it and never panics: one token
+// fetch replaces it, and neither its errors nor its log lines show the planted value (issue
+// 10.15). The future and over-long units are refused by the client's plausibility check (a
+// FetchedAt beyond clock skew ahead, lifetimes over the documented 7200 s / 3600 s).
+func TestBadDataUnderItsKeys(t *testing.T) {
+	addr := redisAddr(t)
+	const planted = "PLANTEDTOKENTHATMUSTNOTLEAK"
+	// unit returns a unit of app fetched at now+fetched, with the given lifetimes.
+	unit := func(app string, fetched, token, ticket time.Duration) func(now time.Time) []byte {
+		return func(now time.Time) []byte {
+			at := now.Add(fetched)
+			raw, err := json.Marshal(kyc.TicketUnit{AppID: app, AccessToken: planted, SignTicket: planted + "T", FetchedAt: at,
+				TokenExpiresAt: at.Add(token), TicketExpiresAt: at.Add(ticket)})
+			if err != nil {
+				panic(err)
+			}
+			return raw
+		}
+	}
+	for _, tc := range []struct {
+		name  string
+		value func(now time.Time) []byte
+	}{
+		{"garbage bytes", func(time.Time) []byte { return []byte("\x00\xff{\"accessToken\":\"" + planted + "\"\xfe") }},
+		{"JSON that is not a unit", func(time.Time) []byte { return []byte(`["` + planted + `"]`) }},
+		{"a unit of another appId", unit("IDAOTHERAPP", 0, 2*time.Hour, time.Hour)},
+		{"an expired unit", unit(kyctest.DefaultAppID, -3*time.Hour, 2*time.Hour, time.Hour)},
+		{"a unit from the future", unit(kyctest.DefaultAppID, time.Hour, 2*time.Hour, time.Hour)},
+		{"a unit with over-long lifetimes", unit(kyctest.DefaultAppID, 0, 30*24*time.Hour, 30*24*time.Hour)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := kyctest.NewServer()
+			defer srv.Close()
+			rdb := newRedis(t, addr)
+			prefix := testPrefix(t, addr)
+			key := prefix + "{" + srv.AppID + "}:unit"
+			ctx := context.Background()
+			require.NoError(t, rdb.Set(ctx, key, tc.value(srv.Clock.Now()), 0).Err())
+			var logs strings.Builder
+			var mu sync.Mutex
+			c, err := kyc.New(srv.AppID, srv.Secret, kyc.WithBaseURL(srv.URL), kyc.WithClock(srv.Clock),
+				kyc.WithLogger(slog.New(slog.NewTextHandler(lockedWriter{&mu, &logs}, &slog.HandlerOptions{Level: slog.LevelDebug}))),
+				kyc.WithTicketStore(redisstore.New(rdb, redisstore.WithPrefix(prefix))))
+			require.NoError(t, err)
+			tk, err := c.SignTicket(ctx)
+			require.NoError(t, err)
+			require.NotContains(t, tk, planted, "the planted unit is not served")
+			require.Contains(t, srv.CurrentSignTickets(srv.AppID), tk)
+			require.Equal(t, 1, srv.Requests(kyc.EndpointAccessToken), "one fetch")
+			// The fetched unit replaced the planted one.
+			got, err := redisstore.New(rdb, redisstore.WithPrefix(prefix)).Load(ctx, srv.AppID)
+			require.NoError(t, err)
+			require.NotNil(t, got)
+			require.Equal(t, tk, got.SignTicket)
+			mu.Lock()
+			defer mu.Unlock()
+			require.NotContains(t, logs.String(), planted)
+		})
+	}
+}
+
+// lockedWriter serializes the writes of a log handler shared by goroutines.
+type lockedWriter struct {
+	mu *sync.Mutex
+	w  io.Writer
+}
+
+func (l lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }
