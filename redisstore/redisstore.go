@@ -164,7 +164,9 @@ func (s *Store) Save(ctx context.Context, u *kyc.TicketUnit) error {
 			switch {
 			case err == nil:
 				stored, _ = decode(raw, u.AppID) // an unreadable value is replaced
-			case !errors.Is(err, redis.Nil):
+			case errors.Is(err, redis.Nil), redis.HasErrorPrefix(err, "WRONGTYPE"):
+				// Nothing, or a key of another type that this store never wrote: replaced too.
+			default:
 				return err
 			}
 			granted, err := tx.Get(ctx, k.fence).Uint64()
@@ -195,13 +197,24 @@ func (s *Store) Save(ctx context.Context, u *kyc.TicketUnit) error {
 
 // leaseScript takes the lease if it is free and returns its fence, or 0. The fence never goes
 // back, even if the counter was evicted while a unit saved under a higher fence remains.
+//
+// What this store did not write is repaired rather than obeyed: a value under the lease key
+// that is not a lease of this store (another type, not a fence, or without a time to live, so
+// that it would never end) is replaced, and a fence counter that is not a number is treated as
+// lost (as if evicted). Otherwise a planted key would stop every refresh for good.
 var leaseScript = redis.NewScript(`
-if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+local lt = redis.call('TYPE', KEYS[1])['ok']
+if lt == 'string' and redis.call('PTTL', KEYS[1]) >= 0 and tonumber(redis.call('GET', KEYS[1])) then return 0 end
+if lt ~= 'none' then redis.call('DEL', KEYS[1]) end
+local ft = redis.call('TYPE', KEYS[2])['ok']
+if ft ~= 'none' then
+  local v = ft == 'string' and redis.call('GET', KEYS[2])
+  if not (v and #v <= 18 and string.match(v, '^%d+$')) then redis.call('DEL', KEYS[2]) end
+end
 local f = redis.call('INCR', KEYS[2])
-local raw = redis.call('GET', KEYS[3])
-if raw then
-  local ok, u = pcall(cjson.decode, raw)
-  if ok and type(u) == 'table' and tonumber(u.fence) and tonumber(u.fence) >= f then
+if redis.call('TYPE', KEYS[3])['ok'] == 'string' then
+  local ok, u = pcall(cjson.decode, redis.call('GET', KEYS[3]))
+  if ok and type(u) == 'table' and tonumber(u.fence) and tonumber(u.fence) >= f and tonumber(u.fence) < 2^53 then
     f = tonumber(u.fence) + 1
     redis.call('SET', KEYS[2], f)
   end

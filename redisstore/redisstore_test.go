@@ -134,13 +134,18 @@ func TestStoredValuesNeverReachAnError(t *testing.T) {
 	require.NoError(t, err)
 	fleettest.RequireSameUnit(t, u, got)
 
-	// A key of the wrong type: Redis refuses, and the error names no value.
+	// A key of the wrong type: loading it fails with an error that names no value, and a save
+	// replaces it.
 	require.NoError(t, rdb.Del(ctx, key).Err())
 	require.NoError(t, rdb.HSet(ctx, key, "x", secret).Err())
-	err = s.Save(ctx, fleettest.Unit(app, time.Now(), 0))
+	_, err = s.Load(ctx, app)
 	require.Error(t, err)
 	require.NotContains(t, err.Error(), secret)
-	require.NotContains(t, err.Error(), "TOKEN-")
+	u = fleettest.Unit(app, time.Now().Add(time.Second), 0)
+	require.NoError(t, s.Save(ctx, u))
+	got, err = s.Load(ctx, app)
+	require.NoError(t, err)
+	fleettest.RequireSameUnit(t, u, got)
 
 	_, err = s.Load(ctx, "ID}{x")
 	require.ErrorIs(t, err, kyc.ErrInvalidInput)
@@ -381,4 +386,58 @@ func (l lockedWriter) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.w.Write(p)
+}
+
+// Garbage under the lease, fence and unit keys does not stop the store: the first refresh repairs
+// them, saves its unit, and the next lease is granted with a fence above anything stored.
+func TestBadDataUnderTheLeaseFenceAndUnitKeys(t *testing.T) {
+	addr := redisAddr(t)
+	for _, tc := range []struct {
+		name  string
+		plant func(ctx context.Context, rdb *redis.Client, base string) error
+	}{
+		{"a lease that never ends", func(ctx context.Context, rdb *redis.Client, base string) error {
+			return rdb.Set(ctx, base+"lease", "garbage", 0).Err()
+		}},
+		{"a lease of another type", func(ctx context.Context, rdb *redis.Client, base string) error {
+			return rdb.HSet(ctx, base+"lease", "x", "y").Err()
+		}},
+		{"a fence that is not a number", func(ctx context.Context, rdb *redis.Client, base string) error {
+			return rdb.Set(ctx, base+"fence", "\xffnot a number", 0).Err()
+		}},
+		{"a fence of another type", func(ctx context.Context, rdb *redis.Client, base string) error {
+			return rdb.RPush(ctx, base+"fence", "1").Err()
+		}},
+		{"a lease that is a unit's fence, forever", func(ctx context.Context, rdb *redis.Client, base string) error {
+			return rdb.Set(ctx, base+"lease", "7", 0).Err()
+		}},
+		{"a unit of another type", func(ctx context.Context, rdb *redis.Client, base string) error {
+			return rdb.HSet(ctx, base+"unit", "accessToken", "PLANTED").Err()
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := kyctest.NewServer()
+			defer srv.Close()
+			rdb := newRedis(t, addr)
+			prefix := testPrefix(t, addr)
+			base := prefix + "{" + srv.AppID + "}:"
+			ctx := context.Background()
+			require.NoError(t, tc.plant(ctx, rdb, base))
+			s := redisstore.New(rdb, redisstore.WithPrefix(prefix))
+			c, err := kyc.New(srv.AppID, srv.Secret, kyc.WithBaseURL(srv.URL), kyc.WithClock(srv.Clock),
+				kyc.WithRefreshTimeout(2*time.Second), kyc.WithTicketStore(s))
+			require.NoError(t, err)
+			tk, err := c.SignTicket(ctx)
+			require.NoError(t, err)
+			require.Equal(t, 1, srv.Requests(kyc.EndpointAccessToken), "one fetch")
+			got, err := s.Load(ctx, srv.AppID)
+			require.NoError(t, err)
+			require.NotNil(t, got, "the fetched unit was saved")
+			require.Equal(t, tk, got.SignTicket)
+			l, err := s.Lease(ctx, srv.AppID, time.Minute)
+			require.NoError(t, err, "the lease works again")
+			require.Greater(t, l.(kyc.FencedLease).Fence(), got.Fence)
+			require.NoError(t, l.Release(ctx))
+		})
+	}
 }
