@@ -20,6 +20,13 @@ import (
 // server. The scripts and the WATCH transaction span several keys of one appId: in a cluster
 // they work only because those keys share a slot (the {appId} hash tag).
 
+// quietRedis drops go-redis's own log lines (the failover client logs every master lookup).
+type quietRedis struct{}
+
+func (quietRedis) Printf(context.Context, string, ...any) {}
+
+func init() { redis.SetLogger(quietRedis{}) }
+
 func clusterClient(t testing.TB) redis.UniversalClient {
 	addr := needEnv(t, "KYC_REDIS_CLUSTER_ADDR", "the Redis Cluster tests need a cluster node holding all slots: "+
 		"set KYC_REDIS_CLUSTER_ADDR (.ci/run starts one)")
