@@ -59,7 +59,16 @@ func (u TicketUnit) LogValue() slog.Value {
 // Ticket-manager timings that are not options.
 const (
 	// expiryMargin: a unit this close to expiry is no longer handed out; callers wait for a new one.
+	// A unit whose life is under ten times this uses a tenth of its life instead (marginFor).
 	expiryMargin = 30 * time.Second
+	// prevTicketWindow bounds how long the SIGN ticket a refresh replaced still verifies a
+	// callback: the service keeps a replaced ticket valid for about one minute (spec A 2.2), and a
+	// callback it signed just before the replacement reaches the partner after the browser's
+	// redirect, which we allow another minute. Never longer than the old ticket's own life.
+	prevTicketWindow = 2 * time.Minute
+	// callbackRecheckTimeout bounds the one store re-read a callback whose signature matches no
+	// ticket we hold triggers (another instance may have refreshed): a browser is waiting.
+	callbackRecheckTimeout = 2 * time.Second
 	// leasePoll is how often an instance waiting for another's refresh re-reads the store.
 	leasePoll = 200 * time.Millisecond
 	// storeOpTimeout bounds one store call made outside a refresh's own deadline (re-reads,
@@ -133,9 +142,9 @@ type appTickets struct {
 	secret string
 
 	cur        atomic.Pointer[cachedUnit]
-	prev       atomic.Pointer[cachedUnit] // the unit cur replaced: its SIGN ticket may sign a late callback
-	refreshing atomic.Bool                // a background refresh is running
-	nextCheck  atomic.Int64               // UnixNano of the next store re-read (shared stores only)
+	prev       atomic.Pointer[replacedUnit] // the unit cur replaced: its SIGN ticket may sign a late callback
+	refreshing atomic.Bool                  // a background refresh is running
+	nextCheck  atomic.Int64                 // UnixNano of the next store re-read (shared stores only)
 	sf         singleflight.Group
 
 	mu          sync.Mutex
@@ -143,6 +152,12 @@ type appTickets struct {
 	failures    int       // refreshes failed in a row
 	nextAttempt time.Time // no refresh before this after a failure
 	rejected    string    // an access token the service refused: never adopt it again
+}
+
+// replacedUnit is a unit another one replaced, and when (on our clock).
+type replacedUnit struct {
+	*cachedUnit
+	replacedAt time.Time
 }
 
 // get returns a unit to sign with. While the unit is fresh it is one atomic load and no
@@ -254,12 +269,27 @@ func (e *TicketError) Unwrap() []error {
 	return []error{ErrExpired, e.Cause}
 }
 
+// marginFor is the expiry margin of a unit that lives life: expiryMargin, or a tenth of the life
+// when that is shorter, so that a short-lived unit (a misconfigured or test service answering
+// expire_in 10 or 1) still serves most of its life instead of being fetched again on every
+// call. A 3600 s unit keeps the full 30 s.
+func marginFor(life time.Duration) time.Duration {
+	if life <= 0 {
+		return 0
+	}
+	return min(expiryMargin, life/10)
+}
+
 func (a *appTickets) cache(t TicketUnit) *cachedUnit {
-	refresh := a.c.refreshAfter
+	life := t.ExpiresAt().Sub(t.FetchedAt)
+	margin := marginFor(life)
+	// The background refresh starts at refreshAfter, but for a short life no later than two
+	// margins before expiry: at most one fetch per unit, started before callers must wait.
+	refresh := max(min(a.c.refreshAfter, life-2*margin), 0)
 	// Up to 5% jitter so a fleet does not refresh in lockstep.
 	refresh -= time.Duration(rand.Int64N(int64(refresh)/20 + 1))
 	refreshAt := t.FetchedAt.Add(refresh)
-	waitAt := t.ExpiresAt().Add(-expiryMargin)
+	waitAt := t.ExpiresAt().Add(-margin)
 	if refreshAt.After(waitAt) {
 		refreshAt = waitAt
 	}
@@ -274,10 +304,18 @@ func (a *appTickets) install(u *cachedUnit) {
 // installed records that u replaced old: old's SIGN ticket may still sign a late callback, the
 // next store re-read is one interval away, and refreshes are no longer failing.
 func (a *appTickets) installed(old, u *cachedUnit) {
+	now := a.c.clock.Now()
 	if old != nil && old.SignTicket != u.SignTicket {
-		a.prev.Store(old)
+		// The service replaced old's ticket when it minted u's (u.FetchedAt, on the fetching
+		// host's clock); we may learn of it later, from the store. The earlier of the two
+		// starts the window: it can only make the window shorter (fail safe).
+		at := now
+		if u.FetchedAt.Before(at) {
+			at = u.FetchedAt
+		}
+		a.prev.Store(&replacedUnit{cachedUnit: old, replacedAt: at})
 	}
-	a.nextCheck.Store(a.c.clock.Now().Add(a.c.storeRecheck).UnixNano())
+	a.nextCheck.Store(now.Add(a.c.storeRecheck).UnixNano())
 	a.mu.Lock()
 	a.failures, a.lastErr, a.nextAttempt = 0, nil, time.Time{}
 	a.mu.Unlock()
@@ -342,7 +380,7 @@ func (a *appTickets) fetch(ctx context.Context) (*cachedUnit, error) {
 		AccessToken:     tok.AccessToken,
 		SignTicket:      ticket,
 		FetchedAt:       start,
-		TokenExpiresAt:  start.Add(time.Duration(tok.ExpireIn) * time.Second),
+		TokenExpiresAt:  start.Add(lifetime(tok.ExpireIn, maxTokenLifetime)),
 		TicketExpiresAt: start.Add(ticketLife),
 	}
 	return a.cache(unit), nil
@@ -363,7 +401,18 @@ func (c *Client) apiTicket(ctx context.Context, appID, accessToken, kind, userID
 	if len(resp.Tickets) == 0 || resp.Tickets[0].Value == "" || resp.Tickets[0].ExpireIn <= 0 {
 		return "", 0, fmt.Errorf("kyc: %s: %w: no ticket or lifetime", op, ErrBadResponse)
 	}
-	return resp.Tickets[0].Value, time.Duration(resp.Tickets[0].ExpireIn) * time.Second, nil
+	return resp.Tickets[0].Value, lifetime(resp.Tickets[0].ExpireIn, maxSignTicketLifetime), nil
+}
+
+// lifetime converts a positive expire_in to a duration of at most limit, the documented lifetime:
+// a service claiming more is trusted for what the manual says, no longer (fail safe), and a
+// unit the store holds is then never implausible for its own fetcher. (apiTicket clamps a
+// NONCE ticket's lifetime too; its caller ignores it.)
+func lifetime(expireIn wire.Int, limit time.Duration) time.Duration {
+	if int64(expireIn) > int64(limit/time.Second) {
+		return limit
+	}
+	return time.Duration(expireIn) * time.Second
 }
 
 // withUnit runs call with a current unit of app. If the service answers that the ticket or

@@ -188,6 +188,10 @@ func (a *appTickets) adoptFromStore(ctx context.Context) (*cachedUnit, bool) {
 	if rejected || (cur != nil && !su.Supersedes(&cur.TicketUnit)) {
 		return cur, false
 	}
+	if why := implausible(su, a.c.clock.Now()); why != "" {
+		a.c.log.WarnContext(ctx, "kyc ticket store holds an implausible unit; not using it", "appId", a.appID, "reason", why)
+		return cur, false
+	}
 	u := a.cache(*su)
 	if a.c.clock.Now().UnixNano() >= u.waitAt {
 		return cur, false

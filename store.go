@@ -62,15 +62,51 @@ func (u *TicketUnit) Supersedes(v *TicketUnit) bool {
 
 // CheckSave is the rule every TicketStore applies in Save: it returns ErrUnitSuperseded when u
 // must not replace stored (nil: nothing stored), given the highest fence the store has granted
-// for the appId (0: none); nil when u may be written.
+// for the appId (0: none); nil when u may be written. A stored unit that no fetch can have
+// produced (fetched more than 5 minutes after u, or claiming a longer life than the service
+// grants) counts as nothing stored, so that one fetch replaces it.
 func CheckSave(stored, u *TicketUnit, granted uint64) error {
 	if u.Fence != 0 && u.Fence < granted {
 		return ErrUnitSuperseded // a later lease exists: u's fetcher is a late writer
+	}
+	if stored != nil && implausible(stored, u.FetchedAt) != "" {
+		stored = nil
 	}
 	if stored != nil && !u.Supersedes(stored) {
 		return ErrUnitSuperseded
 	}
 	return nil
+}
+
+// Bounds on what a unit read from a store may claim. A unit outside them did not come from a
+// fetch by an instance with a sane clock (it was planted, corrupted, or written by a host whose
+// clock is far off): it is never served, and the next fetch overwrites it (CheckSave).
+const (
+	// maxTokenLifetime and maxSignTicketLifetime are the documented lifetimes of the access
+	// token (7200 s, spec A 2.1) and the SIGN ticket (3600 s, spec A 2.2). A fetch never records
+	// more, whatever expire_in says.
+	maxTokenLifetime      = 7200 * time.Second
+	maxSignTicketLifetime = 3600 * time.Second
+	// maxClockSkew is how far in the future a unit's FetchedAt may lie: the hosts of a fleet
+	// disagree by seconds under NTP; 5 minutes leaves room for a badly kept clock, while a unit
+	// from further ahead would otherwise supersede every real fetch for as long as it claims.
+	maxClockSkew = 5 * time.Minute
+)
+
+// implausible says why no fetch can have produced u, judged at now ("" when one can). It never
+// quotes the token or the ticket. This is the one plausibility rule: the ticket manager applies
+// it to every unit it adopts from a store (adoptFromStore) and CheckSave to the stored unit a
+// fetch would replace, so it holds for every TicketStore.
+func implausible(u *TicketUnit, now time.Time) string {
+	switch {
+	case u.FetchedAt.After(now.Add(maxClockSkew)):
+		return "fetched in the future beyond clock skew"
+	case u.TokenExpiresAt.Sub(u.FetchedAt) > maxTokenLifetime:
+		return "token lifetime above 7200 s"
+	case u.TicketExpiresAt.Sub(u.FetchedAt) > maxSignTicketLifetime:
+		return "SIGN ticket lifetime above 3600 s"
+	}
+	return ""
 }
 
 // checkUnit refuses a unit a store cannot keep. It never quotes a value.

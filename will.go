@@ -371,9 +371,10 @@ func (s *WillService) H5LoginURL(ctx context.Context, req WillLoginRequest, opts
 
 // VerifyCallback checks a will H5 callback's query values (code, faceCode, willCode, orderNo,
 // h5faceId, newSignature, liveRate; spec C 5.5). The signature covers appId, orderNo and code
-// with the SIGN ticket (an inference: the manual gives no example), current or previous;
-// faceCode, willCode, h5faceId and liveRate arrive unsigned. Codes 3001-3006 and 300101 are the
-// browser's, not a result. Confirm with QueryResult before acting on a pass.
+// with the SIGN ticket (an inference: the manual gives no example), current or previous, under
+// the rules of FaceService.VerifyCallback (a repeated field is refused); faceCode, willCode,
+// h5faceId and liveRate arrive unsigned. Codes 3001-3006 and 300101 are the browser's, not a
+// result. Confirm with QueryResult before acting on a pass.
 func (s *WillService) VerifyCallback(ctx context.Context, q url.Values) (*Callback, error) {
 	return s.c.verifyCallback(ctx, s.c.primary, EndpointWillCallback, q)
 }
