@@ -290,6 +290,9 @@ type request struct {
 	// has been written. It is called once the answer's headers are in, with its Content-Length
 	// (-1 when unknown).
 	media func(contentLength int64) wire.MediaSink
+	// beforeAttempt, when set, runs before every attempt is sent; its error ends the call
+	// unsent and is returned as it is (the NFC query counts its attempts with it).
+	beforeAttempt func(ctx context.Context) error
 }
 
 // maxEnvelope caps the non-media part of a streamed answer.
@@ -432,6 +435,11 @@ type kyc1Call struct {
 }
 
 func (k *kyc1Call) newRequest(ctx context.Context) (*http.Request, error) {
+	if k.req.beforeAttempt != nil {
+		if err := k.req.beforeAttempt(ctx); err != nil {
+			return nil, err
+		}
+	}
 	var rd io.Reader
 	if k.body != nil {
 		rd = bytes.NewReader(k.body)

@@ -110,7 +110,7 @@ func TestCodeClasses(t *testing.T) {
 		{"400105", ErrInvalidSignature, false},
 		{"400103", ErrNotWhitelisted, false},
 		{"400506", ErrRateLimited, true},
-		{"66664003", ErrRateLimited, true},
+		{"66664003", ErrRateLimited, false}, // the reqId's queries are spent (spec C 9.3)
 		{"RequestLimitExceeded", ErrRateLimited, true},
 		{"RequestLimitExceeded.UinLimitExceeded", ErrRateLimited, true},
 		{"999999", ErrBusy, true},

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -21,7 +22,17 @@ import (
 // (mode 0600, replaced atomically: temporary file, fsync, rename, fsync of the directory);
 // APPID.lock is locked (flock) around every change; APPID.lease is locked by the lease holder for
 // as long as it holds the lease, so that when it dies the kernel frees the lease at once instead
-// of after its time. The files hold secrets: keep the directory private to the service's user.
+// of after its time; APPID.counts holds the NFC query counts (QueryCounter). The files hold
+// secrets: keep the directory private to the service's user.
+//
+// FileStore trusts only what it wrote: a file that anyone but the process's user could have
+// planted or read is refused with an error naming the file and what is wrong (never its
+// content), not used. NewFileStore refuses a directory that is not owned by the process's
+// effective uid or that group or others may write (a symbolic link to the directory is
+// followed, and its target checked); every file is opened without following a symbolic link
+// (O_NOFOLLOW), and refused unless it is a regular file owned by the process's effective uid
+// with no permission for group or others (mode 0600 or stricter). A refused file is left in
+// place for its owner to inspect; remove it to go on.
 //
 // FileStore works on Linux, the BSDs and macOS; elsewhere NewFileStore returns an error. Use it on
 // a local disk: flock is not reliable on network file systems. Hosts that share one appId need a
@@ -30,7 +41,9 @@ type FileStore struct {
 	dir string
 }
 
-// NewFileStore returns a FileStore in dir, creating it with mode 0700 if it does not exist.
+// NewFileStore returns a FileStore in dir, creating it with mode 0700 if it does not exist. It
+// refuses, before reading anything, an existing directory that is owned by another user or that
+// group or others may write.
 func NewFileStore(dir string) (*FileStore, error) {
 	if !fileLocking {
 		return nil, errFileStoreUnsupported
@@ -42,12 +55,63 @@ func NewFileStore(dir string) (*FileStore, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("kyc: ticket store directory: %w", err)
 	}
-	if fi, err := os.Stat(dir); err != nil {
+	fi, err := os.Stat(dir)
+	if err != nil {
 		return nil, fmt.Errorf("kyc: ticket store directory: %w", err)
-	} else if !fi.IsDir() {
+	}
+	if !fi.IsDir() {
 		return nil, invalidInput("ticket store directory", "is not a directory")
 	}
+	if err := checkTrusted(fi, 0o022); err != nil {
+		return nil, fmt.Errorf("kyc: ticket store directory %s: %w", dir, err)
+	}
 	return &FileStore{dir: dir}, nil
+}
+
+// ErrUntrustedFile marks a FileStore directory or file that someone other than the process's
+// user could have written (or, for a file, read): FileStore refuses it rather than use it.
+var ErrUntrustedFile = errors.New("refused as untrusted")
+
+// checkTrusted refuses fi unless it is owned by the process's effective uid and has none of
+// the permission bits in forbidden. Where the system has no owners (fileOwner reports false),
+// only the permission bits are checked.
+func checkTrusted(fi fs.FileInfo, forbidden fs.FileMode) error {
+	if uid, ok := fileOwner(fi); ok && uid != os.Geteuid() {
+		return fmt.Errorf("%w: owned by uid %d, not by this process's uid %d", ErrUntrustedFile, uid, os.Geteuid())
+	}
+	if perm := fi.Mode().Perm(); perm&forbidden != 0 {
+		who := "group or others"
+		if forbidden == 0o022 {
+			return fmt.Errorf("%w: mode %#o lets %s write to it (use 0700)", ErrUntrustedFile, perm, who)
+		}
+		return fmt.Errorf("%w: mode %#o gives %s access to it (use 0600)", ErrUntrustedFile, perm, who)
+	}
+	return nil
+}
+
+// openTrusted opens a file of the store without following a symbolic link, and refuses it
+// unless it is a regular file that only the process's user can read and write. Its errors name
+// the file, never its content.
+func (s *FileStore) openTrusted(p string, flag int) (*os.File, error) {
+	f, err := os.OpenFile(p, flag|openNoFollow, 0o600)
+	if err != nil {
+		if isSymlinkRefusal(err) {
+			return nil, fmt.Errorf("kyc: ticket store: %s: %w: it is a symbolic link", p, ErrUntrustedFile)
+		}
+		return nil, err
+	}
+	fi, err := f.Stat()
+	if err == nil && !fi.Mode().IsRegular() {
+		err = fmt.Errorf("%w: not a regular file", ErrUntrustedFile)
+	}
+	if err == nil {
+		err = checkTrusted(fi, 0o077)
+	}
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("kyc: ticket store: %s: %w", p, err)
+	}
+	return f, nil
 }
 
 // fileState is the content of APPID.json.
@@ -124,9 +188,9 @@ func (s *FileStore) Lease(ctx context.Context, appID string, ttl time.Duration) 
 	if err != nil && !errors.Is(err, errCorrupt) {
 		return nil, err
 	}
-	hold, err := os.OpenFile(s.path(appID, ".lease"), os.O_RDWR|os.O_CREATE, 0o600)
+	hold, err := s.openTrusted(s.path(appID, ".lease"), os.O_RDWR|os.O_CREATE)
 	if err != nil {
-		return nil, fmt.Errorf("kyc: ticket store: %w", err)
+		return nil, wrapStoreErr(err)
 	}
 	held, err := tryLock(hold)
 	if err != nil {
@@ -212,12 +276,52 @@ func (l *fileLease) drop() {
 	})
 }
 
+// CountQuery implements QueryCounter for the processes that share the directory: the counts of
+// an appId are in APPID.counts, changed under APPID.lock. Times are the callers' clocks.
+func (s *FileStore) CountQuery(ctx context.Context, appID, key string, now time.Time, keep time.Duration) (int, time.Time, error) {
+	if err := checkCountKey(appID, key, keep); err != nil {
+		return 0, time.Time{}, err
+	}
+	mu, err := s.lock(ctx, appID)
+	if err != nil {
+		return 0, time.Time{}, err
+	}
+	defer mu.Close()
+	p := s.path(appID, ".counts")
+	counts := map[string]queryCount{}
+	data, err := s.readTrusted(p)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+	case err != nil:
+		return 0, time.Time{}, wrapStoreErr(err)
+	case json.Unmarshal(data, &counts) != nil:
+		// Never quote the content; an unknown count is not reset to zero (remove the file to).
+		return 0, time.Time{}, fmt.Errorf("kyc: ticket store: %s (%d bytes): %w", p, len(data), errCorrupt)
+	}
+	if counts == nil {
+		counts = map[string]queryCount{}
+	}
+	for k, c := range counts { // the file is rewritten whole: keep it to the live counts
+		if !now.Before(c.Until) {
+			delete(counts, k)
+		}
+	}
+	q := countQuery(counts, key, now, keep)
+	if data, err = json.Marshal(counts); err != nil {
+		return 0, time.Time{}, fmt.Errorf("kyc: ticket store: encoding: %w", err)
+	}
+	if err := s.replace(appID, ".counts", data); err != nil {
+		return 0, time.Time{}, err
+	}
+	return q.N, q.First, nil
+}
+
 // lock takes APPID.lock, waiting while another process or client holds it (only ever for one
 // read and one write). Closing the returned file unlocks it.
 func (s *FileStore) lock(ctx context.Context, appID string) (*os.File, error) {
-	f, err := os.OpenFile(s.path(appID, ".lock"), os.O_RDWR|os.O_CREATE, 0o600)
+	f, err := s.openTrusted(s.path(appID, ".lock"), os.O_RDWR|os.O_CREATE)
 	if err != nil {
-		return nil, fmt.Errorf("kyc: ticket store: %w", err)
+		return nil, wrapStoreErr(err)
 	}
 	for wait := time.Millisecond; ; wait = min(2*wait, 20*time.Millisecond) {
 		ok, err := tryLock(f)
@@ -239,7 +343,7 @@ func (s *FileStore) lock(ctx context.Context, appID string) (*os.File, error) {
 // error (the store is unreachable, not empty).
 func (s *FileStore) read(appID string) (fileState, error) {
 	p := s.path(appID, ".json")
-	data, err := os.ReadFile(p)
+	data, err := s.readTrusted(p)
 	if errors.Is(err, fs.ErrNotExist) {
 		if _, derr := os.Stat(s.dir); derr != nil {
 			return fileState{}, fmt.Errorf("kyc: ticket store directory: %w", derr)
@@ -247,7 +351,7 @@ func (s *FileStore) read(appID string) (fileState, error) {
 		return fileState{}, nil
 	}
 	if err != nil {
-		return fileState{}, fmt.Errorf("kyc: ticket store: %w", err)
+		return fileState{}, wrapStoreErr(err)
 	}
 	var st fileState
 	if json.Unmarshal(data, &st) != nil {
@@ -257,14 +361,37 @@ func (s *FileStore) read(appID string) (fileState, error) {
 	return st, nil
 }
 
+// readTrusted reads the file at p through openTrusted.
+func (s *FileStore) readTrusted(p string) ([]byte, error) {
+	f, err := s.openTrusted(p, os.O_RDONLY)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(f)
+}
+
+// wrapStoreErr prefixes an error of the file system; openTrusted's own errors have the prefix.
+func wrapStoreErr(err error) error {
+	if errors.Is(err, ErrUntrustedFile) {
+		return err
+	}
+	return fmt.Errorf("kyc: ticket store: %w", err)
+}
+
 // write replaces the state file of appID atomically: a temporary file in the same directory,
 // written and synced, renamed over the old one, then the directory synced so that the rename
 // survives a crash.
-func (s *FileStore) write(appID string, st fileState) (err error) {
+func (s *FileStore) write(appID string, st fileState) error {
 	data, err := json.Marshal(st)
 	if err != nil {
 		return fmt.Errorf("kyc: ticket store: encoding: %w", err)
 	}
+	return s.replace(appID, ".json", data)
+}
+
+// replace replaces the file appID+ext with data atomically (see write).
+func (s *FileStore) replace(appID, ext string, data []byte) (err error) {
 	tmp, err := os.CreateTemp(s.dir, "."+appID+".*.tmp") // mode 0600
 	if err != nil {
 		return fmt.Errorf("kyc: ticket store: %w", err)
@@ -285,7 +412,7 @@ func (s *FileStore) write(appID string, st fileState) (err error) {
 	if err != nil {
 		return fmt.Errorf("kyc: ticket store: writing %s: %w", tmp.Name(), err)
 	}
-	if err = os.Rename(tmp.Name(), s.path(appID, ".json")); err != nil {
+	if err = os.Rename(tmp.Name(), s.path(appID, ext)); err != nil {
 		return fmt.Errorf("kyc: ticket store: %w", err)
 	}
 	syncDir(s.dir)

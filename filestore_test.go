@@ -535,3 +535,146 @@ func ExampleNewFileStore() {
 	}
 	_ = c
 }
+
+// FileStore uses only files that nobody but the process's user could have planted or read: a
+// planted ticket (a symbolic link, a file open to others, a file of another user) is refused
+// with an error that says what is wrong and shows nothing of the file, and its unit is never
+// served.
+func TestFileStoreRefusesFilesItDidNotWrite(t *testing.T) {
+	const app = kyctest.DefaultAppID
+	ctx := context.Background()
+	const secret = "PLANTEDTOKENMUSTNOTLEAK"
+	planted := fleettest.Unit(app, time.Now(), 0)
+	planted.AccessToken = secret
+	data, err := json.Marshal(map[string]any{"unit": planted})
+	require.NoError(t, err)
+
+	for _, tc := range []struct {
+		name  string
+		plant func(t *testing.T, path string)
+		want  string
+	}{
+		{"symbolic link", func(t *testing.T, path string) {
+			target := filepath.Join(t.TempDir(), "elsewhere.json")
+			require.NoError(t, os.WriteFile(target, data, 0o600))
+			require.NoError(t, os.Symlink(target, path))
+		}, "symbolic link"},
+		{"mode 0644", func(t *testing.T, path string) {
+			require.NoError(t, os.WriteFile(path, data, 0o600))
+			require.NoError(t, os.Chmod(path, 0o644))
+		}, "mode 0644"},
+		{"mode 0666", func(t *testing.T, path string) {
+			require.NoError(t, os.WriteFile(path, data, 0o600))
+			require.NoError(t, os.Chmod(path, 0o666))
+		}, "mode 0666"},
+		{"owned by another user", func(t *testing.T, path string) {
+			require.NoError(t, os.WriteFile(path, data, 0o600))
+			chownOrSkip(t, path)
+		}, "owned by uid 65534"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			s, err := kyc.NewFileStore(dir)
+			require.NoError(t, err)
+			tc.plant(t, filepath.Join(dir, app+".json"))
+			u, err := s.Load(ctx, app)
+			require.Nil(t, u, "a planted unit is never served")
+			require.ErrorIs(t, err, kyc.ErrUntrustedFile)
+			require.ErrorContains(t, err, app+".json")
+			require.ErrorContains(t, err, tc.want)
+			require.NotContains(t, err.Error(), secret)
+			require.NotContains(t, err.Error(), "TICKET-")
+			// Nor does a save go through it.
+			err = s.Save(ctx, fleettest.Unit(app, time.Now().Add(time.Second), 0))
+			require.ErrorIs(t, err, kyc.ErrUntrustedFile)
+
+			// The lock and lease files are held to the same rule.
+			require.NoError(t, os.Remove(filepath.Join(dir, app+".json")))
+			lock := filepath.Join(dir, app+".lock")
+			require.NoError(t, os.Remove(lock))
+			tc.plant(t, lock)
+			_, err = s.Lease(ctx, app, time.Minute)
+			require.ErrorIs(t, err, kyc.ErrUntrustedFile)
+			require.ErrorContains(t, err, app+".lock")
+			require.NotContains(t, err.Error(), secret)
+		})
+	}
+
+	t.Run("a client does not serve a planted unit", func(t *testing.T) {
+		srv := kyctest.NewServer()
+		defer srv.Close()
+		dir := t.TempDir()
+		s, err := kyc.NewFileStore(dir)
+		require.NoError(t, err)
+		p := filepath.Join(dir, srv.AppID+".json")
+		u := fleettest.Unit(srv.AppID, srv.Clock.Now(), 0)
+		u.AccessToken, u.SignTicket = secret, "PLANTEDTICKET"
+		raw, err := json.Marshal(map[string]any{"unit": u})
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(p, raw, 0o600))
+		require.NoError(t, os.Chmod(p, 0o644))
+		c, err := kyc.New(srv.AppID, srv.Secret, kyc.WithBaseURL(srv.URL), kyc.WithClock(srv.Clock), kyc.WithTicketStore(s))
+		require.NoError(t, err)
+		tk, err := c.SignTicket(ctx)
+		if err == nil {
+			require.NotEqual(t, "PLANTEDTICKET", tk)
+		} else {
+			require.NotContains(t, err.Error(), secret)
+		}
+	})
+}
+
+// NewFileStore refuses a directory that another user could write to or owns, before reading
+// anything in it, and creates a missing one with mode 0700.
+func TestFileStoreRefusesAnOpenDirectory(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		prep func(t *testing.T, dir string)
+		want string
+	}{
+		{"world-writable", func(t *testing.T, dir string) { require.NoError(t, os.Chmod(dir, 0o777)) }, "mode 0777"},
+		{"world-writable, sticky", func(t *testing.T, dir string) { require.NoError(t, os.Chmod(dir, 0o1733)) }, "write"},
+		{"group-writable", func(t *testing.T, dir string) { require.NoError(t, os.Chmod(dir, 0o770)) }, "mode 0770"},
+		{"owned by another user", func(t *testing.T, dir string) { chownOrSkip(t, dir) }, "owned by uid 65534"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "tickets")
+			require.NoError(t, os.Mkdir(dir, 0o700))
+			tc.prep(t, dir)
+			s, err := kyc.NewFileStore(dir)
+			require.Nil(t, s)
+			require.ErrorIs(t, err, kyc.ErrUntrustedFile)
+			require.ErrorContains(t, err, dir)
+			require.ErrorContains(t, err, tc.want)
+		})
+	}
+	t.Run("a link to an open directory", func(t *testing.T) {
+		dir := filepath.Join(t.TempDir(), "tickets")
+		require.NoError(t, os.Mkdir(dir, 0o700))
+		require.NoError(t, os.Chmod(dir, 0o777))
+		link := filepath.Join(t.TempDir(), "link")
+		require.NoError(t, os.Symlink(dir, link))
+		_, err := kyc.NewFileStore(link)
+		require.ErrorIs(t, err, kyc.ErrUntrustedFile)
+	})
+	t.Run("created private", func(t *testing.T) {
+		dir := filepath.Join(t.TempDir(), "a", "tickets")
+		_, err := kyc.NewFileStore(dir)
+		require.NoError(t, err)
+		fi, err := os.Stat(dir)
+		require.NoError(t, err)
+		require.Equal(t, fs.FileMode(0o700), fi.Mode().Perm())
+	})
+}
+
+// chownOrSkip gives path to uid 65534 (nobody). Only root may; other users skip the check, in
+// CI (run as root) it must run.
+func chownOrSkip(t *testing.T, path string) {
+	t.Helper()
+	if err := os.Lchown(path, 65534, 65534); err != nil {
+		if os.Getenv("CI") == "" && errors.Is(err, fs.ErrPermission) {
+			t.Skip("giving a file to another user needs root: run as root to check ownership")
+		}
+		require.NoError(t, err)
+	}
+}

@@ -4,6 +4,7 @@ package kyc
 
 import (
 	"errors"
+	"io/fs"
 	"os"
 	"syscall"
 )
@@ -30,4 +31,19 @@ func tryLock(f *os.File) (bool, error) {
 			return false, err
 		}
 	}
+}
+
+// openNoFollow makes opening a symbolic link fail (ELOOP) instead of following it.
+const openNoFollow = syscall.O_NOFOLLOW
+
+// isSymlinkRefusal reports whether err is an open refused by openNoFollow.
+func isSymlinkRefusal(err error) bool { return errors.Is(err, syscall.ELOOP) }
+
+// fileOwner returns the uid that owns fi.
+func fileOwner(fi fs.FileInfo) (int, bool) {
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	if !ok {
+		return 0, false
+	}
+	return int(st.Uid), true
 }

@@ -5,9 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net/http/httptrace"
-	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -23,7 +20,7 @@ type NFCService struct {
 }
 
 func newNFCService(c *Client) *NFCService {
-	return &NFCService{c: c, reqs: &reqTracker{m: map[string]*reqUse{}}}
+	return &NFCService{c: c, reqs: &reqTracker{m: map[string]queryCount{}}}
 }
 
 // NFCCardType is the document the SDK reads (nfcType, sent as a string).
@@ -139,10 +136,14 @@ type NFCResult struct {
 }
 
 // QueryResult fetches and decrypts the result of one read. A reqId can be queried within 5
-// minutes and at most 10 times: the client counts the queries it sends per reqId and refuses the
-// eleventh (an error matching ErrRateLimited) and any query more than 5 minutes after the first
-// (ErrExpired) without sending anything. Keep the result rather than querying again. A
-// result that does not decrypt with the key of WithNFCKey is an error matching ErrDecrypt.
+// minutes and at most 10 times: the client counts every query request it is about to send per
+// reqId, retries included, and refuses the eleventh (an error matching ErrRateLimited) and any
+// query more than 5 minutes after the first (ErrExpired) without sending anything. The count is
+// kept in the ticket store when it is a QueryCounter (MemoryStore, FileStore, redisstore), so
+// that it holds for every client that shares the store; otherwise each client counts its own.
+// When the store cannot count, the query is not sent and the store's error is returned. Keep
+// the result rather than querying again. A result that does not decrypt with the key of
+// WithNFCKey is an error matching ErrDecrypt.
 func (s *NFCService) QueryResult(ctx context.Context, q NFCQuery) (*NFCResult, error) {
 	if len(s.c.nfcKey) == 0 {
 		return nil, invalidInput("NFC key", "set the console's NFC key with WithNFCKey before querying NFC results")
@@ -153,28 +154,28 @@ func (s *NFCService) QueryResult(ctx context.Context, q NFCQuery) (*NFCResult, e
 	if err := checkReqID(q.ReqID); err != nil {
 		return nil, err
 	}
-	if err := s.reqs.admit(q.ReqID, s.c.clock.Now()); err != nil {
-		return nil, err
-	}
-	// Count every query request that is written, retries included, as the service would. Only
-	// the POST carries a Content-Type: the ticket fetches that may share this context are GETs.
-	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
-		WroteHeaderField: func(key string, _ []string) {
-			if strings.EqualFold(key, "Content-Type") {
-				s.reqs.sent(q.ReqID)
-			}
-		},
-	})
 	p := params{{"appId", s.c.appID}, {"orderNo", q.OrderNo}, {"nonce", NewNonce()}, {"version", APIVersion},
 		{"reqId", q.ReqID}, {"getPhoto", flag(q.Photos)}}
 	ar := &arena{}
 	var enc *arenaWriter
-	env, err := s.c.signedQuery(ctx, s.c.primary, EndpointNFCResult, p, func(cl int64) wire.MediaSink {
-		ar.reset(cl)
-		enc = &arenaWriter{a: ar}
-		// nfcEnResult is base64 of the ciphertext: streamed as media, it is decoded on the way in
-		// and never counts against the envelope cap, photos included.
-		return wire.MediaSink{Fields: map[string]io.Writer{"nfcEnResult": enc}}
+	rule := mustRule(EndpointNFCResult)
+	var env *wire.Envelope
+	err := s.c.withUnit(ctx, s.c.primary, func(u *cachedUnit) error {
+		p.sign(EndpointNFCResult, "sign", u.SignTicket)
+		req := &request{op: EndpointNFCResult, method: rule.Method, path: rule.Path, body: p, orderNo: q.OrderNo,
+			// Every attempt is counted before it is sent, so that a fleet sharing the store
+			// sends at most 10 whatever the retries.
+			beforeAttempt: func(ctx context.Context) error { return s.countQuery(ctx, q.ReqID) },
+			media: func(cl int64) wire.MediaSink {
+				ar.reset(cl)
+				enc = &arenaWriter{a: ar}
+				// nfcEnResult is base64 of the ciphertext: streamed as media, it is decoded on the
+				// way in and never counts against the envelope cap, photos included.
+				return wire.MediaSink{Fields: map[string]io.Writer{"nfcEnResult": enc}}
+			}}
+		var err error
+		env, err = s.c.send(ctx, req, nil)
+		return err
 	})
 	if err != nil {
 		return nil, err
@@ -227,78 +228,50 @@ func checkReqID(reqID string) error {
 	return nil
 }
 
-// maxTrackedReqIDs bounds the reqId counters; past it the oldest entries are forgotten (their
-// next query then goes to the service, which enforces the same rule).
-const maxTrackedReqIDs = 10000
+// nfcQueryKey is the QueryCounter key of a reqId's queries.
+func nfcQueryKey(reqID string) string { return "nfcq:" + reqID }
 
-// reqTracker counts the queries sent per reqId (spec C 6.1: within 5 minutes, at most 10).
-type reqTracker struct {
-	mu sync.Mutex
-	m  map[string]*reqUse
-}
-
-type reqUse struct {
-	first time.Time // when the client first queried it: the reqId is at least this old
-	sent  int
-}
-
-// admit refuses a query that the service would refuse: the 11th, or one more than the window
-// after the first (the reqId was minted before it, so it has expired). Entries are kept for
-// twice the window, then forgotten.
-func (t *reqTracker) admit(reqID string, now time.Time) error {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	u := t.m[reqID]
-	if u != nil && !now.Before(u.first.Add(2*NFCReqIDWindow)) {
-		delete(t.m, reqID)
-		u = nil
-	}
-	if u == nil {
-		if len(t.m) >= maxTrackedReqIDs {
-			t.prune(now)
+// countQuery counts one query of reqID about to be sent, in the store when it counts and in
+// the client otherwise, and refuses the query that the service would refuse: the 11th, or one
+// more than the window after the first (the reqId was minted before it, so it has expired).
+// Counts are kept for twice the window. A refused query counts too: it changes nothing, the
+// cap being reached.
+func (s *NFCService) countQuery(ctx context.Context, reqID string) error {
+	now := s.c.clock.Now()
+	var n int
+	var first time.Time
+	if qc, ok := s.c.store.(QueryCounter); ok {
+		var err error
+		n, first, err = qc.CountQuery(ctx, s.c.appID, nfcQueryKey(reqID), now, 2*NFCReqIDWindow)
+		if err != nil {
+			// Fail safe: a query the fleet cannot count is not sent (it could be the 11th).
+			return fmt.Errorf("%w (the %s query was not sent: the ticket store counts the queries of a reqId)", err, EndpointNFCResult)
 		}
-		t.m[reqID] = &reqUse{first: now}
-		return nil
+	} else {
+		n, first = s.reqs.count(reqID, now)
 	}
 	switch {
-	case u.sent >= NFCReqIDMaxQueries:
+	case n > NFCReqIDMaxQueries:
 		return fmt.Errorf("kyc: %s: %w: this reqId was queried %d times; the service allows %d within 5 minutes, keep the result instead of querying again",
-			EndpointNFCResult, ErrRateLimited, u.sent, NFCReqIDMaxQueries)
-	case !now.Before(u.first.Add(NFCReqIDWindow)):
+			EndpointNFCResult, ErrRateLimited, NFCReqIDMaxQueries, NFCReqIDMaxQueries)
+	case !now.Before(first.Add(NFCReqIDWindow)):
 		return fmt.Errorf("kyc: %s: %w: this reqId was first queried over 5 minutes ago; its result can no longer be queried",
 			EndpointNFCResult, ErrExpired)
 	}
 	return nil
 }
 
-// sent counts one query request written for reqID.
-func (t *reqTracker) sent(reqID string) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if u := t.m[reqID]; u != nil {
-		u.sent++
-	}
+// reqTracker counts the queries per reqId in the client, for a store that is not a
+// QueryCounter.
+type reqTracker struct {
+	mu sync.Mutex
+	m  map[string]queryCount
 }
 
-// prune forgets expired entries and, if that is not enough, the oldest tenth. Call with mu held.
-func (t *reqTracker) prune(now time.Time) {
-	type entry struct {
-		id    string
-		first time.Time
-	}
-	live := make([]entry, 0, len(t.m))
-	for id, u := range t.m {
-		if !now.Before(u.first.Add(2 * NFCReqIDWindow)) {
-			delete(t.m, id)
-			continue
-		}
-		live = append(live, entry{id, u.first})
-	}
-	if len(t.m) < maxTrackedReqIDs {
-		return
-	}
-	slices.SortFunc(live, func(a, b entry) int { return a.first.Compare(b.first) })
-	for _, e := range live[:len(live)/10+1] {
-		delete(t.m, e.id)
-	}
+// count adds one to reqID's count and returns it with the time of the first.
+func (t *reqTracker) count(reqID string, now time.Time) (int, time.Time) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	q := countQuery(t.m, reqID, now, 2*NFCReqIDWindow)
+	return q.N, q.First
 }

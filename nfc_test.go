@@ -3,6 +3,7 @@ package kyc_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/kycgo/kyc"
+	"github.com/kycgo/kyc/internal/fleettest"
 	"github.com/kycgo/kyc/kyctest"
 )
 
@@ -242,4 +244,76 @@ func TestNFCWrongKey(t *testing.T) {
 	orderNo, reqID := nfcRead(t, srv, c, kyc.NFCIDCard)
 	_, err = c.NFC.QueryResult(ctx, kyc.NFCQuery{OrderNo: orderNo, ReqID: reqID})
 	require.NoError(t, err)
+}
+
+// Clients that share a store share the reqId count (issue 10.14): MemoryStore and FileStore.
+func TestNFCQueryCapHoldsAcrossAFleet(t *testing.T) {
+	t.Run("MemoryStore", func(t *testing.T) {
+		s := kyc.NewMemoryStore()
+		fleettest.NFCQueryCap(t, func(testing.TB, int) kyc.TicketStore { return s })
+	})
+	t.Run("FileStore", func(t *testing.T) {
+		dir := t.TempDir()
+		fleettest.NFCQueryCap(t, func(t testing.TB, _ int) kyc.TicketStore {
+			s, err := kyc.NewFileStore(dir) // a handle per instance, as separate processes have
+			require.NoError(t, err)
+			return s
+		})
+	})
+}
+
+// ticketsOnly hides every method of a store but the TicketStore ones.
+type ticketsOnly struct{ kyc.TicketStore }
+
+// A store that does not count leaves each client to count its own queries; the service refuses
+// the fleet's eleventh (66664003), which is final: it is not resent.
+func TestNFCQueryCapWithoutACountingStore(t *testing.T) {
+	srv := kyctest.NewServer(kyctest.WithNFCKey(docNFCKey))
+	t.Cleanup(srv.Close)
+	shared := ticketsOnly{kyc.NewMemoryStore()}
+	var clients []*kyc.Client
+	for range 2 {
+		c, err := kyc.New(srv.AppID, srv.Secret, kyc.WithBaseURL(srv.URL), kyc.WithClock(srv.Clock), kyc.WithNFCKey(docNFCKey),
+			kyc.WithTicketStore(shared), kyc.WithRetry(3, time.Millisecond, 5*time.Millisecond))
+		require.NoError(t, err)
+		clients = append(clients, c)
+	}
+	ctx := context.Background()
+	orderNo, reqID := nfcRead(t, srv, clients[0], kyc.NFCIDCard)
+	srv.ResetCounts()
+	for i := range kyc.NFCReqIDMaxQueries {
+		_, err := clients[0].NFC.QueryResult(ctx, kyc.NFCQuery{OrderNo: orderNo, ReqID: reqID})
+		require.NoError(t, err, "query %d", i+1)
+	}
+	_, err := clients[0].NFC.QueryResult(ctx, kyc.NFCQuery{OrderNo: orderNo, ReqID: reqID})
+	require.ErrorIs(t, err, kyc.ErrRateLimited)
+	require.Equal(t, kyc.NFCReqIDMaxQueries, srv.Requests(kyc.EndpointNFCResult), "refused by the client that counted")
+
+	_, err = clients[1].NFC.QueryResult(ctx, kyc.NFCQuery{OrderNo: orderNo, ReqID: reqID})
+	var ae *kyc.APIError
+	require.ErrorAs(t, err, &ae)
+	require.Equal(t, "66664003", ae.Code)
+	require.ErrorIs(t, err, kyc.ErrRateLimited)
+	require.Equal(t, kyc.NFCReqIDMaxQueries+1, srv.Requests(kyc.EndpointNFCResult), "66664003 is not resent")
+}
+
+// brokenCounter is a store whose query counter fails.
+type brokenCounter struct{ kyc.TicketStore }
+
+func (brokenCounter) CountQuery(context.Context, string, string, time.Time, time.Duration) (int, time.Time, error) {
+	return 0, time.Time{}, errors.New("kyc: ticket store: counter unavailable")
+}
+
+// A query the store cannot count is not sent: it could be the fleet's eleventh.
+func TestNFCQueryNotSentWhenTheStoreCannotCount(t *testing.T) {
+	srv, c := newNFCPair(t)
+	orderNo, reqID := nfcRead(t, srv, c, kyc.NFCIDCard)
+	c2, err := kyc.New(srv.AppID, srv.Secret, kyc.WithBaseURL(srv.URL), kyc.WithClock(srv.Clock), kyc.WithNFCKey(docNFCKey),
+		kyc.WithTicketStore(brokenCounter{kyc.NewMemoryStore()}))
+	require.NoError(t, err)
+	srv.ResetCounts()
+	_, err = c2.NFC.QueryResult(context.Background(), kyc.NFCQuery{OrderNo: orderNo, ReqID: reqID})
+	require.ErrorContains(t, err, "counter unavailable")
+	require.ErrorContains(t, err, "not sent")
+	require.Zero(t, srv.Requests(kyc.EndpointNFCResult))
 }

@@ -3,6 +3,7 @@ package kyc
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync"
 	"time"
 )
@@ -121,6 +122,94 @@ func checkUnit(u *TicketUnit) error {
 	return nil
 }
 
+// QueryCounter is an optional interface of a TicketStore: counts that every client sharing the
+// store sees, so that a limit the service sets per identifier holds across a fleet and not only
+// per process. The NFC result query uses it for its reqId limit (10 queries within 5 minutes,
+// spec C 6.1): with a store that counts, two instances together send at most 10 queries of one
+// reqId. MemoryStore, FileStore and github.com/kycgo/kyc/redisstore implement it. With a store
+// that does not, each client counts its own queries (in memory), and a fleet may send more:
+// the service then answers 66664003.
+type QueryCounter interface {
+	// CountQuery adds one to the count of key for appID and returns the count, this one
+	// included, and the time of the first count (now, for the first). Adding and reading are
+	// one atomic step: of n concurrent callers, each sees a different count. The count of a key
+	// is forgotten keep after its first count (at the latest; a store may keep it longer); the
+	// same key of another appId is another count. key is 1 to 64 visible ASCII characters.
+	// An error means nothing is known of the count.
+	CountQuery(ctx context.Context, appID, key string, now time.Time, keep time.Duration) (n int, first time.Time, err error)
+}
+
+// checkCountKey refuses a QueryCounter key or keep time a store cannot use.
+func checkCountKey(appID, key string, keep time.Duration) error {
+	if err := checkAppID(appID); err != nil {
+		return err
+	}
+	if keep <= 0 {
+		return invalidInput("query count time", "must be positive")
+	}
+	if key == "" || len(key) > 64 {
+		return invalidInput("query count key", "must be 1 to 64 characters")
+	}
+	for i := 0; i < len(key); i++ {
+		if key[i] <= ' ' || key[i] > '~' {
+			return invalidInput("query count key", "must be visible ASCII characters")
+		}
+	}
+	return nil
+}
+
+// queryCount is one count of a QueryCounter kept in memory or in a file.
+type queryCount struct {
+	N     int       `json:"n"`
+	First time.Time `json:"first"`
+	Until time.Time `json:"until"` // when it is forgotten
+}
+
+// maxQueryCounts bounds the counts a MemoryStore or FileStore keeps per appId; past it expired
+// counts, then the oldest tenth, are forgotten (a forgotten reqId's next query goes to the
+// service, which enforces the same limit).
+const maxQueryCounts = 10000
+
+// countQuery adds one to m[key] at now and returns it, forgetting expired counts first.
+func countQuery(m map[string]queryCount, key string, now time.Time, keep time.Duration) queryCount {
+	if q, ok := m[key]; ok && !now.Before(q.Until) {
+		delete(m, key)
+	}
+	q, ok := m[key]
+	if !ok {
+		if len(m) >= maxQueryCounts {
+			pruneQueryCounts(m, now)
+		}
+		q = queryCount{First: now, Until: now.Add(keep)}
+	}
+	q.N++
+	m[key] = q
+	return q
+}
+
+// pruneQueryCounts forgets the expired counts of m and, if that is not enough, the oldest tenth.
+func pruneQueryCounts(m map[string]queryCount, now time.Time) {
+	type entry struct {
+		key   string
+		first time.Time
+	}
+	live := make([]entry, 0, len(m))
+	for k, q := range m {
+		if !now.Before(q.Until) {
+			delete(m, k)
+			continue
+		}
+		live = append(live, entry{k, q.First})
+	}
+	if len(m) < maxQueryCounts {
+		return
+	}
+	slices.SortFunc(live, func(a, b entry) int { return a.first.Compare(b.first) })
+	for _, e := range live[:len(live)/10+1] {
+		delete(m, e.key)
+	}
+}
+
 // MemoryStore is the default TicketStore: one process, no persistence. Share one among the
 // clients of a process that use the same appId.
 type MemoryStore struct {
@@ -128,6 +217,7 @@ type MemoryStore struct {
 	units  map[string]TicketUnit
 	leases map[string]*memoryLease
 	fences map[string]uint64 // the last fence granted per appId
+	counts map[string]map[string]queryCount
 }
 
 // NewMemoryStore returns an empty MemoryStore.
@@ -162,6 +252,25 @@ func (s *MemoryStore) Save(_ context.Context, u *TicketUnit) error {
 	}
 	s.units[u.AppID] = *u
 	return nil
+}
+
+// CountQuery implements QueryCounter, for the clients that share this MemoryStore.
+func (s *MemoryStore) CountQuery(_ context.Context, appID, key string, now time.Time, keep time.Duration) (int, time.Time, error) {
+	if err := checkCountKey(appID, key, keep); err != nil {
+		return 0, time.Time{}, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.counts == nil {
+		s.counts = map[string]map[string]queryCount{}
+	}
+	m := s.counts[appID]
+	if m == nil {
+		m = map[string]queryCount{}
+		s.counts[appID] = m
+	}
+	q := countQuery(m, key, now, keep)
+	return q.N, q.First, nil
 }
 
 // Lease implements TicketStore. Lease times are wall-clock times.

@@ -13,7 +13,25 @@
 //
 //   - kyc:{A}:unit, the unit as JSON, with a time to live equal to its lifetime (expire_in);
 //   - kyc:{A}:lease, the refresh lease, taken with SET NX PX; its value is the holder's fence;
-//   - kyc:{A}:fence, a counter that grows with every lease: the fencing token.
+//   - kyc:{A}:fence, a counter that grows with every lease: the fencing token;
+//   - kyc:{A}:count:K, a hash (n, first, until) per kyc.QueryCounter key K, e.g. the queries of
+//     one NFC reqId, which lives as long as the count is kept.
+//
+// Every key of an appId carries the hash tag {A}, so that the transaction of Save (WATCH on the
+// unit and the fence) and the lease script (lease, fence and unit) touch keys of one slot, as
+// Redis Cluster requires. New accepts any redis.UniversalClient: a *redis.Client, a
+// *redis.ClusterClient (redis.NewClusterClient, or redis.NewUniversalClient with several
+// addresses) or a Sentinel failover client (redis.NewFailoverClient, or NewUniversalClient with
+// a MasterName), which sends every command to the current master. With Sentinel, a failover
+// may lose the writes the old master had not replicated: a lost unit is fetched again, and a
+// lost fence counter never goes back (see the lease script); a lost query count lets a reqId be
+// queried again, which the service then refuses on its own.
+//
+// Whatever is stored under these keys is checked before it is served: a value that is not a
+// unit (garbage bytes, a key of another type), or a unit of another appId, makes Load return an
+// error naming the key's appId and the value's size, never the value; the client then fetches,
+// and Save replaces the value. An expired unit is never served by the client, which fetches and
+// replaces it.
 //
 // The client stamps the fence of its lease on the unit it fetched, and Save, a WATCH
 // transaction, refuses a unit whose fence is lower than the last one granted: a refresher that
@@ -68,11 +86,11 @@ func New(rdb redis.UniversalClient, opts ...Option) *Store {
 	return s
 }
 
-type keys struct{ unit, lease, fence string }
+type keys struct{ unit, lease, fence, count string }
 
 func (s *Store) keys(appID string) keys {
 	base := s.prefix + "{" + appID + "}:"
-	return keys{unit: base + "unit", lease: base + "lease", fence: base + "fence"}
+	return keys{unit: base + "unit", lease: base + "lease", fence: base + "fence", count: base + "count:"}
 }
 
 // checkAppID refuses appIds that could not be kyc appIds (they go into key names).
@@ -146,7 +164,9 @@ func (s *Store) Save(ctx context.Context, u *kyc.TicketUnit) error {
 			switch {
 			case err == nil:
 				stored, _ = decode(raw, u.AppID) // an unreadable value is replaced
-			case !errors.Is(err, redis.Nil):
+			case errors.Is(err, redis.Nil), redis.HasErrorPrefix(err, "WRONGTYPE"):
+				// Nothing, or a key of another type that this store never wrote: replaced too.
+			default:
 				return err
 			}
 			granted, err := tx.Get(ctx, k.fence).Uint64()
@@ -177,13 +197,24 @@ func (s *Store) Save(ctx context.Context, u *kyc.TicketUnit) error {
 
 // leaseScript takes the lease if it is free and returns its fence, or 0. The fence never goes
 // back, even if the counter was evicted while a unit saved under a higher fence remains.
+//
+// What this store did not write is repaired rather than obeyed: a value under the lease key
+// that is not a lease of this store (another type, not a fence, or without a time to live, so
+// that it would never end) is replaced, and a fence counter that is not a number is treated as
+// lost (as if evicted). Otherwise a planted key would stop every refresh for good.
 var leaseScript = redis.NewScript(`
-if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+local lt = redis.call('TYPE', KEYS[1])['ok']
+if lt == 'string' and redis.call('PTTL', KEYS[1]) >= 0 and tonumber(redis.call('GET', KEYS[1])) then return 0 end
+if lt ~= 'none' then redis.call('DEL', KEYS[1]) end
+local ft = redis.call('TYPE', KEYS[2])['ok']
+if ft ~= 'none' then
+  local v = ft == 'string' and redis.call('GET', KEYS[2])
+  if not (v and #v <= 18 and string.match(v, '^%d+$')) then redis.call('DEL', KEYS[2]) end
+end
 local f = redis.call('INCR', KEYS[2])
-local raw = redis.call('GET', KEYS[3])
-if raw then
-  local ok, u = pcall(cjson.decode, raw)
-  if ok and type(u) == 'table' and tonumber(u.fence) and tonumber(u.fence) >= f then
+if redis.call('TYPE', KEYS[3])['ok'] == 'string' then
+  local ok, u = pcall(cjson.decode, redis.call('GET', KEYS[3]))
+  if ok and type(u) == 'table' and tonumber(u.fence) and tonumber(u.fence) >= f and tonumber(u.fence) < 2^53 then
     f = tonumber(u.fence) + 1
     redis.call('SET', KEYS[2], f)
   end
@@ -234,3 +265,67 @@ func (l *lease) Release(ctx context.Context) error {
 	}
 	return nil
 }
+
+// countScript adds one to the count in the hash KEYS[1] at ARGV[1] (Unix milliseconds of the
+// caller's clock), starting it afresh when it has none or its time (until) has passed; a new
+// count is kept ARGV[2] milliseconds. It returns the count and the first time. A key of another
+// type, or a hash that is not a count, is an error: a count that cannot be read is not reset.
+var countScript = redis.NewScript(`
+local now, keep = tonumber(ARGV[1]), tonumber(ARGV[2])
+local t = redis.call('TYPE', KEYS[1])['ok']
+if t ~= 'none' and t ~= 'hash' then return redis.error_reply('not a query count') end
+local c = redis.call('HMGET', KEYS[1], 'n', 'first', 'until')
+if t == 'hash' and not (tonumber(c[1]) and tonumber(c[2]) and tonumber(c[3])) then
+  return redis.error_reply('not a query count')
+end
+if t == 'none' or now >= tonumber(c[3]) then
+  redis.call('DEL', KEYS[1])
+  redis.call('HSET', KEYS[1], 'n', 0, 'first', now, 'until', now + keep)
+  redis.call('PEXPIRE', KEYS[1], keep)
+end
+local n = redis.call('HINCRBY', KEYS[1], 'n', 1)
+return {n, redis.call('HGET', KEYS[1], 'first')}
+`)
+
+// CountQuery implements kyc.QueryCounter: one script, so that clients on every host see each
+// count once. Times are the callers' clocks, to the millisecond; Redis forgets a count keep
+// after it started, by its own clock.
+func (s *Store) CountQuery(ctx context.Context, appID, key string, now time.Time, keep time.Duration) (int, time.Time, error) {
+	if err := checkAppID(appID); err != nil {
+		return 0, time.Time{}, err
+	}
+	if err := checkCountKey(key); err != nil {
+		return 0, time.Time{}, err
+	}
+	if keep < time.Millisecond {
+		return 0, time.Time{}, fmt.Errorf("redisstore: %w: a count must be kept at least 1 ms", kyc.ErrInvalidInput)
+	}
+	res, err := countScript.Run(ctx, s.rdb, []string{s.keys(appID).count + key}, now.UnixMilli(), keep.Milliseconds()).Slice()
+	if err != nil {
+		return 0, time.Time{}, fmt.Errorf("redisstore: counting queries of %s: %w", appID, err)
+	}
+	if len(res) != 2 {
+		return 0, time.Time{}, fmt.Errorf("redisstore: counting queries of %s: unexpected answer", appID)
+	}
+	n, ok := res[0].(int64)
+	first, ferr := strconv.ParseInt(fmt.Sprint(res[1]), 10, 64)
+	if !ok || ferr != nil || n < 1 {
+		return 0, time.Time{}, fmt.Errorf("redisstore: counting queries of %s: unexpected answer", appID)
+	}
+	return int(n), time.UnixMilli(first), nil
+}
+
+// checkCountKey refuses a count key that is not 1 to 64 visible ASCII characters.
+func checkCountKey(key string) error {
+	if key == "" || len(key) > 64 {
+		return fmt.Errorf("redisstore: %w: a count key must be 1 to 64 visible ASCII characters", kyc.ErrInvalidInput)
+	}
+	for i := 0; i < len(key); i++ {
+		if key[i] <= ' ' || key[i] > '~' {
+			return fmt.Errorf("redisstore: %w: a count key must be 1 to 64 visible ASCII characters", kyc.ErrInvalidInput)
+		}
+	}
+	return nil
+}
+
+var _ kyc.QueryCounter = (*Store)(nil)

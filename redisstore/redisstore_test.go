@@ -4,10 +4,13 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"io"
 	"log"
+	"log/slog"
 	"net"
 	"os"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -24,12 +27,22 @@ import (
 
 // redisAddr returns the Redis the tests run against, or skips them.
 func redisAddr(t testing.TB) string {
-	addr := os.Getenv("KYC_REDIS_ADDR")
-	if addr == "" {
-		t.Skip("the Redis tests need a Redis server: start one and run, in redisstore, " +
-			"KYC_REDIS_ADDR=127.0.0.1:6379 go test ./... (.ci/run starts one by itself)")
+	return needEnv(t, "KYC_REDIS_ADDR", "the Redis tests need a Redis server: start one and run, in redisstore, "+
+		"KYC_REDIS_ADDR=127.0.0.1:6379 go test ./... (.ci/run starts one by itself)")
+}
+
+// needEnv returns the variable name, or skips the test with why when it is unset. In CI (CI=true,
+// or KYC_REQUIRE_REDIS set, as .ci/run does) a missing server fails the test instead.
+func needEnv(t testing.TB, name, why string) string {
+	t.Helper()
+	v := os.Getenv(name)
+	if v == "" {
+		if os.Getenv("CI") == "true" || os.Getenv("KYC_REQUIRE_REDIS") != "" {
+			t.Fatalf("%s is not set, and in CI the Redis tests must run: %s", name, why)
+		}
+		t.Skip(why)
 	}
-	return addr
+	return v
 }
 
 // newRedis connects to addr with short timeouts, so that an unreachable Redis fails fast.
@@ -121,13 +134,18 @@ func TestStoredValuesNeverReachAnError(t *testing.T) {
 	require.NoError(t, err)
 	fleettest.RequireSameUnit(t, u, got)
 
-	// A key of the wrong type: Redis refuses, and the error names no value.
+	// A key of the wrong type: loading it fails with an error that names no value, and a save
+	// replaces it.
 	require.NoError(t, rdb.Del(ctx, key).Err())
 	require.NoError(t, rdb.HSet(ctx, key, "x", secret).Err())
-	err = s.Save(ctx, fleettest.Unit(app, time.Now(), 0))
+	_, err = s.Load(ctx, app)
 	require.Error(t, err)
 	require.NotContains(t, err.Error(), secret)
-	require.NotContains(t, err.Error(), "TOKEN-")
+	u = fleettest.Unit(app, time.Now().Add(time.Second), 0)
+	require.NoError(t, s.Save(ctx, u))
+	got, err = s.Load(ctx, app)
+	require.NoError(t, err)
+	fleettest.RequireSameUnit(t, u, got)
 
 	_, err = s.Load(ctx, "ID}{x")
 	require.ErrorIs(t, err, kyc.ErrInvalidInput)
@@ -286,4 +304,140 @@ func ExampleNew() {
 		log.Fatal(err)
 	}
 	_ = c
+}
+
+// Two hosts, each with its own Redis client, share the NFC reqId count (issue 10.14).
+func TestNFCQueryCapAcrossHosts(t *testing.T) {
+	addr := redisAddr(t)
+	prefix := testPrefix(t, addr)
+	fleettest.NFCQueryCap(t, func(t testing.TB, _ int) kyc.TicketStore {
+		return redisstore.New(newRedis(t, addr), redisstore.WithPrefix(prefix))
+	})
+}
+
+// Whatever lies under a store's unit key, a client never serves it and never panics: one token
+// fetch replaces it, and neither its errors nor its log lines show the planted value (issue
+// 10.15). The future and over-long units are refused by the client's plausibility check (a
+// FetchedAt beyond clock skew ahead, lifetimes over the documented 7200 s / 3600 s).
+func TestBadDataUnderItsKeys(t *testing.T) {
+	addr := redisAddr(t)
+	const planted = "PLANTEDTOKENTHATMUSTNOTLEAK"
+	// unit returns a unit of app fetched at now+fetched, with the given lifetimes.
+	unit := func(app string, fetched, token, ticket time.Duration) func(now time.Time) []byte {
+		return func(now time.Time) []byte {
+			at := now.Add(fetched)
+			raw, err := json.Marshal(kyc.TicketUnit{AppID: app, AccessToken: planted, SignTicket: planted + "T", FetchedAt: at,
+				TokenExpiresAt: at.Add(token), TicketExpiresAt: at.Add(ticket)})
+			if err != nil {
+				panic(err)
+			}
+			return raw
+		}
+	}
+	for _, tc := range []struct {
+		name  string
+		value func(now time.Time) []byte
+	}{
+		{"garbage bytes", func(time.Time) []byte { return []byte("\x00\xff{\"accessToken\":\"" + planted + "\"\xfe") }},
+		{"JSON that is not a unit", func(time.Time) []byte { return []byte(`["` + planted + `"]`) }},
+		{"a unit of another appId", unit("IDAOTHERAPP", 0, 2*time.Hour, time.Hour)},
+		{"an expired unit", unit(kyctest.DefaultAppID, -3*time.Hour, 2*time.Hour, time.Hour)},
+		{"a unit from the future", unit(kyctest.DefaultAppID, time.Hour, 2*time.Hour, time.Hour)},
+		{"a unit with over-long lifetimes", unit(kyctest.DefaultAppID, 0, 30*24*time.Hour, 30*24*time.Hour)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := kyctest.NewServer()
+			defer srv.Close()
+			rdb := newRedis(t, addr)
+			prefix := testPrefix(t, addr)
+			key := prefix + "{" + srv.AppID + "}:unit"
+			ctx := context.Background()
+			require.NoError(t, rdb.Set(ctx, key, tc.value(srv.Clock.Now()), 0).Err())
+			var logs strings.Builder
+			var mu sync.Mutex
+			c, err := kyc.New(srv.AppID, srv.Secret, kyc.WithBaseURL(srv.URL), kyc.WithClock(srv.Clock),
+				kyc.WithLogger(slog.New(slog.NewTextHandler(lockedWriter{&mu, &logs}, &slog.HandlerOptions{Level: slog.LevelDebug}))),
+				kyc.WithTicketStore(redisstore.New(rdb, redisstore.WithPrefix(prefix))))
+			require.NoError(t, err)
+			tk, err := c.SignTicket(ctx)
+			require.NoError(t, err)
+			require.NotContains(t, tk, planted, "the planted unit is not served")
+			require.Contains(t, srv.CurrentSignTickets(srv.AppID), tk)
+			require.Equal(t, 1, srv.Requests(kyc.EndpointAccessToken), "one fetch")
+			// The fetched unit replaced the planted one.
+			got, err := redisstore.New(rdb, redisstore.WithPrefix(prefix)).Load(ctx, srv.AppID)
+			require.NoError(t, err)
+			require.NotNil(t, got)
+			require.Equal(t, tk, got.SignTicket)
+			mu.Lock()
+			defer mu.Unlock()
+			require.NotContains(t, logs.String(), planted)
+		})
+	}
+}
+
+// lockedWriter serializes the writes of a log handler shared by goroutines.
+type lockedWriter struct {
+	mu *sync.Mutex
+	w  io.Writer
+}
+
+func (l lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
+// Garbage under the lease, fence and unit keys does not stop the store: the first refresh repairs
+// them, saves its unit, and the next lease is granted with a fence above anything stored.
+func TestBadDataUnderTheLeaseFenceAndUnitKeys(t *testing.T) {
+	addr := redisAddr(t)
+	for _, tc := range []struct {
+		name  string
+		plant func(ctx context.Context, rdb *redis.Client, base string) error
+	}{
+		{"a lease that never ends", func(ctx context.Context, rdb *redis.Client, base string) error {
+			return rdb.Set(ctx, base+"lease", "garbage", 0).Err()
+		}},
+		{"a lease of another type", func(ctx context.Context, rdb *redis.Client, base string) error {
+			return rdb.HSet(ctx, base+"lease", "x", "y").Err()
+		}},
+		{"a fence that is not a number", func(ctx context.Context, rdb *redis.Client, base string) error {
+			return rdb.Set(ctx, base+"fence", "\xffnot a number", 0).Err()
+		}},
+		{"a fence of another type", func(ctx context.Context, rdb *redis.Client, base string) error {
+			return rdb.RPush(ctx, base+"fence", "1").Err()
+		}},
+		{"a lease that is a unit's fence, forever", func(ctx context.Context, rdb *redis.Client, base string) error {
+			return rdb.Set(ctx, base+"lease", "7", 0).Err()
+		}},
+		{"a unit of another type", func(ctx context.Context, rdb *redis.Client, base string) error {
+			return rdb.HSet(ctx, base+"unit", "accessToken", "PLANTED").Err()
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := kyctest.NewServer()
+			defer srv.Close()
+			rdb := newRedis(t, addr)
+			prefix := testPrefix(t, addr)
+			base := prefix + "{" + srv.AppID + "}:"
+			ctx := context.Background()
+			require.NoError(t, tc.plant(ctx, rdb, base))
+			s := redisstore.New(rdb, redisstore.WithPrefix(prefix))
+			c, err := kyc.New(srv.AppID, srv.Secret, kyc.WithBaseURL(srv.URL), kyc.WithClock(srv.Clock),
+				kyc.WithRefreshTimeout(2*time.Second), kyc.WithTicketStore(s))
+			require.NoError(t, err)
+			tk, err := c.SignTicket(ctx)
+			require.NoError(t, err)
+			require.Equal(t, 1, srv.Requests(kyc.EndpointAccessToken), "one fetch")
+			got, err := s.Load(ctx, srv.AppID)
+			require.NoError(t, err)
+			require.NotNil(t, got, "the fetched unit was saved")
+			require.Equal(t, tk, got.SignTicket)
+			l, err := s.Lease(ctx, srv.AppID, time.Minute)
+			require.NoError(t, err, "the lease works again")
+			require.Greater(t, l.(kyc.FencedLease).Fence(), got.Fence)
+			require.NoError(t, l.Release(ctx))
+		})
+	}
 }

@@ -146,6 +146,38 @@ func Contract(t *testing.T, open func(t testing.TB) kyc.TicketStore) {
 		require.Greater(t, fence(t, l3), f2)
 		require.NoError(t, l3.Release(ctx))
 	})
+	t.Run("query counts", func(t *testing.T) {
+		a, b := open(t), open(t)
+		qa, ok := a.(kyc.QueryCounter)
+		require.True(t, ok, "every store of the project counts queries (kyc.QueryCounter)")
+		qb := b.(kyc.QueryCounter)
+		const keep = 10 * time.Minute
+		at := now.Truncate(time.Millisecond)
+		for i := 1; i <= 3; i++ {
+			q := qa
+			if i == 2 {
+				q = qb
+			}
+			n, first, err := q.CountQuery(ctx, app, "nfcq:r1", at.Add(time.Duration(i)*time.Second), keep)
+			require.NoError(t, err)
+			require.Equal(t, i, n)
+			require.True(t, first.Equal(at.Add(time.Second)), "first %v", first)
+		}
+		n, _, err := qb.CountQuery(ctx, "IDAOTHER", "nfcq:r1", at, keep)
+		require.NoError(t, err)
+		require.Equal(t, 1, n, "appIds are kept apart")
+		n, _, err = qb.CountQuery(ctx, app, "nfcq:r2", at, keep)
+		require.NoError(t, err)
+		require.Equal(t, 1, n, "keys are kept apart")
+		n, first, err := qa.CountQuery(ctx, app, "nfcq:r1", at.Add(time.Second+keep), keep)
+		require.NoError(t, err)
+		require.Equal(t, 1, n, "forgotten keep after the first count")
+		require.True(t, first.Equal(at.Add(time.Second+keep)))
+		_, _, err = qa.CountQuery(ctx, app, "", at, keep)
+		require.ErrorIs(t, err, kyc.ErrInvalidInput)
+		_, _, err = qa.CountQuery(ctx, "../x", "k", at, keep)
+		require.ErrorIs(t, err, kyc.ErrInvalidInput)
+	})
 	t.Run("one winner among many", func(t *testing.T) {
 		handles := make([]kyc.TicketStore, 4)
 		for i := range handles {
