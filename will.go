@@ -320,8 +320,8 @@ func (c *Client) mint(ctx context.Context, app *appTickets, endpoint string, p p
 // SDKParams returns the start values for the will SDK, signed with a new NONCE ticket for userID
 // (spec C 5.3). faceID is the one GetFaceID returned; VerifyMode is "GRADE" as the SDK needs.
 func (s *WillService) SDKParams(ctx context.Context, orderNo, userID, faceID string, opts ...StartOption) (*SDKStart, error) {
-	if faceID == "" {
-		return nil, invalidInput("faceId", "must be the id GetFaceID returned")
+	if err := checkAlnumID("faceId", faceID, maxFaceIDLen); err != nil {
+		return nil, err
 	}
 	start, err := s.c.sdkStart(ctx, s.c.primary, EndpointWillSDKStart, "will", orderNo, userID, faceID, opts)
 	if err != nil {
