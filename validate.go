@@ -55,7 +55,7 @@ func checkURL(field, raw string) error {
 	}
 	u, err := url.Parse(raw)
 	switch {
-	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Opaque != "" || u.Hostname() == "":
+	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "":
 		return invalidInput(field, "must be an absolute URL starting with http:// or https://")
 	case u.User != nil:
 		return invalidInput(field, "must not carry user information (user:password@)")

@@ -253,3 +253,25 @@ func TestIssuedIdentifierForms(t *testing.T) {
 		refusedLocally(t, before, srv.TotalRequests(), err, "ocrCertId", id)
 	}
 }
+
+// The IntentionQuestion of GetEidTokenConfig is spoken and compared (spec D): a blank question
+// or answer, or one with a control character, is refused before anything is sent.
+func TestEidIntentionQuestionText(t *testing.T) {
+	srv, c := newFullPair(t)
+	ctx := context.Background()
+	for name, tc := range map[string]struct {
+		field string
+		cfg   *kyc.EidTokenConfig
+	}{
+		"blank question":      {"Config.IntentionQuestions.Question", eidQuestion(" \u3000", "是")},
+		"control in question": {"Config.IntentionQuestions.Question", eidQuestion("问\x00", "是")},
+		"blank answer":        {"Config.IntentionQuestions.Answers", eidQuestion("问", "是", "  ")},
+		"control in answer":   {"Config.IntentionQuestions.Answers", eidQuestion("问", "是\n")},
+		"no answer":           {"Config.IntentionQuestions.Answers", eidQuestion("问")},
+	} {
+		before := srv.TotalRequests()
+		_, err := c.EID.Token(ctx, kyc.EidTokenRequest{MerchantID: "M1", Config: tc.cfg})
+		require.Error(t, err, name)
+		refusedLocally(t, before, srv.TotalRequests(), err, tc.field, "")
+	}
+}
