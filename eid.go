@@ -48,7 +48,8 @@ type EidTokenConfig struct {
 	IntentionRecognition bool                `json:"IntentionRecognition,omitempty"`
 }
 
-// IntentionQuestion is a will-verification question and its accepted answers.
+// IntentionQuestion is a will-verification question (at most 250 characters) and its accepted
+// answers (1 to 50, each at most 10 characters).
 type IntentionQuestion struct {
 	Question string   `json:"Question"`
 	Answers  []string `json:"Answers"`

@@ -446,7 +446,7 @@ type H5LoginRequest struct {
 	OrderNo       string // the upload's orderNo
 	UserID        string // the upload's userId
 	OptimalDomain string // from GetFaceID; empty means the API host
-	CallbackURL   string // where the browser returns with the result (absolute http or https URL)
+	CallbackURL   string // where the browser returns with the result (absolute http or https URL, at most 1,024 bytes)
 	From          H5From // FromApp (default) or FromBrowser
 	// SkipResultPage goes straight to CallbackURL without the service's result page
 	// (resultType "1").

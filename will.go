@@ -337,7 +337,7 @@ type WillLoginRequest struct {
 	OrderNo       string // the upload's orderNo
 	UserID        string // the upload's userId
 	OptimalDomain string // from GetFaceID; empty means the API host
-	CallbackURL   string // where the browser returns with the result (absolute http or https URL)
+	CallbackURL   string // where the browser returns with the result (absolute http or https URL, at most 1,024 bytes)
 	From          H5From // FromApp (default; sent as "App", the will page's spelling) or FromBrowser
 	// SkipResultPage goes straight to CallbackURL (resultType "1").
 	SkipResultPage bool
