@@ -275,3 +275,29 @@ func TestEidIntentionQuestionText(t *testing.T) {
 		refusedLocally(t, before, srv.TotalRequests(), err, tc.field, "")
 	}
 }
+
+// Product and Channel outside their values answer "not billed" rather than reading another
+// product's or channel's table: the catalogue questions return a bool, so there is no error to
+// give, and nothing is sent.
+func TestBillingEnumsOutsideTheirValues(t *testing.T) {
+	badProducts := []kyc.Product{0, kyc.ProductNFC + 1, 255}
+	badChannels := []kyc.Channel{0, kyc.ChannelWeChat + 1, 255}
+	billedSomewhere := 0
+	for _, info := range kyc.Codes() {
+		for _, p := range badProducts {
+			for _, ch := range []kyc.Channel{kyc.ChannelApp, kyc.ChannelWeChat} {
+				require.False(t, info.Billed(p, ch), "code %s, product %d", info.Code, p)
+				require.False(t, kyc.IsBilled(info.Code, p, ch), "code %s, product %d", info.Code, p)
+			}
+		}
+		for _, ch := range badChannels {
+			for p := kyc.ProductPlus; p <= kyc.ProductNFC; p++ {
+				require.False(t, info.Billed(p, ch), "code %s, channel %d", info.Code, ch)
+				if info.Billed(p, kyc.ChannelApp) || info.Billed(p, kyc.ChannelWeChat) {
+					billedSomewhere++
+				}
+			}
+		}
+	}
+	require.Positive(t, billedSomewhere, "the valid values still find billed codes")
+}
