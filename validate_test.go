@@ -281,7 +281,7 @@ func TestEidIntentionQuestionText(t *testing.T) {
 // give, and nothing is sent.
 func TestBillingEnumsOutsideTheirValues(t *testing.T) {
 	badProducts := []kyc.Product{0, kyc.ProductNFC + 1, 255}
-	badChannels := []kyc.Channel{0, kyc.ChannelWeChat + 1, 255}
+	badChannels := []kyc.Channel{0, kyc.ChannelWeChat + 1, kyc.ChannelWeChat + 2, 255}
 	billedSomewhere := 0
 	for _, info := range kyc.Codes() {
 		for _, p := range badProducts {
