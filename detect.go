@@ -41,8 +41,8 @@ type DetectAuthRequest struct {
 	// characters; the ID's letters upper-case).
 	Name   string
 	IDCard string
-	// RedirectURL is where the WeChat H5 journey returns (http or https, at most 1024
-	// characters); the mini program does not use it.
+	// RedirectURL is where the WeChat H5 journey returns (absolute http or https, at most 1,024
+	// bytes); the mini program does not use it.
 	RedirectURL string
 	// Extra is echoed in the result (at most 1024 characters).
 	Extra string

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 )
 
@@ -47,7 +48,8 @@ type EidTokenConfig struct {
 	IntentionRecognition bool                `json:"IntentionRecognition,omitempty"`
 }
 
-// IntentionQuestion is a will-verification question and its accepted answers.
+// IntentionQuestion is a will-verification question (at most 250 characters) and its accepted
+// answers (1 to 50, each at most 10 characters).
 type IntentionQuestion struct {
 	Question string   `json:"Question"`
 	Answers  []string `json:"Answers"`
@@ -153,6 +155,46 @@ func (cfg *EidTokenConfig) check(identity bool) error {
 	}
 	if len(cfg.IntentionQuestions) > 1 {
 		return invalidInput("Config.IntentionQuestions", "only one question is supported")
+	}
+	for _, q := range cfg.IntentionQuestions {
+		if err := q.check(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Limits of an IntentionQuestion (spec D, IntentionQuestion): the question at most 250
+// characters, 1 to 50 answers of at most 10 characters each.
+const (
+	maxIntentionQuestion = 250
+	maxIntentionAnswers  = 50
+	maxIntentionAnswer   = 10
+)
+
+// check applies the IntentionQuestion limits; a blank question or answer is refused too (the
+// service speaks the one and compares the reply with the others).
+func (q IntentionQuestion) check() error {
+	const qField, aField = "Config.IntentionQuestions.Question", "Config.IntentionQuestions.Answers"
+	if strings.TrimSpace(q.Question) == "" {
+		return invalidInput(qField, "must not be blank")
+	}
+	if err := cloudText(qField, q.Question, maxIntentionQuestion); err != nil {
+		return err
+	}
+	switch {
+	case len(q.Answers) == 0:
+		return invalidInput(aField, "needs at least one answer")
+	case len(q.Answers) > maxIntentionAnswers:
+		return invalidInput(aField, fmt.Sprintf("at most %d answers", maxIntentionAnswers))
+	}
+	for _, a := range q.Answers {
+		if strings.TrimSpace(a) == "" {
+			return invalidInput(aField, "an answer must not be blank")
+		}
+		if err := cloudText(aField, a, maxIntentionAnswer); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -6,7 +6,6 @@ import (
 	"encoding/base64"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/url"
 	"strings"
 	"unicode"
@@ -397,6 +396,11 @@ func (s *FaceService) SDKParams(ctx context.Context, v Version, orderNo, userID,
 	if _, ok := v.uploadEndpoint(); !ok {
 		return nil, invalidInput("version", "must be Plus, Enhanced or Basic")
 	}
+	// An empty faceId would start the Basic iOS SDK in liveness-only mode (spec A 6.1), a check
+	// that compares the face with nothing: refused, the reading that fails safe.
+	if err := checkAlnumID("faceId", faceID, maxFaceIDLen); err != nil {
+		return nil, err
+	}
 	return s.c.sdkStart(ctx, s.c.primary, EndpointFaceSDKStart, v.String(), orderNo, userID, faceID, opts)
 }
 
@@ -445,7 +449,7 @@ type H5LoginRequest struct {
 	OrderNo       string // the upload's orderNo
 	UserID        string // the upload's userId
 	OptimalDomain string // from GetFaceID; empty means the API host
-	CallbackURL   string // where the browser returns with the result (absolute http or https URL)
+	CallbackURL   string // where the browser returns with the result (absolute http or https URL, at most 1,024 bytes)
 	From          H5From // FromApp (default) or FromBrowser
 	// SkipResultPage goes straight to CallbackURL without the service's result page
 	// (resultType "1").
@@ -497,8 +501,8 @@ func (s *FaceService) PCLoginURL(ctx context.Context, req PCLoginRequest, opts .
 // loginURL builds a browser login URL for endpoint (mobile, PC or will H5): the 7-value NONCE
 // signature over appId, userId, orderNo, version, the faceId field and nonce.
 func (c *Client) loginURL(ctx context.Context, app *appTickets, endpoint, idField, faceID, orderNo, userID, domain, callback string, pre, post params, opts []StartOption) (string, error) {
-	if faceID == "" || len(faceID) > 64 || !isAlnum(faceID) {
-		return "", invalidInput(idField, "must be the id the upload returned (letters and digits)")
+	if err := checkAlnumID(idField, faceID, maxFaceIDLen); err != nil {
+		return "", err
 	}
 	if err := checkOrderNo(orderNo); err != nil {
 		return "", err
@@ -506,9 +510,8 @@ func (c *Client) loginURL(ctx context.Context, app *appTickets, endpoint, idFiel
 	if err := checkUserID(userID); err != nil {
 		return "", err
 	}
-	cb, err := url.Parse(callback)
-	if err != nil || (cb.Scheme != "http" && cb.Scheme != "https") || cb.Host == "" {
-		return "", invalidInput("url", "the callback must be an absolute http or https URL")
+	if err := checkURL("url", callback); err != nil {
+		return "", err
 	}
 	host, err := c.loginHost(domain)
 	if err != nil {
@@ -534,18 +537,15 @@ func (c *Client) loginURL(ctx context.Context, app *appTickets, endpoint, idFiel
 
 // loginHost is the scheme and host of a login URL: optimalDomain when the upload gave one
 // (spec B T6), else the API host. The scheme is the API host's (https for the real service).
+// The domain here comes from the caller (who copied it from the upload's answer): a bad one is
+// the caller's input, refused as such.
 func (c *Client) loginHost(domain string) (string, error) {
 	base, _ := url.Parse(c.baseURL)
 	if domain == "" {
 		return base.Scheme + "://" + base.Host, nil
 	}
-	host, port, err := net.SplitHostPort(domain)
-	if err != nil {
-		host, port = domain, ""
+	if err := checkOptimalDomain(domain); err != nil {
+		return "", err
 	}
-	if host == "" || strings.ContainsAny(domain, "/?#@ \\") || strings.Trim(host, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-[]:") != "" {
-		return "", fmt.Errorf("kyc: %w: optimalDomain is not a host name", ErrBadResponse)
-	}
-	_ = port
 	return base.Scheme + "://" + domain, nil
 }

@@ -244,6 +244,9 @@ type faceRecord struct {
 // A verdict that is not a pass is a FaceResult with its code, not an error; no result yet or
 // any more (66660011) is an error matching ErrNoResult.
 func (s *FaceService) QueryResult(ctx context.Context, orderNo string, media MediaChoice) (*FaceResult, error) {
+	if err := media.check(); err != nil {
+		return nil, err
+	}
 	var photo, video *arenaWriter
 	ar := &arena{}
 	res, err := s.c.queryFaceRecord(ctx, s.c.primary, orderNo, media.getFile(), func(cl int64) wire.MediaSink {

@@ -107,8 +107,8 @@ func (s *NFCService) GetCertID(ctx context.Context, req NFCCertIDRequest) (*NFCC
 // SDKParams returns the start values for the NFC SDK, with the ocrCertId, signed with a new
 // NONCE ticket for userID (spec C 6.3).
 func (s *NFCService) SDKParams(ctx context.Context, orderNo, userID, certID string, opts ...StartOption) (*SDKStart, error) {
-	if certID == "" || len(certID) > 40 || !isAlnum(certID) {
-		return nil, invalidInput("ocrCertId", "must be the id GetCertID returned (at most 40 letters and digits)")
+	if err := checkAlnumID("ocrCertId", certID, maxCertIDLen); err != nil {
+		return nil, err
 	}
 	if err := checkSDKUserID(userID); err != nil {
 		return nil, err
@@ -211,22 +211,11 @@ func (s *NFCService) QueryResult(ctx context.Context, q NFCQuery) (*NFCResult, e
 	return &NFCResult{BizSeqNo: firstNonEmpty(env.BizSeqNo, inner.BizSeqNo), TransactionTime: string(env.TransactionTime), Card: card}, nil
 }
 
-// checkReqID: the SDK's reqId, at most 40 characters (its column in the manual); its alphabet is
-// not documented, so any visible ASCII is let through.
-func checkReqID(reqID string) error {
-	switch {
-	case reqID == "":
-		return invalidInput("reqId", "must not be empty")
-	case len(reqID) > 40:
-		return invalidInput("reqId", "must be at most 40 characters")
-	}
-	for i := 0; i < len(reqID); i++ {
-		if reqID[i] <= ' ' || reqID[i] > '~' {
-			return invalidInput("reqId", "must be visible ASCII characters")
-		}
-	}
-	return nil
-}
+// checkReqID: the SDK's reqId as the service issues it, 1 to 40 ASCII letters and digits (its
+// column in the manual, spec C 6.4). The manual does not name its alphabet; every documented and
+// observed reqId is letters and digits, and anything else cannot be one the service issued: it
+// is refused before it spends one of the reqId's ten queries.
+func checkReqID(reqID string) error { return checkAlnumID("reqId", reqID, maxReqIDLen) }
 
 // nfcQueryKey is the QueryCounter key of a reqId's queries.
 func nfcQueryKey(reqID string) string { return "nfcq:" + reqID }

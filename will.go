@@ -323,8 +323,8 @@ func (c *Client) mint(ctx context.Context, app *appTickets, endpoint string, p p
 // SDKParams returns the start values for the will SDK, signed with a new NONCE ticket for userID
 // (spec C 5.3). faceID is the one GetFaceID returned; VerifyMode is "GRADE" as the SDK needs.
 func (s *WillService) SDKParams(ctx context.Context, orderNo, userID, faceID string, opts ...StartOption) (*SDKStart, error) {
-	if faceID == "" {
-		return nil, invalidInput("faceId", "must be the id GetFaceID returned")
+	if err := checkAlnumID("faceId", faceID, maxFaceIDLen); err != nil {
+		return nil, err
 	}
 	start, err := s.c.sdkStart(ctx, s.c.primary, EndpointWillSDKStart, "will", orderNo, userID, faceID, opts)
 	if err != nil {
@@ -340,7 +340,7 @@ type WillLoginRequest struct {
 	OrderNo       string // the upload's orderNo
 	UserID        string // the upload's userId
 	OptimalDomain string // from GetFaceID; empty means the API host
-	CallbackURL   string // where the browser returns with the result (absolute http or https URL)
+	CallbackURL   string // where the browser returns with the result (absolute http or https URL, at most 1,024 bytes)
 	From          H5From // FromApp (default; sent as "App", the will page's spelling) or FromBrowser
 	// SkipResultPage goes straight to CallbackURL (resultType "1").
 	SkipResultPage bool

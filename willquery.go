@@ -318,6 +318,12 @@ func (s *WillService) query(ctx context.Context, q WillQuery, writers func(int64
 	if err := checkOrderNo(q.OrderNo); err != nil {
 		return nil, err
 	}
+	if err := q.Face.check(); err != nil {
+		return nil, err
+	}
+	if err := q.Files.check(); err != nil {
+		return nil, err
+	}
 	getFile := q.Face.getFile()
 	if getFile == "" {
 		getFile = "0" // "其他：不返回"; always sent, the manual marks it required
