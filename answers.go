@@ -29,7 +29,7 @@ var (
 	// faceId and h5faceId: 32 characters in the manual's tables and examples (spec B T25 calls the
 	// length columns unreliable). The bound and the letters-and-digits rule are the ones the
 	// login URL builder applies to the same value (loginURL), so every faceId returned can be used.
-	ruleFaceID = idRule{max: 64, required: true, alnum: true}
+	ruleFaceID = idRule{max: maxFaceIDLen, required: true, alnum: true}
 	// ocrCertId: no documented length; NFCService.SDKParams takes at most 40 letters and digits.
 	ruleCertID = idRule{max: 40, required: true, alnum: true}
 	// bizSeqNo: 32 digits in every example; no documented length, so 64 (generous). It may be
@@ -76,6 +76,11 @@ func checkAnswerID(op, field, v string, r idRule) error {
 		if !ok {
 			return badAnswer(op, field+" holds characters an identifier cannot hold")
 		}
+	}
+	if r.host && checkOptimalDomain(v) != nil {
+		// The same rule the login URL builder applies to a caller's domain (validate.go): a
+		// domain returned here is one the login can use.
+		return badAnswer(op, field+" is not a host name with an optional port")
 	}
 	if r.url {
 		u, err := url.Parse(v)
