@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -127,6 +129,30 @@ func TestErrorsHaveOnePrefix(t *testing.T) {
 	// The caller's writer fails while media stream into it.
 	_, err = c.Face.QueryResultTo(ctx, appJourney(t, srv, c, kyc.Plus, kyctest.OutcomePass), nil, failingWriter{})
 	e.add("media writer fails", err)
+	// Hardening refusals: media that never arrives, a polluted callback, an untrusted store
+	// directory, the NFC query cap.
+	lagSrv := kyctest.NewServer(kyctest.WithMediaDelay(10))
+	t.Cleanup(lagSrv.Close)
+	lag, err := kyc.New(lagSrv.AppID, lagSrv.Secret, kyc.WithBaseURL(lagSrv.URL), kyc.WithClock(lagSrv.Clock),
+		kyc.WithMediaWait(2, 0))
+	require.NoError(t, err)
+	_, err = lag.Face.QueryResultTo(ctx, appJourney(t, lagSrv, lag, kyc.Plus, kyctest.OutcomePass), io.Discard, nil)
+	require.ErrorIs(t, err, kyc.ErrMediaNotReady)
+	e.add("media not ready", err)
+	_, err = c.Face.VerifyCallback(ctx, map[string][]string{"orderNo": {"order001", "order002"}, "code": {"0"},
+		"newSignature": {strings.Repeat("A", 40)}})
+	e.add("polluted callback", err)
+	openDir := t.TempDir()
+	require.NoError(t, os.Chmod(openDir, 0o777))
+	_, err = kyc.NewFileStore(openDir)
+	require.ErrorIs(t, err, kyc.ErrUntrustedFile)
+	e.add("world-writable store directory", err)
+	for range 10 {
+		_, _ = c.NFC.QueryResult(ctx, kyc.NFCQuery{OrderNo: nfcOrder, ReqID: reqID})
+	}
+	_, err = c.NFC.QueryResult(ctx, kyc.NFCQuery{OrderNo: nfcOrder, ReqID: reqID})
+	require.ErrorIs(t, err, kyc.ErrRateLimited)
+	e.add("NFC query cap", err)
 	// Connection refused, body over the cap, a redirect, a closed client.
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
