@@ -31,7 +31,7 @@ var (
 	// login URL builder applies to the same value (loginURL), so every faceId returned can be used.
 	ruleFaceID = idRule{max: maxFaceIDLen, required: true, alnum: true}
 	// ocrCertId: no documented length; NFCService.SDKParams takes at most 40 letters and digits.
-	ruleCertID = idRule{max: 40, required: true, alnum: true}
+	ruleCertID = idRule{max: maxCertIDLen, required: true, alnum: true}
 	// bizSeqNo: 32 digits in every example; no documented length, so 64 (generous). It may be
 	// absent: it is for support tickets only.
 	ruleBizSeqNo = idRule{max: 64}

@@ -12,7 +12,6 @@ import (
 	"net/http"
 	"net/http/httptrace"
 	"net/url"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -170,51 +169,6 @@ func newClient(appID, secret string, opts []Option) (*Client, error) {
 // AppID returns the appId the client was made for.
 func (c *Client) AppID() string { return c.appID }
 
-// Close releases what the client holds: it stops the ticket timers and ends background
-// refreshes and store re-reads (waiting for them), and closes the idle connections of the HTTP
-// transport New made (never those of a client passed with WithHTTPClient). The ticket store is
-// the caller's and stays open. Calls made after Close fail with an error matching ErrClosed;
-// calls in flight finish as they would have. Close is safe to call more than once.
-func (c *Client) Close() error {
-	c.bgMu.Lock()
-	already := c.closed.Swap(true)
-	c.bgMu.Unlock()
-	if already {
-		return nil
-	}
-	c.stopBG()
-	c.tickets.stop()
-	c.bgWG.Wait()
-	if c.ownTransport {
-		c.hc.CloseIdleConnections()
-	}
-	return nil
-}
-
-// goBackground runs f in a goroutine that Close ends (through ctx) and waits for. It reports
-// false, running nothing, once the client is closed.
-func (c *Client) goBackground(f func(ctx context.Context)) bool {
-	c.bgMu.Lock()
-	defer c.bgMu.Unlock()
-	if c.closed.Load() {
-		return false
-	}
-	c.bgWG.Add(1)
-	go func() {
-		defer c.bgWG.Done()
-		f(c.bg)
-	}()
-	return true
-}
-
-// errClosed is what calls made after Close return.
-func errClosed(op string) error {
-	if op == "" {
-		return fmt.Errorf("kyc: %w", ErrClosed)
-	}
-	return fmt.Errorf("kyc: %s: %w", op, ErrClosed)
-}
-
 func defaultHTTPClient() *http.Client {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.MaxIdleConns = 64
@@ -235,41 +189,6 @@ func withoutRedirects(hc *http.Client) *http.Client {
 	cp := *hc
 	cp.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	return &cp
-}
-
-func checkAppID(appID string) error {
-	switch {
-	case appID == "":
-		return invalidInput("appId", "must not be empty")
-	case len(appID) > 32 || !isAlnum(appID):
-		return invalidInput("appId", "must be up to 32 letters and digits")
-	}
-	return nil
-}
-
-func checkSecret(secret string) error {
-	switch {
-	case secret == "":
-		return invalidInput("secret", "must not be empty")
-	case len(secret) > 128 || strings.ContainsAny(secret, " \t\r\n"):
-		return invalidInput("secret", "must be at most 128 characters without spaces")
-	}
-	return nil
-}
-
-// checkUserID applies the manual's rule for userId / user_id: at most 32 characters and "no
-// special characters" (spec A 2.3). Read strictly: ASCII letters and digits only, which is the
-// reading that cannot be refused by the service.
-func checkUserID(userID string) error {
-	switch {
-	case userID == "":
-		return invalidInput("userId", "must not be empty")
-	case len(userID) > 32:
-		return invalidInput("userId", "must be at most 32 characters")
-	case !isAlnum(userID):
-		return invalidInput("userId", "must contain only ASCII letters and digits")
-	}
-	return nil
 }
 
 // request is one logical call on the kyc1 host.

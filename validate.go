@@ -142,3 +142,38 @@ func (f WillFiles) check() error {
 	}
 	return nil
 }
+
+func checkAppID(appID string) error {
+	switch {
+	case appID == "":
+		return invalidInput("appId", "must not be empty")
+	case len(appID) > 32 || !isAlnum(appID):
+		return invalidInput("appId", "must be up to 32 letters and digits")
+	}
+	return nil
+}
+
+func checkSecret(secret string) error {
+	switch {
+	case secret == "":
+		return invalidInput("secret", "must not be empty")
+	case len(secret) > 128 || strings.ContainsAny(secret, " \t\r\n"):
+		return invalidInput("secret", "must be at most 128 characters without spaces")
+	}
+	return nil
+}
+
+// checkUserID applies the manual's rule for userId / user_id: at most 32 characters and "no
+// special characters" (spec A 2.3). Read strictly: ASCII letters and digits only, which is the
+// reading that cannot be refused by the service.
+func checkUserID(userID string) error {
+	switch {
+	case userID == "":
+		return invalidInput("userId", "must not be empty")
+	case len(userID) > 32:
+		return invalidInput("userId", "must be at most 32 characters")
+	case !isAlnum(userID):
+		return invalidInput("userId", "must contain only ASCII letters and digits")
+	}
+	return nil
+}
