@@ -63,7 +63,7 @@ func TestIsBilled(t *testing.T) {
 func seedDay(t *testing.T, srv *kyctest.Server, d kyc.Day, n int) {
 	t.Helper()
 	for i := range n {
-		require.NoError(t, srv.SeedBill(d, kyctest.DefaultRuleID, kyctest.BillRecord{
+		require.NoError(t, srv.SeedBill(d.String(), kyctest.DefaultRuleID, kyctest.BillRecord{
 			BizToken: fmt.Sprintf("SEEDED-%03d", i),
 			Details:  []kyctest.DetectAttempt{{ErrCode: "0", At: d.Start().Add(12 * time.Hour), Seq: fmt.Sprintf("seed-seq-%03d", i)}},
 		}))
@@ -194,7 +194,7 @@ func TestBillDayRefusedLocally(t *testing.T) {
 }
 
 func TestBillFromJourneys(t *testing.T) {
-	srv, c := newCloudPair(t, []kyctest.Option{kyctest.WithRule("7", kyc.ProductEnhanced)})
+	srv, c := newCloudPair(t, []kyctest.Option{kyctest.WithRule("7", kyctest.ProductEnhanced)})
 	ctx := context.Background()
 	day := kyc.DayOf(srv.Clock.Now()).AddDays(-2)
 	auth, err := c.Detect.Auth(ctx, kyc.DetectAuthRequest{RuleID: "7"})

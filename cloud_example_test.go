@@ -155,7 +155,7 @@ func ExampleBillingService_Day() {
 	srv, c := cloudExample()
 	defer srv.Close()
 	day := kyc.DayOf(srv.Clock.Now()).AddDays(-2)
-	_ = srv.SeedBill(day, kyctest.DefaultRuleID, kyctest.BillRecord{BizToken: "TOKEN-A",
+	_ = srv.SeedBill(day.String(), kyctest.DefaultRuleID, kyctest.BillRecord{BizToken: "TOKEN-A",
 		Details: []kyctest.DetectAttempt{{ErrCode: "2016", At: day.Start().Add(9 * time.Hour)}, {ErrCode: "0", At: day.Start().Add(9*time.Hour + time.Minute)}}})
 	total := 0
 	for rec, err := range c.Billing.Day(context.Background(), day, kyctest.DefaultRuleID) {

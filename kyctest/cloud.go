@@ -11,8 +11,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/kycgo/kyc"
 	"github.com/kycgo/kyc/internal/tc3"
 )
 
@@ -44,7 +42,7 @@ const (
 	DefaultBillPageSize = 50
 	// CodeTokenExpired is what every action answers for a BizToken or EidToken past its life:
 	// InvalidParameterValue.BizTokenExpired ("BizToken 过期", spec C 4.9, the eID table uses it
-	// for the EidToken too). The catalogue classes it kyc.ErrExpired.
+	// for the EidToken too). The SDK classes it as expired.
 	CodeTokenExpired = "InvalidParameterValue.BizTokenExpired"
 	// CodeTokenIllegal is what an unknown token (or one used with another RuleId) answers.
 	CodeTokenIllegal = "InvalidParameterValue.BizTokenIllegal"
@@ -57,7 +55,7 @@ type cloudCred struct{ id, key, token string }
 
 type cloudConfig struct {
 	creds    []cloudCred
-	rules    map[string]kyc.Product
+	rules    map[string]Product
 	pageSize int
 }
 
@@ -77,13 +75,13 @@ func WithCloudTemporaryCredentials(secretID, secretKey, token string) Option {
 	}
 }
 
-// WithRule registers a RuleId (a console business flow) and the product it runs (kyc.ProductPlus,
-// kyc.ProductEnhanced or kyc.ProductBasic), which decides which attempt codes are charged. The
+// WithRule registers a RuleId (a console business flow) and the product it runs (ProductPlus,
+// ProductEnhanced or ProductBasic), which decides which attempt codes are charged. The
 // first call replaces the default rule DefaultRuleID.
-func WithRule(ruleID string, product kyc.Product) Option {
+func WithRule(ruleID string, product Product) Option {
 	return func(cfg *config) {
 		if cfg.cloud.rules == nil {
-			cfg.cloud.rules = map[string]kyc.Product{}
+			cfg.cloud.rules = map[string]Product{}
 		}
 		cfg.cloud.rules[ruleID] = product
 	}
@@ -98,7 +96,7 @@ func WithBillPageSize(n int) Option {
 // cloudState is the API 3.0 side of a Server.
 type cloudState struct {
 	creds    map[string]cloudCred
-	rules    map[string]kyc.Product
+	rules    map[string]Product
 	pageSize int
 
 	mu      sync.Mutex              // guards what follows
@@ -114,7 +112,7 @@ func (s *Server) registerCloud() {
 	cs := &cloudState{creds: map[string]cloudCred{}, rules: cfg.rules, pageSize: cfg.pageSize,
 		detects: map[string]*detectToken{}, eids: map[string]*eidToken{}}
 	if cs.rules == nil {
-		cs.rules = map[string]kyc.Product{DefaultRuleID: kyc.ProductPlus}
+		cs.rules = map[string]Product{DefaultRuleID: ProductPlus}
 	}
 	if cs.pageSize == 0 {
 		cs.pageSize = DefaultBillPageSize
@@ -295,8 +293,8 @@ func writeCloudError(w http.ResponseWriter, code, msg string) {
 // writeCloudFault answers a Fault.Code on an API 3.0 route.
 func writeCloudFault(w http.ResponseWriter, code string) {
 	msg := "kyctest fault"
-	if info, ok := kyc.LookupCode(code); ok {
-		msg = info.ZH
+	if m, ok := serviceMessage(code); ok {
+		msg = m
 	}
 	writeCloudError(w, code, msg)
 }

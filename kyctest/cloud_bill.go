@@ -1,9 +1,9 @@
 package kyctest
 
 import (
+	"fmt"
 	"strconv"
-
-	"github.com/kycgo/kyc"
+	"time"
 )
 
 // GetWeChatBillDetails (spec B 2.4, 6.2): a day's bill, per BizToken, paged with Cursor and
@@ -22,8 +22,25 @@ type BillRecord struct {
 	Details []DetectAttempt
 }
 
+// Bill days (spec B 6.2): a day is a calendar day in China time, written "2006-01-02"; its bill
+// is available from 06:00 China time the next day ("昨日数据需在今日 6 点后查询") and at most
+// billMaxAgeDays days back ("最多查询 365 天").
+const (
+	billCutoff     = 6 * time.Hour
+	billMaxAgeDays = 365
+)
+
+// billDayOf is the China-time day of t, as "2006-01-02".
+func billDayOf(t time.Time) string { return t.In(chinaTime).Format(time.DateOnly) }
+
+// parseBillDay reads "2006-01-02" as the start of that day in China time.
+func parseBillDay(s string) (time.Time, bool) {
+	t, err := time.ParseInLocation(time.DateOnly, s, chinaTime)
+	return t, err == nil && t.Format(time.DateOnly) == s
+}
+
 type billKey struct {
-	day  kyc.Day
+	day  string // "2006-01-02", China time
 	rule string
 }
 
@@ -41,10 +58,13 @@ type billEntry struct {
 	idCard, name string // masked
 }
 
-// SeedBill adds records to the bill of day for ruleID (which must be registered), after the
-// records that journeys produced. Each record's details keep their own At; it is the day given
-// here that places the record.
-func (s *Server) SeedBill(day kyc.Day, ruleID string, records ...BillRecord) error {
+// SeedBill adds records to the bill of day ("2006-01-02", a China-time day) for ruleID (which
+// must be registered), after the records that journeys produced. Each record's details keep their
+// own At; it is the day given here that places the record.
+func (s *Server) SeedBill(day, ruleID string, records ...BillRecord) error {
+	if _, ok := parseBillDay(day); !ok {
+		return fmt.Errorf("kyctest: SeedBill needs a day written 2006-01-02, got %q", day)
+	}
 	product, ok := s.cloud.rules[ruleID]
 	if !ok {
 		return ErrUnknownRule
@@ -85,8 +105,8 @@ func (s *Server) getWeChatBillDetails(body []byte) (object, *cloudError) {
 	if p.Cursor == nil {
 		return nil, errCode("MissingParameter", "The request is missing a required parameter `Cursor`.")
 	}
-	day, err := kyc.ParseDay(p.Date)
-	if err != nil {
+	day, ok := parseBillDay(p.Date)
+	if !ok {
 		return nil, errCode("InvalidParameterValue", "Date 格式错误，应为 YYYY-MM-DD")
 	}
 	if p.RuleID != "" {
@@ -96,13 +116,13 @@ func (s *Server) getWeChatBillDetails(body []byte) (object, *cloudError) {
 	}
 	now := s.Clock.Now()
 	// "昨日数据需在今日 6 点后查询" and "最多查询 365 天": both are parameter errors (spec B 6.2).
-	if now.Before(kyc.BillAvailableAt(day)) {
+	if now.Before(day.AddDate(0, 0, 1).Add(billCutoff)) {
 		return nil, errCode("InvalidParameter", "该日账单尚未生成，请在次日 06:00 后查询")
 	}
-	if day.Before(kyc.DayOf(now).AddDays(-kyc.BillMaxAgeDays)) {
+	if today, _ := parseBillDay(billDayOf(now)); day.Before(today.AddDate(0, 0, -billMaxAgeDays)) {
 		return nil, errCode("InvalidParameter", "仅支持查询 365 天内的账单")
 	}
-	entries := s.billEntries(day, p.RuleID)
+	entries := s.billEntries(p.Date, p.RuleID)
 	start := min(*p.Cursor, uint64(len(entries)))
 	end := min(start+uint64(s.cloud.pageSize), uint64(len(entries)))
 	page := make([]object, 0, end-start)
@@ -115,7 +135,7 @@ func (s *Server) getWeChatBillDetails(body []byte) (object, *cloudError) {
 
 // billEntries builds the bill of day for rule ("" = every rule): journey tokens in minting
 // order, then seeded records.
-func (s *Server) billEntries(day kyc.Day, rule string) []billEntry {
+func (s *Server) billEntries(day, rule string) []billEntry {
 	cs := s.cloud
 	cs.mu.Lock()
 	defer cs.mu.Unlock()
@@ -127,7 +147,7 @@ func (s *Server) billEntries(day kyc.Day, rule string) []billEntry {
 		}
 		e := billEntry{token: t.token, rule: t.ruleID, idCard: maskID(t.idCard), name: maskName(t.name)}
 		for _, a := range t.attempts {
-			if a.noCompare || kyc.DayOf(a.at) != day {
+			if a.noCompare || billDayOf(a.at) != day {
 				continue
 			}
 			e.details = append(e.details, a)

@@ -9,8 +9,6 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
-
-	"github.com/kycgo/kyc"
 )
 
 // The WeChat journeys (spec B 2, 5): DetectAuth mints a BizToken; a test plays the person's
@@ -26,8 +24,8 @@ type DetectAttempt struct {
 	At time.Time
 	// Seq identifies the 1:1 request; empty means a random one.
 	Seq string
-	// Charged is IsNeedCharge; nil means what the catalogue says for the rule's product in the
-	// WeChat channel (kyc.IsBilled(ErrCode, product, kyc.ChannelWeChat)).
+	// Charged is IsNeedCharge; nil means what the WeChat-channel billing tables say for the
+	// rule's product (0, 2006 and 2016 charged; 1002 too for Plus: spec A 7.2, C 9.1).
 	Charged *bool
 	// NoCompare: no 1:1 took place (e.g. the person left at OCR): every field of the item is
 	// null (spec B 6.3) and it is never billed.
@@ -39,7 +37,7 @@ type DetectAttempt struct {
 // detectToken is one BizToken. Guarded by cloudState.mu.
 type detectToken struct {
 	token, ruleID string
-	product       kyc.Product
+	product       Product
 	created       time.Time
 	name, idCard  string // as DetectAuth received them (for Text; items get masked forms)
 	extra         string
@@ -58,7 +56,7 @@ type recordedAttempt struct {
 type DetectTokenInfo struct {
 	BizToken string
 	RuleID   string
-	Product  kyc.Product
+	Product  Product
 	Created  time.Time
 	Expires  time.Time // Created + BizTokenLifetime
 	Attempts int
@@ -119,7 +117,7 @@ func (s *Server) CompleteDetect(bizToken string, attempts ...DetectAttempt) erro
 }
 
 // recordAttempt fills an attempt's defaults.
-func recordAttempt(a DetectAttempt, p kyc.Product, now time.Time) recordedAttempt {
+func recordAttempt(a DetectAttempt, p Product, now time.Time) recordedAttempt {
 	r := recordedAttempt{code: a.ErrCode, seq: a.Seq, sim: a.Sim, at: a.At, charged: a.Charged, noCompare: a.NoCompare}
 	if r.code == "" {
 		r.code = "0"
@@ -137,7 +135,7 @@ func recordAttempt(a DetectAttempt, p kyc.Product, now time.Time) recordedAttemp
 		}
 	}
 	if r.charged == nil && !r.noCompare {
-		c := kyc.IsBilled(r.code, p, kyc.ChannelWeChat)
+		c := wechatCharged(r.code, p)
 		r.charged = &c
 	}
 	return r
@@ -452,8 +450,8 @@ func resultMsg(code string) string {
 	if code == "" {
 		return "本次流程未完成"
 	}
-	if info, ok := kyc.LookupCode(code); ok {
-		return info.ZH
+	if m, ok := serviceMessage(code); ok {
+		return m
 	}
 	return "未知错误"
 }

@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-
-	"github.com/kycgo/kyc"
 )
 
 // E证通 (spec C 4): GetEidToken mints an EidToken (600 s), a test plays the journey with StartEid
@@ -77,7 +75,7 @@ func (s *Server) CompleteEid(eidToken, errCode string) error {
 	}
 	now := s.Clock.Now()
 	t.started, t.finished = true, now
-	t.attempt = recordAttempt(DetectAttempt{ErrCode: errCode}, kyc.ProductEID, now)
+	t.attempt = recordAttempt(DetectAttempt{ErrCode: errCode}, ProductEID, now)
 	return nil
 }
 
@@ -203,7 +201,7 @@ func (s *Server) getEidResult(body []byte) (object, *cloudError) {
 		return nil, errCode(CodeTokenExpired, "EidToken 结果已过期")
 	}
 	done := !snap.finished.IsZero()
-	d := detectSnapshot{detectToken{token: snap.token, product: kyc.ProductEID, created: snap.created,
+	d := detectSnapshot{detectToken{token: snap.token, product: ProductEID, created: snap.created,
 		name: snap.name, idCard: snap.idCard, extra: snap.extra}}
 	if done {
 		d.attempts = []recordedAttempt{snap.attempt}

@@ -171,7 +171,7 @@ func TestCloudActionsAndParameters(t *testing.T) {
 }
 
 func TestCloudNoCompareAttempt(t *testing.T) {
-	srv := NewServer(WithRule("9", kyc.ProductBasic))
+	srv := NewServer(WithRule("9", ProductBasic))
 	defer srv.Close()
 	tok := cloudPost(t, srv, "DetectAuth", `{"RuleId":"9"}`, nil)["BizToken"].(string)
 	require.NoError(t, srv.CompleteDetect(tok, DetectAttempt{ErrCode: "1001", NoCompare: true}, DetectAttempt{ErrCode: "2016", Charged: new(false)}))
@@ -187,7 +187,7 @@ func TestCloudNoCompareAttempt(t *testing.T) {
 	require.True(t, ok)
 	require.Equal(t, 2, info.Attempts)
 	require.Equal(t, "2016", info.ErrCode)
-	require.Equal(t, kyc.ProductBasic, info.Product)
+	require.Equal(t, ProductBasic, info.Product)
 }
 
 func TestCloudBillPaging(t *testing.T) {
@@ -195,10 +195,10 @@ func TestCloudBillPaging(t *testing.T) {
 	defer srv.Close()
 	day := kyc.DayOf(srv.Clock.Now()).AddDays(-2)
 	for i := range 5 {
-		require.NoError(t, srv.SeedBill(day, DefaultRuleID, BillRecord{BizToken: fmt.Sprintf("T%d", i), ChargeCount: new(i),
+		require.NoError(t, srv.SeedBill(day.String(), DefaultRuleID, BillRecord{BizToken: fmt.Sprintf("T%d", i), ChargeCount: new(i),
 			Details: []DetectAttempt{{ErrCode: "0", At: day.Start().Add(time.Hour)}}}))
 	}
-	require.ErrorIs(t, srv.SeedBill(day, "404"), ErrUnknownRule)
+	require.ErrorIs(t, srv.SeedBill(day.String(), "404"), ErrUnknownRule)
 	page := func(cursor string) map[string]any {
 		return cloudPost(t, srv, "GetWeChatBillDetails", `{"Date":"`+day.String()+`","Cursor":`+cursor+`,"RuleId":"1"}`, nil)
 	}

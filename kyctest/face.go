@@ -11,8 +11,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/kycgo/kyc"
 )
 
 // Face verification (spec A 4, B 3-4): the uploads that mint a faceId, the orders they create,
@@ -63,7 +61,8 @@ var (
 	ErrBadPartnerURL = errors.New("kyctest: the partner url is not an absolute URL")
 )
 
-// Product is what an order was minted for: the upload endpoint it came through.
+// Product is what an order was minted for: the upload endpoint it came through; and, for the API
+// 3.0 side, what a RuleId runs (WithRule) or ProductEID for an EidToken.
 type Product int
 
 const (
@@ -71,9 +70,10 @@ const (
 	ProductEnhanced                    // getAdvFaceId: App SDK or mobile H5
 	ProductBasic                       // getfaceid: App SDK only
 	ProductPC                          // h5/geth5faceid: PC-browser H5 (a Basic product)
+	ProductEID                         // E证通 (GetEidToken): API 3.0 only
 )
 
-// String names the product ("Plus", "Enhanced", "Basic", "PC").
+// String names the product ("Plus", "Enhanced", "Basic", "PC", "eID").
 func (p Product) String() string {
 	switch p {
 	case ProductPlus:
@@ -84,6 +84,8 @@ func (p Product) String() string {
 		return "Basic"
 	case ProductPC:
 		return "PC"
+	case ProductEID:
+		return "eID"
 	}
 	return "Product(" + strconv.Itoa(int(p)) + ")"
 }
@@ -212,33 +214,21 @@ func (o *order) resultAlive(now time.Time) bool {
 	return o.Outcome.valid() && o.Outcome != OutcomeUserQuit && !now.After(o.Completed.Add(ResultLifetime))
 }
 
-// ruleFor returns the signer-table row of one of our own endpoints.
-func ruleFor(endpoint string) kyc.SignRule {
-	r, ok := kyc.SignRuleFor(endpoint)
-	if !ok {
-		panic("kyctest: no signer-table row for " + endpoint) // a programming error here
-	}
-	return r
-}
-
 // registerFace serves the uploads and queries at the paths of the signer table.
 func (s *Server) registerFace() {
 	for _, e := range []struct {
 		endpoint string
 		product  Product
 	}{
-		{kyc.EndpointFaceIDPlus, ProductPlus},
-		{kyc.EndpointFaceIDEnhanced, ProductEnhanced},
-		{kyc.EndpointFaceIDBasic, ProductBasic},
-		{kyc.EndpointFaceIDPC, ProductPC},
+		{EndpointFaceIDPlus, ProductPlus},
+		{EndpointFaceIDEnhanced, ProductEnhanced},
+		{EndpointFaceIDBasic, ProductBasic},
+		{EndpointFaceIDPC, ProductPC},
 	} {
-		r := ruleFor(e.endpoint)
-		s.handle(e.endpoint, r.Method, r.Path, s.uploadHandler(e.endpoint, e.product))
+		s.handleRow(e.endpoint, s.uploadHandler(e.endpoint, e.product))
 	}
-	r := ruleFor(kyc.EndpointQueryFaceRecord)
-	s.handle(r.Endpoint, r.Method, r.Path, s.serveQueryFaceRecord)
-	r = ruleFor(kyc.EndpointQueryPhotoInfo)
-	s.handle(r.Endpoint, r.Method, r.Path, s.serveQueryPhotoInfo)
+	s.handleRow(EndpointQueryFaceRecord, s.serveQueryFaceRecord)
+	s.handleRow(EndpointQueryPhotoInfo, s.serveQueryPhotoInfo)
 }
 
 // readBody decodes a kyc1 POST body: a JSON object whose values are strings ("all values are
@@ -288,10 +278,10 @@ func validOrderNo(s string) bool {
 // name and idNo are only checked for presence: their format (66660015) is not judged.
 func validUpload(p Product, f map[string]string) bool {
 	if f["appId"] == "" || !validOrderNo(f["orderNo"]) || !validUserID(f["userId"]) ||
-		f["version"] != kyc.APIVersion || f["sign"] == "" {
+		f["version"] != apiVersion || f["sign"] == "" {
 		return false
 	}
-	if p != ProductPC && kyc.CheckNonce(f["nonce"]) != nil { // the PC upload has no nonce (spec B 4)
+	if p != ProductPC && !validNonce(f["nonce"]) { // the PC upload has no nonce (spec B 4)
 		return false
 	}
 	hasName, hasIDNo := f["name"] != "", f["idNo"] != ""

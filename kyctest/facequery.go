@@ -5,18 +5,15 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"strings"
 	"time"
-
-	"github.com/kycgo/kyc"
 )
 
 // The face result endpoints: queryfacerecord and queryphotoinfo, with their fake media.
 
 // validQuery checks the body shared by queryfacerecord and queryphotoinfo.
 func validQuery(f map[string]string) bool {
-	return f["appId"] != "" && validOrderNo(f["orderNo"]) && kyc.CheckNonce(f["nonce"]) == nil &&
-		f["version"] == kyc.APIVersion && f["sign"] != ""
+	return f["appId"] != "" && validOrderNo(f["orderNo"]) && validNonce(f["nonce"]) &&
+		f["version"] == apiVersion && f["sign"] != ""
 }
 
 // queriedOrder is the finished order a query asks about, or nil when the query must answer
@@ -42,7 +39,7 @@ func (s *Server) serveQueryFaceRecord(w http.ResponseWriter, r *http.Request) {
 		s.writeCode(w, "66660000")
 		return
 	}
-	if s.verifySignTicket(kyc.EndpointQueryFaceRecord, f) != nil {
+	if s.verifySignTicket(EndpointQueryFaceRecord, f) != nil {
 		s.writeCode(w, "400101")
 		return
 	}
@@ -93,20 +90,14 @@ func sdkVersion(p Product) string {
 	return "1.12.12"
 }
 
-// faceMsg is the message sent with a query code: the catalogue's Chinese text, without
+// faceMsg is the message sent with a query code: the manual's Chinese text, without
 // "疑似非真人，" for Basic and PC as in the Basic tables (spec A 7.1).
 func faceMsg(code string, p Product) string {
-	if m, ok := codeMessages[code]; ok {
-		return m
-	}
-	info, ok := kyc.LookupCode(code)
-	if !ok {
-		return codeMsg(code)
-	}
+	m := msgFor(code)
 	if p == ProductBasic || p == ProductPC {
-		return strings.TrimPrefix(info.ZH, "疑似非真人，")
+		return basicMessage(m)
 	}
-	return info.ZH
+	return m
 }
 
 // serveQueryPhotoInfo is POST /api/v2/base/queryphotoinfo (spec A 4.5). Its code is a JSON number,
@@ -131,7 +122,7 @@ func (s *Server) serveQueryPhotoInfo(w http.ResponseWriter, r *http.Request) {
 		fail("66660000")
 		return
 	}
-	if s.verifySignTicket(kyc.EndpointQueryPhotoInfo, f) != nil {
+	if s.verifySignTicket(EndpointQueryPhotoInfo, f) != nil {
 		fail("400101")
 		return
 	}

@@ -14,7 +14,7 @@ import (
 // only a Latency delays the request, which then goes on to the next matching fault or to its
 // normal answer.
 type Fault struct {
-	Endpoint string        // endpoint name (kyc.Endpoint*); "" matches every endpoint
+	Endpoint string        // endpoint name (an Endpoint* constant or an API 3.0 action); "" matches every endpoint
 	Times    int           // how many matching requests it affects; 0 (or less) = every one until ClearFaults
 	Latency  time.Duration // real time to wait before answering; the wait ends early when the request's context ends
 	Status   int           // answer this HTTP status (e.g. 502) with a short plain-text body

@@ -9,8 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/kycgo/kyc"
 )
 
 // The H5 simulator (spec B 3.2-3.3 and 4): the mobile and PC login pages check the NONCE-signed
@@ -38,10 +36,8 @@ type h5Session struct {
 }
 
 func (s *Server) registerH5() {
-	r := ruleFor(kyc.EndpointH5Login)
-	s.handle(r.Endpoint, r.Method, r.Path, s.loginHandler(r.Endpoint, false))
-	r = ruleFor(kyc.EndpointPCLogin)
-	s.handle(r.Endpoint, r.Method, r.Path, s.loginHandler(r.Endpoint, true))
+	s.handleRow(EndpointH5Login, s.loginHandler(EndpointH5Login, false))
+	s.handleRow(EndpointPCLogin, s.loginHandler(EndpointPCLogin, true))
 	s.handle(H5FinishEndpoint, http.MethodPost, H5FinishPath, s.serveFinish)
 }
 
@@ -72,7 +68,7 @@ func (s *Server) loginHandler(endpoint string, pc bool) http.HandlerFunc {
 			params[k] = q.Get(k)
 		}
 		partner := q.Get("url") // already URL-decoded
-		if params["appId"] == "" || params["version"] != kyc.APIVersion || kyc.CheckNonce(params["nonce"]) != nil ||
+		if params["appId"] == "" || params["version"] != apiVersion || !validNonce(params["nonce"]) ||
 			!validOrderNo(params["orderNo"]) || params[idField] == "" || !validUserID(params["userId"]) ||
 			params["sign"] == "" || !absoluteURL(partner) {
 			writePage(w, http.StatusBadRequest, errorPage, pageBadParams)
@@ -209,7 +205,7 @@ func outcomeByID(id string) Outcome {
 //	mobile Enhanced:  code, orderNo, h5faceId, newSignature, liveRate
 //	PC:               code, orderNo, h5faceId, newSign
 //
-// The signature is kyc.Sign(ticket, appId, orderNo, code) with the app's newest live SIGN ticket.
+// The signature is the SHA-1 signature over appId, orderNo, code and the ticket with the app's newest live SIGN ticket.
 // OutcomeUserQuit sends the front-end code 3003, signed like every other code, and no liveRate.
 // Call with s.mu held; nothing changes when it fails.
 func (s *Server) finish(o *order, out Outcome, partnerURL string, now time.Time) (string, error) {
@@ -219,10 +215,7 @@ func (s *Server) finish(o *order, out Outcome, partnerURL string, now time.Time)
 	}
 	info := out.info()
 	values := map[string]string{"appId": o.AppID, "orderNo": o.OrderNo, "code": info.callback}
-	sign := ruleFor(kyc.EndpointH5Callback).Sign(tickets[0], func(f string) (string, bool) {
-		v, ok := values[f]
-		return v, ok
-	})
+	sign := row(EndpointH5Callback).signValues(tickets[0], values)
 
 	idField, signField := "h5faceId", "newSignature"
 	switch o.Product {

@@ -13,8 +13,6 @@ import (
 	gmcipher "github.com/emmansun/gmsm/cipher"
 	"github.com/emmansun/gmsm/padding"
 	"github.com/emmansun/gmsm/sm4"
-
-	"github.com/kycgo/kyc"
 )
 
 // NFC ID-card reading (实证 NFC, spec C 6): getOcrCertId mints an ocrCertId (NFCCertIDLifetime); a
@@ -90,10 +88,8 @@ func (s *Server) registerNFC() {
 		rand.Read(key) // never fails (Go 1.24+)
 	}
 	s.nfc = &nfcState{key: key, orders: map[orderKey]*nfcOrder{}}
-	r := ruleFor(kyc.EndpointNFCCertID)
-	s.handle(r.Endpoint, r.Method, r.Path, s.serveNFCCertID)
-	r = ruleFor(kyc.EndpointNFCResult)
-	s.handle(r.Endpoint, r.Method, r.Path, s.serveNFCResult)
+	s.handleRow(EndpointNFCCertID, s.serveNFCCertID)
+	s.handleRow(EndpointNFCResult, s.serveNFCResult)
 }
 
 // serveNFCCertID is POST /api/server/getOcrCertId (spec C 6.2). Its code is a JSON number, as in
@@ -102,12 +98,12 @@ func (s *Server) serveNFCCertID(w http.ResponseWriter, r *http.Request) {
 	now := s.Clock.Now()
 	fail := func(code string) { writeJSON(w, envelope(json.Number(code), codeMsg(code), bizSeqNo(now), now, nil)) }
 	f, ok := readBody(w, r)
-	if !ok || f["appId"] == "" || !validOrderNo(f["orderNo"]) || !validUserID(f["userId"]) || f["version"] != kyc.APIVersion ||
-		f["sign"] == "" || kyc.CheckNonce(f["nonce"]) != nil || !oneOf(f["nfcType"], "1", "3") {
+	if !ok || f["appId"] == "" || !validOrderNo(f["orderNo"]) || !validUserID(f["userId"]) || f["version"] != apiVersion ||
+		f["sign"] == "" || !validNonce(f["nonce"]) || !oneOf(f["nfcType"], "1", "3") {
 		fail("66660000")
 		return
 	}
-	if s.verifySignTicket(kyc.EndpointNFCCertID, f) != nil {
+	if s.verifySignTicket(EndpointNFCCertID, f) != nil {
 		fail("400101")
 		return
 	}
@@ -178,7 +174,7 @@ func (s *Server) serveNFCResult(w http.ResponseWriter, r *http.Request) {
 		s.writeCode(w, "66660000")
 		return
 	}
-	if s.verifySignTicket(kyc.EndpointNFCResult, f) != nil {
+	if s.verifySignTicket(EndpointNFCResult, f) != nil {
 		s.writeCode(w, "400101")
 		return
 	}

@@ -6,8 +6,6 @@ import (
 	"net/url"
 	"strings"
 	"time"
-
-	"github.com/kycgo/kyc"
 )
 
 // app is the ticket state of one appId. Every field is guarded by Server.mu.
@@ -55,13 +53,13 @@ func earliest(a, b time.Time) time.Time {
 const keepDead = 10 * time.Minute
 
 func (s *Server) registerOAuth() {
-	s.handle(kyc.EndpointAccessToken, http.MethodGet, "/api/oauth2/access_token", s.serveAccessToken)
+	s.handleRow(EndpointAccessToken, s.serveAccessToken)
 	// One path, two endpoints: a request that asks for a NONCE ticket (in any case) counts as
 	// one; everything else counts as a SIGN ticket request. Each handler then checks the case.
-	s.handleWhen(kyc.EndpointNonceTicket, http.MethodGet, "/api/oauth2/api_ticket", func(r *http.Request) bool {
+	s.handleWhen(EndpointNonceTicket, http.MethodGet, row(EndpointNonceTicket).path, func(r *http.Request) bool {
 		return strings.EqualFold(r.URL.Query().Get("type"), "NONCE")
 	}, s.serveNonceTicket)
-	s.handle(kyc.EndpointSignTicket, http.MethodGet, "/api/oauth2/api_ticket", s.serveSignTicket)
+	s.handleRow(EndpointSignTicket, s.serveSignTicket)
 }
 
 // queryAppID returns the appId of an oauth2 request; the manual's tables spell it appid and its
@@ -77,7 +75,7 @@ func queryAppID(q url.Values) string {
 func (s *Server) serveAccessToken(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	appID, secret := queryAppID(q), q.Get("secret")
-	if appID == "" || secret == "" || q.Get("grant_type") != "client_credential" || q.Get("version") != kyc.APIVersion {
+	if appID == "" || secret == "" || q.Get("grant_type") != "client_credential" || q.Get("version") != apiVersion {
 		s.writeCode(w, "66660000")
 		return
 	}
@@ -107,7 +105,7 @@ func (s *Server) serveAccessToken(w http.ResponseWriter, r *http.Request) {
 // token the request names, or the code to answer. Call with s.mu held.
 func (s *Server) ticketParams(q url.Values, kind string, now time.Time) (*app, *accessToken, string) {
 	appID, token := queryAppID(q), q.Get("access_token")
-	if appID == "" || token == "" || q.Get("type") != kind || q.Get("version") != kyc.APIVersion {
+	if appID == "" || token == "" || q.Get("type") != kind || q.Get("version") != apiVersion {
 		return nil, nil, "66660000"
 	}
 	if kind == "NONCE" && !validUserID(q.Get("user_id")) {

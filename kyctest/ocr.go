@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"time"
-
-	"github.com/kycgo/kyc"
 )
 
 // OCR (spec C 2-3): there is no server upload; the app's OCR SDK produces the result of an
@@ -71,10 +69,8 @@ type ocrOrder struct {
 
 func (s *Server) registerOCR() {
 	s.ocr = &ocrState{idCards: map[orderKey]*ocrOrder{}, banks: map[orderKey]*ocrOrder{}}
-	r := ruleFor(kyc.EndpointOCRResult)
-	s.handle(r.Endpoint, r.Method, r.Path, s.serveOCR(r.Endpoint, false))
-	r = ruleFor(kyc.EndpointBankCardOCRResult)
-	s.handle(r.Endpoint, r.Method, r.Path, s.serveOCR(r.Endpoint, true))
+	s.handleRow(EndpointOCRResult, s.serveOCR(EndpointOCRResult, false))
+	s.handleRow(EndpointBankCardOCRResult, s.serveOCR(EndpointBankCardOCRResult, true))
 }
 
 // CompleteIDCardOCR does what the ID-card OCR SDK does for orderNo: it records r as the result.
@@ -114,17 +110,14 @@ func (s *Server) completeOCR(orderNo, appID string, bank bool, o *ocrOrder) erro
 	return nil
 }
 
-// msgFor is the message the service sends with code: the catalogue's Chinese text for the codes
-// the fake's own table does not have.
+// msgFor is the message the service sends with code: the manual's Chinese text (codes.go), or
+// the generic one.
 func msgFor(code string) string {
 	if code == "" {
 		return ""
 	}
-	if m, ok := codeMessages[code]; ok {
+	if m, ok := serviceMessage(code); ok {
 		return m
-	}
-	if info, ok := kyc.LookupCode(code); ok && info.ZH != "" {
-		return info.ZH
 	}
 	return codeMsg(code)
 }
@@ -146,8 +139,8 @@ func (s *Server) serveOCR(endpoint string, bank bool) http.HandlerFunc {
 				f[k] = v
 			}
 		}
-		if f["app_id"] == "" || !validOrderNo(f["order_no"]) || kyc.CheckNonce(f["nonce"]) != nil ||
-			f["version"] != kyc.APIVersion || f["sign"] == "" {
+		if f["app_id"] == "" || !validOrderNo(f["order_no"]) || !validNonce(f["nonce"]) ||
+			f["version"] != apiVersion || f["sign"] == "" {
 			s.writeCode(w, "66660000")
 			return
 		}

@@ -17,7 +17,8 @@
 // a person picks it on the H5 login page (a plain HTML form, no script), which redirects to the
 // partner url with the signed callback parameters; queryfacerecord and queryphotoinfo then answer
 // the verdict, with deterministic fake media, for 3 days. Every signature is checked with the
-// signer table (kyc.SignRuleFor) and a bad one answers 400101.
+// fake's own signer table (signer.go, written from the manual, not taken from the SDK) and a bad one
+// answers 400101.
 //
 // The uploads answer optimalDomain = the server's own host:port (plain http, no scheme), so a login
 // URL built on it comes back here; clients should use the scheme of their base URL with it.
@@ -222,7 +223,14 @@ type route struct {
 	code     func(w http.ResponseWriter, code string) // answers a Fault.Code; nil: the kyc1 envelope
 }
 
-// handle registers h as endpoint (a kyc.Endpoint* name) at method and path. Every request is
+// handleRow registers h as endpoint (an Endpoint* name) at the method and path of its row in the
+// fake's signer table (signer.go).
+func (s *Server) handleRow(endpoint string, h func(w http.ResponseWriter, r *http.Request)) {
+	r := row(endpoint)
+	s.handle(endpoint, r.method, r.path, h)
+}
+
+// handle registers h as endpoint (an Endpoint* name) at method and path. Every request is
 // counted under endpoint and passed through the faults before h sees it. Call it only from
 // NewServer, before the server starts.
 func (s *Server) handle(endpoint, method, path string, h func(w http.ResponseWriter, r *http.Request)) {
@@ -285,8 +293,8 @@ func (s *Server) count(rt *route) {
 	}
 }
 
-// Requests returns how many requests arrived for an endpoint name (kyc.EndpointAccessToken,
-// kyc.EndpointSignTicket, kyc.EndpointNonceTicket, ...), faulted ones included.
+// Requests returns how many requests arrived for an endpoint name (EndpointAccessToken,
+// EndpointSignTicket, EndpointNonceTicket, ...), faulted ones included.
 func (s *Server) Requests(endpoint string) int {
 	s.statsMu.Lock()
 	defer s.statsMu.Unlock()

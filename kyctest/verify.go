@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-
-	"github.com/kycgo/kyc"
 )
 
 // Errors of CheckNonceSignature and of the server's own signature checks. None of them, nor
@@ -31,12 +29,12 @@ func signEqual(a, b string) bool {
 }
 
 // CheckNonceSignature does what the App SDK's login does with the start values: it looks for the
-// NONCE ticket minted for userID with which kyc.Sign(ticket, appID, userID, nonce, "1.0.0")
-// equals sign (in any case), and spends it. It returns nil the first time, and an error wrapping
+// NONCE ticket minted for userID with which the SHA-1 signature over appID, userID, nonce, "1.0.0"
+// and the ticket (spec A 6.1) equals sign (in any case), and spends it. It returns nil the first time, and an error wrapping
 // ErrTicketUsed, ErrTicketExpired, ErrWrongUser, ErrBadSignature or ErrUnknownApp otherwise.
 func (s *Server) CheckNonceSignature(appID, userID, nonce, sign string) error {
-	return s.spendNonceTicket(kyc.EndpointFaceSDKStart, map[string]string{
-		"appId": appID, "userId": userID, "nonce": nonce, "version": kyc.APIVersion, "sign": sign,
+	return s.spendNonceTicket(EndpointFaceSDKStart, map[string]string{
+		"appId": appID, "userId": userID, "nonce": nonce, "version": apiVersion, "sign": sign,
 	})
 }
 
@@ -46,15 +44,11 @@ func (s *Server) CheckNonceSignature(appID, userID, nonce, sign string) error {
 // params["sign"] (in any case). The ticket must have been minted for params["userId"], be unused
 // and alive; it is then spent. Errors are those of CheckNonceSignature.
 func (s *Server) spendNonceTicket(endpoint string, params map[string]string) error {
-	rule, ok := kyc.SignRuleFor(endpoint)
-	if !ok || rule.Ticket != kyc.NonceTicketKind {
+	rule, ok := signRows[endpoint]
+	if !ok || rule.ticket != nonceTicket {
 		return fmt.Errorf("kyctest: endpoint %q is not signed with a NONCE ticket", endpoint)
 	}
 	appID, userID, sign := params["appId"], params["userId"], params["sign"]
-	lookup := func(f string) (string, bool) {
-		v, ok := params[f]
-		return v, ok
-	}
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -64,7 +58,7 @@ func (s *Server) spendNonceTicket(endpoint string, params map[string]string) err
 	}
 	now := s.Clock.Now()
 	for _, t := range a.nonces {
-		if !signEqual(rule.Sign(t.value, lookup), sign) {
+		if !signEqual(rule.signValues(t.value, params), sign) {
 			continue
 		}
 		switch {
@@ -86,8 +80,8 @@ func (s *Server) spendNonceTicket(endpoint string, params map[string]string) err
 // out) and signed with each live SIGN ticket of the app named by params["appId"] (or "app_id",
 // "appid", "webankAppId"). Handlers answer "400101" on any error.
 func (s *Server) verifySignTicket(endpoint string, params map[string]string) error {
-	rule, ok := kyc.SignRuleFor(endpoint)
-	if !ok || rule.Ticket != kyc.SignTicketKind {
+	rule, ok := signRows[endpoint]
+	if !ok || rule.ticket != signTicket {
 		return fmt.Errorf("kyctest: endpoint %q is not signed with a SIGN ticket", endpoint)
 	}
 	appID := ""
@@ -101,11 +95,6 @@ func (s *Server) verifySignTicket(endpoint string, params map[string]string) err
 	if sign == "" {
 		return ErrBadSignature
 	}
-	lookup := func(f string) (string, bool) {
-		v, ok := params[f]
-		return v, ok
-	}
-
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	a := s.apps[appID]
@@ -116,7 +105,7 @@ func (s *Server) verifySignTicket(endpoint string, params map[string]string) err
 	err := ErrBadSignature
 	for i := len(a.signs) - 1; i >= 0; i-- {
 		t := a.signs[i]
-		if !signEqual(rule.Sign(t.value, lookup), sign) {
+		if !signEqual(rule.signValues(t.value, params), sign) {
 			continue
 		}
 		if t.alive(now) {

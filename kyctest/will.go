@@ -11,8 +11,6 @@ import (
 	"strings"
 	"time"
 	"unicode/utf16"
-
-	"github.com/kycgo/kyc"
 )
 
 // Will verification (意愿核身, spec C 5): getWillFaceId mints a will faceId (FaceIDLifetime) with
@@ -121,12 +119,9 @@ func (o *willOrder) resultAlive(now time.Time) bool {
 
 func (s *Server) registerWill() {
 	s.will = &willState{orders: map[orderKey]*willOrder{}, sessions: map[string]*h5Session{}}
-	r := ruleFor(kyc.EndpointWillFaceID)
-	s.handle(r.Endpoint, r.Method, r.Path, s.serveWillUpload)
-	r = ruleFor(kyc.EndpointWillResult)
-	s.handle(r.Endpoint, r.Method, r.Path, s.serveWillResult)
-	r = ruleFor(kyc.EndpointWillLogin)
-	s.handle(r.Endpoint, r.Method, r.Path, s.serveWillLogin)
+	s.handleRow(EndpointWillFaceID, s.serveWillUpload)
+	s.handleRow(EndpointWillResult, s.serveWillResult)
+	s.handleRow(EndpointWillLogin, s.serveWillLogin)
 	s.handle(WillFinishEndpoint, http.MethodPost, WillFinishPath, s.serveWillFinish)
 }
 
@@ -223,7 +218,7 @@ func (s *Server) serveWillUpload(w http.ResponseWriter, r *http.Request) {
 		fail("66660000")
 		return
 	}
-	if s.verifySignTicket(kyc.EndpointWillFaceID, f) != nil {
+	if s.verifySignTicket(EndpointWillFaceID, f) != nil {
 		fail("400101")
 		return
 	}
@@ -338,10 +333,7 @@ func (s *Server) finishWill(o *willOrder, out WillOutcome, partnerURL string, no
 	}
 	info := willOutcomes[out]
 	values := map[string]string{"appId": o.AppID, "orderNo": o.OrderNo, "code": info.callback}
-	sign := ruleFor(kyc.EndpointWillCallback).Sign(tickets[0], func(f string) (string, bool) {
-		v, ok := values[f]
-		return v, ok
-	})
+	sign := row(EndpointWillCallback).signValues(tickets[0], values)
 	kv := []string{"code", info.callback, "faceCode", info.faceCode, "willCode", info.willCode, "orderNo", o.OrderNo,
 		"h5faceId", o.FaceID, "newSignature", sign}
 	if info.liveRate != "" {
@@ -360,13 +352,13 @@ func (s *Server) serveWillLogin(w http.ResponseWriter, r *http.Request) {
 		params[k] = q.Get(k)
 	}
 	partner := q.Get("url")
-	if params["appId"] == "" || params["version"] != kyc.APIVersion || kyc.CheckNonce(params["nonce"]) != nil ||
+	if params["appId"] == "" || params["version"] != apiVersion || !validNonce(params["nonce"]) ||
 		!validOrderNo(params["orderNo"]) || params["faceId"] == "" || !validUserID(params["userId"]) ||
 		params["sign"] == "" || !absoluteURL(partner) || !oneOf(q.Get("from"), "", "App", "app", "browser") {
 		writePage(w, http.StatusBadRequest, errorPage, pageBadParams)
 		return
 	}
-	if s.spendNonceTicket(kyc.EndpointWillLogin, params) != nil {
+	if s.spendNonceTicket(EndpointWillLogin, params) != nil {
 		writePage(w, http.StatusBadRequest, errorPage, pageBadSign)
 		return
 	}
@@ -446,7 +438,7 @@ func (s *Server) serveWillResult(w http.ResponseWriter, r *http.Request) {
 		s.writeCode(w, "66660000")
 		return
 	}
-	if s.verifySignTicket(kyc.EndpointWillResult, f) != nil {
+	if s.verifySignTicket(EndpointWillResult, f) != nil {
 		s.writeCode(w, "400101")
 		return
 	}

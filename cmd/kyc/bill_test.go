@@ -27,7 +27,7 @@ func cloudEnv(t *testing.T, opts ...kyctest.Option) (*kyctest.Server, map[string
 func seed(t *testing.T, srv *kyctest.Server, d kyc.Day, n int) {
 	t.Helper()
 	for i := range n {
-		require.NoError(t, srv.SeedBill(d, kyctest.DefaultRuleID, kyctest.BillRecord{
+		require.NoError(t, srv.SeedBill(d.String(), kyctest.DefaultRuleID, kyctest.BillRecord{
 			BizToken: fmt.Sprintf("CLI-%03d", i),
 			Details:  []kyctest.DetectAttempt{{ErrCode: "0", At: d.Start().Add(10 * time.Hour), Seq: fmt.Sprintf("cli-seq-%03d", i)}},
 		}))
