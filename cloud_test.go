@@ -52,7 +52,7 @@ func TestDetectJourney(t *testing.T) {
 	require.NotEmpty(t, auth.RequestID)
 	info, ok := srv.DetectToken(auth.BizToken)
 	require.True(t, ok)
-	require.Equal(t, kyc.ProductPlus, info.Product)
+	require.Equal(t, kyctest.ProductPlus, info.Product)
 	require.Equal(t, info.Created.Add(kyc.BizTokenLifetime), info.Expires)
 
 	// Before any attempt: flow not completed (17), nothing to bill, no media.

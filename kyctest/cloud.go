@@ -2,6 +2,7 @@ package kyctest
 
 import (
 	"bytes"
+	"crypto/hmac"
 	"encoding/json"
 	"errors"
 	"io"
@@ -11,7 +12,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"github.com/kycgo/kyc/internal/tc3"
 )
 
 // The Tencent Cloud API 3.0 actions of the faceid service (spec B 2, C 4), served at POST / on
@@ -212,7 +212,7 @@ func (s *Server) authenticate(r *http.Request, body []byte) *cloudError {
 	if err != nil {
 		return errCode("InvalidParameter", "X-TC-Timestamp must be Unix seconds")
 	}
-	cred, err := tc3.Parse(r.Header.Get("Authorization"))
+	cred, err := parseTC3(r.Header.Get("Authorization"))
 	if err != nil {
 		return errCode("AuthFailure.InvalidAuthorization", "Authorization 不符合腾讯云标准")
 	}
@@ -220,24 +220,23 @@ func (s *Server) authenticate(r *http.Request, body []byte) *cloudError {
 	if d := now.Sub(time.Unix(ts, 0)); d > SignatureWindow || d < -SignatureWindow {
 		return errCode("AuthFailure.SignatureExpire", "签名过期。Timestamp 和服务器时间相差不得超过五分钟")
 	}
-	key, ok := s.cloud.creds[cred.SecretID]
+	key, ok := s.cloud.creds[cred.secretID]
 	if !ok {
 		return errCode("AuthFailure.SecretIdNotFound", "密钥不存在")
 	}
-	req := tc3.Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Payload: body, Service: cred.Service, Timestamp: ts}
-	signsHost, signsType := false, false
-	for _, name := range cred.SignedHeaders {
+	headers := map[string]string{}
+	for _, name := range cred.signedHeaders {
 		v := r.Header.Get(name)
-		switch name {
-		case "host":
-			v, signsHost = r.Host, true
-		case "content-type":
-			signsType = true
+		if name == "host" {
+			v = r.Host
 		}
-		req.Headers = append(req.Headers, tc3.Header{Name: name, Value: v})
+		headers[name] = v
 	}
-	if !signsHost || !signsType || cred.Service != "faceid" || cred.Date != time.Unix(ts, 0).UTC().Format("2006-01-02") ||
-		!tc3.Equal(tc3.Signature(key.key, req), cred.Signature) {
+	_, signsHost := headers["host"]
+	_, signsType := headers["content-type"]
+	if !signsHost || !signsType || len(headers) != len(cred.signedHeaders) || cred.service != "faceid" ||
+		cred.date != time.Unix(ts, 0).UTC().Format(time.DateOnly) ||
+		!hmac.Equal([]byte(tc3Signature(key.key, r.Method, r.URL.Path, r.URL.RawQuery, headers, body, ts, cred.date, cred.service)), []byte(cred.signature)) {
 		return errCode("AuthFailure.SignatureFailure", "签名错误")
 	}
 	if tok := r.Header.Get("X-TC-Token"); tok != key.token {

@@ -63,7 +63,8 @@ func TestJavaCompareIsUTF16Order(t *testing.T) {
 }
 
 // The fake must stay independent of the SDK it tests: only client.go (the options that point a
-// client at the server) may import the root package.
+// client at the server) may import the root package, and none may import its internal packages
+// (the SDK's TC3 signer among them).
 func TestOnlyClientOptionsImportTheSDK(t *testing.T) {
 	files, err := filepath.Glob("*.go")
 	require.NoError(t, err)
@@ -78,9 +79,39 @@ func TestOnlyClientOptionsImportTheSDK(t *testing.T) {
 		require.NoError(t, err)
 		for _, imp := range f.Imports {
 			path, _ := strconv.Unquote(imp.Path.Value)
+			require.False(t, strings.HasPrefix(path, "github.com/kycgo/kyc/internal"), "%s imports %s", name, path)
 			if path == "github.com/kycgo/kyc" {
 				require.Equal(t, "client.go", name, "%s imports the SDK", name)
 			}
 		}
+	}
+}
+
+// The TC3 vectors of the spec README ("API 3.0 actions"), the first produced by Tencent's own Go
+// SDK, checked against the fake's own verifier.
+func TestOwnTC3VerifierMatchesTheVectors(t *testing.T) {
+	const key = "Gu5t9xGARNpq86cd98joQYCN3EXAMPLE"
+	for _, tc := range []struct{ host, body, want string }{
+		{"127.0.0.1:36105", `{"IdCard":"110101199001011234","Name":"张三","RuleId":"1"}`,
+			"3191256583fa24b2c6811c515f0db7a03da014f397409ff61afc80299e5791ac"},
+		{"faceid.tencentcloudapi.com", `{"BizToken":"CE661F1A-0F1E-45BD-BE13-34C05CEA7681","RuleId":"1"}`,
+			"2832864c5b6b10ab1bfd10b5afb84298081fc1f627f57c12d94c64b82bf4fd8f"},
+	} {
+		got := tc3Signature(key, "POST", "/", "", map[string]string{"content-type": "application/json", "host": tc.host},
+			[]byte(tc.body), 1795971494, "2026-11-29", "faceid")
+		require.Equal(t, tc.want, got, tc.host)
+	}
+	a, err := parseTC3("TC3-HMAC-SHA256 Credential=AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE/2026-11-29/faceid/tc3_request, " +
+		"SignedHeaders=content-type;host, Signature=2832864C5B6B10AB1BFD10B5AFB84298081FC1F627F57C12D94C64B82BF4FD8F")
+	require.NoError(t, err)
+	require.Equal(t, tc3Auth{secretID: "AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE", date: "2026-11-29", service: "faceid",
+		signedHeaders: []string{"content-type", "host"}, signature: "2832864c5b6b10ab1bfd10b5afb84298081fc1f627f57c12d94c64b82bf4fd8f"}, a)
+	for _, bad := range []string{"", "TC3-HMAC-SHA256 Credential=a/2026-11-29/faceid/tc3_request, SignedHeaders=host",
+		"TC3-HMAC-SHA256 Credential=a/2026-13-29/faceid/tc3_request, SignedHeaders=host, Signature=" + strings.Repeat("0", 64),
+		"TC3-HMAC-SHA256 Credential=a/2026-11-29/faceid/tc3_request, SignedHeaders=host, Signature=" + strings.Repeat("g", 64),
+		"TC3-HMAC-SHA256 Credential=a/2026-11-29/faceid/tc3_request, SignedHeaders=host, Signature=" + strings.Repeat("0", 64) + ", Signature=x",
+	} {
+		_, err := parseTC3(bad)
+		require.ErrorIs(t, err, errBadAuthorization)
 	}
 }
