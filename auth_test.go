@@ -71,7 +71,7 @@ func TestUnitIsOneTokenAndItsTicket(t *testing.T) {
 func TestNumericFieldsDecode(t *testing.T) {
 	srv := kyctest.NewServer(kyctest.WithNumericFields())
 	defer srv.Close()
-	c, err := kyc.New(srv.AppID, srv.Secret, kyc.WithBaseURL(srv.URL), kyc.WithClock(srv.Clock))
+	c, err := kyc.New(srv.AppID, srv.Secret, srv.ClientOptions()...)
 	require.NoError(t, err)
 	unit, err := c.Tickets(context.Background())
 	require.NoError(t, err)

@@ -16,7 +16,7 @@ import (
 // secret and no base URL.
 func exampleClient() (*kyctest.Server, *kyc.Client) {
 	srv := kyctest.NewServer()
-	c, err := kyc.New(srv.AppID, srv.Secret, kyc.WithBaseURL(srv.URL), kyc.WithClock(srv.Clock))
+	c, err := kyc.New(srv.AppID, srv.Secret, srv.ClientOptions()...)
 	if err != nil {
 		panic(err)
 	}

@@ -40,7 +40,9 @@ type pageCodeError struct {
 	code   string
 }
 
-func (e *pageCodeError) Error() string { return fmt.Sprintf("page answered %d, code %s", e.status, e.code) }
+func (e *pageCodeError) Error() string {
+	return fmt.Sprintf("page answered %d, code %s", e.status, e.code)
+}
 
 var pageCode = regexp.MustCompile(`<code id="code">([^<]*)</code>`)
 
@@ -253,7 +255,9 @@ func TestJourneysPassWithTheSDKsTable(t *testing.T) {
 // the fake, which signs and checks with its own table, refuses the first step that uses it.
 func TestWrongSignerRowFailsTheJourneys(t *testing.T) {
 	drop := func(field string) func(*kyc.SignRule) {
-		return func(r *kyc.SignRule) { r.Fields = slices.DeleteFunc(r.Fields, func(f string) bool { return f == field }) }
+		return func(r *kyc.SignRule) {
+			r.Fields = slices.DeleteFunc(r.Fields, func(f string) bool { return f == field })
+		}
 	}
 	replace := func(old, new string) func(*kyc.SignRule) {
 		return func(r *kyc.SignRule) {

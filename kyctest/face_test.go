@@ -179,7 +179,7 @@ func TestUploadAnswers(t *testing.T) {
 			require.Zero(t, info.Outcome)
 			require.True(t, info.Completed.IsZero())
 			require.NotContains(t, fmt.Sprintf("%+v", info), testIDNo)
-			require.Equal(t, 1, e.srv.Requests(map[Product]string{ProductPlus: kyc.EndpointFaceIDPlus, ProductEnhanced: kyc.EndpointFaceIDEnhanced, ProductBasic: kyc.EndpointFaceIDBasic}[p]))
+			require.Equal(t, 1, e.srv.Requests(map[Product]string{ProductPlus: EndpointFaceIDPlus, ProductEnhanced: EndpointFaceIDEnhanced, ProductBasic: EndpointFaceIDBasic}[p]))
 		})
 	}
 }
@@ -207,7 +207,7 @@ func TestUploadPC(t *testing.T) {
 	info, _ := e.srv.Order("pc001")
 	require.Equal(t, ProductPC, info.Product)
 	require.Equal(t, res["h5faceId"], info.FaceID)
-	require.Equal(t, 1, e.srv.Requests(kyc.EndpointFaceIDPC))
+	require.Equal(t, 1, e.srv.Requests(EndpointFaceIDPC))
 
 	// The mobile five-value signature does not verify here (spec B trap T3).
 	b = e.uploadBody(ProductPC, "pc002", "u1")
@@ -590,7 +590,7 @@ func TestQueryNoResult(t *testing.T) {
 	require.Equal(t, "0", e.query("old001")["code"], "still within 3 days")
 	e.srv.Clock.Advance(2 * time.Minute)
 	require.Equal(t, "66660011", e.query("old001")["code"], "older than 3 days")
-	require.Equal(t, 5, e.srv.Requests(kyc.EndpointQueryFaceRecord))
+	require.Equal(t, 5, e.srv.Requests(EndpointQueryFaceRecord))
 }
 
 func TestQueryRejects(t *testing.T) {
@@ -651,7 +651,7 @@ func TestQueryPhotoInfo(t *testing.T) {
 	b = e.queryBody("photos001")
 	b["nonce"] = "short"
 	require.Equal(t, json.Number("66660000"), e.post(photoPath, b)["code"])
-	require.Equal(t, 5, e.srv.Requests(kyc.EndpointQueryPhotoInfo))
+	require.Equal(t, 5, e.srv.Requests(EndpointQueryPhotoInfo))
 }
 
 func TestQueryPhotoInfoNull(t *testing.T) {

@@ -4,14 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/stretchr/testify/require"
 	"io"
 	"net/http"
 	"strconv"
 	"testing"
 	"time"
-
-	"github.com/kycgo/kyc"
-	"github.com/stretchr/testify/require"
 )
 
 func tokenURL(srv *Server) string {
@@ -21,7 +19,7 @@ func tokenURL(srv *Server) string {
 func TestFaultStatus(t *testing.T) {
 	srv := NewServer()
 	defer srv.Close()
-	srv.Fail(Fault{Endpoint: kyc.EndpointAccessToken, Times: 1, Status: http.StatusBadGateway})
+	srv.Fail(Fault{Endpoint: EndpointAccessToken, Times: 1, Status: http.StatusBadGateway})
 
 	status, body := get(t, srv, tokenPath, "appId", srv.AppID, "secret", srv.Secret, "grant_type", "client_credential", "version", "1.0.0")
 	require.Equal(t, http.StatusBadGateway, status)
@@ -29,7 +27,7 @@ func TestFaultStatus(t *testing.T) {
 	require.NotContains(t, string(body), srv.Secret)
 
 	fetchToken(t, srv) // Times: 1 is used up
-	require.Equal(t, 2, srv.Requests(kyc.EndpointAccessToken), "faulted requests are counted")
+	require.Equal(t, 2, srv.Requests(EndpointAccessToken), "faulted requests are counted")
 }
 
 func TestFaultCode(t *testing.T) {
@@ -58,14 +56,14 @@ func TestFaultCodeNumeric(t *testing.T) {
 func TestFaultDrop(t *testing.T) {
 	srv := NewServer()
 	defer srv.Close()
-	srv.Fail(Fault{Endpoint: kyc.EndpointAccessToken, Times: 1, Drop: true})
+	srv.Fail(Fault{Endpoint: EndpointAccessToken, Times: 1, Drop: true})
 
 	// A fresh client sends on a new connection: the drop reaches it as an error.
 	hc := &http.Client{Transport: &http.Transport{}}
 	defer hc.CloseIdleConnections()
 	_, err := hc.Get(tokenURL(srv))
 	require.Error(t, err)
-	require.Equal(t, 1, srv.Requests(kyc.EndpointAccessToken))
+	require.Equal(t, 1, srv.Requests(EndpointAccessToken))
 
 	resp, err := hc.Get(tokenURL(srv))
 	require.NoError(t, err)
@@ -79,20 +77,20 @@ func TestFaultDropOnReusedConnection(t *testing.T) {
 	fetchToken(t, srv) // leaves a keep-alive connection in srv.ts.Client()
 
 	// net/http resends a GET dropped on a reused connection, once (see Fault.Drop).
-	srv.Fail(Fault{Endpoint: kyc.EndpointAccessToken, Times: 1, Drop: true})
+	srv.Fail(Fault{Endpoint: EndpointAccessToken, Times: 1, Drop: true})
 	fetchToken(t, srv)
-	require.Equal(t, 3, srv.Requests(kyc.EndpointAccessToken))
+	require.Equal(t, 3, srv.Requests(EndpointAccessToken))
 
-	srv.Fail(Fault{Endpoint: kyc.EndpointAccessToken, Times: 2, Drop: true})
+	srv.Fail(Fault{Endpoint: EndpointAccessToken, Times: 2, Drop: true})
 	_, err := srv.ts.Client().Get(tokenURL(srv))
 	require.Error(t, err)
-	require.Equal(t, 5, srv.Requests(kyc.EndpointAccessToken))
+	require.Equal(t, 5, srv.Requests(EndpointAccessToken))
 }
 
 func TestFaultTruncate(t *testing.T) {
 	srv := NewServer()
 	defer srv.Close()
-	srv.Fail(Fault{Endpoint: kyc.EndpointAccessToken, Times: 1, Truncate: true})
+	srv.Fail(Fault{Endpoint: EndpointAccessToken, Times: 1, Truncate: true})
 
 	resp, err := srv.ts.Client().Get(tokenURL(srv))
 	require.NoError(t, err, "the headers arrive")
@@ -129,12 +127,12 @@ func TestFaultLatencyRespectsContext(t *testing.T) {
 func TestFaultLatencyThenNormal(t *testing.T) {
 	srv := NewServer()
 	defer srv.Close()
-	srv.Fail(Fault{Endpoint: kyc.EndpointAccessToken, Times: 1, Latency: 30 * time.Millisecond})
+	srv.Fail(Fault{Endpoint: EndpointAccessToken, Times: 1, Latency: 30 * time.Millisecond})
 
 	start := time.Now()
 	fetchToken(t, srv)
 	require.GreaterOrEqual(t, time.Since(start), 30*time.Millisecond)
-	require.Equal(t, 1, srv.Requests(kyc.EndpointAccessToken))
+	require.Equal(t, 1, srv.Requests(EndpointAccessToken))
 }
 
 func TestFaultsApplyInOrder(t *testing.T) {
@@ -156,7 +154,7 @@ func TestFaultsApplyInOrder(t *testing.T) {
 func TestFaultEndpointMatching(t *testing.T) {
 	srv := NewServer()
 	defer srv.Close()
-	srv.Fail(Fault{Endpoint: kyc.EndpointNonceTicket, Code: "999999"})
+	srv.Fail(Fault{Endpoint: EndpointNonceTicket, Code: "999999"})
 
 	tok := fetchToken(t, srv)
 	fetchSignTicket(t, srv, tok)
@@ -191,7 +189,7 @@ func TestCloseEndsLatency(t *testing.T) {
 		}
 		errc <- err
 	}()
-	require.Eventually(t, func() bool { return srv.Requests(kyc.EndpointAccessToken) == 1 }, 5*time.Second, 5*time.Millisecond)
+	require.Eventually(t, func() bool { return srv.Requests(EndpointAccessToken) == 1 }, 5*time.Second, 5*time.Millisecond)
 
 	done := make(chan struct{})
 	go func() { srv.Close(); close(done) }()

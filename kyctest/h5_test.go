@@ -164,7 +164,7 @@ func TestMobileLoginPage(t *testing.T) {
 
 	// The URL is single use: its NONCE ticket is spent (spec B trap T7).
 	requireErrorPage(t, load(t, e.srv, u), "400101", "签名不合法")
-	require.Equal(t, 2, e.srv.Requests(kyc.EndpointH5Login))
+	require.Equal(t, 2, e.srv.Requests(EndpointH5Login))
 }
 
 func TestLoginRejects(t *testing.T) {
@@ -269,7 +269,7 @@ func TestPCLogin(t *testing.T) {
 	require.Contains(t, u, "/api/pc/login?")
 	require.Contains(t, u, "h5faceId="+h5faceID)
 	token := formToken(t, load(t, e.srv, u))
-	require.Equal(t, 1, e.srv.Requests(kyc.EndpointPCLogin))
+	require.Equal(t, 1, e.srv.Requests(EndpointPCLogin))
 
 	resp, _ := submit(t, e.srv, token, "pass")
 	require.Equal(t, http.StatusFound, resp.StatusCode)

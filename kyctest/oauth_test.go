@@ -136,17 +136,17 @@ func TestTicketParamRules(t *testing.T) {
 		code     string
 		endpoint string
 	}{
-		{"lower-case sign", []string{"appId", srv.AppID, "access_token", tok, "type", "sign", "version", "1.0.0"}, "66660000", kyc.EndpointSignTicket},
-		{"lower-case nonce", []string{"appId", srv.AppID, "access_token", tok, "type", "nonce", "version", "1.0.0", "user_id", "u1"}, "66660000", kyc.EndpointNonceTicket},
-		{"missing type", []string{"appId", srv.AppID, "access_token", tok, "version", "1.0.0"}, "66660000", kyc.EndpointSignTicket},
-		{"missing token", []string{"appId", srv.AppID, "type", "SIGN", "version", "1.0.0"}, "66660000", kyc.EndpointSignTicket},
-		{"missing version", []string{"appId", srv.AppID, "access_token", tok, "type", "SIGN"}, "66660000", kyc.EndpointSignTicket},
-		{"unknown token", []string{"appId", srv.AppID, "access_token", "bogus", "type", "SIGN", "version", "1.0.0"}, "400102", kyc.EndpointSignTicket},
-		{"unknown app", []string{"appId", "IDANOONE", "access_token", tok, "type", "SIGN", "version", "1.0.0"}, "400102", kyc.EndpointSignTicket},
-		{"nonce without user_id", []string{"appId", srv.AppID, "access_token", tok, "type", "NONCE", "version", "1.0.0"}, "66660000", kyc.EndpointNonceTicket},
-		{"nonce user_id with a space", []string{"appId", srv.AppID, "access_token", tok, "type", "NONCE", "version", "1.0.0", "user_id", "a b"}, "66660000", kyc.EndpointNonceTicket},
-		{"nonce user_id of 33", []string{"appId", srv.AppID, "access_token", tok, "type", "NONCE", "version", "1.0.0", "user_id", strings.Repeat("u", 33)}, "66660000", kyc.EndpointNonceTicket},
-		{"nonce unknown token", []string{"appId", srv.AppID, "access_token", "bogus", "type", "NONCE", "version", "1.0.0", "user_id", "u1"}, "400102", kyc.EndpointNonceTicket},
+		{"lower-case sign", []string{"appId", srv.AppID, "access_token", tok, "type", "sign", "version", "1.0.0"}, "66660000", EndpointSignTicket},
+		{"lower-case nonce", []string{"appId", srv.AppID, "access_token", tok, "type", "nonce", "version", "1.0.0", "user_id", "u1"}, "66660000", EndpointNonceTicket},
+		{"missing type", []string{"appId", srv.AppID, "access_token", tok, "version", "1.0.0"}, "66660000", EndpointSignTicket},
+		{"missing token", []string{"appId", srv.AppID, "type", "SIGN", "version", "1.0.0"}, "66660000", EndpointSignTicket},
+		{"missing version", []string{"appId", srv.AppID, "access_token", tok, "type", "SIGN"}, "66660000", EndpointSignTicket},
+		{"unknown token", []string{"appId", srv.AppID, "access_token", "bogus", "type", "SIGN", "version", "1.0.0"}, "400102", EndpointSignTicket},
+		{"unknown app", []string{"appId", "IDANOONE", "access_token", tok, "type", "SIGN", "version", "1.0.0"}, "400102", EndpointSignTicket},
+		{"nonce without user_id", []string{"appId", srv.AppID, "access_token", tok, "type", "NONCE", "version", "1.0.0"}, "66660000", EndpointNonceTicket},
+		{"nonce user_id with a space", []string{"appId", srv.AppID, "access_token", tok, "type", "NONCE", "version", "1.0.0", "user_id", "a b"}, "66660000", EndpointNonceTicket},
+		{"nonce user_id of 33", []string{"appId", srv.AppID, "access_token", tok, "type", "NONCE", "version", "1.0.0", "user_id", strings.Repeat("u", 33)}, "66660000", EndpointNonceTicket},
+		{"nonce unknown token", []string{"appId", srv.AppID, "access_token", "bogus", "type", "NONCE", "version", "1.0.0", "user_id", "u1"}, "400102", EndpointNonceTicket},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			before := srv.Requests(tc.endpoint)
@@ -181,24 +181,24 @@ func TestSignTicket(t *testing.T) {
 
 	// The shared check later endpoints use: 400101 unless the signature is right.
 	p := queryParams(srv.AppID, ticket)
-	require.NoError(t, srv.verifySignTicket(kyc.EndpointQueryFaceRecord, p))
+	require.NoError(t, srv.verifySignTicket(EndpointQueryFaceRecord, p))
 	p["sign"] = strings.ToLower(p["sign"])
-	require.NoError(t, srv.verifySignTicket(kyc.EndpointQueryFaceRecord, p), "case-insensitive")
+	require.NoError(t, srv.verifySignTicket(EndpointQueryFaceRecord, p), "case-insensitive")
 	p["orderNo"] = "order0002"
-	require.ErrorIs(t, srv.verifySignTicket(kyc.EndpointQueryFaceRecord, p), ErrBadSignature)
+	require.ErrorIs(t, srv.verifySignTicket(EndpointQueryFaceRecord, p), ErrBadSignature)
 	delete(p, "sign")
-	require.ErrorIs(t, srv.verifySignTicket(kyc.EndpointQueryFaceRecord, p), ErrBadSignature)
-	require.ErrorIs(t, srv.verifySignTicket(kyc.EndpointQueryFaceRecord, queryParams("IDANOONE", ticket)), ErrUnknownApp)
-	require.Error(t, srv.verifySignTicket(kyc.EndpointFaceSDKStart, queryParams(srv.AppID, ticket)), "NONCE-signed endpoint")
+	require.ErrorIs(t, srv.verifySignTicket(EndpointQueryFaceRecord, p), ErrBadSignature)
+	require.ErrorIs(t, srv.verifySignTicket(EndpointQueryFaceRecord, queryParams("IDANOONE", ticket)), ErrUnknownApp)
+	require.Error(t, srv.verifySignTicket(EndpointFaceSDKStart, queryParams(srv.AppID, ticket)), "NONCE-signed endpoint")
 
 	// OCR spells its fields app_id and order_no.
 	ocr := map[string]string{"app_id": srv.AppID, "order_no": "order0003", "nonce": kyc.NewNonce(), "version": "1.0.0"}
 	ocr["sign"] = kyc.Sign(ticket, ocr["app_id"], ocr["order_no"], ocr["nonce"], ocr["version"])
-	require.NoError(t, srv.verifySignTicket(kyc.EndpointOCRResult, ocr))
+	require.NoError(t, srv.verifySignTicket(EndpointOCRResult, ocr))
 
 	// A NONCE ticket does not sign server calls.
 	nonce := fetchNonceTicket(t, srv, tok, "user1")
-	require.ErrorIs(t, srv.verifySignTicket(kyc.EndpointQueryFaceRecord, queryParams(srv.AppID, nonce)), ErrBadSignature)
+	require.ErrorIs(t, srv.verifySignTicket(EndpointQueryFaceRecord, queryParams(srv.AppID, nonce)), ErrBadSignature)
 }
 
 func TestSignTicketDiesWithToken(t *testing.T) {
@@ -213,7 +213,7 @@ func TestSignTicketDiesWithToken(t *testing.T) {
 	srv.Clock.Advance(2 * time.Second)
 	require.Empty(t, srv.CurrentSignTickets(srv.AppID))
 	require.Equal(t, "400102", signTicketAnswer(t, srv, srv.AppID, tok)["code"])
-	require.ErrorIs(t, srv.verifySignTicket(kyc.EndpointQueryFaceRecord, queryParams(srv.AppID, tk["value"].(string))), ErrTicketExpired)
+	require.ErrorIs(t, srv.verifySignTicket(EndpointQueryFaceRecord, queryParams(srv.AppID, tk["value"].(string))), ErrTicketExpired)
 }
 
 func TestTokenExpires(t *testing.T) {
@@ -305,14 +305,14 @@ func TestOverlapAfterReplaceToken(t *testing.T) {
 	require.Equal(t, oldTicket, tickets[1], "newest first")
 	newTicket := tickets[0]
 
-	require.NoError(t, srv.verifySignTicket(kyc.EndpointQueryFaceRecord, queryParams(srv.AppID, oldTicket)))
+	require.NoError(t, srv.verifySignTicket(EndpointQueryFaceRecord, queryParams(srv.AppID, oldTicket)))
 	require.Equal(t, "0", nonceTicketAnswer(t, srv, srv.AppID, old, "u1")["code"])
 
 	srv.Clock.Advance(61 * time.Second)
 	require.Equal(t, "400102", signTicketAnswer(t, srv, srv.AppID, old)["code"])
 	require.Equal(t, []string{newTicket}, srv.CurrentSignTickets(srv.AppID))
-	require.ErrorIs(t, srv.verifySignTicket(kyc.EndpointQueryFaceRecord, queryParams(srv.AppID, oldTicket)), ErrTicketExpired)
-	require.NoError(t, srv.verifySignTicket(kyc.EndpointQueryFaceRecord, queryParams(srv.AppID, newTicket)))
+	require.ErrorIs(t, srv.verifySignTicket(EndpointQueryFaceRecord, queryParams(srv.AppID, oldTicket)), ErrTicketExpired)
+	require.NoError(t, srv.verifySignTicket(EndpointQueryFaceRecord, queryParams(srv.AppID, newTicket)))
 
 	srv.ReplaceToken("IDANOONE") // ignored
 }
@@ -338,7 +338,7 @@ func TestRevoke(t *testing.T) {
 	srv.Revoke(srv.AppID)
 	require.Equal(t, "400102", signTicketAnswer(t, srv, srv.AppID, tok)["code"])
 	require.Empty(t, srv.CurrentSignTickets(srv.AppID))
-	require.ErrorIs(t, srv.verifySignTicket(kyc.EndpointQueryFaceRecord, queryParams(srv.AppID, ticket)), ErrTicketExpired)
+	require.ErrorIs(t, srv.verifySignTicket(EndpointQueryFaceRecord, queryParams(srv.AppID, ticket)), ErrTicketExpired)
 	nonce := kyc.NewNonce()
 	require.ErrorIs(t, srv.CheckNonceSignature(srv.AppID, "u1", nonce, kyc.Sign(nonceTicket, srv.AppID, "u1", nonce, "1.0.0")), ErrTicketExpired)
 

@@ -71,7 +71,7 @@ func TestIDCardOCR(t *testing.T) {
 	e.srv.Clock.Advance(ResultLifetime + time.Minute)
 	e.ticket = fetchSignTicket(t, e.srv, fetchToken(t, e.srv))
 	require.Equal(t, "66660020", e.ocrQuery(ocrPath, "ocr0001")["code"])
-	require.Equal(t, 7, e.srv.Requests(kyc.EndpointOCRResult))
+	require.Equal(t, 7, e.srv.Requests(EndpointOCRResult))
 }
 
 func TestBankCardOCR(t *testing.T) {

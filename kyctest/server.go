@@ -5,12 +5,12 @@
 //
 //	srv := kyctest.NewServer()
 //	defer srv.Close()
-//	c, err := kyc.New(srv.AppID, srv.Secret, kyc.WithBaseURL(srv.URL), kyc.WithClock(srv.Clock))
+//	c, err := kyc.New(srv.AppID, srv.Secret, srv.ClientOptions()...)
 //
 // The Tencent Cloud API 3.0 actions of the WeChat and eID channels (DetectAuth, GetDetectInfoEnhanced,
 // GetDetectInfo, GetEidToken, GetEidResult, CheckEidTokenStatus, GetWeChatBillDetails) are served at
-// POST / with TC3 signatures checked against SecretID and SecretKey (cloud.go): point
-// kyc.WithCloudEndpoint at URL.
+// POST / with TC3 signatures checked against SecretID and SecretKey (cloud.go, with the fake's
+// own verifier, tc3.go); ClientOptions points a client's API 3.0 calls here too.
 //
 // It also serves face verification (face.go, h5.go): the Plus, Enhanced, Basic and PC-H5 uploads
 // mint a faceId (5 minutes on the Clock) per orderNo; a test decides the outcome with Complete, or
@@ -18,7 +18,9 @@
 // partner url with the signed callback parameters; queryfacerecord and queryphotoinfo then answer
 // the verdict, with deterministic fake media, for 3 days. Every signature is checked with the
 // fake's own signer table (signer.go, written from the manual, not taken from the SDK) and a bad one
-// answers 400101.
+// answers 400101. StartSDK plays the App SDK's login with the start values an app is given; it and
+// the H5, PC and will login pages refuse a faceId presented with another orderNo, userId or SDK
+// (400106).
 //
 // The uploads answer optimalDomain = the server's own host:port (plain http, no scheme), so a login
 // URL built on it comes back here; clients should use the scheme of their base URL with it.

@@ -24,17 +24,17 @@ func TestCounters(t *testing.T) {
 	status, _ := get(t, srv, "/api/oauth2/nothing")
 	require.Equal(t, http.StatusNotFound, status)
 
-	require.Equal(t, 2, srv.Requests(kyc.EndpointAccessToken))
-	require.Equal(t, 1, srv.Requests(kyc.EndpointSignTicket))
-	require.Equal(t, 3, srv.Requests(kyc.EndpointNonceTicket))
-	require.Equal(t, 0, srv.Requests(kyc.EndpointQueryFaceRecord))
+	require.Equal(t, 2, srv.Requests(EndpointAccessToken))
+	require.Equal(t, 1, srv.Requests(EndpointSignTicket))
+	require.Equal(t, 3, srv.Requests(EndpointNonceTicket))
+	require.Equal(t, 0, srv.Requests(EndpointQueryFaceRecord))
 	require.Equal(t, 7, srv.TotalRequests(), "unknown paths count in the total")
 
 	srv.ResetCounts()
-	require.Equal(t, 0, srv.Requests(kyc.EndpointAccessToken))
+	require.Equal(t, 0, srv.Requests(EndpointAccessToken))
 	require.Equal(t, 0, srv.TotalRequests())
 	fetchToken(t, srv)
-	require.Equal(t, 1, srv.Requests(kyc.EndpointAccessToken))
+	require.Equal(t, 1, srv.Requests(EndpointAccessToken))
 }
 
 func TestMethodNotAllowed(t *testing.T) {
@@ -44,7 +44,7 @@ func TestMethodNotAllowed(t *testing.T) {
 	require.NoError(t, err)
 	resp.Body.Close()
 	require.Equal(t, http.StatusMethodNotAllowed, resp.StatusCode)
-	require.Equal(t, 1, srv.Requests(kyc.EndpointAccessToken))
+	require.Equal(t, 1, srv.Requests(EndpointAccessToken))
 }
 
 // fetch is a goroutine-safe GET that returns the "code" of the answer and one named field.
@@ -102,10 +102,10 @@ func TestConcurrentUse(t *testing.T) {
 				}
 			case 3:
 				for _, ticket := range srv.CurrentSignTickets(srv.AppID) {
-					_ = srv.verifySignTicket(kyc.EndpointQueryFaceRecord, queryParams(srv.AppID, ticket))
+					_ = srv.verifySignTicket(EndpointQueryFaceRecord, queryParams(srv.AppID, ticket))
 				}
 				srv.Clock.Advance(0)
-				_ = srv.Requests(kyc.EndpointSignTicket)
+				_ = srv.Requests(EndpointSignTicket)
 				_ = srv.TotalRequests()
 			case 4:
 				srv.Fail(Fault{Endpoint: "nothing", Times: 1})
@@ -121,9 +121,9 @@ func TestConcurrentUse(t *testing.T) {
 	for err := range errs {
 		require.NoError(t, err)
 	}
-	require.Equal(t, n/5+1, srv.Requests(kyc.EndpointAccessToken))
-	require.Equal(t, n/5, srv.Requests(kyc.EndpointSignTicket))
-	require.Equal(t, n/5, srv.Requests(kyc.EndpointNonceTicket))
+	require.Equal(t, n/5+1, srv.Requests(EndpointAccessToken))
+	require.Equal(t, n/5, srv.Requests(EndpointSignTicket))
+	require.Equal(t, n/5, srv.Requests(EndpointNonceTicket))
 	require.Equal(t, 3*n/5+1, srv.TotalRequests())
 	srv.ClearFaults()
 }

@@ -50,7 +50,7 @@ func TestOCRCommand(t *testing.T) {
 
 func TestWillCommand(t *testing.T) {
 	srv, env := fakeEnv(t)
-	c, err := kyc.New(srv.AppID, srv.Secret, kyc.WithBaseURL(srv.URL), kyc.WithClock(srv.Clock))
+	c, err := kyc.New(srv.AppID, srv.Secret, srv.ClientOptions()...)
 	require.NoError(t, err)
 	for outcome, want := range map[kyctest.WillOutcome]int{kyctest.WillPass: exitOK, kyctest.WillWrongAnswer: exitNotPassed} {
 		order := "willcli" + map[kyctest.WillOutcome]string{kyctest.WillPass: "1", kyctest.WillWrongAnswer: "2"}[outcome]

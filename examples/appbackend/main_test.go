@@ -21,7 +21,7 @@ func setup(t *testing.T) (*kyctest.Server, *httptest.Server) {
 	t.Helper()
 	srv := kyctest.NewServer()
 	t.Cleanup(srv.Close)
-	c, err := kyc.New(srv.AppID, srv.Secret, kyc.WithBaseURL(srv.URL), kyc.WithClock(srv.Clock))
+	c, err := kyc.New(srv.AppID, srv.Secret, srv.ClientOptions()...)
 	require.NoError(t, err)
 	backend := httptest.NewUnstartedServer(nil)
 	app := NewApp(c, "http://"+backend.Listener.Addr().String(), slog.New(slog.DiscardHandler))
