@@ -252,59 +252,64 @@ func TestJourneysPassWithTheSDKsTable(t *testing.T) {
 }
 
 // TestWrongSignerRowFailsTheJourneys plants one wrong row at a time in the SDK's signer table:
-// the fake, which signs and checks with its own table, refuses the first step that uses it.
+// the fake, which signs and checks with its own table, refuses the first step that uses it. The
+// rows are named with kyctest's endpoint names, which are the keys of the SDK's table too.
+//
+// Only the signed fields are swapped. The table's ticket column is read by no SDK code (each call
+// site picks its ticket: the SIGN ticket for server calls and callbacks, a NONCE ticket for start
+// values and login URLs), so a wrong ticket cell changes nothing the SDK sends; the fake refuses a
+// value set signed with the wrong ticket kind (kyctest's TestLoginRejects, "signed with the SIGN
+// ticket", and StartSDK's checks).
 func TestWrongSignerRowFailsTheJourneys(t *testing.T) {
-	drop := func(field string) func(*kyc.SignRule) {
-		return func(r *kyc.SignRule) {
-			r.Fields = slices.DeleteFunc(r.Fields, func(f string) bool { return f == field })
+	drop := func(field string) func([]string) []string {
+		return func(fields []string) []string {
+			require.Contains(t, fields, field)
+			return slices.DeleteFunc(fields, func(f string) bool { return f == field })
 		}
 	}
-	replace := func(old, new string) func(*kyc.SignRule) {
-		return func(r *kyc.SignRule) {
-			i := slices.Index(r.Fields, old)
+	replace := func(old, new string) func([]string) []string {
+		return func(fields []string) []string {
+			i := slices.Index(fields, old)
 			require.GreaterOrEqual(t, i, 0, "row has no %s", old)
-			r.Fields[i] = new
+			fields[i] = new
+			return fields
 		}
 	}
-	fieldsOf := func(endpoint string) func(*kyc.SignRule) {
-		return func(r *kyc.SignRule) {
-			other, ok := kyc.SignRuleFor(endpoint)
-			require.True(t, ok)
-			r.Fields = append([]string(nil), other.Fields...)
-		}
+	fieldsOf := func(endpoint string) func([]string) []string {
+		return func([]string) []string { return kyc.SignFieldsForTest(t, endpoint) }
 	}
 	for _, tc := range []struct {
 		name, endpoint string
-		change         func(*kyc.SignRule)
+		change         func([]string) []string
 		step           string
 	}{
-		{"face upload signs no nonce", kyc.EndpointFaceIDPlus, drop("nonce"), "face upload"},
-		{"face upload signs the orderNo for the userId", kyc.EndpointFaceIDPlus, replace("userId", "orderNo"), "face upload"},
-		{"face SDK start signs no userId", kyc.EndpointFaceSDKStart, drop("userId"), "face SDK start"},
-		{"face SDK start signs no version", kyc.EndpointFaceSDKStart, drop("version"), "face SDK start"},
-		{"face query signs the upload's fields", kyc.EndpointQueryFaceRecord, fieldsOf(kyc.EndpointFaceIDPlus), "face query"},
-		{"photo query signs no nonce", kyc.EndpointQueryPhotoInfo, drop("nonce"), "face photos"},
-		{"mobile login signs no faceId", kyc.EndpointH5Login, drop("faceId"), "mobile login"},
-		{"mobile login signs the PC login's fields", kyc.EndpointH5Login, fieldsOf(kyc.EndpointPCLogin), "mobile login"},
-		{"mobile login signs like an SDK start", kyc.EndpointH5Login, fieldsOf(kyc.EndpointFaceSDKStart), "mobile login"},
-		{"face callback check leaves out the code", kyc.EndpointH5Callback, drop("code"), "face callback"},
-		{"PC upload signs no idNo", kyc.EndpointFaceIDPC, drop("idNo"), "PC upload"},
-		{"PC upload signs the mobile upload's fields", kyc.EndpointFaceIDPC, fieldsOf(kyc.EndpointFaceIDPlus), "PC upload"},
-		{"PC login signs faceId for h5faceId", kyc.EndpointPCLogin, replace("h5faceId", "faceId"), "PC login"},
-		{"will upload signs no userId", kyc.EndpointWillFaceID, drop("userId"), "will upload"},
-		{"will SDK start signs no nonce", kyc.EndpointWillSDKStart, drop("nonce"), "will SDK start"},
-		{"will login signs no orderNo", kyc.EndpointWillLogin, drop("orderNo"), "will login"},
-		{"will callback check leaves out the orderNo", kyc.EndpointWillCallback, drop("orderNo"), "will callback"},
-		{"will query signs the upload's fields", kyc.EndpointWillResult, fieldsOf(kyc.EndpointWillFaceID), "will query"},
-		{"OCR SDK start signs no appId", kyc.EndpointOCRSDKStart, drop("appId"), "OCR SDK start"},
-		{"ID-card OCR query signs no order_no", kyc.EndpointOCRResult, drop("order_no"), "ID-card OCR query"},
-		{"bank-card OCR query signs no nonce", kyc.EndpointBankCardOCRResult, drop("nonce"), "bank-card OCR query"},
-		{"NFC upload signs the userId like the face upload", kyc.EndpointNFCCertID, fieldsOf(kyc.EndpointFaceIDPlus), "NFC upload"},
-		{"NFC SDK start signs no userId", kyc.EndpointNFCSDKStart, drop("userId"), "NFC SDK start"},
-		{"NFC query signs no version", kyc.EndpointNFCResult, drop("version"), "NFC query"},
+		{"face upload signs no nonce", kyctest.EndpointFaceIDPlus, drop("nonce"), "face upload"},
+		{"face upload signs the orderNo for the userId", kyctest.EndpointFaceIDPlus, replace("userId", "orderNo"), "face upload"},
+		{"face SDK start signs no userId", kyctest.EndpointFaceSDKStart, drop("userId"), "face SDK start"},
+		{"face SDK start signs no version", kyctest.EndpointFaceSDKStart, drop("version"), "face SDK start"},
+		{"face query signs the upload's fields", kyctest.EndpointQueryFaceRecord, fieldsOf(kyctest.EndpointFaceIDPlus), "face query"},
+		{"photo query signs no nonce", kyctest.EndpointQueryPhotoInfo, drop("nonce"), "face photos"},
+		{"mobile login signs no faceId", kyctest.EndpointH5Login, drop("faceId"), "mobile login"},
+		{"mobile login signs the PC login's fields", kyctest.EndpointH5Login, fieldsOf(kyctest.EndpointPCLogin), "mobile login"},
+		{"mobile login signs like an SDK start", kyctest.EndpointH5Login, fieldsOf(kyctest.EndpointFaceSDKStart), "mobile login"},
+		{"face callback check leaves out the code", kyctest.EndpointH5Callback, drop("code"), "face callback"},
+		{"PC upload signs no idNo", kyctest.EndpointFaceIDPC, drop("idNo"), "PC upload"},
+		{"PC upload signs the mobile upload's fields", kyctest.EndpointFaceIDPC, fieldsOf(kyctest.EndpointFaceIDPlus), "PC upload"},
+		{"PC login signs faceId for h5faceId", kyctest.EndpointPCLogin, replace("h5faceId", "faceId"), "PC login"},
+		{"will upload signs no userId", kyctest.EndpointWillFaceID, drop("userId"), "will upload"},
+		{"will SDK start signs no nonce", kyctest.EndpointWillSDKStart, drop("nonce"), "will SDK start"},
+		{"will login signs no orderNo", kyctest.EndpointWillLogin, drop("orderNo"), "will login"},
+		{"will callback check leaves out the orderNo", kyctest.EndpointWillCallback, drop("orderNo"), "will callback"},
+		{"will query signs the upload's fields", kyctest.EndpointWillResult, fieldsOf(kyctest.EndpointWillFaceID), "will query"},
+		{"OCR SDK start signs no appId", kyctest.EndpointOCRSDKStart, drop("appId"), "OCR SDK start"},
+		{"ID-card OCR query signs no order_no", kyctest.EndpointOCRResult, drop("order_no"), "ID-card OCR query"},
+		{"bank-card OCR query signs no nonce", kyctest.EndpointBankCardOCRResult, drop("nonce"), "bank-card OCR query"},
+		{"NFC upload signs the userId like the face upload", kyctest.EndpointNFCCertID, fieldsOf(kyctest.EndpointFaceIDPlus), "NFC upload"},
+		{"NFC SDK start signs no userId", kyctest.EndpointNFCSDKStart, drop("userId"), "NFC SDK start"},
+		{"NFC query signs no version", kyctest.EndpointNFCResult, drop("version"), "NFC query"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			kyc.SwapSignRuleForTest(t, tc.endpoint, tc.change)
+			kyc.SwapSignFieldsForTest(t, tc.endpoint, tc.change)
 			srv, c := newSwapPair(t)
 			err := runJourneys(t, srv, c)
 			var je *journeyError

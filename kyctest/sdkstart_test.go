@@ -236,6 +236,14 @@ func TestStartSDKRefusesBadValues(t *testing.T) {
 			requireLoginCode(t, p.srv.StartSDK(v), c.code, c.cause)
 		})
 	}
+	// Signed with the app's SIGN ticket instead of a NONCE ticket: no NONCE ticket verifies it.
+	t.Run("signed with the SIGN ticket", func(t *testing.T) {
+		v := valid()
+		tickets := p.srv.CurrentSignTickets(p.srv.AppID)
+		require.NotEmpty(t, tickets)
+		v.Sign = kyc.Sign(tickets[0], v.AppID, v.UserID, v.Nonce, v.Version)
+		requireLoginCode(t, p.srv.StartSDK(v), CodeSDKBadSign, ErrBadSignature)
+	})
 	// The signature is not case-sensitive ("不区分大小写", spec A 3.1).
 	v := valid()
 	v.Sign = strings.ToLower(v.Sign)
