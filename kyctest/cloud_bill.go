@@ -18,7 +18,7 @@ type BillRecord struct {
 	// ChargeCount is the record's ChargeCount; nil means the number of Details charged.
 	ChargeCount *int
 	// Details are the 1:1 requests (ChargeDetails), with the same defaults as CompleteDetect's
-	// attempts (charged per the catalogue for the rule's product).
+	// attempts (charged per the WeChat billing tables for the rule's product).
 	Details []DetectAttempt
 }
 

@@ -445,7 +445,7 @@ func compareStatus(a recordedAttempt) int {
 	return 1
 }
 
-// resultMsg is the catalogue's message for a result code.
+// resultMsg is the manual's message for a result code (codes.go).
 func resultMsg(code string) string {
 	if code == "" {
 		return "本次流程未完成"

@@ -64,7 +64,7 @@ func (s *Server) StartEid(eidToken string) error {
 }
 
 // CompleteEid finishes the eID journey of eidToken with result code errCode ("0" passes; "2016",
-// "2006", ... fail; spec C 9.1) and one liveness attempt, charged as the catalogue says for eID.
+// "2006", ... fail; spec C 9.1) and one liveness attempt, charged as the WeChat billing tables say for eID.
 // The token must be younger than EidTokenLifetime and not finished.
 func (s *Server) CompleteEid(eidToken, errCode string) error {
 	s.cloud.mu.Lock()

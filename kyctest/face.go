@@ -38,7 +38,7 @@ const maxSourcePhotoChars = 1048576
 const maxBody = 4 << 20
 
 // codeOrderReused is what an upload with an orderNo the app already used answers. The manual
-// names no code for it; 400106 (不合法请求, "illegal request", final) is the catalogue's code for a
+// names no code for it; 400106 (不合法请求, "illegal request", final) is the manual's code for a
 // request that is well formed but may not be made, and it differs from 66660000 so a test can tell
 // a reused orderNo from a malformed one.
 const codeOrderReused = "400106"
