@@ -258,8 +258,10 @@ var codeRows = []codeRow{
 
 	// ---- 实证 NFC server (C 9.3): only 0 is billed, once per reqId ----
 	{"66664002", "ocrCertId 已失效，请校验参数", "ocrCertId expired (valid 5 minutes), fetch a new one", ErrExpired, codeFinal, 0, 0},
-	// 66664003: at most 10 queries per reqId within its 5 minutes.
-	{"66664003", "请求频率过高，请稍后重试", "request rate too high, retry later", ErrRateLimited, codeRetry, 0, 0},
+	// 66664003: at most 10 queries per reqId within its 5 minutes, and a reqId lives 5 minutes: once
+	// answered, the same query can never succeed, so it is not Retryable (a resend would only be refused
+	// again). The manual's text says 请稍后重试; the handling column's count limit decides.
+	{"66664003", "请求频率过高，请稍后重试", "query limit of this reqId reached (10 within its 5 minutes)", ErrRateLimited, codeFinal, 0, 0},
 	{"66664004", "该 reqId 不存在，请校验参数", "no such reqId", ErrNoResult, codeFinal, 0, 0},
 	{"66664005", "reqId 已失效或不存在", "reqId expired or missing (queryable for 5 minutes)", ErrExpired, codeFinal, 0, 0},
 	{"66664006", "网络不给力,请稍后重试", "service busy, retry later", ErrBusy, codeRetry, 0, 0},
