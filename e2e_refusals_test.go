@@ -126,7 +126,7 @@ func (e *refusalEnv) staleTicket() string {
 const refusalUser = "user0001"
 
 // pick returns the values of fields in body, for signing.
-func pick(body map[string]any, fields ...string) []string {
+func refusalPick(body map[string]any, fields ...string) []string {
 	out := make([]string, len(fields))
 	for i, f := range fields {
 		out[i], _ = body[f].(string)
@@ -134,9 +134,9 @@ func pick(body map[string]any, fields ...string) []string {
 	return out
 }
 
-// signedCall is one SIGN-signed endpoint of the fake: how to call it, what the manual says it
+// refusalCall is one SIGN-signed endpoint of the fake: how to call it, what the manual says it
 // signs, a plausible wrong field set, and the code a rightly signed call gets.
-type signedCall struct {
+type refusalCall struct {
 	name      string
 	query     bool // GET with query parameters (OCR) instead of a JSON POST
 	path      string
@@ -144,10 +144,9 @@ type signedCall struct {
 	fields    []string // the signed fields (spec A 3.3, B 4, C 2-6), besides the ticket
 	wrong     []string // a field set a partner gets wrong
 	wantCode  string   // the answer to a rightly signed call
-	signField string
 }
 
-func (e *refusalEnv) call(c signedCall, body map[string]any) string {
+func (e *refusalEnv) call(c refusalCall, body map[string]any) string {
 	e.t.Helper()
 	if !c.query {
 		code, _ := e.post(c.path, body)
@@ -161,59 +160,59 @@ func (e *refusalEnv) call(c signedCall, body map[string]any) string {
 	return code
 }
 
-func faceUpload(orderNo string) map[string]any {
+func refusalUpload(orderNo string) map[string]any {
 	return map[string]any{"appId": kyctest.DefaultAppID, "orderNo": orderNo, "name": "测试甲", "idNo": "TEST00000000000001",
 		"userId": refusalUser, "version": "1.0.0", "nonce": kyc.NewNonce()}
 }
 
-func query(orderNo string) map[string]any {
+func refusalQuery(orderNo string) map[string]any {
 	return map[string]any{"appId": kyctest.DefaultAppID, "orderNo": orderNo, "version": "1.0.0", "nonce": kyc.NewNonce()}
 }
 
-func signedCalls() []signedCall {
+func refusalCalls() []refusalCall {
 	mobile := []string{"appId", "userId", "nonce", "version"}
 	byOrder := []string{"appId", "orderNo", "nonce", "version"}
-	return []signedCall{
-		{name: "getPlusFaceId", path: "/api/server/getPlusFaceId", body: faceUpload, fields: mobile, wrong: byOrder, wantCode: "0"},
-		{name: "getAdvFaceId", path: "/api/server/getAdvFaceId", body: faceUpload, fields: mobile, wrong: byOrder, wantCode: "0"},
-		{name: "getfaceid", path: "/api/server/getfaceid", body: faceUpload, fields: mobile, wrong: byOrder, wantCode: "0"},
+	return []refusalCall{
+		{name: "getPlusFaceId", path: "/api/server/getPlusFaceId", body: refusalUpload, fields: mobile, wrong: byOrder, wantCode: "0"},
+		{name: "getAdvFaceId", path: "/api/server/getAdvFaceId", body: refusalUpload, fields: mobile, wrong: byOrder, wantCode: "0"},
+		{name: "getfaceid", path: "/api/server/getfaceid", body: refusalUpload, fields: mobile, wrong: byOrder, wantCode: "0"},
 		// The PC upload signs seven values and no nonce (spec B 4): the mobile set is the mistake.
-		{name: "geth5faceid", path: "/api/server/h5/geth5faceid", body: faceUpload,
+		{name: "geth5faceid", path: "/api/server/h5/geth5faceid", body: refusalUpload,
 			fields: []string{"appId", "orderNo", "name", "idNo", "userId", "version"}, wrong: mobile, wantCode: "0"},
 		{name: "getWillFaceId", path: "/api/server/getWillFaceId", body: func(orderNo string) map[string]any {
-			b := faceUpload(orderNo)
+			b := refusalUpload(orderNo)
 			b["liveService"] = "2"
 			b["willContentList"] = []map[string]string{{"id": "0", "question": "您是否本人办理？", "answer": "是"}}
 			return b
 		}, fields: mobile, wrong: byOrder, wantCode: "0"},
 		// The NFC upload signs the orderNo, not the userId (spec C 10 item 7).
 		{name: "getOcrCertId", path: "/api/server/getOcrCertId", body: func(orderNo string) map[string]any {
-			b := faceUpload(orderNo)
+			b := refusalUpload(orderNo)
 			delete(b, "name")
 			delete(b, "idNo")
 			b["nfcType"] = "1"
 			return b
 		}, fields: byOrder, wrong: mobile, wantCode: "0"},
-		{name: "queryfacerecord", path: "/api/v2/base/queryfacerecord", body: query, fields: byOrder,
+		{name: "queryfacerecord", path: "/api/v2/base/queryfacerecord", body: refusalQuery, fields: byOrder,
 			wrong: []string{"appId", "nonce", "version"}, wantCode: "66660011"},
-		{name: "queryphotoinfo", path: "/api/v2/base/queryphotoinfo", body: query, fields: byOrder,
+		{name: "queryphotoinfo", path: "/api/v2/base/queryphotoinfo", body: refusalQuery, fields: byOrder,
 			wrong: []string{"appId", "orderNo", "version"}, wantCode: "66660011"},
-		{name: "getWillFaceResult", path: "/api/server/getWillFaceResult", body: query, fields: byOrder,
+		{name: "getWillFaceResult", path: "/api/server/getWillFaceResult", body: refusalQuery, fields: byOrder,
 			wrong: []string{"appId", "orderNo", "nonce"}, wantCode: "66660011"},
 		{name: "getIdcardNfcResult", path: "/api/v2/nfcpaas/getIdcardNfcResult", body: func(orderNo string) map[string]any {
-			b := query(orderNo)
+			b := refusalQuery(orderNo)
 			b["reqId"] = "req" + orderNo
 			return b
 		}, fields: byOrder, wrong: []string{"appId", "orderNo", "nonce", "version", "reqId"}, wantCode: "66664004"},
 		// OCR queries use snake_case names (spec C 2.6, 3.3).
-		{name: "getOcrResult", query: true, path: "/api/server/getOcrResult", body: ocrQuery,
+		{name: "getOcrResult", query: true, path: "/api/server/getOcrResult", body: refusalOCRQuery,
 			fields: []string{"app_id", "order_no", "nonce", "version"}, wrong: []string{"app_id", "nonce", "version"}, wantCode: "66660020"},
-		{name: "getBankCardOcrResult", query: true, path: "/api/server/getBankCardOcrResult", body: ocrQuery,
+		{name: "getBankCardOcrResult", query: true, path: "/api/server/getBankCardOcrResult", body: refusalOCRQuery,
 			fields: []string{"app_id", "order_no", "nonce", "version"}, wrong: []string{"app_id", "order_no", "version"}, wantCode: "66660020"},
 	}
 }
 
-func ocrQuery(orderNo string) map[string]any {
+func refusalOCRQuery(orderNo string) map[string]any {
 	return map[string]any{"app_id": kyctest.DefaultAppID, "order_no": orderNo, "version": "1.0.0", "nonce": kyc.NewNonce()}
 }
 
@@ -223,12 +222,12 @@ func ocrQuery(orderNo string) map[string]any {
 // accepts the same call rightly signed (the manual compares signatures ignoring case).
 func TestE2EFakeRefusesWronglySignedServerCalls(t *testing.T) {
 	e := newRefusalEnv(t)
-	calls := signedCalls()
+	calls := refusalCalls()
 	orderOf := func(i int) string { return "refuse" + strings.Repeat("0", 4) + string(rune('a'+i)) }
 	stale := e.staleTicket()
 	for i, c := range calls {
 		b := c.body(orderOf(i))
-		b["sign"] = javaSign(stale, pick(b, c.fields...)...)
+		b["sign"] = javaSign(stale, refusalPick(b, c.fields...)...)
 		require.Equal(t, "400101", e.call(c, b), "%s: a stale SIGN ticket", c.name)
 	}
 	tok := e.token()
@@ -242,7 +241,7 @@ func TestE2EFakeRefusesWronglySignedServerCalls(t *testing.T) {
 				for k, v := range body {
 					b[k] = v
 				}
-				b["sign"] = javaSign(ticket, pick(b, fields...)...)
+				b["sign"] = javaSign(ticket, refusalPick(b, fields...)...)
 				return b
 			}
 			wrong := map[string]map[string]any{
@@ -252,7 +251,7 @@ func TestE2EFakeRefusesWronglySignedServerCalls(t *testing.T) {
 				"replaced stale ticket": sign(stale, c.fields),
 				"no ticket": func() map[string]any {
 					b := c.body(orderNo)
-					b["sign"] = javaSign("", pick(body, c.fields...)...)
+					b["sign"] = javaSign("", refusalPick(body, c.fields...)...)
 					return b
 				}(),
 				"a signed value changed": func() map[string]any {
@@ -275,8 +274,8 @@ func TestE2EFakeRefusesWronglySignedServerCalls(t *testing.T) {
 	}
 }
 
-// loginCase is one NONCE-signed browser login of the fake.
-type loginCase struct {
+// refusalLogin is one NONCE-signed browser login of the fake.
+type refusalLogin struct {
 	name, path, idField string
 	upload              string // the upload that makes the order
 	uploadFields        []string
@@ -286,7 +285,7 @@ type loginCase struct {
 // signed with a SIGN ticket, over the wrong field set, with an expired NONCE ticket, with a NONCE
 // ticket of another user, and the second load of a URL whose NONCE ticket was spent.
 func TestE2EFakeRefusesWronglySignedLogins(t *testing.T) {
-	cases := []loginCase{
+	cases := []refusalLogin{
 		{"mobile H5", "/api/web/login", "faceId", "/api/server/getPlusFaceId", []string{"appId", "userId", "nonce", "version"}},
 		{"PC H5", "/api/pc/login", "h5faceId", "/api/server/h5/geth5faceid", []string{"appId", "orderNo", "name", "idNo", "userId", "version"}},
 		{"will H5", "/api/web/willLogin", "faceId", "/api/server/getWillFaceId", []string{"appId", "userId", "nonce", "version"}},
@@ -297,12 +296,12 @@ func TestE2EFakeRefusesWronglySignedLogins(t *testing.T) {
 			tok := e.token()
 			sign := e.ticket(tok, "SIGN", "")
 			orderNo := "login000" + string(rune('a'+i))
-			up := faceUpload(orderNo)
+			up := refusalUpload(orderNo)
 			if lc.name == "will H5" {
 				up["liveService"] = "2"
 				up["willContentList"] = []map[string]string{{"id": "0", "question": "您是否本人办理？", "answer": "是"}}
 			}
-			up["sign"] = javaSign(sign, pick(up, lc.uploadFields...)...)
+			up["sign"] = javaSign(sign, refusalPick(up, lc.uploadFields...)...)
 			code, m := e.post(lc.upload, up)
 			require.Equal(t, "0", code, "upload: %v", m)
 			faceID := m["result"].(map[string]any)[lc.idField].(string)
