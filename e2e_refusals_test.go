@@ -137,13 +137,13 @@ func refusalPick(body map[string]any, fields ...string) []string {
 // refusalCall is one SIGN-signed endpoint of the fake: how to call it, what the manual says it
 // signs, a plausible wrong field set, and the code a rightly signed call gets.
 type refusalCall struct {
-	name      string
-	query     bool // GET with query parameters (OCR) instead of a JSON POST
-	path      string
-	body      func(orderNo string) map[string]any
-	fields    []string // the signed fields (spec A 3.3, B 4, C 2-6), besides the ticket
-	wrong     []string // a field set a partner gets wrong
-	wantCode  string   // the answer to a rightly signed call
+	name     string
+	query    bool // GET with query parameters (OCR) instead of a JSON POST
+	path     string
+	body     func(orderNo string) map[string]any
+	fields   []string // the signed fields (spec A 3.3, B 4, C 2-6), besides the ticket
+	wrong    []string // a field set a partner gets wrong
+	wantCode string   // the answer to a rightly signed call
 }
 
 func (e *refusalEnv) call(c refusalCall, body map[string]any) string {
