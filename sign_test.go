@@ -205,6 +205,25 @@ func TestNewNonce(t *testing.T) {
 	}
 }
 
+// TestNewNonceUniform: every symbol is equally likely. With 320,000 draws each symbol is expected
+// about 5,161 times (standard deviation about 71); a 10% band is seven deviations wide, so the test
+// does not fail by chance, while a modulo bias (dropping the rejection of bytes 248..255) gives the
+// first symbols about 6,270 each and fails it.
+func TestNewNonceUniform(t *testing.T) {
+	const nonces = 10000
+	counts := map[rune]int{}
+	for range nonces {
+		for _, r := range NewNonce() {
+			counts[r]++
+		}
+	}
+	require.Len(t, counts, 62)
+	want := float64(nonces*NonceLen) / 62
+	for r, c := range counts {
+		require.InDelta(t, want, float64(c), want/10, "symbol %q", r)
+	}
+}
+
 func TestCheckNonce(t *testing.T) {
 	require.NoError(t, CheckNonce("kHoSxvLZGxSoFsjxlbzEoUzh5PAnTU7T"))
 	for _, bad := range []string{"", "short", "kHoSxvLZGxSoFsjaxlbzEoUzh5PAnTU7T", "kHoSxvLZGxSoFsjxlbzEoUzh5PAnTU7-", "kHoSxvLZGxSoFsjxlbzEoUzh5PAnTU7张"} {
