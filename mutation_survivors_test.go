@@ -2,6 +2,7 @@ package kyc_test
 
 import (
 	"context"
+	"net/url"
 	"testing"
 	"time"
 
@@ -32,4 +33,49 @@ func TestNFCQueryLimitAnswerIsNotResent(t *testing.T) {
 	_, err = c.NFC.QueryResult(context.Background(), kyc.NFCQuery{OrderNo: orderNo, ReqID: reqID})
 	require.NoError(t, err)
 	require.Equal(t, 2, srv.Requests(kyc.EndpointNFCResult))
+}
+
+// TestCallbackSignedBeforeAFleetRotation: an instance that adopts a new unit another instance
+// saved keeps its old SIGN ticket for callbacks signed before the rotation (the rule "current or
+// previous ticket", reached here through the store rather than through RefreshTickets).
+func TestCallbackSignedBeforeAFleetRotation(t *testing.T) {
+	srv := kyctest.NewServer()
+	t.Cleanup(srv.Close)
+	store := kyc.NewMemoryStore()
+	client := func() *kyc.Client {
+		c, err := kyc.New(srv.AppID, srv.Secret, kyc.WithBaseURL(srv.URL), kyc.WithClock(srv.Clock),
+			kyc.WithTicketStore(store))
+		require.NoError(t, err)
+		return c
+	}
+	a, b := client(), client()
+	ctx := context.Background()
+	_, err := b.Face.GetFaceID(ctx, kyc.FaceIDRequest{Version: kyc.Plus, OrderNo: "fleetcb01", UserID: "fleetUser1", Name: "测试丁", IDNo: "TEST00000000000004"})
+	require.NoError(t, err)
+	old, err := b.SignTicket(ctx)
+	require.NoError(t, err)
+	raw, err := srv.CallbackURL("fleetcb01", kyctest.OutcomePass, "https://partner.example/back")
+	require.NoError(t, err)
+	u, err := url.Parse(raw)
+	require.NoError(t, err)
+
+	// Fifty minutes later the other instance rotates and saves; b, which made no call meanwhile,
+	// reaches the end of its unit (the service's SIGN ticket lives 60 minutes, the client stops
+	// using a unit 30 s before that) and adopts the saved unit rather than fetching.
+	srv.Clock.Advance(50 * time.Minute)
+	require.NoError(t, a.RefreshTickets(ctx))
+	fresh, err := a.SignTicket(ctx)
+	require.NoError(t, err)
+	require.NotEqual(t, old, fresh)
+	srv.Clock.Advance(9*time.Minute + 40*time.Second)
+	srv.ResetCounts()
+	adopted, err := b.SignTicket(ctx)
+	require.NoError(t, err)
+	require.Equal(t, fresh, adopted, "b adopted the saved unit")
+	require.Zero(t, srv.Requests(kyc.EndpointSignTicket), "adopted, not fetched")
+
+	cb, err := b.Face.VerifyCallback(ctx, u.Query())
+	require.NoError(t, err)
+	require.True(t, cb.PreviousTicket)
+	require.True(t, cb.Passed())
 }
