@@ -3,6 +3,7 @@ package kyc_test
 import (
 	"context"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -78,4 +79,32 @@ func TestCallbackSignedBeforeAFleetRotation(t *testing.T) {
 	require.NoError(t, err)
 	require.True(t, cb.PreviousTicket)
 	require.True(t, cb.Passed())
+}
+
+// TestMalformedCallbacksFetchNothing: a callback that cannot be genuine (no code, no orderNo, a
+// signature that is not 40 characters, a bad orderNo) is refused before any ticket is fetched,
+// so a flood of junk callbacks costs the token endpoint nothing.
+func TestMalformedCallbacksFetchNothing(t *testing.T) {
+	srv, c := newPair(t)
+	ctx := context.Background()
+	sig40 := strings.Repeat("A", 40)
+	for name, q := range map[string]url.Values{
+		"39 characters":    {"code": {"0"}, "orderNo": {"order0001"}, "newSignature": {sig40[:39]}},
+		"41 characters":    {"code": {"0"}, "orderNo": {"order0001"}, "newSignature": {sig40 + "A"}},
+		"no signature":     {"code": {"0"}, "orderNo": {"order0001"}},
+		"no code":          {"orderNo": {"order0001"}, "newSignature": {sig40}},
+		"no orderNo":       {"code": {"0"}, "newSignature": {sig40}},
+		"orderNo too long": {"code": {"0"}, "orderNo": {strings.Repeat("o", 33)}, "newSign": {sig40}},
+	} {
+		_, err := c.Face.VerifyCallback(ctx, q)
+		require.Error(t, err, name)
+		if strings.Contains(name, "characters") || name == "no signature" {
+			require.ErrorIs(t, err, kyc.ErrInvalidSignature, name)
+		} else {
+			require.ErrorIs(t, err, kyc.ErrInvalidInput, name)
+		}
+		_, err = c.Will.VerifyCallback(ctx, q)
+		require.Error(t, err, name)
+	}
+	require.Zero(t, srv.TotalRequests())
 }
