@@ -108,3 +108,47 @@ func TestMalformedCallbacksFetchNothing(t *testing.T) {
 	}
 	require.Zero(t, srv.TotalRequests())
 }
+
+// TestResultVerdictTable: for every kyc1 result type only code "0" passes; anything else,
+// including an absent code, is a failed verdict carrying its code (a second, table-driven test
+// beside the journeys).
+func TestResultVerdictTable(t *testing.T) {
+	type verdict struct {
+		passed bool
+		err    error
+	}
+	results := map[string]func(code string) verdict{
+		"face": func(code string) verdict {
+			r := &kyc.FaceResult{Code: code}
+			return verdict{r.Passed(), r.Err()}
+		},
+		"will": func(code string) verdict {
+			r := &kyc.WillResult{Code: code}
+			return verdict{r.Passed(), r.Err()}
+		},
+		"bank card": func(code string) verdict {
+			r := &kyc.BankCardResult{Code: code}
+			return verdict{r.Passed(), r.Err()}
+		},
+		"ID card": func(code string) verdict {
+			r := &kyc.IDCardResult{Code: code, FrontCode: code, BackCode: code}
+			ok := r.Err() == nil
+			require.Equal(t, ok, r.FrontOK())
+			require.Equal(t, ok, r.BackOK())
+			return verdict{ok, r.Err()}
+		},
+	}
+	for name, of := range results {
+		for _, code := range []string{"0", "", "66660004", "66666006", "-9011", "00", " 0"} {
+			v := of(code)
+			require.Equal(t, code == "0", v.passed, "%s %q", name, code)
+			if code == "0" {
+				require.NoError(t, v.err, "%s %q", name, code)
+				continue
+			}
+			var ae *kyc.APIError
+			require.ErrorAs(t, v.err, &ae, "%s %q", name, code)
+			require.Equal(t, code, ae.Code, "%s %q", name, code)
+		}
+	}
+}
