@@ -2,6 +2,9 @@ package kyc_test
 
 import (
 	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -151,4 +154,30 @@ func TestResultVerdictTable(t *testing.T) {
 			require.Equal(t, code, ae.Code, "%s %q", name, code)
 		}
 	}
+}
+
+// TestCloudAnswersWithoutTheirTokenAreBadResponses: an API 3.0 success that lacks the one value
+// the action exists for (DetectAuth's BizToken, GetEidToken's EidToken, CheckEidTokenStatus's
+// Status) is ErrBadResponse, never a zero value handed to the caller.
+func TestCloudAnswersWithoutTheirTokenAreBadResponses(t *testing.T) {
+	answers := map[string]string{
+		"DetectAuth":          `{"Response":{"BizToken":"","Url":"https://h5.example/x","RequestId":"req-1"}}`,
+		"GetEidToken":         `{"Response":{"EidToken":"","Url":"https://h5.example/x","RequestId":"req-2"}}`,
+		"CheckEidTokenStatus": `{"Response":{"Status":"","RequestId":"req-3"}}`,
+	}
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, answers[r.Header.Get("X-TC-Action")])
+	}))
+	t.Cleanup(ts.Close)
+	c, err := kyc.NewCloud("AKIDTESTONLY", "testOnlySecretKey0000000000000000", kyc.WithCloudEndpoint(ts.URL),
+		kyc.WithRetry(1, time.Millisecond, time.Millisecond))
+	require.NoError(t, err)
+	ctx := context.Background()
+	_, err = c.Detect.Auth(ctx, kyc.DetectAuthRequest{RuleID: "1"})
+	require.ErrorIs(t, err, kyc.ErrBadResponse, "DetectAuth")
+	_, err = c.EID.Token(ctx, kyc.EidTokenRequest{MerchantID: "KYCTESTMERCHANT"})
+	require.ErrorIs(t, err, kyc.ErrBadResponse, "GetEidToken")
+	_, err = c.EID.TokenStatus(ctx, "0A1B2C3D-0000-4000-8000-000000000001")
+	require.ErrorIs(t, err, kyc.ErrBadResponse, "CheckEidTokenStatus")
 }
