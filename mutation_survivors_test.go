@@ -1,10 +1,12 @@
 package kyc_test
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httputil"
 	"net/url"
 	"strings"
 	"testing"
@@ -180,4 +182,40 @@ func TestCloudAnswersWithoutTheirTokenAreBadResponses(t *testing.T) {
 	require.ErrorIs(t, err, kyc.ErrBadResponse, "GetEidToken")
 	_, err = c.EID.TokenStatus(ctx, "0A1B2C3D-0000-4000-8000-000000000001")
 	require.ErrorIs(t, err, kyc.ErrBadResponse, "CheckEidTokenStatus")
+}
+
+// TestNFCResultForAnotherReadIsRefused: the reqId is not signed, so a result for another read of
+// the same order can come back (a proxy or a server mix-up); the decrypted reqId must match the
+// one asked for.
+func TestNFCResultForAnotherReadIsRefused(t *testing.T) {
+	srv := kyctest.NewServer(kyctest.WithNFCKey(docNFCKey))
+	t.Cleanup(srv.Close)
+	var asked, served string // the proxy swaps asked for served in the query body
+	target, err := url.Parse(srv.URL)
+	require.NoError(t, err)
+	rp := httputil.NewSingleHostReverseProxy(target)
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/api/v2/nfcpaas/getIdcardNfcResult" && asked != "" {
+			b, err := io.ReadAll(r.Body)
+			if err != nil {
+				http.Error(w, "proxy: reading the request", http.StatusBadGateway)
+				return
+			}
+			b = bytes.Replace(b, []byte(asked), []byte(served), 1)
+			r.Body, r.ContentLength = io.NopCloser(bytes.NewReader(b)), int64(len(b))
+		}
+		rp.ServeHTTP(w, r)
+	}))
+	t.Cleanup(proxy.Close)
+	c, err := kyc.New(srv.AppID, srv.Secret, kyc.WithBaseURL(proxy.URL), kyc.WithClock(srv.Clock), kyc.WithNFCKey(docNFCKey))
+	require.NoError(t, err)
+	ctx := context.Background()
+	orderNo, reqID := nfcRead(t, srv, c, kyc.NFCIDCard)
+	_, err = c.NFC.QueryResult(ctx, kyc.NFCQuery{OrderNo: orderNo, ReqID: reqID})
+	require.NoError(t, err, "through the proxy, unchanged")
+
+	asked, served = "other"+reqID[5:], reqID
+	require.Len(t, asked, len(served))
+	_, err = c.NFC.QueryResult(ctx, kyc.NFCQuery{OrderNo: orderNo, ReqID: asked})
+	require.ErrorIs(t, err, kyc.ErrBadResponse)
 }
