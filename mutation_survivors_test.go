@@ -219,3 +219,31 @@ func TestNFCResultForAnotherReadIsRefused(t *testing.T) {
 	_, err = c.NFC.QueryResult(ctx, kyc.NFCQuery{OrderNo: orderNo, ReqID: asked})
 	require.ErrorIs(t, err, kyc.ErrBadResponse)
 }
+
+// TestBillCutoffBoundary: a day's bill can be fetched from 06:00 China time the next day
+// (spec B, Date and T15), not a second before; a second test beside TestBillDayRefusedLocally. (The
+// kyctest clock runs on real time, so the test stands one second before the cutoff.)
+func TestBillCutoffBoundary(t *testing.T) {
+	d := kyc.Day{Year: 2026, Month: 3, Day: 31}
+	want := time.Date(2026, 4, 1, 6, 0, 0, 0, time.FixedZone("UTC+8", 8*3600))
+	require.True(t, want.Equal(kyc.BillAvailableAt(d)), "%s", kyc.BillAvailableAt(d))
+
+	srv := kyctest.NewServer()
+	t.Cleanup(srv.Close)
+	clock := kyctest.NewClock()
+	c, err := kyc.NewCloud(srv.SecretID, srv.SecretKey, kyc.WithCloudEndpoint(srv.URL), kyc.WithClock(clock))
+	require.NoError(t, err)
+	yesterday := kyc.DayOf(clock.Now()).AddDays(-1)
+	at := func(target time.Time) {
+		clock.Advance(target.Sub(clock.Now()))
+		srv.Clock.Advance(target.Sub(srv.Clock.Now()))
+	}
+	at(kyc.BillAvailableAt(yesterday).Add(-time.Second))
+	_, err = c.Billing.FetchDay(context.Background(), yesterday, "")
+	require.ErrorIs(t, err, kyc.ErrInvalidInput)
+	require.Zero(t, srv.TotalRequests())
+	at(kyc.BillAvailableAt(yesterday))
+	_, err = c.Billing.FetchDay(context.Background(), yesterday, "")
+	require.NoError(t, err)
+	require.NotZero(t, srv.TotalRequests())
+}
