@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -246,4 +247,53 @@ func TestBillCutoffBoundary(t *testing.T) {
 	_, err = c.Billing.FetchDay(context.Background(), yesterday, "")
 	require.NoError(t, err)
 	require.NotZero(t, srv.TotalRequests())
+}
+
+// TestReconcileEachCountAlone: each of the five numbers compared for a token and a day (the
+// bill's ChargeCount, its charged details, its details with a billed code, the saved charged
+// attempts, the saved attempts with a billed code) differing alone is a count mismatch.
+func TestReconcileEachCountAlone(t *testing.T) {
+	day := kyc.Day{Year: 2026, Month: 3, Day: 10}
+	ms := strconv.FormatInt(day.Start().Add(10*time.Hour).UnixMilli(), 10)
+	yes := true
+	charged := func(b bool) *bool {
+		if b {
+			return &yes
+		}
+		return nil
+	}
+	// A code is "0" (billed) or "1001" (not billed); a charged flag sets IsNeedCharge.
+	build := func(chargeCount int, billCharged bool, billCode string, savedCharged bool, savedCode string) (*kyc.DayBill, []kyc.SavedToken) {
+		bill := &kyc.DayBill{Day: day, Records: []kyc.ChargeRecord{{BizToken: "tok1", ChargeCount: chargeCount,
+			ChargeDetails: []kyc.ChargeDetail{{ReqTime: ms, Seq: "seq1", IsNeedCharge: charged(billCharged), ErrorCode: billCode}}}}}
+		saved := []kyc.SavedToken{{BizToken: "tok1", Details: []kyc.LivenessDetail{{ReqTime: ms, Seq: "seq1", IsNeedCharge: charged(savedCharged), ErrCode: savedCode}}}}
+		return bill, saved
+	}
+	bill, saved := build(1, true, "0", true, "0")
+	rep, err := kyc.Reconcile(kyc.ProductPlus, saved, bill)
+	require.NoError(t, err)
+	require.True(t, rep.OK(), rep.String())
+	for name, c := range map[string]struct {
+		count     int
+		billCh    bool
+		billCode  string
+		savedCh   bool
+		savedCode string
+	}{
+		"bill ChargeCount":      {2, true, "0", true, "0"},
+		"bill charged detail":   {1, false, "0", true, "0"},
+		"bill billed code":      {1, true, "1001", true, "0"},
+		"saved charged attempt": {1, true, "0", false, "0"},
+		"saved billed code":     {1, true, "0", true, "1001"},
+	} {
+		bill, saved := build(c.count, c.billCh, c.billCode, c.savedCh, c.savedCode)
+		rep, err := kyc.Reconcile(kyc.ProductPlus, saved, bill)
+		require.NoError(t, err, name)
+		require.False(t, rep.OK(), name)
+		kinds := []kyc.FindingKind{}
+		for _, f := range rep.Differences() {
+			kinds = append(kinds, f.Kind)
+		}
+		require.Equal(t, []kyc.FindingKind{kyc.FindingCountMismatch}, kinds, name)
+	}
 }
