@@ -3,6 +3,7 @@ package kyc_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -10,6 +11,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -296,4 +298,34 @@ func TestReconcileEachCountAlone(t *testing.T) {
 		}
 		require.Equal(t, []kyc.FindingKind{kyc.FindingCountMismatch}, kinds, name)
 	}
+}
+
+// TestNFCQueryCapUnderConcurrency: twenty concurrent queries of one reqId send exactly ten
+// requests; the others are refused locally (ErrRateLimited) without reaching the service.
+func TestNFCQueryCapUnderConcurrency(t *testing.T) {
+	srv, c := newNFCPair(t)
+	orderNo, reqID := nfcRead(t, srv, c, kyc.NFCIDCard)
+	srv.ResetCounts()
+	var wg sync.WaitGroup
+	errs := make([]error, 2*kyc.NFCReqIDMaxQueries)
+	for i := range errs {
+		wg.Go(func() {
+			_, errs[i] = c.NFC.QueryResult(context.Background(), kyc.NFCQuery{OrderNo: orderNo, ReqID: reqID})
+		})
+	}
+	wg.Wait()
+	ok, limited := 0, 0
+	for _, err := range errs {
+		switch {
+		case err == nil:
+			ok++
+		case errors.Is(err, kyc.ErrRateLimited):
+			limited++
+		default:
+			t.Fatalf("unexpected error: %v", err)
+		}
+	}
+	require.Equal(t, kyc.NFCReqIDMaxQueries, ok)
+	require.Equal(t, kyc.NFCReqIDMaxQueries, limited)
+	require.Equal(t, kyc.NFCReqIDMaxQueries, srv.Requests(kyc.EndpointNFCResult))
 }

@@ -147,15 +147,17 @@ func (s *NFCService) QueryResult(ctx context.Context, q NFCQuery) (*NFCResult, e
 	if err := checkReqID(q.ReqID); err != nil {
 		return nil, err
 	}
-	if err := s.reqs.admit(q.ReqID, s.c.clock.Now()); err != nil {
+	slot, err := s.reqs.admit(q.ReqID, s.c.clock.Now())
+	if err != nil {
 		return nil, err
 	}
+	defer slot.done()
 	// Count every query request that is written, retries included, as the service would. Only
 	// the POST carries a Content-Type: the ticket fetches that may share this context are GETs.
 	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
 		WroteHeaderField: func(key string, _ []string) {
 			if strings.EqualFold(key, "Content-Type") {
-				s.reqs.sent(q.ReqID)
+				slot.sent()
 			}
 		},
 	})
@@ -228,14 +230,45 @@ type reqTracker struct {
 }
 
 type reqUse struct {
-	first time.Time // when the client first queried it: the reqId is at least this old
-	sent  int
+	first    time.Time // when the client first queried it: the reqId is at least this old
+	sent     int
+	reserved int // admitted queries that have not written a request yet
+}
+
+// reqSlot is one admitted query's claim on its reqId's ten: held from admit until its first
+// request is written (then counted in sent) or the query ends without writing one.
+type reqSlot struct {
+	t    *reqTracker
+	u    *reqUse
+	held bool
+}
+
+// sent counts one query request written, retries included.
+func (s *reqSlot) sent() {
+	s.t.mu.Lock()
+	defer s.t.mu.Unlock()
+	s.u.sent++
+	if s.held {
+		s.held = false
+		s.u.reserved--
+	}
+}
+
+// done gives the claim back if no request was written.
+func (s *reqSlot) done() {
+	s.t.mu.Lock()
+	defer s.t.mu.Unlock()
+	if s.held {
+		s.held = false
+		s.u.reserved--
+	}
 }
 
 // admit refuses a query that the service would refuse: the 11th, or one more than the window
 // after the first (the reqId was minted before it, so it has expired). Entries are kept for
-// twice the window, then forgotten.
-func (t *reqTracker) admit(reqID string, now time.Time) error {
+// twice the window, then forgotten. An admitted query holds a slot until it writes its request,
+// so that concurrent queries of one reqId cannot all pass the check before any is counted.
+func (t *reqTracker) admit(reqID string, now time.Time) (*reqSlot, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	u := t.m[reqID]
@@ -247,27 +280,20 @@ func (t *reqTracker) admit(reqID string, now time.Time) error {
 		if len(t.m) >= maxTrackedReqIDs {
 			t.prune(now)
 		}
-		t.m[reqID] = &reqUse{first: now}
-		return nil
+		u = &reqUse{first: now, reserved: 1}
+		t.m[reqID] = u
+		return &reqSlot{t: t, u: u, held: true}, nil
 	}
 	switch {
-	case u.sent >= NFCReqIDMaxQueries:
-		return fmt.Errorf("kyc: %s: %w: this reqId was queried %d times; the service allows %d within 5 minutes, keep the result instead of querying again",
-			EndpointNFCResult, ErrRateLimited, u.sent, NFCReqIDMaxQueries)
+	case u.sent+u.reserved >= NFCReqIDMaxQueries:
+		return nil, fmt.Errorf("kyc: %s: %w: this reqId was queried %d times; the service allows %d within 5 minutes, keep the result instead of querying again",
+			EndpointNFCResult, ErrRateLimited, u.sent+u.reserved, NFCReqIDMaxQueries)
 	case !now.Before(u.first.Add(NFCReqIDWindow)):
-		return fmt.Errorf("kyc: %s: %w: this reqId was first queried over 5 minutes ago; its result can no longer be queried",
+		return nil, fmt.Errorf("kyc: %s: %w: this reqId was first queried over 5 minutes ago; its result can no longer be queried",
 			EndpointNFCResult, ErrExpired)
 	}
-	return nil
-}
-
-// sent counts one query request written for reqID.
-func (t *reqTracker) sent(reqID string) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if u := t.m[reqID]; u != nil {
-		u.sent++
-	}
+	u.reserved++
+	return &reqSlot{t: t, u: u, held: true}, nil
 }
 
 // prune forgets expired entries and, if that is not enough, the oldest tenth. Call with mu held.
