@@ -329,3 +329,48 @@ func TestNFCQueryCapUnderConcurrency(t *testing.T) {
 	require.Equal(t, kyc.NFCReqIDMaxQueries, limited)
 	require.Equal(t, kyc.NFCReqIDMaxQueries, srv.Requests(kyc.EndpointNFCResult))
 }
+
+// TestReconcileDuplicateSeqCountedOnce: an attempt (Seq) listed twice, in the bill or in the
+// saved details, is reported and counted once, so the counts still agree.
+func TestReconcileDuplicateSeqCountedOnce(t *testing.T) {
+	day := kyc.Day{Year: 2026, Month: 3, Day: 11}
+	ms := strconv.FormatInt(day.Start().Add(9*time.Hour).UnixMilli(), 10)
+	yes := true
+	billDetail := kyc.ChargeDetail{ReqTime: ms, Seq: "seqA", IsNeedCharge: &yes, ErrorCode: "0"}
+	savedDetail := kyc.LivenessDetail{ReqTime: ms, Seq: "seqA", IsNeedCharge: &yes, ErrCode: "0"}
+	for name, c := range map[string]struct {
+		bill  []kyc.ChargeDetail
+		saved []kyc.LivenessDetail
+		want  string
+	}{
+		"in the bill":  {[]kyc.ChargeDetail{billDetail, billDetail}, []kyc.LivenessDetail{savedDetail}, kyc.SourceBill},
+		"in the saved": {[]kyc.ChargeDetail{billDetail}, []kyc.LivenessDetail{savedDetail, savedDetail}, kyc.SourceSaved},
+	} {
+		bill := &kyc.DayBill{Day: day, Records: []kyc.ChargeRecord{{BizToken: "tokD", ChargeCount: 1, ChargeDetails: c.bill}}}
+		rep, err := kyc.Reconcile(kyc.ProductBasic, []kyc.SavedToken{{BizToken: "tokD", Details: c.saved}}, bill)
+		require.NoError(t, err, name)
+		diffs := rep.Differences()
+		require.Len(t, diffs, 1, "%s: %s", name, rep)
+		require.Equal(t, kyc.FindingDuplicateSeq, diffs[0].Kind, name)
+		require.Equal(t, "seqA", diffs[0].Seq, name)
+		require.Equal(t, c.want, diffs[0].Source, name)
+	}
+}
+
+// TestNewSubCodeTakesItsParentsClass: an API 3.0 sub-code the catalogue does not list, answered
+// by the service, still matches its parent's class through the client's whole error path.
+func TestNewSubCodeTakesItsParentsClass(t *testing.T) {
+	srv, c := newCloudPair(t, nil, kyc.WithRetry(1, time.Millisecond, time.Millisecond))
+	for code, class := range map[string]error{
+		"RequestLimitExceeded.KycTestNew":  kyc.ErrRateLimited,
+		"InvalidParameterValue.KycTestNew": kyc.ErrBadRequest,
+		"InternalError.KycTestNew":         kyc.ErrBusy,
+	} {
+		srv.Fail(kyctest.Fault{Endpoint: "DetectAuth", Code: code, Times: 1})
+		_, err := c.Detect.Auth(context.Background(), kyc.DetectAuthRequest{RuleID: kyctest.DefaultRuleID})
+		var ae *kyc.APIError
+		require.ErrorAs(t, err, &ae, code)
+		require.Equal(t, code, ae.Code)
+		require.ErrorIs(t, err, class, code)
+	}
+}
