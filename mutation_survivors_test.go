@@ -374,3 +374,24 @@ func TestNewSubCodeTakesItsParentsClass(t *testing.T) {
 		require.ErrorIs(t, err, class, code)
 	}
 }
+
+// TestWaitForMediaNeedsEveryPartAskedFor: when the photo is there and the video never comes,
+// asking for both keeps trying and ends in ErrNoResult, while asking for the photo alone returns
+// at once (a second test for the rule, with media that arrives in part).
+func TestWaitForMediaNeedsEveryPartAskedFor(t *testing.T) {
+	srv, c := newPairWith(t, []kyctest.Option{kyctest.WithMedia(1200, 0)}, kyc.WithMediaWait(3, time.Millisecond))
+	orderNo := appJourney(t, srv, c, kyc.Plus, kyctest.OutcomePass)
+	ctx := context.Background()
+	srv.ResetCounts()
+	res, err := c.Face.WaitForMedia(ctx, orderNo, kyc.PhotoAndVideo)
+	require.ErrorIs(t, err, kyc.ErrNoResult)
+	require.NotEmpty(t, res.Photo)
+	require.Empty(t, res.Video)
+	require.Equal(t, 3, srv.Requests(kyc.EndpointQueryFaceRecord))
+
+	srv.ResetCounts()
+	res, err = c.Face.WaitForMedia(ctx, orderNo, kyc.PhotoOnly)
+	require.NoError(t, err)
+	require.NotEmpty(t, res.Photo)
+	require.Equal(t, 1, srv.Requests(kyc.EndpointQueryFaceRecord))
+}
