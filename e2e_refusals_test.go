@@ -402,6 +402,14 @@ func TestE2ECallbacksFromTheSimulator(t *testing.T) {
 	cb, err := c.Face.VerifyCallback(ctx, q)
 	require.NoError(t, err)
 	require.True(t, cb.Passed())
+	// The manual compares signatures ignoring case: the same callback in lower-case hex passes.
+	lower := url.Values{}
+	for k, v := range q {
+		lower[k] = slices.Clone(v)
+	}
+	lower.Set("newSignature", strings.ToLower(q.Get("newSignature")))
+	_, err = c.Face.VerifyCallback(ctx, lower)
+	require.NoError(t, err, "lower-case signature")
 
 	nonce := e.ticket(e.token(), "NONCE", refusalUser)
 	wrong := map[string]string{
