@@ -395,3 +395,20 @@ func TestWaitForMediaNeedsEveryPartAskedFor(t *testing.T) {
 	require.NotEmpty(t, res.Photo)
 	require.Equal(t, 1, srv.Requests(kyc.EndpointQueryFaceRecord))
 }
+
+// TestStaleTicketCodesEndToEnd: each answer that says the ticket or token was not accepted
+// (400101, 400102, 400105) is an ErrInvalidSignature that the client retries exactly once with
+// a freshly fetched unit (a second test beside the catalogue table).
+func TestStaleTicketCodesEndToEnd(t *testing.T) {
+	for _, code := range []string{"400101", "400102", "400105"} {
+		srv, c := newPair(t)
+		srv.Fail(kyctest.Fault{Endpoint: kyc.EndpointQueryFaceRecord, Code: code})
+		_, err := c.Face.QueryResult(context.Background(), "stale0001", kyc.NoMedia)
+		require.ErrorIs(t, err, kyc.ErrInvalidSignature, code)
+		var ae *kyc.APIError
+		require.ErrorAs(t, err, &ae, code)
+		require.Equal(t, code, ae.Code)
+		require.Equal(t, 2, srv.Requests(kyc.EndpointQueryFaceRecord), code)
+		require.Equal(t, 2, srv.Requests(kyc.EndpointSignTicket), "%s: a fresh unit for the retry", code)
+	}
+}
