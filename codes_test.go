@@ -2,6 +2,7 @@ package kyc
 
 import (
 	"errors"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -165,6 +166,57 @@ func TestCodeClasses(t *testing.T) {
 		require.Equal(t, tt.class, info.Class, tt.code)
 		require.Equal(t, tt.retry, info.Retryable, tt.code)
 		require.Equal(t, tt.class, classOf(tt.code), tt.code)
+	}
+}
+
+// TestRetryFlagOfEveryBusyOrRateLimitedCode lists every code of the busy and rate-limited classes
+// with the retry flag the manual's wording gives it, written here by hand (not read from the
+// catalogue). Retryable means: resending the same request later, within a backoff of seconds, may
+// succeed. The list must name every such code of the catalogue, so a new busy code cannot slip in
+// with an unchecked flag.
+func TestRetryFlagOfEveryBusyOrRateLimitedCode(t *testing.T) {
+	want := map[string]bool{
+		// kyc1 (spec A 7.1, C 9.2, the OCR SDK backend table): 网络不给力，请稍后重试 / 再试.
+		"999999": true, "999998": true, "999997": true,
+		"400501": true, // OAUTH_TPS_EXCEED_LIMIT: a per-second limit
+		"400504": true, // OAUTH_REQUEST_RATE_LIMIT
+		"400506": true, // 请求频率过高，请稍后再试
+		// NFC (C 9.3): 66664003 is "at most 10 queries per reqId within 5 min" and a reqId lives 5 min,
+		// so once it is answered the same query can never succeed: not retryable (cache the result).
+		"66664003": false,
+		"66664006": true, "66664007": true, // 网络不给力,请稍后重试
+		// WeChat / eID result codes (A 7.2, C 9.1): 服务异常，请稍后重试; 引擎超时，请稍后重试; 证照库出错，请重试.
+		"4": true, "8": true, "10": true, "12": true, "13": true, "1001": true, "1006": true, "2001": true,
+		"2017": false, // 权威数据源升级中: the upgrade lasts hours, a backoff of seconds cannot outlast it
+		"2018": false, // 请第二天0点后重试: the limit resets at midnight
+		// API 3.0 (C 9.4, D, Tencent Cloud's common codes).
+		"FailedOperation.DetectEngineSystemError":           true,  // 服务引擎调用失败，请重试
+		"FailedOperation.UnKnown":                           true,  // 内部未知错误
+		"FailedOperation.RequestLimitExceeded":              false, // 调用次数超出限制: a count, not a rate
+		"InternalError":                                     true,
+		"InternalError.EncryptSystemError":                  true,
+		"InternalError.UnKnown":                             true,
+		"InternalServerError":                               true,
+		"InternalServerError.EncryptSystemError":            true,
+		"LimitExceeded":                                     false, // 超过配额限制: a quota
+		"RequestLimitExceeded":                              true,
+		"RequestLimitExceeded.GlobalRegionUinLimitExceeded": true,
+		"RequestLimitExceeded.IPLimitExceeded":              true,
+		"RequestLimitExceeded.UinLimitExceeded":             true,
+		"ServiceUnavailable":                                true, // 当前服务暂时不可用
+	}
+	var inCatalog []string
+	for _, c := range Codes() {
+		if c.Class == ErrBusy || c.Class == ErrRateLimited {
+			inCatalog = append(inCatalog, c.Code)
+		}
+	}
+	require.ElementsMatch(t, slices.Collect(maps.Keys(want)), inCatalog, "every busy or rate-limited code, and only those")
+	for code, retry := range want {
+		info, ok := LookupCode(code)
+		require.True(t, ok, code)
+		require.Equal(t, retry, info.Retryable, code)
+		require.Equal(t, retry, (&APIError{Code: code}).Retryable(), code)
 	}
 }
 

@@ -41,6 +41,8 @@ func TestSignGoldenVectors(t *testing.T) {
 			rev := slices.Clone(v.Values)
 			slices.Reverse(rev)
 			require.Equal(t, v.Sign, Sign(v.Ticket, rev...))
+			// The recorded digest is also what a plain UTF-16 sort gives (utf16.Encode, slices.Compare).
+			require.Equal(t, v.Sign, referenceSign(v.Ticket, v.Values))
 		})
 		if v.Source == "doc" {
 			docs++
@@ -56,6 +58,51 @@ func TestSignDropsEmptyValuesAndKeepsDuplicates(t *testing.T) {
 	require.NotEqual(t, base, Sign(ticket, "IDAXXXXX", "IDAXXXXX", "userID19959248596551", "kHoSxvLZGxSoFsjxlbzEoUzh5PAnTU7T", "1.0.0"))
 	require.Len(t, base, 40)
 	require.Equal(t, strings.ToUpper(base), base)
+}
+
+// TestSignSortsNonASCIIAsJava reaches compareUTF16 through Sign: pairs of values whose UTF-8 byte
+// order and Java's UTF-16 order differ. The expected pre-image is written out by hand in Java's
+// order and hashed here, so the test does not trust any sort of this package.
+func TestSignSortsNonASCIIAsJava(t *testing.T) {
+	const ticket = "XO99Qfxlti9iTVgHAjwvJdAZKN3nMuUhrsPdPlPVKlcyS50N6tlLnfuFBPIucaMS"
+	digest := func(preimage string) string {
+		sum := sha1.Sum([]byte(preimage))
+		return strings.ToUpper(hexString(sum[:]))
+	}
+	tests := []struct {
+		values   []string
+		preimage string // the values and the ticket joined in Java's String.compareTo order
+	}{
+		// U+20000 is D840 DC00 in UTF-16, below U+E000; in UTF-8 it is F0..., above EE 80 80.
+		{[]string{"\uE000", "\U00020000"}, ticket + "\U00020000" + "\uE000"},
+		{[]string{"\U00020000", "\uE000"}, ticket + "\U00020000" + "\uE000"},
+		// A shared prefix first, then U+1F600 (D83D) against U+FFFD.
+		{[]string{"x\uFFFD", "x\U0001F600", "aabc1457895464"}, ticket + "aabc1457895464" + "x\U0001F600" + "x\uFFFD"},
+		// A rare CJK name (U+20BB7) beside full-width letters (U+FF21), as in a PC-H5 upload.
+		{[]string{"\uFF21\uFF22", "\U00020BB7\u91CE", "1.0.0", "user0001"}, "1.0.0" + ticket + "user0001" + "\U00020BB7\u91CE" + "\uFF21\uFF22"},
+		// More than the stack array holds, so the sort runs over a heap slice too.
+		{[]string{"\uE001", "a", "b", "c", "d", "e", "f", "g", "\U00020001"}, ticket + "abcdefg" + "\U00020001" + "\uE001"},
+	}
+	for _, tt := range tests {
+		want := digest(tt.preimage)
+		require.Equal(t, want, Sign(ticket, tt.values...), "%q", tt.values)
+		// The same values named through the signer table (SignRule.Sign) sort the same way.
+		fields := map[string]string{"appId": tt.values[0], "orderNo": tt.values[1]}
+		rule := SignRule{Fields: []string{"appId", "orderNo"}}
+		require.Equal(t, Sign(ticket, tt.values[0], tt.values[1]),
+			rule.Sign(ticket, func(f string) (string, bool) { v, ok := fields[f]; return v, ok }))
+	}
+	// A UTF-8 byte sort gives another digest: the vectors above really separate the two orders.
+	require.NotEqual(t, digest(ticket+"\uE000"+"\U00020000"), Sign(ticket, "\uE000", "\U00020000"))
+	require.Less(t, ticket+"\uE000", ticket+"\U00020000", "byte order puts U+E000 first")
+
+	// The PC-H5 row of the signer table with a supplementary-plane name.
+	pc, _ := SignRuleFor(EndpointFaceIDPC)
+	const pcTicket = "duSz9ptwyW1Xn7r6gYItxz3feMdJ8Na5x7JZuoxurE7RcI5TdwCE4KT2eEeNNDoe"
+	pcVals := map[string]string{"appId": "appId001", "orderNo": "20260101ORDER0001", "name": "\U00020BB7\u91CE\u82B1\u5B50",
+		"idNo": "\uFF21\uFF22\uFF23", "userId": "user0001", "version": "1.0.0"}
+	require.Equal(t, digest("1.0.020260101ORDER0001appId001"+pcTicket+"user0001"+pcVals["name"]+pcVals["idNo"]),
+		pc.Sign(pcTicket, func(f string) (string, bool) { v, ok := pcVals[f]; return v, ok }))
 }
 
 func TestSignManyValuesAndLongInput(t *testing.T) {
@@ -122,6 +169,11 @@ func sign(n int) int {
 func FuzzSignMatchesReference(f *testing.F) {
 	f.Add("ticket", "IDAXXXXX", "userID1", "张三", "\U00020000")
 	f.Add("", "", "", "", "")
+	// Pairs where UTF-8 byte order and Java's UTF-16 order differ.
+	f.Add("ticket", "\uE000", "\U00020000", "1.0.0", "userID1")
+	f.Add("\U00020000", "\uFFFF", "appId", "\uE000x", "\U0010FFFF")
+	f.Add("T", "x\U0001F600", "x\uFFFD", "x\uE000", "x")
+	f.Add("T", "\U00020BB7\u91CE", "\uFF21\uFF22", "\U00020BB7", "\uFF21")
 	f.Fuzz(func(t *testing.T, ticket, a, b, c, d string) {
 		for _, s := range []string{ticket, a, b, c, d} {
 			if !utf8Valid(s) {
@@ -150,6 +202,25 @@ func TestNewNonce(t *testing.T) {
 	require.Len(t, counts, 62)
 	for r, c := range counts {
 		require.Greater(t, c, 700, "symbol %q is under-represented", r)
+	}
+}
+
+// TestNewNonceUniform: every symbol is equally likely. With 320,000 draws each symbol is expected
+// about 5,161 times (standard deviation about 71); a 10% band is seven deviations wide, so the test
+// does not fail by chance, while a modulo bias (dropping the rejection of bytes 248..255) gives the
+// first symbols about 6,270 each and fails it.
+func TestNewNonceUniform(t *testing.T) {
+	const nonces = 10000
+	counts := map[rune]int{}
+	for range nonces {
+		for _, r := range NewNonce() {
+			counts[r]++
+		}
+	}
+	require.Len(t, counts, 62)
+	want := float64(nonces*NonceLen) / 62
+	for r, c := range counts {
+		require.InDelta(t, want, float64(c), want/10, "symbol %q", r)
 	}
 }
 
