@@ -453,9 +453,6 @@ func decodeAnswer(raw []byte, env *wire.Envelope, out any, topLevel bool) (resul
 	return false, nil
 }
 
-// errWriter marks a failure of the caller's writer: resending would not help.
-var errWriter = errors.New("writing media")
-
 // decodeStream decodes a streamed answer: media to req.media's writers (capped at maxBody in
 // all), the rest into env. It returns the bytes read and the media bytes written.
 func (c *Client) decodeStream(body io.Reader, contentLength int64, req *request, env *wire.Envelope) (size, written int64, err error) {
@@ -512,11 +509,6 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	c.n += int64(n)
 	return n, err
 }
-
-var errMediaTooLarge = errors.New("media exceeds the body size limit")
-
-// errOverCap marks a streamed answer refused for its size (WithMaxBodySize).
-var errOverCap = errors.New("over the size limit")
 
 type mediaLimit struct{ left int64 }
 

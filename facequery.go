@@ -122,23 +122,6 @@ func (ri *RiskInfo) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// looseText renders a JSON scalar as text and a list of scalars as comma-separated text.
-func looseText(raw json.RawMessage) string {
-	var s wire.Str
-	if json.Unmarshal(raw, &s) == nil {
-		return string(s)
-	}
-	var list []wire.Str
-	if json.Unmarshal(raw, &list) == nil {
-		parts := make([]string, len(list))
-		for i, x := range list {
-			parts[i] = string(x)
-		}
-		return strings.Join(parts, ",")
-	}
-	return ""
-}
-
 // HighRiskDevice reports a deviceInfoLevel of 3 or 4: a high-risk device, which the service
 // intercepts (spec A 7.1, "增强级 riskinfo").
 func (ri *RiskInfo) HighRiskDevice() bool {
@@ -380,40 +363,6 @@ func (c *Client) queryFaceRecord(ctx context.Context, app *appTickets, orderNo, 
 	return res, nil
 }
 
-// isVerdict reports whether a non-zero answer is a verification verdict rather than a failure of
-// the call: a code of the ErrVerificationFailed class, or an unclassed code that came with a
-// result object.
-func isVerdict(env *wire.Envelope, err error) bool {
-	var ae *APIError
-	if env == nil || !errors.As(err, &ae) || ae.Code == "" {
-		return false
-	}
-	class := classOf(ae.Code)
-	return class == ErrVerificationFailed || (class == nil && env.HasResult())
-}
-
-// signedQuery sends a SIGN-signed query (appId, orderNo, nonce, version) and returns the
-// envelope, also when the code is not zero. A stale-ticket answer renews the unit and the query
-// is signed and sent once more.
-func (c *Client) signedQuery(ctx context.Context, app *appTickets, endpoint string, p params, media func(int64) wire.MediaSink) (*wire.Envelope, error) {
-	rule := mustRule(endpoint)
-	var env *wire.Envelope
-	err := c.withUnit(ctx, app, func(u *cachedUnit) error {
-		p.sign(endpoint, "sign", u.SignTicket)
-		req := &request{op: endpoint, method: rule.Method, path: rule.Path, media: media}
-		if rule.Method == "GET" {
-			req.query = p.values()
-		} else {
-			req.body = p
-			req.orderNo = mustGet(p, "orderNo")
-		}
-		var err error
-		env, err = c.send(ctx, req, nil)
-		return err
-	})
-	return env, err
-}
-
 // Photos is the answer of the photo query (queryphotoinfo): one to three photos from the scan.
 type Photos struct {
 	OrderNo      string
@@ -470,40 +419,4 @@ func (s *FaceService) QueryPhotos(ctx context.Context, orderNo string) (*Photos,
 		}
 	}
 	return out, nil
-}
-
-// arena holds the media of one answer in one allocation sized from the answer's length (base64
-// is 4/3 of its content, so three quarters of the body bounds all media together). Fields are
-// decoded one after another, so each occupies a contiguous range.
-type arena struct{ buf []byte }
-
-func (a *arena) reset(contentLength int64) {
-	const maxPrealloc = 256 << 20
-	if contentLength > 0 && contentLength <= maxPrealloc {
-		a.buf = make([]byte, 0, contentLength*3/4+8)
-	} else {
-		a.buf = nil
-	}
-}
-
-type arenaWriter struct {
-	a          *arena
-	start, end int
-	used       bool
-}
-
-func (w *arenaWriter) Write(p []byte) (int, error) {
-	if !w.used {
-		w.start, w.used = len(w.a.buf), true
-	}
-	w.a.buf = append(w.a.buf, p...)
-	w.end = len(w.a.buf)
-	return len(p), nil
-}
-
-func (w *arenaWriter) bytes() Media {
-	if w == nil || !w.used || w.end == w.start {
-		return nil
-	}
-	return Media(w.a.buf[w.start:w.end:w.end])
 }

@@ -68,10 +68,6 @@ func NewFileStore(dir string) (*FileStore, error) {
 	return &FileStore{dir: dir}, nil
 }
 
-// ErrUntrustedFile marks a FileStore directory or file that someone other than the process's
-// user could have written (or, for a file, read): FileStore refuses it rather than use it.
-var ErrUntrustedFile = errors.New("refused as untrusted")
-
 // checkTrusted refuses fi unless it is owned by the process's effective uid and has none of
 // the permission bits in forbidden. Where the system has no owners (fileOwner reports false),
 // only the permission bits are checked.

@@ -211,12 +211,6 @@ func (s *NFCService) QueryResult(ctx context.Context, q NFCQuery) (*NFCResult, e
 	return &NFCResult{BizSeqNo: firstNonEmpty(env.BizSeqNo, inner.BizSeqNo), TransactionTime: string(env.TransactionTime), Card: card}, nil
 }
 
-// checkReqID: the SDK's reqId as the service issues it, 1 to 40 ASCII letters and digits (its
-// column in the manual, spec C 6.4). The manual does not name its alphabet; every documented and
-// observed reqId is letters and digits, and anything else cannot be one the service issued: it
-// is refused before it spends one of the reqId's ten queries.
-func checkReqID(reqID string) error { return checkAlnumID("reqId", reqID, maxReqIDLen) }
-
 // nfcQueryKey is the QueryCounter key of a reqId's queries.
 func nfcQueryKey(reqID string) string { return "nfcq:" + reqID }
 

@@ -5,7 +5,6 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -17,25 +16,6 @@ import (
 
 	"github.com/kycgo/kyc/internal/wire"
 )
-
-// ErrDecrypt: an NFC result (nfcEnResult) did not decrypt with the configured key into the
-// documented JSON: the key is wrong, or the ciphertext is corrupt. Nothing of the plaintext is
-// returned or quoted.
-var ErrDecrypt = errors.New("NFC result does not decrypt with the configured key")
-
-// WithNFCKey sets the NFC key from the console: 32 hex characters (16 bytes), the SM4 key that
-// decrypts getIdcardNfcResult's nfcEnResult (spec C 6.5). The key is hex-decoded, never used as
-// its ASCII text as the manual's Java helper wrongly does.
-func WithNFCKey(hexKey string) Option {
-	return func(c *Client) error {
-		key, err := parseNFCKey(hexKey)
-		if err != nil {
-			return err
-		}
-		c.nfcKey = key
-		return nil
-	}
-}
 
 func parseNFCKey(hexKey string) ([]byte, error) {
 	hexKey = strings.TrimSpace(hexKey)

@@ -28,37 +28,8 @@ func newOCRService(c *Client) *OCRService {
 	return &OCRService{c: c, app: app}
 }
 
-// WithOCRCredentials gives OCR its own WBappid and secret: the manual's OCR queries take an appId
-// that may be provisioned apart from the face one (spec C 1.6). OCR then has its own access
-// token and SIGN ticket, kept in the client's TicketStore under that appId. Without this option
-// OCR uses the client's appId. Giving the client's own appId changes nothing.
-func WithOCRCredentials(appID, secret string) Option {
-	return func(c *Client) error {
-		if err := checkAppID(appID); err != nil {
-			return err
-		}
-		if err := checkSecret(secret); err != nil {
-			return err
-		}
-		c.ocrAppID, c.ocrSecret = appID, secret
-		return nil
-	}
-}
-
 // AppID returns the appId OCR signs and queries with.
 func (s *OCRService) AppID() string { return s.app.appID }
-
-// maxSDKUserID is the userId limit of the OCR and NFC SDKs' InputData (openApiUserId, 30),
-// stricter than the 32 of the NONCE ticket (spec C 2.3, 6.3, 10 item 11): refusing 31 and 32
-// here is the reading that cannot fail in the app.
-const maxSDKUserID = 30
-
-func checkSDKUserID(userID string) error {
-	if len(userID) > maxSDKUserID {
-		return invalidInput("userId", "must be at most 30 characters for the OCR and NFC SDKs")
-	}
-	return nil
-}
 
 // IDCardSDKParams returns the start values for the ID-card OCR SDK (front, back or continuous
 // mode is chosen in the app), signed with a new NONCE ticket for userID (spec C 2.2-2.3).
@@ -214,14 +185,6 @@ func (r IDCardResult) LogValue() slog.Value {
 		slog.String("frontCode", r.FrontCode), slog.String("backCode", r.BackCode))
 }
 
-// verdictErr is nil for code "0", otherwise the code as an *APIError.
-func verdictErr(op, code, msg, bizSeqNo, orderNo, txTime string) error {
-	if code == "0" {
-		return nil
-	}
-	return &APIError{Op: op, Code: code, Msg: msg, BizSeqNo: bizSeqNo, OrderNo: orderNo, TransactionTime: txTime, HTTPStatus: 200}
-}
-
 // IDCardWriters receive the ID-card images as the answer streams in; nil ones are not kept.
 type IDCardWriters struct {
 	Front, Back, FrontCrop, BackCrop, Head io.Writer
@@ -347,14 +310,6 @@ func (s *OCRService) idCard(ctx context.Context, orderNo string, images, native 
 	}, nil
 }
 
-// okCode is the envelope's code, with any spelling of zero as "0".
-func okCode(env *wire.Envelope) string {
-	if env.Code.OK() {
-		return "0"
-	}
-	return string(env.Code)
-}
-
 // query sends an OCR result query: a GET with snake_case names (app_id, order_no, get_file,
 // get_native; spec C 2.5, 3.3) through the one signed-query path, signed with OCR's own SIGN
 // ticket. A non-zero answer that carries a result is returned as such (a recognition failure);
@@ -370,22 +325,4 @@ func (s *OCRService) query(ctx context.Context, endpoint, orderNo string, images
 		return nil, err
 	}
 	return env, nil
-}
-
-// orDiscard is w, or io.Discard for nil: media fields are always registered so that an image the
-// service sends unasked never counts against the envelope cap, and the request path needs a
-// writer for each.
-func orDiscard(w io.Writer) io.Writer {
-	if w == nil {
-		return io.Discard
-	}
-	return w
-}
-
-// flag is "1" for true and "" (not sent) for false.
-func flag(b bool) string {
-	if b {
-		return "1"
-	}
-	return ""
 }

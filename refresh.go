@@ -127,20 +127,6 @@ func (a *appTickets) usable() *cachedUnit {
 // DefaultRefreshTimeout bounds one refresh of a ticket unit (see WithRefreshTimeout).
 const DefaultRefreshTimeout = 30 * time.Second
 
-// WithRefreshTimeout bounds one refresh of the ticket unit: the access-token and SIGN-ticket
-// fetches with their retries (default 30 s). With a shared TicketStore the refresher holds the
-// store's lease for 1.25 times as long, so an instance that dies mid-refresh is replaced by
-// another one after at most that.
-func WithRefreshTimeout(d time.Duration) Option {
-	return func(c *Client) error {
-		if d < 100*time.Millisecond || d > 5*time.Minute {
-			return invalidInput("refresh timeout", "must be between 100 ms and 5 minutes")
-		}
-		c.refreshTimeout = d
-		return nil
-	}
-}
-
 func (a *appTickets) refreshTimeout() time.Duration {
 	if d := a.c.refreshTimeout; d > 0 {
 		return d

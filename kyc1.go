@@ -1,0 +1,207 @@
+package kyc
+
+import (
+	"context"
+	"encoding/base64"
+	"net/url"
+
+	"github.com/kycgo/kyc/internal/wire"
+)
+
+// The one kyc1 call path, shared by every kyc1 product (face, will, OCR, NFC): a SIGN-signed call
+// (signed with the right ticket, sent, decoded, renewed and sent once more on a stale-ticket
+// answer, under the mint rule), the NONCE-signed SDK start values and browser login URLs, and the
+// request fields the uploads share.
+
+type faceIDResult struct {
+	FaceID        string `json:"faceId"`
+	H5FaceID      string `json:"h5faceId"`
+	OrderNo       string `json:"orderNo"`
+	BizSeqNo      string `json:"bizSeqNo"`
+	OptimalDomain string `json:"optimalDomain"`
+}
+
+func mustGet(p params, k string) string {
+	v, _ := p.get(k)
+	return v
+}
+
+// identityParams checks and encodes the fields shared by the uploads (spec A 4.1, B 3.1, B 4).
+func identityParams(appID, orderNo, userID, name, idNo string, photo []byte, photoType PhotoType) (params, error) {
+	if err := checkOrderNo(orderNo); err != nil {
+		return nil, err
+	}
+	if err := checkUserID(userID); err != nil {
+		return nil, err
+	}
+	if (name == "") != (idNo == "") {
+		return nil, invalidInput("name/idNo", "must be given together (authoritative-source comparison) or both left empty")
+	}
+	if name != "" {
+		if err := checkName(name); err != nil {
+			return nil, err
+		}
+		if err := checkIDNo(idNo); err != nil {
+			return nil, err
+		}
+	}
+	p := params{{"appId", appID}, {"orderNo", orderNo}, {"name", name}, {"idNo", idNo}, {"userId", userID}}
+	switch {
+	case len(photo) > 0:
+		if err := checkPhoto(photo, photoType); err != nil {
+			return nil, err
+		}
+		p = append(p, param{"sourcePhotoStr", base64.StdEncoding.EncodeToString(photo)}, param{"sourcePhotoType", string(photoType)})
+	case photoType != "":
+		return nil, invalidInput("sourcePhotoType", "given without a photo")
+	case name == "":
+		return nil, invalidInput("name/idNo", "needed when no comparison photo is given")
+	}
+	return p, nil
+}
+
+func nonceOrNew(n string) (string, error) {
+	if n == "" {
+		return NewNonce(), nil
+	}
+	if err := CheckNonce(n); err != nil {
+		return "", err
+	}
+	return n, nil
+}
+
+// sdkStart builds start values for any SDK (face, OCR, will, NFC): the NONCE-ticket signature
+// over appId, userId, nonce and version.
+func (c *Client) sdkStart(ctx context.Context, app *appTickets, endpoint, product, orderNo, userID, faceID string, opts []StartOption) (*SDKStart, error) {
+	if err := checkOrderNo(orderNo); err != nil {
+		return nil, err
+	}
+	if err := checkUserID(userID); err != nil {
+		return nil, err
+	}
+	if faceID != "" && !isAlnum(faceID) {
+		return nil, invalidInput("faceId", "must contain only ASCII letters and digits")
+	}
+	cfg, err := startOptions(opts)
+	if err != nil {
+		return nil, err
+	}
+	ticket, err := c.nonceTicket(ctx, app, userID)
+	if err != nil {
+		return nil, err
+	}
+	p := params{{"appId", app.appID}, {"userId", userID}, {"nonce", cfg.nonce}, {"version", APIVersion}}
+	p.sign(endpoint, "sign", ticket)
+	start := &SDKStart{Product: product, FaceID: faceID, OrderNo: orderNo, AppID: app.appID, Version: APIVersion,
+		Nonce: cfg.nonce, UserID: userID, Sign: mustGet(p, "sign"), Licence: c.sdkLicence}
+	if endpoint == EndpointFaceSDKStart {
+		start.VerifyMode = "GRADE"
+	}
+	return start, nil
+}
+
+// loginURL builds a browser login URL for endpoint (mobile, PC or will H5): the 7-value NONCE
+// signature over appId, userId, orderNo, version, the faceId field and nonce.
+func (c *Client) loginURL(ctx context.Context, app *appTickets, endpoint, idField, faceID, orderNo, userID, domain, callback string, pre, post params, opts []StartOption) (string, error) {
+	if err := checkAlnumID(idField, faceID, maxFaceIDLen); err != nil {
+		return "", err
+	}
+	if err := checkOrderNo(orderNo); err != nil {
+		return "", err
+	}
+	if err := checkUserID(userID); err != nil {
+		return "", err
+	}
+	if err := checkURL("url", callback); err != nil {
+		return "", err
+	}
+	host, err := c.loginHost(domain)
+	if err != nil {
+		return "", err
+	}
+	cfg, err := startOptions(opts)
+	if err != nil {
+		return "", err
+	}
+	ticket, err := c.nonceTicket(ctx, app, userID)
+	if err != nil {
+		return "", err
+	}
+	p := params{{"appId", app.appID}, {"version", APIVersion}, {"nonce", cfg.nonce}, {"orderNo", orderNo},
+		{idField, faceID}, {"url", callback}}
+	p = append(p, pre...)
+	p = append(p, param{"userId", userID})
+	p.sign(endpoint, "sign", ticket)
+	p = append(p, post...)
+	rule := mustRule(endpoint)
+	return host + rule.Path + "?" + p.query(), nil
+}
+
+// loginHost is the scheme and host of a login URL: optimalDomain when the upload gave one
+// (spec B T6), else the API host. The scheme is the API host's (https for the real service).
+// The domain here comes from the caller (who copied it from the upload's answer): a bad one is
+// the caller's input, refused as such.
+func (c *Client) loginHost(domain string) (string, error) {
+	base, _ := url.Parse(c.baseURL)
+	if domain == "" {
+		return base.Scheme + "://" + base.Host, nil
+	}
+	if err := checkOptimalDomain(domain); err != nil {
+		return "", err
+	}
+	return base.Scheme + "://" + domain, nil
+}
+
+// signedQuery sends a SIGN-signed query (appId, orderNo, nonce, version) and returns the
+// envelope, also when the code is not zero. A stale-ticket answer renews the unit and the query
+// is signed and sent once more.
+func (c *Client) signedQuery(ctx context.Context, app *appTickets, endpoint string, p params, media func(int64) wire.MediaSink) (*wire.Envelope, error) {
+	rule := mustRule(endpoint)
+	var env *wire.Envelope
+	err := c.withUnit(ctx, app, func(u *cachedUnit) error {
+		p.sign(endpoint, "sign", u.SignTicket)
+		req := &request{op: endpoint, method: rule.Method, path: rule.Path, media: media}
+		if rule.Method == "GET" {
+			req.query = p.values()
+		} else {
+			req.body = p
+			req.orderNo = mustGet(p, "orderNo")
+		}
+		var err error
+		env, err = c.send(ctx, req, nil)
+		return err
+	})
+	return env, err
+}
+
+// mint signs p for endpoint with app's SIGN ticket and sends it (or body(p), for bodies that are
+// not only strings) as a call that creates something: resent only if it provably never reached
+// the service. On a stale-ticket answer nothing was minted: the unit is renewed and the call
+// signed and sent once more.
+func (c *Client) mint(ctx context.Context, app *appTickets, endpoint string, p params, body func(params) any, out any) (*wire.Envelope, error) {
+	rule := mustRule(endpoint)
+	var env *wire.Envelope
+	err := c.withUnit(ctx, app, func(u *cachedUnit) error {
+		p.sign(endpoint, "sign", u.SignTicket)
+		var b any = p
+		if body != nil {
+			b = body(p)
+		}
+		var err error
+		env, err = c.send(ctx, &request{op: endpoint, method: rule.Method, path: rule.Path, body: b,
+			orderNo: mustGet(p, "orderNo"), mint: true}, out)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return env, nil
+}
+
+// flag is "1" for true and "" (not sent) for false.
+func flag(b bool) string {
+	if b {
+		return "1"
+	}
+	return ""
+}
