@@ -127,12 +127,7 @@ func (s *FaceService) GetFaceID(ctx context.Context, req FaceIDRequest) (*FaceID
 	}
 	p.set("version", APIVersion)
 	p.set("nonce", nonce)
-	res, err := s.upload(ctx, endpoint, p)
-	if err != nil {
-		return nil, err
-	}
-	res.Nonce = nonce
-	return res, nil
+	return s.c.upload(ctx, endpoint, p, nil, nonce, false)
 }
 
 // PCFaceIDRequest is the identity uploaded for a PC-browser journey (Basic, geth5faceid). It
@@ -167,39 +162,7 @@ func (s *FaceService) GetPCFaceID(ctx context.Context, req PCFaceIDRequest) (*Fa
 		return nil, err
 	}
 	p.set("version", APIVersion)
-	return s.upload(ctx, EndpointFaceIDPC, p)
-}
-
-// upload signs p with the SIGN ticket and sends it; on a stale-ticket answer the ticket unit is
-// renewed and the upload signed and sent once more (nothing was minted).
-func (s *FaceService) upload(ctx context.Context, endpoint string, p params) (*FaceID, error) {
-	rule := mustRule(endpoint)
-	// out stays nil when the answer has no result object (absent or null).
-	var out *faceIDResult
-	var env *FaceID
-	orderNo := mustGet(p, "orderNo")
-	err := s.c.withUnit(ctx, s.c.primary, func(u *cachedUnit) error {
-		p.sign(endpoint, "sign", u.SignTicket)
-		out = nil
-		e, err := s.c.send(ctx, &request{op: endpoint, method: rule.Method, path: rule.Path, body: p,
-			orderNo: orderNo, mint: true}, &out)
-		if err != nil {
-			return err
-		}
-		if err := checkFaceIDAnswer(endpoint, orderNo, e, out); err != nil {
-			return err
-		}
-		env = &FaceID{BizSeqNo: e.BizSeqNo, TransactionTime: string(e.TransactionTime)}
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	env.FaceID = firstNonEmpty(out.FaceID, out.H5FaceID)
-	env.OrderNo = firstNonEmpty(out.OrderNo, orderNo)
-	env.BizSeqNo = firstNonEmpty(env.BizSeqNo, out.BizSeqNo)
-	env.OptimalDomain = out.OptimalDomain
-	return env, nil
+	return s.c.upload(ctx, EndpointFaceIDPC, p, nil, "", false)
 }
 
 // SDKStart is what the app hands to the face SDK (spec A 6.1): marshal it to JSON in a handler.

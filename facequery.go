@@ -330,7 +330,7 @@ func (c *Client) queryFaceRecord(ctx context.Context, app *appTickets, orderNo, 
 	}
 	p := params{{"appId", app.appID}, {"version", APIVersion}, {"nonce", NewNonce()}, {"orderNo", orderNo},
 		{"getFile", getFile}, {"queryVersion", "1.0"}}
-	env, err := c.signedQuery(ctx, app, EndpointQueryFaceRecord, p, media)
+	env, err := c.call(ctx, signedCall{app: app, endpoint: EndpointQueryFaceRecord, p: p, media: media})
 	if err != nil && !isVerdict(env, err) {
 		return nil, err
 	}
@@ -382,7 +382,7 @@ func (s *FaceService) QueryPhotos(ctx context.Context, orderNo string) (*Photos,
 		{"orderNo", orderNo}}
 	ar := &arena{}
 	var photos []*arenaWriter
-	env, err := s.c.signedQuery(ctx, s.c.primary, EndpointQueryPhotoInfo, p, func(cl int64) wire.MediaSink {
+	env, err := s.c.call(ctx, signedCall{app: s.c.primary, endpoint: EndpointQueryPhotoInfo, p: p, media: func(cl int64) wire.MediaSink {
 		ar.reset(cl)
 		photos = photos[:0]
 		return wire.MediaSink{Lists: map[string]func(int) (io.Writer, error){
@@ -395,7 +395,7 @@ func (s *FaceService) QueryPhotos(ctx context.Context, orderNo string) (*Photos,
 				return w, nil
 			},
 		}}
-	})
+	}})
 	if err != nil {
 		return nil, err
 	}

@@ -3,6 +3,7 @@ package kyc
 import (
 	"context"
 	"encoding/base64"
+	"net/http"
 	"net/url"
 
 	"github.com/kycgo/kyc/internal/wire"
@@ -152,50 +153,72 @@ func (c *Client) loginHost(domain string) (string, error) {
 	return base.Scheme + "://" + domain, nil
 }
 
-// signedQuery sends a SIGN-signed query (appId, orderNo, nonce, version) and returns the
-// envelope, also when the code is not zero. A stale-ticket answer renews the unit and the query
-// is signed and sent once more.
-func (c *Client) signedQuery(ctx context.Context, app *appTickets, endpoint string, p params, media func(int64) wire.MediaSink) (*wire.Envelope, error) {
-	rule := mustRule(endpoint)
+// signedCall is one SIGN-signed kyc1 call: an upload that mints something (a faceId, an
+// ocrCertId) or a result query.
+type signedCall struct {
+	app      *appTickets // whose SIGN ticket signs (the client's, or OCR's own appId)
+	endpoint string      // the signer-table row: method, path and the signed fields
+	p        params      // the request's values; "sign" is set from the row before every send
+	// body, when set, makes the POST body from the signed p (for bodies that are not only
+	// strings, the will upload's prompt list); nil sends p itself.
+	body func(params) any
+	// mint marks an upload: resent only if it provably never reached the service.
+	mint bool
+	// out receives the answer's result object when the code is zero; nil leaves it raw in the
+	// envelope.
+	out any
+	// media and beforeAttempt are passed to the request as they are (request documents them).
+	media         func(contentLength int64) wire.MediaSink
+	beforeAttempt func(ctx context.Context) error
+}
+
+// call sends sc: p signed with app's current SIGN ticket, as a GET query or as a POST body with
+// ?orderNo= (the row's method), decoded into sc.out. It returns the envelope also when the code
+// is not zero (a verdict's result is read from it). On a stale-ticket answer (the 400101 class)
+// nothing was minted: the unit is renewed and the call signed and sent once more (withUnit).
+// Every kyc1 product call that needs a SIGN signature goes through here.
+func (c *Client) call(ctx context.Context, sc signedCall) (*wire.Envelope, error) {
+	rule := mustRule(sc.endpoint)
 	var env *wire.Envelope
-	err := c.withUnit(ctx, app, func(u *cachedUnit) error {
-		p.sign(endpoint, "sign", u.SignTicket)
-		req := &request{op: endpoint, method: rule.Method, path: rule.Path, media: media}
-		if rule.Method == "GET" {
-			req.query = p.values()
-		} else {
-			req.body = p
-			req.orderNo = mustGet(p, "orderNo")
+	err := c.withUnit(ctx, sc.app, func(u *cachedUnit) error {
+		sc.p.sign(sc.endpoint, "sign", u.SignTicket)
+		req := &request{op: sc.endpoint, method: rule.Method, path: rule.Path, mint: sc.mint,
+			media: sc.media, beforeAttempt: sc.beforeAttempt}
+		switch {
+		case rule.Method == http.MethodGet:
+			req.query = sc.p.values()
+		case sc.body != nil:
+			req.body, req.orderNo = sc.body(sc.p), mustGet(sc.p, "orderNo")
+		default:
+			req.body, req.orderNo = sc.p, mustGet(sc.p, "orderNo")
 		}
 		var err error
-		env, err = c.send(ctx, req, nil)
+		env, err = c.send(ctx, req, sc.out)
 		return err
 	})
 	return env, err
 }
 
-// mint signs p for endpoint with app's SIGN ticket and sends it (or body(p), for bodies that are
-// not only strings) as a call that creates something: resent only if it provably never reached
-// the service. On a stale-ticket answer nothing was minted: the unit is renewed and the call
-// signed and sent once more.
-func (c *Client) mint(ctx context.Context, app *appTickets, endpoint string, p params, body func(params) any, out any) (*wire.Envelope, error) {
-	rule := mustRule(endpoint)
-	var env *wire.Envelope
-	err := c.withUnit(ctx, app, func(u *cachedUnit) error {
-		p.sign(endpoint, "sign", u.SignTicket)
-		var b any = p
-		if body != nil {
-			b = body(p)
-		}
-		var err error
-		env, err = c.send(ctx, &request{op: endpoint, method: rule.Method, path: rule.Path, body: b,
-			orderNo: mustGet(p, "orderNo"), mint: true}, out)
-		return err
-	})
+// upload is call for an upload that mints a faceId (face and will): it returns the checked
+// faceId (checkFaceIDAnswer) with the answer's frame. nonce is the one p was signed with;
+// faceIDOnly refuses an answer that names the id h5faceId only (the will upload's answer names
+// it faceId).
+func (c *Client) upload(ctx context.Context, endpoint string, p params, body func(params) any, nonce string, faceIDOnly bool) (*FaceID, error) {
+	var out *faceIDResult // nil when the answer has no result object
+	orderNo := mustGet(p, "orderNo")
+	env, err := c.call(ctx, signedCall{app: c.primary, endpoint: endpoint, p: p, body: body, mint: true, out: &out})
 	if err != nil {
 		return nil, err
 	}
-	return env, nil
+	if err := checkFaceIDAnswer(endpoint, orderNo, env, out); err != nil {
+		return nil, err
+	}
+	if faceIDOnly && out.FaceID == "" {
+		return nil, badAnswer(endpoint, "no faceId in the answer")
+	}
+	return &FaceID{FaceID: firstNonEmpty(out.FaceID, out.H5FaceID), OrderNo: firstNonEmpty(out.OrderNo, orderNo),
+		BizSeqNo: firstNonEmpty(env.BizSeqNo, out.BizSeqNo), TransactionTime: string(env.TransactionTime),
+		OptimalDomain: out.OptimalDomain, Nonce: nonce}, nil
 }
 
 // flag is "1" for true and "" (not sent) for false.

@@ -320,7 +320,7 @@ func (s *OCRService) query(ctx context.Context, endpoint, orderNo string, images
 	}
 	p := params{{"app_id", s.app.appID}, {"order_no", orderNo}, {"nonce", NewNonce()}, {"version", APIVersion},
 		{"get_file", flag(images)}, {"get_native", flag(native)}}
-	env, err := s.c.signedQuery(ctx, s.app, endpoint, p, media)
+	env, err := s.c.call(ctx, signedCall{app: s.app, endpoint: endpoint, p: p, media: media})
 	if err != nil && !isVerdict(env, err) {
 		return nil, err
 	}

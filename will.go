@@ -252,21 +252,7 @@ func (s *WillService) GetFaceID(ctx context.Context, req WillFaceIDRequest) (*Fa
 	p = append(p, param{"version", APIVersion}, param{"nonce", nonce}, param{"liveService", "2"},
 		param{"willType", string(mode)}, param{"willLanguage", string(lang)}, param{"speed", string(req.Speed)},
 		param{"liveInterType", string(req.H5Live)}, param{"willMidAnswer", req.MidAnswer})
-	var out *faceIDResult // nil when the answer has no result object
-	env, err := s.c.mint(ctx, s.c.primary, EndpointWillFaceID, p, func(p params) any { return willBody{p: p, items: items} }, &out)
-	if err != nil {
-		return nil, err
-	}
-	if err := checkFaceIDAnswer(EndpointWillFaceID, req.OrderNo, env, out); err != nil {
-		return nil, err
-	}
-	if out.FaceID == "" { // the will upload names it faceId only
-		return nil, badAnswer(EndpointWillFaceID, "no faceId in the answer")
-	}
-	res := &FaceID{FaceID: out.FaceID, OrderNo: firstNonEmpty(out.OrderNo, req.OrderNo),
-		BizSeqNo: firstNonEmpty(env.BizSeqNo, out.BizSeqNo), TransactionTime: string(env.TransactionTime),
-		OptimalDomain: out.OptimalDomain, Nonce: nonce}
-	return res, nil
+	return s.c.upload(ctx, EndpointWillFaceID, p, func(p params) any { return willBody{p: p, items: items} }, nonce, true)
 }
 
 // SDKParams returns the start values for the will SDK, signed with a new NONCE ticket for userID
