@@ -375,9 +375,7 @@ func (a *appTickets) invalidate(u *cachedUnit) {
 
 // fetch gets a new access token and the SIGN ticket under it (spec A 2.1, 2.2).
 func (a *appTickets) fetch(ctx context.Context) (*cachedUnit, error) {
-	var tok struct {
-		wire.TokenResponse
-	}
+	var tok tokenAnswer
 	start := a.c.clock.Now()
 	_, err := a.c.send(ctx, &request{
 		op: EndpointAccessToken, method: "GET", path: "/api/oauth2/access_token", topLevel: true,
@@ -404,6 +402,22 @@ func (a *appTickets) fetch(ctx context.Context) (*cachedUnit, error) {
 	return a.cache(unit), nil
 }
 
+// tokenAnswer and ticketAnswer are the oauth2 answers with their frame, decoded in one pass
+// (decodeAnswer).
+type (
+	tokenAnswer struct {
+		wire.Envelope
+		wire.TokenResponse
+	}
+	ticketAnswer struct {
+		wire.Envelope
+		wire.TicketResponse
+	}
+)
+
+func (a *tokenAnswer) frame() *wire.Envelope  { return &a.Envelope }
+func (a *ticketAnswer) frame() *wire.Envelope { return &a.Envelope }
+
 // apiTicket fetches one SIGN or NONCE ticket with accessToken.
 func (c *Client) apiTicket(ctx context.Context, appID, accessToken, kind, userID string) (string, time.Duration, error) {
 	op := EndpointSignTicket
@@ -412,7 +426,7 @@ func (c *Client) apiTicket(ctx context.Context, appID, accessToken, kind, userID
 		op = EndpointNonceTicket
 		q.Set("user_id", userID)
 	}
-	var resp wire.TicketResponse
+	var resp ticketAnswer
 	if _, err := c.send(ctx, &request{op: op, method: "GET", path: "/api/oauth2/api_ticket", query: q, topLevel: true}, &resp); err != nil {
 		return "", 0, err
 	}

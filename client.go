@@ -428,29 +428,51 @@ func (k *kyc1Call) readResponse(resp *http.Response) (answer, error) {
 	return a, nil
 }
 
-// decodeAnswer decodes a buffered answer: the envelope into env and, for a successful answer,
-// its payload into out (the "result" object, or the whole answer for oauth2 calls) in the same
-// pass. resultOK reports that out was filled. Unsuccessful or odd answers are decoded again with
-// the result kept raw in env.Result.
+// decodeAnswer decodes a buffered answer once: the envelope into env, with the result object
+// kept as the raw bytes it was (a slice of raw, not a copy), then, for a successful answer
+// only, that result into out. A failed answer's result is left raw for apiError, the one
+// place that reads it, so no answer is decoded twice and out is never filled from a failed
+// one. resultOK reports that out was filled (or that there was no result to fill it with).
+// For topLevel calls (oauth2) out is the whole answer and embeds its frame (framed): one
+// decode fills both.
 func decodeAnswer(raw []byte, env *wire.Envelope, out any, topLevel bool) (resultOK bool, err error) {
-	if out != nil && !topLevel {
-		holder := struct {
-			wire.Envelope
-			Result any `json:"result"`
-		}{Result: out}
-		if json.Unmarshal(raw, &holder) == nil && holder.Code.OK() {
-			*env = holder.Envelope
-			return true, nil
+	if topLevel {
+		f, ok := out.(framed)
+		if !ok {
+			return false, fmt.Errorf("kyc: internal: a top-level answer must be framed") // a programming error in this package
 		}
+		if err := json.Unmarshal(raw, out); err != nil {
+			return false, err
+		}
+		*env = *f.frame()
+		return true, nil
 	}
-	*env = wire.Envelope{}
-	if err := json.Unmarshal(raw, env); err != nil {
+	var holder struct {
+		wire.Envelope
+		Result rawResult `json:"result"` // shadows Envelope.Result
+	}
+	if err := json.Unmarshal(raw, &holder); err != nil {
 		return false, err
 	}
-	if out != nil && topLevel && env.Code.OK() {
-		return json.Unmarshal(raw, out) == nil, nil
+	*env = holder.Envelope
+	env.Result = json.RawMessage(holder.Result)
+	if out == nil || !env.Code.OK() || !env.HasResult() {
+		return true, nil
 	}
-	return false, nil
+	return json.Unmarshal(env.Result, out) == nil, nil
+}
+
+// framed is an answer whose fields sit beside the frame's (the oauth2 answers): it embeds the
+// frame and hands it out, so that one decode fills both.
+type framed interface{ frame() *wire.Envelope }
+
+// rawResult keeps a result object as its bytes, without the copy json.RawMessage makes: the
+// slice is of the answer's own buffer, which lives as long as the call.
+type rawResult []byte
+
+func (r *rawResult) UnmarshalJSON(b []byte) error {
+	*r = b
+	return nil
 }
 
 // decodeStream decodes a streamed answer: media to req.media's writers (capped at maxBody in
