@@ -73,8 +73,10 @@ func fieldsOf(t reflect.Type) []wireField {
 	return fs
 }
 
-// errNotBase64 marks a "base64" field whose text is not base64.
-var errNotBase64 = errors.New("not base64")
+// notBase64 is the error of a "base64" field whose text is not base64; field is its wire name.
+type notBase64 struct{ field string }
+
+func (e notBase64) Error() string { return e.field + " is not base64" }
 
 // decodeObject decodes the JSON object raw into the struct dst points to and returns the object
 // (its raw members by key, for callers that keep the unknown ones). A null or empty raw decodes
@@ -95,6 +97,9 @@ func decodeObject(raw []byte, dst any) (map[string]json.RawMessage, error) {
 				continue
 			}
 			if err := setField(fv, b, f); err != nil {
+				if errors.Is(err, notBase64{}) {
+					return nil, notBase64{name}
+				}
 				return nil, err
 			}
 			if !fv.IsZero() {
@@ -144,7 +149,7 @@ func setField(fv reflect.Value, b json.RawMessage, f wireField) error {
 		}
 		m, err := decodeBase64Loose(string(s))
 		if err != nil {
-			return errNotBase64
+			return notBase64{}
 		}
 		fv.SetBytes(m)
 	case fv.Kind() == reflect.String:

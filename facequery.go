@@ -60,16 +60,16 @@ func (m Media) LogValue() slog.Value { return slog.StringValue(m.String()) }
 type FaceResult struct {
 	Code            string
 	Msg             string
-	OrderNo         string
-	BizSeqNo        string
+	OrderNo         string `wire:"orderNo"`
+	BizSeqNo        string `wire:"bizSeqNo"`
 	TransactionTime string
-	LiveRate        string // liveness score, kept as sent ("99")
-	Similarity      string // comparison score ("97.0"); absent for liveness only
-	OccurredTime    string // yyyyMMddHHmmss
-	AppID           string
-	SDKVersion      string
-	TRTCFlag        string    // "Y" when the scan went through the TRTC real-time channel
-	Risk            *RiskInfo // Plus and Enhanced only, and not always
+	LiveRate        string    `wire:"liveRate"`     // liveness score, kept as sent ("99")
+	Similarity      string    `wire:"similarity"`   // comparison score ("97.0"); absent for liveness only
+	OccurredTime    string    `wire:"occurredTime"` // yyyyMMddHHmmss
+	AppID           string    `wire:"appId"`
+	SDKVersion      string    `wire:"sdkVersion"`
+	TRTCFlag        string    `wire:"trtcFlag"` // "Y" when the scan went through the TRTC real-time channel
+	Risk            *RiskInfo `wire:"riskInfo"` // Plus and Enhanced only, and not always
 	Photo           Media     // with PhotoAndVideo or PhotoOnly, when present
 	Video           Media     // with PhotoAndVideo or VideoOnly, when present
 }
@@ -209,19 +209,6 @@ next:
 	return tags, unknown
 }
 
-type faceRecord struct {
-	OrderNo         string    `json:"orderNo"`
-	LiveRate        wire.Str  `json:"liveRate"`
-	Similarity      wire.Str  `json:"similarity"`
-	OccurredTime    wire.Str  `json:"occurredTime"`
-	AppID           string    `json:"appId"`
-	BizSeqNo        string    `json:"bizSeqNo"`
-	SDKVersion      wire.Str  `json:"sdkVersion"`
-	TRTCFlag        wire.Str  `json:"trtcFlag"`
-	RiskInfo        *RiskInfo `json:"riskInfo"`
-	LivenessInfoTag wire.Str  `json:"LivenessInfoTag"`
-}
-
 // QueryResult asks for the verdict of orderNo and, with media, the photo and video (held in
 // memory; at most about the media's own size is allocated when the service sends a length).
 // A verdict that is not a pass is a FaceResult with its code, not an error; no result yet or
@@ -334,30 +321,25 @@ func (c *Client) queryFaceRecord(ctx context.Context, app *appTickets, orderNo, 
 	if err != nil && !isVerdict(env, err) {
 		return nil, err
 	}
-	var rec faceRecord
-	if env.HasResult() {
-		if derr := json.Unmarshal(env.Result, &rec); derr != nil {
-			return nil, fmt.Errorf("kyc: %s: %w: result does not decode", EndpointQueryFaceRecord, ErrBadResponse)
-		}
-	}
-	if err := checkFrame(EndpointQueryFaceRecord, orderNo, env, env.HasResult(), rec.OrderNo, rec.BizSeqNo); err != nil {
+	res := &FaceResult{}
+	obj, err := decodeResult(EndpointQueryFaceRecord, orderNo, env, res, frame{&res.Code, &res.Msg, &res.OrderNo, &res.BizSeqNo, &res.TransactionTime})
+	if err != nil {
 		return nil, err
 	}
-	res := &FaceResult{
-		Code: string(env.Code), Msg: env.Msg, OrderNo: firstNonEmpty(rec.OrderNo, orderNo),
-		BizSeqNo: firstNonEmpty(env.BizSeqNo, rec.BizSeqNo), TransactionTime: string(env.TransactionTime),
-		LiveRate: string(rec.LiveRate), Similarity: string(rec.Similarity), OccurredTime: string(rec.OccurredTime),
-		AppID: rec.AppID, SDKVersion: string(rec.SDKVersion), TRTCFlag: string(rec.TRTCFlag), Risk: rec.RiskInfo,
-	}
-	if res.Code != "0" && env.Code.OK() {
-		res.Code = "0" // a numeric 0 or "00"
-	}
-	if rec.LivenessInfoTag != "" {
-		if res.Risk == nil {
-			res.Risk = &RiskInfo{}
+	// The Plus query table lists LivenessInfoTag beside riskInfo, not in it (spec A 5): it is kept
+	// with the risk object.
+	if raw, ok := member(obj, "LivenessInfoTag"); ok {
+		var tag wire.Str
+		if tag.UnmarshalJSON(raw) != nil {
+			return nil, fmt.Errorf("kyc: %s: %w: result does not decode", EndpointQueryFaceRecord, ErrBadResponse)
 		}
-		if res.Risk.LivenessInfoTag == "" {
-			res.Risk.LivenessInfoTag = string(rec.LivenessInfoTag)
+		if tag != "" {
+			if res.Risk == nil {
+				res.Risk = &RiskInfo{}
+			}
+			if res.Risk.LivenessInfoTag == "" {
+				res.Risk.LivenessInfoTag = string(tag)
+			}
 		}
 	}
 	return res, nil

@@ -2,7 +2,6 @@ package kyc
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -113,30 +112,30 @@ type IDCardQuery struct {
 type IDCardResult struct {
 	Code            string
 	Msg             string
-	OrderNo         string
-	BizSeqNo        string
+	OrderNo         string `wire:"orderNo"`
+	BizSeqNo        string `wire:"bizSeqNo"`
 	TransactionTime string
-	FrontCode       string // "0": the portrait side was recognised
-	BackCode        string // "0": the emblem side was recognised
+	FrontCode       string `wire:"frontCode"` // "0": the portrait side was recognised
+	BackCode        string `wire:"backCode"`  // "0": the emblem side was recognised
 	// Front side.
-	Name    string
-	Sex     string // e.g. 男
-	Nation  string // e.g. 汉
-	Birth   string // yyyyMMdd, kept as sent
-	Address string
-	IDNo    string
+	Name    string `wire:"name"`
+	Sex     string `wire:"sex"`    // e.g. 男
+	Nation  string `wire:"nation"` // e.g. 汉
+	Birth   string `wire:"birth"`  // yyyyMMdd, kept as sent
+	Address string `wire:"address"`
+	IDNo    string `wire:"idcard"`
 	// Back side.
-	ValidDate string // yyyyMMdd-yyyyMMdd as sent; long-term cards may differ
-	Authority string
+	ValidDate string `wire:"validDate"` // yyyyMMdd-yyyyMMdd as sent; long-term cards may differ
+	Authority string `wire:"authority"`
 	// NativePlace comes with IDCardQuery.NativePlace.
-	NativePlace       string
-	OperateTime       string // yyyy-MM-dd HH:mm:ss
-	FrontWarning      WarnBits
-	BackWarning       WarnBits
-	FrontMultiWarning WarnBits
-	BackMultiWarning  WarnBits
-	FrontClarity      string
-	BackClarity       string
+	NativePlace       string   `wire:"nativePlace"`
+	OperateTime       string   `wire:"operateTime"` // yyyy-MM-dd HH:mm:ss
+	FrontWarning      WarnBits `wire:"frontWarnCode"`
+	BackWarning       WarnBits `wire:"backWarnCode"`
+	FrontMultiWarning WarnBits `wire:"frontMultiWarning"`
+	BackMultiWarning  WarnBits `wire:"backMultiWarning"`
+	FrontClarity      string   `wire:"frontClarity"`
+	BackClarity       string   `wire:"backClarity"`
 	// Images, with IDCardQuery.Images, when present. A crop can be empty when cropping failed:
 	// use the full image then.
 	FrontPhoto, BackPhoto, FrontCrop, BackCrop, HeadPhoto Media
@@ -196,29 +195,6 @@ func (w IDCardWriters) any() bool {
 
 // idCardImageFields are the media fields of getOcrResult, in IDCardWriters order.
 var idCardImageFields = [...]string{"frontPhoto", "backPhoto", "frontCrop", "backCrop", "headPhoto"}
-
-type idCardRecord struct {
-	OrderNo           wire.Str `json:"orderNo"`
-	BizSeqNo          wire.Str `json:"bizSeqNo"`
-	FrontCode         wire.Str `json:"frontCode"`
-	BackCode          wire.Str `json:"backCode"`
-	Name              wire.Str `json:"name"`
-	Sex               wire.Str `json:"sex"`
-	Nation            wire.Str `json:"nation"`
-	Birth             wire.Str `json:"birth"`
-	Address           wire.Str `json:"address"`
-	IDCard            wire.Str `json:"idcard"`
-	ValidDate         wire.Str `json:"validDate"`
-	Authority         wire.Str `json:"authority"`
-	NativePlace       wire.Str `json:"nativePlace"`
-	OperateTime       wire.Str `json:"operateTime"`
-	FrontWarnCode     wire.Str `json:"frontWarnCode"`
-	BackWarnCode      wire.Str `json:"backWarnCode"`
-	FrontMultiWarning wire.Str `json:"frontMultiWarning"`
-	BackMultiWarning  wire.Str `json:"backMultiWarning"`
-	FrontClarity      wire.Str `json:"frontClarity"`
-	BackClarity       wire.Str `json:"backClarity"`
-}
 
 // IDCardResult asks for the ID-card OCR result of q.OrderNo; with q.Images the images are held in
 // memory (one allocation sized from the answer's length). A query that finds no result
@@ -288,26 +264,11 @@ func (s *OCRService) idCard(ctx context.Context, orderNo string, images, native 
 	if err != nil {
 		return nil, err
 	}
-	var rec idCardRecord
-	if env.HasResult() {
-		if derr := json.Unmarshal(env.Result, &rec); derr != nil {
-			return nil, fmt.Errorf("kyc: %s: %w: result does not decode", EndpointOCRResult, ErrBadResponse)
-		}
-	}
-	if err := checkFrame(EndpointOCRResult, orderNo, env, env.HasResult(), string(rec.OrderNo), string(rec.BizSeqNo)); err != nil {
+	res := &IDCardResult{}
+	if _, err := decodeResult(EndpointOCRResult, orderNo, env, res, frame{&res.Code, &res.Msg, &res.OrderNo, &res.BizSeqNo, &res.TransactionTime}); err != nil {
 		return nil, err
 	}
-	return &IDCardResult{
-		Code: okCode(env), Msg: env.Msg, OrderNo: firstNonEmpty(string(rec.OrderNo), orderNo),
-		BizSeqNo: firstNonEmpty(env.BizSeqNo, string(rec.BizSeqNo)), TransactionTime: string(env.TransactionTime),
-		FrontCode: string(rec.FrontCode), BackCode: string(rec.BackCode),
-		Name: string(rec.Name), Sex: string(rec.Sex), Nation: string(rec.Nation), Birth: string(rec.Birth),
-		Address: string(rec.Address), IDNo: string(rec.IDCard), ValidDate: string(rec.ValidDate),
-		Authority: string(rec.Authority), NativePlace: string(rec.NativePlace), OperateTime: string(rec.OperateTime),
-		FrontWarning: WarnBits(rec.FrontWarnCode), BackWarning: WarnBits(rec.BackWarnCode),
-		FrontMultiWarning: WarnBits(rec.FrontMultiWarning), BackMultiWarning: WarnBits(rec.BackMultiWarning),
-		FrontClarity: string(rec.FrontClarity), BackClarity: string(rec.BackClarity),
-	}, nil
+	return res, nil
 }
 
 // query sends an OCR result query: a GET with snake_case names (app_id, order_no, get_file,

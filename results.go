@@ -3,6 +3,7 @@ package kyc
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 
@@ -101,4 +102,29 @@ func orDiscard(w io.Writer) io.Writer {
 		return io.Discard
 	}
 	return w
+}
+
+// frame points at the fields a result type repeats from the answer's frame.
+type frame struct{ code, msg, orderNo, bizSeqNo, txTime *string }
+
+// decodeResult decodes env's result object into res (decodeObject), checks the answer is about
+// orderNo (checkFrame, with the orderNo and bizSeqNo res read from the result), then fills f
+// from the frame: the code (every spelling of zero as "0"), msg and transactionTime, the
+// orderNo asked about when the result names none, and the frame's bizSeqNo before the result's.
+// It returns the result's members by key, for callers that read more of it.
+func decodeResult(op, orderNo string, env *wire.Envelope, res any, f frame) (map[string]json.RawMessage, error) {
+	var obj map[string]json.RawMessage
+	if env.HasResult() {
+		var err error
+		if obj, err = decodeObject(env.Result, res); err != nil {
+			return nil, fmt.Errorf("kyc: %s: %w: result does not decode", op, ErrBadResponse)
+		}
+	}
+	if err := checkFrame(op, orderNo, env, env.HasResult(), *f.orderNo, *f.bizSeqNo); err != nil {
+		return nil, err
+	}
+	*f.code, *f.msg, *f.txTime = okCode(env), env.Msg, string(env.TransactionTime)
+	*f.orderNo = firstNonEmpty(*f.orderNo, orderNo)
+	*f.bizSeqNo = firstNonEmpty(env.BizSeqNo, *f.bizSeqNo)
+	return obj, nil
 }

@@ -1,0 +1,45 @@
+package kyc
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// The rules of the one result decoder (decode.go), on a type that uses each of them.
+func TestDecodeObjectRules(t *testing.T) {
+	type rec struct {
+		Text    string    `wire:"text"`
+		Alt     string    `wire:"IdCard,Idcard"`
+		Count   int       `json:"count"`
+		Charged *bool     `wire:"charged"`
+		Warn    string    `wire:"warn,list"`
+		Code    string    `wire:"Errcode,ErrorCode,code"`
+		Photo   Media     `wire:"photo,base64"`
+		Risk    *RiskInfo `wire:"riskInfo"`
+		Skipped string
+	}
+	var r rec
+	obj, err := decodeObject([]byte(`{"TEXT": 97.0, "IdCard": "", "Idcard": "1101", "count": "3", "charged": "true",
+		"warn": [1, "2"], "ErrorCode": 0, "photo": "AQID", "riskInfo": {"deviceinfolevel": 3}, "Skipped": "x", "extra": 1}`), &r)
+	require.NoError(t, err)
+	yes := true
+	require.Equal(t, rec{Text: "97.0", Alt: "1101", Count: 3, Charged: &yes, Warn: "1,2", Code: "0", Photo: Media{1, 2, 3},
+		Risk: &RiskInfo{DeviceInfoLevel: "3"}}, r, "case-folded keys, first non-empty spelling, lenient scalars, options")
+	require.Contains(t, obj, "extra", "the object is returned whole")
+
+	r = rec{Text: "kept"}
+	_, err = decodeObject([]byte(`{"text": null, "count": null, "charged": null}`), &r)
+	require.NoError(t, err)
+	require.Equal(t, rec{Text: "kept"}, r, "null leaves a field as it was")
+
+	for name, raw := range map[string]string{
+		"not an object": `[1]`, "object for text": `{"text": {}}`, "text for a count": `{"count": "three"}`,
+		"not a boolean": `{"charged": "yes"}`, "not base64": `{"photo": "@@"}`,
+	} {
+		_, err := decodeObject([]byte(raw), &rec{})
+		require.Error(t, err, name)
+	}
+	_, err = decodeObject([]byte(`{"photo": "@@"}`), &rec{})
+	require.Equal(t, notBase64{"photo"}, err, "a base64 error names the field")
+}
