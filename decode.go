@@ -19,16 +19,17 @@ import (
 // value that is not empty wins. Keys match as encoding/json matches them: exactly, else without
 // regard to case.
 //
-// Values are read leniently, because the service is inconsistent about scalar types (spec A 4
-// and 8 ask partners not to validate answers strictly; codes and scores arrive as "0" or 0,
-// "97.0" or 97.0, spec A 4.4's examples against the tables; ChargeCount as 3 or "3", spec B
-// 2.4): a text field takes a string, a number or a boolean (wire.Str); an integer field a
-// number or a numeric string (wire.Int); a *bool field true, false, their strings, null or ""
-// (optBool); any other field decodes as encoding/json decodes it (its own UnmarshalJSON
-// included). Options after the names: "list" lets a text field take a list of scalars, joined
-// with "," (looseText); "code" reads a result code and writes every spelling of zero as "0"
-// (normCode); "base64" reads a media field from base64 text (decodeBase64Loose). A null or an
-// absent key leaves the field as it was.
+// Values are read leniently, because the service is inconsistent about scalar types: spec A 8
+// item 1 (code is "0" in one example and 0 in another, against tables that say String or int),
+// item 2 (expire_in "7200" in every example, int in the Basic tables), and spec B's billing
+// notes (DetectDetail.Errcode an int, ChargeDetail.ErrorCode a string, both read as text). So a
+// text field takes a string, a number or a boolean (wire.Str); an integer field a number or a
+// numeric string (wire.Int); a list of text, each item as a text field; a *bool field true,
+// false, their strings, null or "" (optBool); any other field decodes as encoding/json decodes
+// it (its own UnmarshalJSON included). Options after the names: "list" lets a text field take a
+// list of scalars, joined with "," (looseText); "code" reads a result code and writes every
+// spelling of zero as "0" (normCode); "base64" reads a media field from base64 text
+// (decodeBase64Loose). A null or an absent key leaves the field as it was.
 
 // wireField is one decoded field of a result type.
 type wireField struct {
@@ -164,6 +165,16 @@ func setField(fv reflect.Value, b json.RawMessage, f wireField) error {
 			return err
 		}
 		fv.SetInt(int64(n))
+	case fv.Kind() == reflect.Slice && fv.Type().Elem().Kind() == reflect.String:
+		var list []wire.Str
+		if err := json.Unmarshal(b, &list); err != nil || len(list) == 0 {
+			return err
+		}
+		out := reflect.MakeSlice(fv.Type(), len(list), len(list))
+		for i, x := range list {
+			out.Index(i).SetString(string(x))
+		}
+		fv.Set(out)
 	case fv.Type() == boolPtrType:
 		var o optBool
 		if err := o.UnmarshalJSON(b); err != nil {
