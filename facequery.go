@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/kycgo/kyc/internal/transport"
 	"github.com/kycgo/kyc/internal/wire"
 )
 
@@ -91,33 +92,17 @@ func (r *FaceResult) Err() error {
 // regard to case; LivenessInfoTag is kept raw (its format is not documented) and read with
 // ShieldTags.
 type RiskInfo struct {
-	DeviceInfoLevel string
-	DeviceInfoTag   string
-	RiskInfoLevel   string
-	RiskInfoTag     string
-	LivenessInfoTag string
+	DeviceInfoLevel string `wire:"deviceInfoLevel,list"`
+	DeviceInfoTag   string `wire:"deviceInfoTag,list"`
+	RiskInfoLevel   string `wire:"riskInfoLevel,list"`
+	RiskInfoTag     string `wire:"riskInfoTag,list"`
+	LivenessInfoTag string `wire:"LivenessInfoTag,list"`
 }
 
-// UnmarshalJSON accepts any key case and values as strings, numbers or lists.
+// UnmarshalJSON accepts any key case and values as strings, numbers or lists (decodeObject).
 func (ri *RiskInfo) UnmarshalJSON(b []byte) error {
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(b, &m); err != nil {
+	if _, err := decodeObject(b, ri); err != nil {
 		return errors.New("riskInfo is not an object")
-	}
-	for k, v := range m {
-		s := looseText(v)
-		switch strings.ToLower(k) {
-		case "deviceinfolevel":
-			ri.DeviceInfoLevel = s
-		case "deviceinfotag":
-			ri.DeviceInfoTag = s
-		case "riskinfolevel":
-			ri.RiskInfoLevel = s
-		case "riskinfotag":
-			ri.RiskInfoTag = s
-		case "livenessinfotag":
-			ri.LivenessInfoTag = s
-		}
 	}
 	return nil
 }
@@ -304,7 +289,7 @@ func (s *FaceService) WaitForMedia(ctx context.Context, orderNo string, media Me
 		if try >= s.c.mediaTries {
 			return res, fmt.Errorf("kyc: face result: order %s: %w: media still missing after %d tries", orderNo, ErrMediaNotReady, try)
 		}
-		if err := sleepCtx(ctx, s.c.mediaWait); err != nil {
+		if err := transport.Sleep(ctx, s.c.mediaWait); err != nil {
 			return res, fmt.Errorf("kyc: order %s: waiting for media: %w", orderNo, err)
 		}
 	}

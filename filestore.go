@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"sync"
 	"time"
+
+	"github.com/kycgo/kyc/internal/transport"
 )
 
 // FileStore is a TicketStore in files, for the processes of one host: the manual asks for the
@@ -328,7 +330,7 @@ func (s *FileStore) lock(ctx context.Context, appID string) (*os.File, error) {
 		if ok {
 			return f, nil
 		}
-		if err := sleepCtx(ctx, wait); err != nil {
+		if err := transport.Sleep(ctx, wait); err != nil {
 			f.Close()
 			return nil, fmt.Errorf("kyc: ticket store: waiting for %s: %w", f.Name(), err)
 		}

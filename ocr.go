@@ -254,36 +254,35 @@ func (s *OCRService) IDCardResultTo(ctx context.Context, q IDCardQuery, w IDCard
 // idCard is the getOcrResult call. writers is called once the answer's headers are in; every
 // image field is registered (nil writers discard).
 func (s *OCRService) idCard(ctx context.Context, orderNo string, images, native bool, writers func(int64) [len(idCardImageFields)]io.Writer) (*IDCardResult, error) {
-	env, err := s.query(ctx, EndpointOCRResult, orderNo, images, native, func(cl int64) wire.MediaSink {
+	res := &IDCardResult{}
+	err := s.query(ctx, EndpointOCRResult, orderNo, images, native, func(cl int64) wire.MediaSink {
 		sink := wire.MediaSink{Fields: map[string]io.Writer{}}
 		for i, w := range writers(cl) {
 			sink.Fields[idCardImageFields[i]] = orDiscard(w)
 		}
 		return sink
-	})
+	}, res, frame{&res.Code, &res.Msg, &res.OrderNo, &res.BizSeqNo, &res.TransactionTime})
 	if err != nil {
-		return nil, err
-	}
-	res := &IDCardResult{}
-	if _, err := decodeResult(EndpointOCRResult, orderNo, env, res, frame{&res.Code, &res.Msg, &res.OrderNo, &res.BizSeqNo, &res.TransactionTime}); err != nil {
 		return nil, err
 	}
 	return res, nil
 }
 
-// query sends an OCR result query: a GET with snake_case names (app_id, order_no, get_file,
-// get_native; spec C 2.5, 3.3) through the one signed-query path, signed with OCR's own SIGN
-// ticket. A non-zero answer that carries a result is returned as such (a recognition failure);
-// without one it is an error.
-func (s *OCRService) query(ctx context.Context, endpoint, orderNo string, images, native bool, media func(int64) wire.MediaSink) (*wire.Envelope, error) {
+// query sends an OCR result query (ID card or bank card) and decodes its answer into res, whose
+// frame fields are f: a GET with snake_case names (app_id, order_no, get_file, get_native; spec
+// C 2.5, 3.3) through the one signed-call path, signed with OCR's own SIGN ticket. A non-zero
+// answer that carries a result is returned as such (a recognition failure); without one it is
+// an error.
+func (s *OCRService) query(ctx context.Context, endpoint, orderNo string, images, native bool, media func(int64) wire.MediaSink, res any, f frame) error {
 	if err := checkOrderNo(orderNo); err != nil {
-		return nil, err
+		return err
 	}
 	p := params{{"app_id", s.app.appID}, {"order_no", orderNo}, {"nonce", NewNonce()}, {"version", APIVersion},
 		{"get_file", flag(images)}, {"get_native", flag(native)}}
 	env, err := s.c.call(ctx, signedCall{app: s.app, endpoint: endpoint, p: p, media: media})
 	if err != nil && !isVerdict(env, err) {
-		return nil, err
+		return err
 	}
-	return env, nil
+	_, err = decodeResult(endpoint, orderNo, env, res, f)
+	return err
 }

@@ -197,12 +197,10 @@ func bankSink(crop, number, origin, orig2 io.Writer) wire.MediaSink {
 }
 
 func (s *OCRService) bankCard(ctx context.Context, orderNo string, images bool, media func(int64) wire.MediaSink) (*BankCardResult, error) {
-	env, err := s.query(ctx, EndpointBankCardOCRResult, orderNo, images, false, media)
-	if err != nil {
-		return nil, err
-	}
 	res := &BankCardResult{}
-	if _, err := decodeResult(EndpointBankCardOCRResult, orderNo, env, res, frame{&res.Code, &res.Msg, &res.OrderNo, &res.BizSeqNo, &res.TransactionTime}); err != nil {
+	err := s.query(ctx, EndpointBankCardOCRResult, orderNo, images, false, media, res,
+		frame{&res.Code, &res.Msg, &res.OrderNo, &res.BizSeqNo, &res.TransactionTime})
+	if err != nil {
 		return nil, err
 	}
 	return res, nil

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"time"
+
+	"github.com/kycgo/kyc/internal/transport"
 )
 
 // This file is the part of the ticket manager that shares units through a TicketStore: re-reading
@@ -43,7 +45,7 @@ func (a *appTickets) refresh(ctx context.Context, force bool) (*cachedUnit, erro
 		case errors.Is(err, ErrLeaseHeld):
 			// Another instance is fetching: wait for what it saves, or for its lease to end (it
 			// may have died), re-reading the store meanwhile.
-			if werr := sleepCtx(ctx, leasePoll-leasePoll/4+time.Duration(rand.Int64N(int64(leasePoll/2)))); werr != nil {
+			if werr := transport.Sleep(ctx, leasePoll-leasePoll/4+time.Duration(rand.Int64N(int64(leasePoll/2)))); werr != nil {
 				return nil, a.failed(fmt.Errorf("kyc: waiting for another instance's ticket refresh: %w", werr), false)
 			}
 			force = false // what the holder saves is as new as a forced fetch
@@ -143,17 +145,6 @@ func (a *appTickets) leaseTTL() time.Duration {
 // refreshBound bounds a whole refresh: outwaiting a dead holder's lease, then fetching.
 func (a *appTickets) refreshBound() time.Duration {
 	return a.leaseTTL() + a.refreshTimeout()
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
 
 // adoptFromStore makes the stored unit current if it supersedes ours, is usable, and is not one

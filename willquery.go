@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 
+	"github.com/kycgo/kyc/internal/transport"
 	"github.com/kycgo/kyc/internal/wire"
 )
 
@@ -236,7 +237,7 @@ func (s *WillService) WaitForFiles(ctx context.Context, q WillQuery) (*WillResul
 		if try >= s.c.mediaTries {
 			return res, fmt.Errorf("kyc: will result: order %s: %w: will files still missing after %d tries", q.OrderNo, ErrMediaNotReady, try)
 		}
-		if err := sleepCtx(ctx, s.c.mediaWait); err != nil {
+		if err := transport.Sleep(ctx, s.c.mediaWait); err != nil {
 			return res, fmt.Errorf("kyc: order %s: waiting for will files: %w", q.OrderNo, err)
 		}
 	}
