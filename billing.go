@@ -219,6 +219,10 @@ type ChargeDetail struct {
 	ErrorMessage string `json:"ErrorMessage"`
 }
 
+// ChargeDetail's methods repeat LivenessDetail's in shape (a known repetition): the bill and the
+// result describe one 1:1 attempt in two record types with different fields, and each record
+// type redacts itself under fmt and slog.
+
 // Charged reports whether the detail is charged (IsNeedCharge true).
 func (d ChargeDetail) Charged() bool { return d.IsNeedCharge != nil && *d.IsNeedCharge }
 

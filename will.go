@@ -109,6 +109,10 @@ type WillFaceIDRequest struct {
 	Nonce string
 }
 
+// WillFaceIDRequest's String, GoString and LogValue repeat FaceIDRequest's in shape (a known
+// repetition): every request type that holds an identity redacts itself under fmt and slog,
+// each with its own fields.
+
 // String keeps the name, ID number and photo out of logs and error messages.
 func (r WillFaceIDRequest) String() string {
 	return fmt.Sprintf("WillFaceIDRequest{orderNo: %s, name: REDACTED, idNo: REDACTED, photo: %d bytes, rounds: %d}",
