@@ -2,7 +2,6 @@ package kyc
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"iter"
 	"log/slog"
@@ -165,25 +164,6 @@ func (d *LivenessDetail) UnmarshalJSON(b []byte) error {
 	*d = LivenessDetail{}
 	_, err := decodeObject(b, d)
 	return err
-}
-
-// optBool is a nullable boolean that also accepts "true" and "false" as strings.
-type optBool struct{ p *bool }
-
-func (o *optBool) UnmarshalJSON(b []byte) error {
-	switch strings.TrimSpace(string(b)) {
-	case "null", `""`:
-		o.p = nil
-	case "true", `"true"`:
-		v := true
-		o.p = &v
-	case "false", `"false"`:
-		v := false
-		o.p = &v
-	default:
-		return errors.New("kyc: IsNeedCharge is not a boolean")
-	}
-	return nil
 }
 
 func optBoolText(p *bool) string {

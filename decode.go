@@ -1,6 +1,7 @@
 package kyc
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"reflect"
@@ -185,4 +186,34 @@ func setField(fv reflect.Value, b json.RawMessage, f wireField) error {
 		return json.Unmarshal(b, fv.Addr().Interface())
 	}
 	return nil
+}
+
+// optBool is a nullable boolean that also accepts "true" and "false" as strings.
+type optBool struct{ p *bool }
+
+func (o *optBool) UnmarshalJSON(b []byte) error {
+	switch strings.TrimSpace(string(b)) {
+	case "null", `""`:
+		o.p = nil
+	case "true", `"true"`:
+		v := true
+		o.p = &v
+	case "false", `"false"`:
+		v := false
+		o.p = &v
+	default:
+		return errors.New("kyc: IsNeedCharge is not a boolean")
+	}
+	return nil
+}
+
+// decodeBase64Loose decodes standard base64 with or without padding, ignoring line breaks.
+func decodeBase64Loose(s string) ([]byte, error) {
+	s = strings.Map(func(r rune) rune {
+		if r == '\r' || r == '\n' || r == ' ' || r == '\t' {
+			return -1
+		}
+		return r
+	}, s)
+	return base64.RawStdEncoding.DecodeString(strings.TrimRight(s, "="))
 }

@@ -135,45 +135,6 @@ func (s *DetectService) Auth(ctx context.Context, req DetectAuthRequest) (*Detec
 	return &out, nil
 }
 
-// checkCloudID checks an identifier parameter (RuleId, BizToken, MerchantId, EidToken): 1 to max
-// printable ASCII characters without spaces.
-func checkCloudID(field, v string, max int) error {
-	switch {
-	case v == "":
-		return invalidInput(field, "must not be empty")
-	case len(v) > max:
-		return invalidInput(field, fmt.Sprintf("must be at most %d characters", max))
-	case strings.IndexFunc(v, func(r rune) bool { return r <= ' ' || r > '~' }) >= 0:
-		return invalidInput(field, "must be printable ASCII without spaces")
-	}
-	return nil
-}
-
-// checkCloudIdentity checks an optional Name and IdCard pair (spec B 2.1, C 4.6): both or
-// neither; Name at most 32 characters; IdCard letters and digits, at most 32, letters upper-case
-// ("the letter must be an upper-case X").
-func checkCloudIdentity(name, idCard string) error {
-	if (name == "") != (idCard == "") {
-		return invalidInput("Name", "Name and IdCard go together: send both or neither")
-	}
-	if name == "" {
-		return nil
-	}
-	if err := checkName(name); err != nil {
-		return renameField(err, "Name")
-	}
-	if err := cloudText("Name", name, 32); err != nil {
-		return err
-	}
-	if err := checkIDNo(idCard); err != nil {
-		return renameField(err, "IdCard")
-	}
-	if strings.ToUpper(idCard) != idCard {
-		return invalidInput("IdCard", "letters must be upper-case")
-	}
-	return nil
-}
-
 // DetectParts selects the parts of a result (InfoType). The zero value asks for everything.
 type DetectParts uint8
 
@@ -369,16 +330,6 @@ func (t *DetectText) UnmarshalJSON(b []byte) error {
 		t.LivenessDetail = detail.LivenessData
 	}
 	return nil
-}
-
-// normCode is a result code (Errcode, ErrorCode, ErrCode) that arrived as a number or a string,
-// as text: "0" for any spelling of zero, "" when absent, else trimmed ("2016").
-func normCode(c wire.Code) string {
-	c = wire.Code(strings.TrimSpace(string(c)))
-	if c.OK() {
-		return "0"
-	}
-	return string(c)
 }
 
 // IDCardImages are the ID-card images of a result (IdCardData). They print as sizes only.

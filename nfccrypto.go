@@ -2,30 +2,15 @@ package kyc
 
 import (
 	"bytes"
-	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
-	"strings"
 	"unicode/utf8"
 
 	gmcipher "github.com/emmansun/gmsm/cipher"
 	"github.com/emmansun/gmsm/padding"
 	"github.com/emmansun/gmsm/sm4"
 )
-
-func parseNFCKey(hexKey string) ([]byte, error) {
-	hexKey = strings.TrimSpace(hexKey)
-	if len(hexKey) != 2*sm4.BlockSize {
-		return nil, invalidInput("NFC key", "must be 32 hex characters (a 16-byte SM4 key)")
-	}
-	key, err := hex.DecodeString(hexKey)
-	if err != nil {
-		return nil, invalidInput("NFC key", "must be 32 hex characters (a 16-byte SM4 key)")
-	}
-	return key, nil
-}
 
 // NFCCard is the decrypted content of an NFC result (spec C 6.4): the chip's data. Which fields
 // are filled depends on the document (the permit has EnName but no Nation, Address, front or back
@@ -105,15 +90,4 @@ func sm4Open(key, ct []byte) ([]byte, error) {
 		return nil, fmt.Errorf("%w: bad padding (wrong key or corrupt ciphertext)", ErrDecrypt)
 	}
 	return pt, nil
-}
-
-// decodeBase64Loose decodes standard base64 with or without padding, ignoring line breaks.
-func decodeBase64Loose(s string) ([]byte, error) {
-	s = strings.Map(func(r rune) rune {
-		if r == '\r' || r == '\n' || r == ' ' || r == '\t' {
-			return -1
-		}
-		return r
-	}, s)
-	return base64.RawStdEncoding.DecodeString(strings.TrimRight(s, "="))
 }

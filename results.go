@@ -128,3 +128,13 @@ func decodeResult(op, orderNo string, env *wire.Envelope, res any, f frame) (map
 	*f.bizSeqNo = firstNonEmpty(env.BizSeqNo, *f.bizSeqNo)
 	return obj, nil
 }
+
+// normCode is a result code (Errcode, ErrorCode, ErrCode) that arrived as a number or a string,
+// as text: "0" for any spelling of zero, "" when absent, else trimmed ("2016").
+func normCode(c wire.Code) string {
+	c = wire.Code(strings.TrimSpace(string(c)))
+	if c.OK() {
+		return "0"
+	}
+	return string(c)
+}

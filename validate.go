@@ -2,6 +2,7 @@ package kyc
 
 import (
 	"bytes"
+	"encoding/hex"
 	"fmt"
 	"net"
 	"net/url"
@@ -10,6 +11,8 @@ import (
 	"unicode"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/emmansun/gmsm/sm4"
 )
 
 // Local input checks shared by several products. Each returns an *InputError that names the
@@ -294,3 +297,54 @@ func checkSDKUserID(userID string) error {
 // observed reqId is letters and digits, and anything else cannot be one the service issued: it
 // is refused before it spends one of the reqId's ten queries.
 func checkReqID(reqID string) error { return checkAlnumID("reqId", reqID, maxReqIDLen) }
+
+// checkCloudID checks an identifier parameter (RuleId, BizToken, MerchantId, EidToken): 1 to max
+// printable ASCII characters without spaces.
+func checkCloudID(field, v string, max int) error {
+	switch {
+	case v == "":
+		return invalidInput(field, "must not be empty")
+	case len(v) > max:
+		return invalidInput(field, fmt.Sprintf("must be at most %d characters", max))
+	case strings.IndexFunc(v, func(r rune) bool { return r <= ' ' || r > '~' }) >= 0:
+		return invalidInput(field, "must be printable ASCII without spaces")
+	}
+	return nil
+}
+
+// checkCloudIdentity checks an optional Name and IdCard pair (spec B 2.1, C 4.6): both or
+// neither; Name at most 32 characters; IdCard letters and digits, at most 32, letters upper-case
+// ("the letter must be an upper-case X").
+func checkCloudIdentity(name, idCard string) error {
+	if (name == "") != (idCard == "") {
+		return invalidInput("Name", "Name and IdCard go together: send both or neither")
+	}
+	if name == "" {
+		return nil
+	}
+	if err := checkName(name); err != nil {
+		return renameField(err, "Name")
+	}
+	if err := cloudText("Name", name, 32); err != nil {
+		return err
+	}
+	if err := checkIDNo(idCard); err != nil {
+		return renameField(err, "IdCard")
+	}
+	if strings.ToUpper(idCard) != idCard {
+		return invalidInput("IdCard", "letters must be upper-case")
+	}
+	return nil
+}
+
+func parseNFCKey(hexKey string) ([]byte, error) {
+	hexKey = strings.TrimSpace(hexKey)
+	if len(hexKey) != 2*sm4.BlockSize {
+		return nil, invalidInput("NFC key", "must be 32 hex characters (a 16-byte SM4 key)")
+	}
+	key, err := hex.DecodeString(hexKey)
+	if err != nil {
+		return nil, invalidInput("NFC key", "must be 32 hex characters (a 16-byte SM4 key)")
+	}
+	return key, nil
+}
