@@ -154,7 +154,7 @@ func newClient(appID, secret string, opts []Option) (*Client, error) {
 		c.store = NewMemoryStore()
 	}
 	c.budget = transport.NewBudget(100, 5)
-	c.tickets = newTicketManager(c)
+	c.tickets = newTicketManager(c.ticketConfig())
 	c.primary = c.tickets.app(appID, secret)
 	c.Face = &FaceService{c: c}
 	c.OCR = newOCRService(c)
