@@ -2,7 +2,6 @@ package kyc
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -332,9 +331,9 @@ func (c *Client) queryFaceRecord(ctx context.Context, app *appTickets, orderNo, 
 
 // Photos is the answer of the photo query (queryphotoinfo): one to three photos from the scan.
 type Photos struct {
-	OrderNo      string
-	BizSeqNo     string
-	OccurredTime string
+	OrderNo      string  `wire:"orderNo"`
+	BizSeqNo     string  `wire:"bizSeqNo"`
+	OccurredTime string  `wire:"occurredTime"`
 	Photos       []Media // empty when the service has none (photoList null)
 }
 
@@ -366,20 +365,10 @@ func (s *FaceService) QueryPhotos(ctx context.Context, orderNo string) (*Photos,
 	if err != nil {
 		return nil, err
 	}
-	var meta struct {
-		OrderNo      string   `json:"orderNo"`
-		BizSeqNo     string   `json:"bizSeqNo"`
-		OccurredTime wire.Str `json:"occurredTime"`
-	}
-	if env.HasResult() {
-		if derr := json.Unmarshal(env.Result, &meta); derr != nil {
-			return nil, fmt.Errorf("kyc: %s: %w: result does not decode", EndpointQueryPhotoInfo, ErrBadResponse)
-		}
-	}
-	if err := checkFrame(EndpointQueryPhotoInfo, orderNo, env, env.HasResult(), meta.OrderNo, meta.BizSeqNo); err != nil {
+	out := &Photos{}
+	if _, err := decodeResult(EndpointQueryPhotoInfo, orderNo, env, out, frame{orderNo: &out.OrderNo, bizSeqNo: &out.BizSeqNo}); err != nil {
 		return nil, err
 	}
-	out := &Photos{OrderNo: firstNonEmpty(meta.OrderNo, orderNo), BizSeqNo: env.BizSeqNo, OccurredTime: string(meta.OccurredTime)}
 	for _, w := range photos {
 		if b := w.bytes(); len(b) > 0 {
 			out.Photos = append(out.Photos, b)

@@ -104,7 +104,8 @@ func orDiscard(w io.Writer) io.Writer {
 	return w
 }
 
-// frame points at the fields a result type repeats from the answer's frame.
+// frame points at the fields a result type repeats from the answer's frame; orderNo and bizSeqNo
+// are required, code, msg and txTime nil together for a type that has none of them (Photos).
 type frame struct{ code, msg, orderNo, bizSeqNo, txTime *string }
 
 // decodeResult decodes env's result object into res (decodeObject), checks the answer is about
@@ -123,7 +124,9 @@ func decodeResult(op, orderNo string, env *wire.Envelope, res any, f frame) (map
 	if err := checkFrame(op, orderNo, env, env.HasResult(), *f.orderNo, *f.bizSeqNo); err != nil {
 		return nil, err
 	}
-	*f.code, *f.msg, *f.txTime = okCode(env), env.Msg, string(env.TransactionTime)
+	if f.code != nil {
+		*f.code, *f.msg, *f.txTime = okCode(env), env.Msg, string(env.TransactionTime)
+	}
 	*f.orderNo = firstNonEmpty(*f.orderNo, orderNo)
 	*f.bizSeqNo = firstNonEmpty(env.BizSeqNo, *f.bizSeqNo)
 	return obj, nil
