@@ -209,6 +209,10 @@ type request struct {
 	// has been written. It is called once the answer's headers are in, with its Content-Length
 	// (-1 when unknown).
 	media func(contentLength int64) wire.MediaSink
+	// verdict: the caller reads a failed answer's result itself when it is a verdict, and
+	// completes the *APIError from it otherwise (verdictOrErr): it is not read here, so that
+	// the result is decoded once either way.
+	verdict bool
 	// beforeAttempt, when set, runs before every attempt is sent; its error ends the call
 	// unsent and is returned as it is (the NFC query counts its attempts with it).
 	beforeAttempt func(ctx context.Context) error
@@ -416,7 +420,7 @@ func (k *kyc1Call) readResponse(resp *http.Response) (answer, error) {
 	a.code = string(env.Code)
 	k.env = env
 	if !env.Code.OK() {
-		apiErr := c.apiError(req.op, resp.StatusCode, env)
+		apiErr := c.apiError(req.op, resp.StatusCode, env, req.verdict)
 		a.retry = apiErr.Retryable() || retryableStatus(resp.StatusCode)
 		return a, apiErr
 	}
@@ -553,7 +557,9 @@ func (lw *limitedWriter) Write(p []byte) (int, error) {
 	return n, nil
 }
 
-func (c *Client) apiError(op string, status int, env *wire.Envelope) *APIError {
+// apiError is the *APIError of a failed answer, with the bizSeqNo, orderNo and transactionTime
+// its result repeats (addResultMeta) unless the caller reads that result itself (verdict).
+func (c *Client) apiError(op string, status int, env *wire.Envelope, verdict bool) *APIError {
 	e := &APIError{
 		Op:              op,
 		Code:            string(env.Code),
@@ -563,6 +569,15 @@ func (c *Client) apiError(op string, status int, env *wire.Envelope) *APIError {
 		TransactionTime: string(env.TransactionTime),
 		HTTPStatus:      status,
 	}
+	if !verdict {
+		addResultMeta(e, env)
+	}
+	return e
+}
+
+// addResultMeta fills what e lacks of the bizSeqNo, orderNo and transactionTime that env's
+// result object repeats.
+func addResultMeta(e *APIError, env *wire.Envelope) {
 	if env.HasResult() && (e.BizSeqNo == "" || e.OrderNo == "") {
 		var meta wire.ResultMeta
 		if json.Unmarshal(env.Result, &meta) == nil {
@@ -571,7 +586,6 @@ func (c *Client) apiError(op string, status int, env *wire.Envelope) *APIError {
 			e.TransactionTime = firstNonEmpty(e.TransactionTime, string(meta.TransactionTime))
 		}
 	}
-	return e
 }
 
 func firstNonEmpty(a, b string) string {

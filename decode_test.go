@@ -4,6 +4,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/kycgo/kyc/internal/wire"
 )
 
 // The rules of the one result decoder (decode.go), on a type that uses each of them.
@@ -42,4 +44,26 @@ func TestDecodeObjectRules(t *testing.T) {
 	}
 	_, err = decodeObject([]byte(`{"photo": "@@"}`), &rec{})
 	require.Equal(t, notBase64{"photo"}, err, "a base64 error names the field")
+}
+
+// A result query reads a failed answer's result once: as the verdict, or, for any other
+// failure, to complete the *APIError (verdictOrErr).
+func TestVerdictOrErr(t *testing.T) {
+	c := &Client{}
+	for _, tc := range []struct {
+		code    string
+		verdict bool
+	}{{"66660011", false}, {"66660004", true}} {
+		env := &wire.Envelope{Code: wire.Code(tc.code), Result: []byte(`{"orderNo":"order1","bizSeqNo":"2001"}`)}
+		apiErr := c.apiError("op", 200, env, true)
+		require.Empty(t, apiErr.OrderNo, "not read when the caller reads the result")
+		err := verdictOrErr(env, apiErr)
+		if tc.verdict {
+			require.NoError(t, err, tc.code)
+			continue
+		}
+		require.Same(t, apiErr, err)
+		require.Equal(t, "order1", apiErr.OrderNo)
+		require.Equal(t, "2001", apiErr.BizSeqNo)
+	}
 }

@@ -301,9 +301,11 @@ func (c *Client) queryFaceRecord(ctx context.Context, app *appTickets, orderNo, 
 	}
 	p := params{{"appId", app.appID}, {"version", APIVersion}, {"nonce", NewNonce()}, {"orderNo", orderNo},
 		{"getFile", getFile}, {"queryVersion", "1.0"}}
-	env, err := c.call(ctx, signedCall{app: app, endpoint: EndpointQueryFaceRecord, p: p, media: media})
-	if err != nil && !isVerdict(env, err) {
-		return nil, err
+	env, err := c.call(ctx, signedCall{app: app, endpoint: EndpointQueryFaceRecord, p: p, verdict: true, media: media})
+	if err != nil {
+		if err := verdictOrErr(env, err); err != nil {
+			return nil, err
+		}
 	}
 	res := &FaceResult{}
 	obj, err := decodeResult(EndpointQueryFaceRecord, orderNo, env, res, frame{&res.Code, &res.Msg, &res.OrderNo, &res.BizSeqNo, &res.TransactionTime})

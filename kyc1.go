@@ -167,7 +167,9 @@ type signedCall struct {
 	// out receives the answer's result object when the code is zero; nil leaves it raw in the
 	// envelope.
 	out any
-	// media and beforeAttempt are passed to the request as they are (request documents them).
+	// verdict, media and beforeAttempt are passed to the request as they are (request
+	// documents them).
+	verdict       bool
 	media         func(contentLength int64) wire.MediaSink
 	beforeAttempt func(ctx context.Context) error
 }
@@ -183,7 +185,7 @@ func (c *Client) call(ctx context.Context, sc signedCall) (*wire.Envelope, error
 	err := c.withUnit(ctx, sc.app, func(u *cachedUnit) error {
 		sc.p.sign(sc.endpoint, "sign", u.SignTicket)
 		req := &request{op: sc.endpoint, method: rule.Method, path: rule.Path, mint: sc.mint,
-			media: sc.media, beforeAttempt: sc.beforeAttempt}
+			verdict: sc.verdict, media: sc.media, beforeAttempt: sc.beforeAttempt}
 		switch {
 		case rule.Method == http.MethodGet:
 			req.query = sc.p.values()

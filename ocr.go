@@ -279,9 +279,11 @@ func (s *OCRService) query(ctx context.Context, endpoint, orderNo string, images
 	}
 	p := params{{"app_id", s.app.appID}, {"order_no", orderNo}, {"nonce", NewNonce()}, {"version", APIVersion},
 		{"get_file", flag(images)}, {"get_native", flag(native)}}
-	env, err := s.c.call(ctx, signedCall{app: s.app, endpoint: endpoint, p: p, media: media})
-	if err != nil && !isVerdict(env, err) {
-		return err
+	env, err := s.c.call(ctx, signedCall{app: s.app, endpoint: endpoint, p: p, verdict: true, media: media})
+	if err != nil {
+		if err := verdictOrErr(env, err); err != nil {
+			return err
+		}
 	}
 	_, err = decodeResult(endpoint, orderNo, env, res, f)
 	return err

@@ -30,6 +30,20 @@ func looseText(raw json.RawMessage) string {
 	return ""
 }
 
+// verdictOrErr is what a result query (sent with signedCall.verdict) does with a failed call: nil
+// when the answer is a verdict, whose result the caller decodes; otherwise err, its *APIError
+// completed from the result (addResultMeta).
+func verdictOrErr(env *wire.Envelope, err error) error {
+	if isVerdict(env, err) {
+		return nil
+	}
+	var ae *APIError
+	if env != nil && errors.As(err, &ae) {
+		addResultMeta(ae, env)
+	}
+	return err
+}
+
 // isVerdict reports whether a non-zero answer is a verification verdict rather than a failure of
 // the call: a code of the ErrVerificationFailed class, or an unclassed code that came with a
 // result object.

@@ -303,7 +303,7 @@ func (s *WillService) query(ctx context.Context, q WillQuery, writers func(int64
 	}
 	p := params{{"appId", s.c.appID}, {"orderNo", q.OrderNo}, {"nonce", NewNonce()}, {"version", APIVersion},
 		{"getFile", getFile}, {"getWillFile", q.Files.wire()}}
-	env, err := s.c.call(ctx, signedCall{app: s.c.primary, endpoint: EndpointWillResult, p: p, media: func(cl int64) wire.MediaSink {
+	env, err := s.c.call(ctx, signedCall{app: s.c.primary, endpoint: EndpointWillResult, p: p, verdict: true, media: func(cl int64) wire.MediaSink {
 		ws := writers(cl)
 		turnWriter := func(w func(int) io.Writer) func(int) (io.Writer, error) {
 			return func(i int) (io.Writer, error) {
@@ -326,8 +326,10 @@ func (s *WillService) query(ctx context.Context, q WillQuery, writers func(int64
 		}
 		return sink
 	}})
-	if err != nil && !isVerdict(env, err) {
-		return nil, err
+	if err != nil {
+		if err := verdictOrErr(env, err); err != nil {
+			return nil, err
+		}
 	}
 	return decodeWillResult(env, q.OrderNo)
 }
