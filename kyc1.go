@@ -14,6 +14,78 @@ import (
 // answer, under the mint rule), the NONCE-signed SDK start values and browser login URLs, and the
 // request fields the uploads share.
 
+// signedCall is one SIGN-signed kyc1 call: an upload that mints something (a faceId, an
+// ocrCertId) or a result query.
+type signedCall struct {
+	app      *appTickets // whose SIGN ticket signs (the client's, or OCR's own appId)
+	endpoint string      // the signer-table row: method, path and the signed fields
+	p        params      // the request's values; "sign" is set from the row before every send
+	// body, when set, makes the POST body from the signed p (for bodies that are not only
+	// strings, the will upload's prompt list); nil sends p itself.
+	body func(params) any
+	// mint marks an upload: resent only if it provably never reached the service.
+	mint bool
+	// out receives the answer's result object when the code is zero; nil leaves it raw in the
+	// envelope.
+	out any
+	// verdict, media and beforeAttempt are passed to the request as they are (request
+	// documents them).
+	verdict       bool
+	media         func(contentLength int64) wire.MediaSink
+	beforeAttempt func(ctx context.Context) error
+}
+
+// call sends sc: p signed with app's current SIGN ticket, as a GET query or as a POST body with
+// ?orderNo= (the row's method), decoded into sc.out. It returns the envelope also when the code
+// is not zero (a verdict's result is read from it). On a stale-ticket answer (the 400101 class)
+// nothing was minted: the unit is renewed and the call signed and sent once more (withUnit).
+// Every kyc1 product call that needs a SIGN signature goes through here.
+func (c *Client) call(ctx context.Context, sc signedCall) (*wire.Envelope, error) {
+	rule := mustRule(sc.endpoint)
+	var env *wire.Envelope
+	err := c.withUnit(ctx, sc.app, func(u *cachedUnit) error {
+		sc.p.sign(sc.endpoint, "sign", u.SignTicket)
+		req := &request{op: sc.endpoint, method: rule.Method, path: rule.Path, mint: sc.mint,
+			verdict: sc.verdict, media: sc.media, beforeAttempt: sc.beforeAttempt}
+		switch {
+		case rule.Method == http.MethodGet:
+			req.query = sc.p.values()
+		case sc.body != nil:
+			req.body, req.orderNo = sc.body(sc.p), mustGet(sc.p, "orderNo")
+		default:
+			req.body, req.orderNo = sc.p, mustGet(sc.p, "orderNo")
+		}
+		var err error
+		env, err = c.send(ctx, req, sc.out)
+		return err
+	})
+	return env, err
+}
+
+// upload is call for an upload that mints a faceId (face and will): it returns the checked
+// faceId (checkFaceIDAnswer) with the answer's frame. nonce is the one p was signed with;
+// faceIDOnly refuses an answer that names the id h5faceId only (the will upload's answer names
+// it faceId).
+func (c *Client) upload(ctx context.Context, endpoint string, p params, body func(params) any, nonce string, faceIDOnly bool) (*FaceID, error) {
+	var out *faceIDResult // nil when the answer has no result object
+	orderNo := mustGet(p, "orderNo")
+	env, err := c.call(ctx, signedCall{app: c.primary, endpoint: endpoint, p: p, body: body, mint: true, out: &out})
+	if err != nil {
+		return nil, err
+	}
+	if err := checkFaceIDAnswer(endpoint, orderNo, env, out); err != nil {
+		return nil, err
+	}
+	if faceIDOnly && out.FaceID == "" {
+		return nil, badAnswer(endpoint, "no faceId in the answer")
+	}
+	return &FaceID{FaceID: firstNonEmpty(out.FaceID, out.H5FaceID), OrderNo: firstNonEmpty(out.OrderNo, orderNo),
+		BizSeqNo: firstNonEmpty(env.BizSeqNo, out.BizSeqNo), TransactionTime: string(env.TransactionTime),
+		OptimalDomain: out.OptimalDomain, Nonce: nonce}, nil
+}
+
+// faceIDResult is an upload's answer as sent: checkFaceIDAnswer judges it (faceId and h5faceId
+// must agree) before a FaceID is made from it, so it is kept apart from FaceID.
 type faceIDResult struct {
 	FaceID        string `json:"faceId"`
 	H5FaceID      string `json:"h5faceId"`
@@ -22,6 +94,7 @@ type faceIDResult struct {
 	OptimalDomain string `json:"optimalDomain"`
 }
 
+// mustGet is p's value of k, "" when absent.
 func mustGet(p params, k string) string {
 	v, _ := p.get(k)
 	return v
@@ -61,6 +134,7 @@ func identityParams(appID, orderNo, userID, name, idNo string, photo []byte, pho
 	return p, nil
 }
 
+// nonceOrNew is the caller's nonce, checked, or a fresh one when n is empty.
 func nonceOrNew(n string) (string, error) {
 	if n == "" {
 		return NewNonce(), nil
@@ -151,76 +225,6 @@ func (c *Client) loginHost(domain string) (string, error) {
 		return "", err
 	}
 	return base.Scheme + "://" + domain, nil
-}
-
-// signedCall is one SIGN-signed kyc1 call: an upload that mints something (a faceId, an
-// ocrCertId) or a result query.
-type signedCall struct {
-	app      *appTickets // whose SIGN ticket signs (the client's, or OCR's own appId)
-	endpoint string      // the signer-table row: method, path and the signed fields
-	p        params      // the request's values; "sign" is set from the row before every send
-	// body, when set, makes the POST body from the signed p (for bodies that are not only
-	// strings, the will upload's prompt list); nil sends p itself.
-	body func(params) any
-	// mint marks an upload: resent only if it provably never reached the service.
-	mint bool
-	// out receives the answer's result object when the code is zero; nil leaves it raw in the
-	// envelope.
-	out any
-	// verdict, media and beforeAttempt are passed to the request as they are (request
-	// documents them).
-	verdict       bool
-	media         func(contentLength int64) wire.MediaSink
-	beforeAttempt func(ctx context.Context) error
-}
-
-// call sends sc: p signed with app's current SIGN ticket, as a GET query or as a POST body with
-// ?orderNo= (the row's method), decoded into sc.out. It returns the envelope also when the code
-// is not zero (a verdict's result is read from it). On a stale-ticket answer (the 400101 class)
-// nothing was minted: the unit is renewed and the call signed and sent once more (withUnit).
-// Every kyc1 product call that needs a SIGN signature goes through here.
-func (c *Client) call(ctx context.Context, sc signedCall) (*wire.Envelope, error) {
-	rule := mustRule(sc.endpoint)
-	var env *wire.Envelope
-	err := c.withUnit(ctx, sc.app, func(u *cachedUnit) error {
-		sc.p.sign(sc.endpoint, "sign", u.SignTicket)
-		req := &request{op: sc.endpoint, method: rule.Method, path: rule.Path, mint: sc.mint,
-			verdict: sc.verdict, media: sc.media, beforeAttempt: sc.beforeAttempt}
-		switch {
-		case rule.Method == http.MethodGet:
-			req.query = sc.p.values()
-		case sc.body != nil:
-			req.body, req.orderNo = sc.body(sc.p), mustGet(sc.p, "orderNo")
-		default:
-			req.body, req.orderNo = sc.p, mustGet(sc.p, "orderNo")
-		}
-		var err error
-		env, err = c.send(ctx, req, sc.out)
-		return err
-	})
-	return env, err
-}
-
-// upload is call for an upload that mints a faceId (face and will): it returns the checked
-// faceId (checkFaceIDAnswer) with the answer's frame. nonce is the one p was signed with;
-// faceIDOnly refuses an answer that names the id h5faceId only (the will upload's answer names
-// it faceId).
-func (c *Client) upload(ctx context.Context, endpoint string, p params, body func(params) any, nonce string, faceIDOnly bool) (*FaceID, error) {
-	var out *faceIDResult // nil when the answer has no result object
-	orderNo := mustGet(p, "orderNo")
-	env, err := c.call(ctx, signedCall{app: c.primary, endpoint: endpoint, p: p, body: body, mint: true, out: &out})
-	if err != nil {
-		return nil, err
-	}
-	if err := checkFaceIDAnswer(endpoint, orderNo, env, out); err != nil {
-		return nil, err
-	}
-	if faceIDOnly && out.FaceID == "" {
-		return nil, badAnswer(endpoint, "no faceId in the answer")
-	}
-	return &FaceID{FaceID: firstNonEmpty(out.FaceID, out.H5FaceID), OrderNo: firstNonEmpty(out.OrderNo, orderNo),
-		BizSeqNo: firstNonEmpty(env.BizSeqNo, out.BizSeqNo), TransactionTime: string(env.TransactionTime),
-		OptimalDomain: out.OptimalDomain, Nonce: nonce}, nil
 }
 
 // flag is "1" for true and "" (not sent) for false.
