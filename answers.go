@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/kycgo/kyc/internal/transport"
 	"github.com/kycgo/kyc/internal/wire"
 )
 
@@ -201,7 +202,7 @@ func awaitMedia[T any](ctx context.Context, c *Client, op, orderNo string, gates
 		if try >= c.mediaTries {
 			return nil, fmt.Errorf("kyc: %s: order %s: %w: %s still missing after %d queries", op, orderNo, ErrMediaNotReady, what, try)
 		}
-		if err := sleepCtx(ctx, c.mediaWait); err != nil {
+		if err := transport.Sleep(ctx, c.mediaWait); err != nil {
 			return nil, fmt.Errorf("kyc: %s: order %s: waiting for media: %w", op, orderNo, err)
 		}
 	}

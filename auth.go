@@ -78,15 +78,51 @@ const (
 	maxFailBackoff = time.Minute
 )
 
+// ticketConfig is all the ticket manager knows of its client, in the shape of aws-sdk-go-v2's
+// CredentialsCache (a provider's Retrieve and the cache's options): how to fetch a unit, where
+// to share it, when to refresh, and the client's lifetime. The manager never reaches into the
+// Client itself.
+type ticketConfig struct {
+	// fetch gets a new access token and SIGN ticket for appID from the service.
+	fetch func(ctx context.Context, appID, secret string) (TicketUnit, error)
+
+	clock       Clock
+	systemClock bool // clock is the system one: the fast path may use timers (arm)
+	log         *slog.Logger
+
+	store       TicketStore
+	sharedStore bool // the store came from WithTicketStore: other clients may share it
+
+	refreshAfter   time.Duration
+	storeRecheck   time.Duration
+	refreshTimeout time.Duration // 0 means DefaultRefreshTimeout
+
+	// closed reports a closed client; background runs f on the client's background context
+	// unless it is closed (close.go), and lifetime is that context.
+	closed     func() bool
+	background func(f func(ctx context.Context)) bool
+	lifetime   context.Context
+}
+
+// ticketConfig is the ticket manager's view of c.
+func (c *Client) ticketConfig() *ticketConfig {
+	return &ticketConfig{
+		fetch: c.fetchUnit, clock: c.clock, systemClock: c.systemClock, log: c.log,
+		store: c.store, sharedStore: c.sharedStore,
+		refreshAfter: c.refreshAfter, storeRecheck: c.storeRecheck, refreshTimeout: c.refreshTimeout,
+		closed: c.closed.Load, background: c.goBackground, lifetime: c.bg,
+	}
+}
+
 // ticketManager owns the ticket units of a client, keyed by appId (OCR may use its own appId).
 type ticketManager struct {
-	c    *Client
+	cfg  *ticketConfig
 	mu   sync.Mutex
 	apps map[string]*appTickets
 }
 
-func newTicketManager(c *Client) *ticketManager {
-	return &ticketManager{c: c, apps: map[string]*appTickets{}}
+func newTicketManager(cfg *ticketConfig) *ticketManager {
+	return &ticketManager{cfg: cfg, apps: map[string]*appTickets{}}
 }
 
 // stop stops the timers of every app (Client.Close).
@@ -106,7 +142,7 @@ func (m *ticketManager) app(appID, secret string) *appTickets {
 	if a, ok := m.apps[appID]; ok {
 		return a
 	}
-	a := &appTickets{c: m.c, appID: appID, secret: secret}
+	a := &appTickets{cfg: m.cfg, appID: appID, secret: secret}
 	m.apps[appID] = a
 	return a
 }
@@ -127,11 +163,11 @@ type cachedUnit struct {
 // arm sets u.fresh until the next decision point, with one timer at a time. Only for the system
 // clock: a test clock can jump, so with one every call reads it.
 func (a *appTickets) arm(u *cachedUnit, now int64) {
-	if !a.c.systemClock || !u.armed.CompareAndSwap(false, true) {
+	if !a.cfg.systemClock || !u.armed.CompareAndSwap(false, true) {
 		return
 	}
 	until := u.refreshAt
-	if a.c.sharedStore {
+	if a.cfg.sharedStore {
 		until = min(until, a.nextCheck.Load())
 	}
 	if until <= now {
@@ -147,7 +183,7 @@ func (a *appTickets) arm(u *cachedUnit, now int64) {
 
 // appTickets is the state for one appId.
 type appTickets struct {
-	c      *Client
+	cfg    *ticketConfig
 	appID  string
 	secret string
 
@@ -175,17 +211,17 @@ type replacedUnit struct {
 // allocation; past refreshAt one caller starts a background refresh and everyone keeps the
 // current unit; only past waitAt do callers wait.
 func (a *appTickets) get(ctx context.Context) (*cachedUnit, error) {
-	if a.c.closed.Load() {
+	if a.cfg.closed() {
 		return nil, errClosed("")
 	}
 	u := a.cur.Load()
 	if u != nil && u.fresh.Load() {
 		return u, nil
 	}
-	now := a.c.clock.Now().UnixNano()
+	now := a.cfg.clock.Now().UnixNano()
 	if u != nil {
 		if now < u.refreshAt {
-			if a.c.sharedStore && now >= a.nextCheck.Load() {
+			if a.cfg.sharedStore && now >= a.nextCheck.Load() {
 				a.recheckStore(now)
 			}
 			a.arm(u, now)
@@ -205,13 +241,13 @@ func (a *appTickets) refreshInBackground() {
 		return
 	}
 	a.mu.Lock()
-	backingOff := a.c.clock.Now().Before(a.nextAttempt)
+	backingOff := a.cfg.clock.Now().Before(a.nextAttempt)
 	a.mu.Unlock()
 	if backingOff {
 		a.refreshing.Store(false)
 		return
 	}
-	started := a.c.goBackground(func(bg context.Context) {
+	started := a.cfg.background(func(bg context.Context) {
 		defer a.refreshing.Store(false)
 		ctx, cancel := context.WithTimeout(bg, a.refreshBound())
 		defer cancel()
@@ -226,7 +262,7 @@ func (a *appTickets) refreshInBackground() {
 func (a *appTickets) refreshWait(ctx context.Context, force bool) (*cachedUnit, error) {
 	if !force {
 		a.mu.Lock()
-		backingOff, lastErr := a.c.clock.Now().Before(a.nextAttempt), a.lastErr
+		backingOff, lastErr := a.cfg.clock.Now().Before(a.nextAttempt), a.lastErr
 		a.mu.Unlock()
 		if backingOff && lastErr != nil {
 			return nil, a.unavailable(lastErr)
@@ -238,7 +274,7 @@ func (a *appTickets) refreshWait(ctx context.Context, force bool) (*cachedUnit, 
 	ch := a.sf.DoChan("refresh", func() (any, error) {
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), a.refreshBound())
 		defer cancel()
-		defer context.AfterFunc(a.c.bg, cancel)() // Close ends it too
+		defer context.AfterFunc(a.cfg.lifetime, cancel)() // Close ends it too
 		return a.refresh(rctx, force)
 	})
 	select {
@@ -303,7 +339,7 @@ func (a *appTickets) cache(t TicketUnit) *cachedUnit {
 	margin := marginFor(life)
 	// The background refresh starts at refreshAfter, but for a short life no later than two
 	// margins before expiry: at most one fetch per unit, started before callers must wait.
-	refresh := max(min(a.c.refreshAfter, life-2*margin), 0)
+	refresh := max(min(a.cfg.refreshAfter, life-2*margin), 0)
 	// Up to 5% jitter so a fleet does not refresh in lockstep.
 	refresh -= time.Duration(rand.Int64N(int64(refresh)/20 + 1))
 	refreshAt := t.FetchedAt.Add(refresh)
@@ -322,7 +358,7 @@ func (a *appTickets) install(u *cachedUnit) {
 // installed records that u replaced old: old's SIGN ticket may still sign a late callback, the
 // next store re-read is one interval away, and refreshes are no longer failing.
 func (a *appTickets) installed(old, u *cachedUnit) {
-	now := a.c.clock.Now()
+	now := a.cfg.clock.Now()
 	if old != nil && old.SignTicket != u.SignTicket {
 		// The service replaced old's ticket when it minted u's (u.FetchedAt, on the fetching
 		// host's clock); we may learn of it later, from the store. The earlier of the two
@@ -333,7 +369,7 @@ func (a *appTickets) installed(old, u *cachedUnit) {
 		}
 		a.prev.Store(&replacedUnit{cachedUnit: old, replacedAt: at})
 	}
-	a.nextCheck.Store(now.Add(a.c.storeRecheck).UnixNano())
+	a.nextCheck.Store(now.Add(a.cfg.storeRecheck).UnixNano())
 	a.mu.Lock()
 	a.failures, a.lastErr, a.nextAttempt = 0, nil, time.Time{}
 	a.mu.Unlock()
@@ -351,13 +387,13 @@ func (a *appTickets) failed(err error, storeDown bool) error {
 	if d > maxFailBackoff {
 		d = maxFailBackoff
 	}
-	if storeDown && d > a.c.storeRecheck {
-		d = a.c.storeRecheck
+	if storeDown && d > a.cfg.storeRecheck {
+		d = a.cfg.storeRecheck
 	}
 	d = d/2 + time.Duration(rand.Int64N(int64(d/2)+1))
 	a.lastErr = err
-	a.nextAttempt = a.c.clock.Now().Add(d)
-	a.c.log.Warn("kyc ticket refresh failed", "appId", a.appID, "failures", a.failures, "retryIn", d, "error", err)
+	a.nextAttempt = a.cfg.clock.Now().Add(d)
+	a.cfg.log.Warn("kyc ticket refresh failed", "appId", a.appID, "failures", a.failures, "retryIn", d, "error", err)
 	return err
 }
 
@@ -369,40 +405,63 @@ func (a *appTickets) invalidate(u *cachedUnit) {
 		a.rejected = u.AccessToken
 		a.nextAttempt = time.Time{} // a refused unit is refreshed at once, not after a backoff
 		a.mu.Unlock()
-		a.c.log.Info("kyc ticket unit refused by the service; refreshing", "appId", a.appID)
+		a.cfg.log.Info("kyc ticket unit refused by the service; refreshing", "appId", a.appID)
 	}
 }
 
-// fetch gets a new access token and the SIGN ticket under it (spec A 2.1, 2.2).
+// fetch gets a new unit from the service (ticketConfig.fetch) and makes it current.
 func (a *appTickets) fetch(ctx context.Context) (*cachedUnit, error) {
-	var tok struct {
-		wire.TokenResponse
+	unit, err := a.cfg.fetch(ctx, a.appID, a.secret)
+	if err != nil {
+		return nil, err
 	}
-	start := a.c.clock.Now()
-	_, err := a.c.send(ctx, &request{
+	return a.cache(unit), nil
+}
+
+// fetchUnit gets a new access token for appID and the SIGN ticket under it (spec A 2.1, 2.2):
+// the ticket manager's fetch.
+func (c *Client) fetchUnit(ctx context.Context, appID, secret string) (TicketUnit, error) {
+	var tok tokenAnswer
+	start := c.clock.Now()
+	_, err := c.send(ctx, &request{
 		op: EndpointAccessToken, method: "GET", path: "/api/oauth2/access_token", topLevel: true,
-		query: url.Values{"appId": {a.appID}, "secret": {a.secret}, "grant_type": {"client_credential"}, "version": {APIVersion}},
+		query: url.Values{"appId": {appID}, "secret": {secret}, "grant_type": {"client_credential"}, "version": {APIVersion}},
 	}, &tok)
 	if err != nil {
-		return nil, err
+		return TicketUnit{}, err
 	}
 	if tok.AccessToken == "" || tok.ExpireIn <= 0 {
-		return nil, fmt.Errorf("kyc: %s: %w: no token or lifetime", EndpointAccessToken, ErrBadResponse)
+		return TicketUnit{}, fmt.Errorf("kyc: %s: %w: no token or lifetime", EndpointAccessToken, ErrBadResponse)
 	}
-	ticket, ticketLife, err := a.c.apiTicket(ctx, a.appID, tok.AccessToken, "SIGN", "")
+	ticket, ticketLife, err := c.apiTicket(ctx, appID, tok.AccessToken, "SIGN", "")
 	if err != nil {
-		return nil, err
+		return TicketUnit{}, err
 	}
-	unit := TicketUnit{
-		AppID:           a.appID,
+	return TicketUnit{
+		AppID:           appID,
 		AccessToken:     tok.AccessToken,
 		SignTicket:      ticket,
 		FetchedAt:       start,
 		TokenExpiresAt:  start.Add(lifetime(tok.ExpireIn, maxTokenLifetime)),
 		TicketExpiresAt: start.Add(ticketLife),
-	}
-	return a.cache(unit), nil
+	}, nil
 }
+
+// tokenAnswer and ticketAnswer are the oauth2 answers with their frame, decoded in one pass
+// (decodeAnswer).
+type (
+	tokenAnswer struct {
+		wire.Envelope
+		wire.TokenResponse
+	}
+	ticketAnswer struct {
+		wire.Envelope
+		wire.TicketResponse
+	}
+)
+
+func (a *tokenAnswer) frame() *wire.Envelope  { return &a.Envelope }
+func (a *ticketAnswer) frame() *wire.Envelope { return &a.Envelope }
 
 // apiTicket fetches one SIGN or NONCE ticket with accessToken.
 func (c *Client) apiTicket(ctx context.Context, appID, accessToken, kind, userID string) (string, time.Duration, error) {
@@ -412,7 +471,7 @@ func (c *Client) apiTicket(ctx context.Context, appID, accessToken, kind, userID
 		op = EndpointNonceTicket
 		q.Set("user_id", userID)
 	}
-	var resp wire.TicketResponse
+	var resp ticketAnswer
 	if _, err := c.send(ctx, &request{op: op, method: "GET", path: "/api/oauth2/api_ticket", query: q, topLevel: true}, &resp); err != nil {
 		return "", 0, err
 	}

@@ -2,8 +2,6 @@ package kyc
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"iter"
 	"log/slog"
@@ -123,13 +121,13 @@ func IsBilled(code string, p Product, ch Channel) bool {
 // wire sends the number Errcode). It prints redacted; its JSON keeps everything, with the wire
 // names, and IsNeedCharge stays null when it was null (spec B T19).
 type LivenessDetail struct {
-	ReqTime        string `json:"ReqTime"` // 13-digit Unix milliseconds of the 1:1 request: the billing time
-	Seq            string `json:"Seq"`     // unique id of the 1:1 request
-	IDCard         string `json:"Idcard"`  // masked by the service, still personal
-	Name           string `json:"Name"`    // masked by the service, still personal
+	ReqTime        string `json:"ReqTime"`                     // 13-digit Unix milliseconds of the 1:1 request: the billing time
+	Seq            string `json:"Seq"`                         // unique id of the 1:1 request
+	IDCard         string `json:"Idcard" wire:"IdCard,Idcard"` // masked by the service, still personal
+	Name           string `json:"Name"`                        // masked by the service, still personal
 	Sim            string `json:"Sim"`
 	IsNeedCharge   *bool  `json:"IsNeedCharge"` // nil and false both mean not charged
-	ErrCode        string `json:"Errcode"`
+	ErrCode        string `json:"Errcode" wire:"Errcode,ErrorCode,code"`
 	ErrMsg         string `json:"Errmsg"`
 	LiveStatus     int    `json:"Livestatus"`
 	LiveMsg        string `json:"Livemsg"`
@@ -160,61 +158,12 @@ func (d LivenessDetail) LogValue() slog.Value {
 		slog.String("errCode", d.ErrCode), slog.String("charged", optBoolText(d.IsNeedCharge)))
 }
 
-// UnmarshalJSON reads the wire form tolerantly: Errcode as a number or a string, Idcard or
-// IdCard, numbers as strings, nulls.
+// UnmarshalJSON reads the wire form tolerantly (decodeObject): Errcode, or ErrorCode, as a
+// number or a string, Idcard or IdCard, numbers as strings, nulls.
 func (d *LivenessDetail) UnmarshalJSON(b []byte) error {
-	var w struct {
-		ReqTime        wire.Str  `json:"ReqTime"`
-		Seq            wire.Str  `json:"Seq"`
-		Idcard         wire.Str  `json:"Idcard"`
-		IDCard         wire.Str  `json:"IdCard"`
-		Name           wire.Str  `json:"Name"`
-		Sim            wire.Str  `json:"Sim"`
-		IsNeedCharge   optBool   `json:"IsNeedCharge"`
-		Errcode        wire.Code `json:"Errcode"`
-		ErrorCode      wire.Code `json:"ErrorCode"`
-		Errmsg         wire.Str  `json:"Errmsg"`
-		Livestatus     wire.Int  `json:"Livestatus"`
-		Livemsg        wire.Str  `json:"Livemsg"`
-		Comparestatus  wire.Int  `json:"Comparestatus"`
-		Comparemsg     wire.Str  `json:"Comparemsg"`
-		CompareLibType wire.Str  `json:"CompareLibType"`
-		LivenessMode   wire.Int  `json:"LivenessMode"`
-	}
-	if err := json.Unmarshal(b, &w); err != nil {
-		return err
-	}
-	code := w.Errcode
-	if code == "" {
-		code = w.ErrorCode
-	}
-	*d = LivenessDetail{
-		ReqTime: string(w.ReqTime), Seq: string(w.Seq), IDCard: firstNonEmpty(string(w.IDCard), string(w.Idcard)),
-		Name: string(w.Name), Sim: string(w.Sim), IsNeedCharge: w.IsNeedCharge.p, ErrCode: normCode(code),
-		ErrMsg: string(w.Errmsg), LiveStatus: int(w.Livestatus), LiveMsg: string(w.Livemsg),
-		CompareStatus: int(w.Comparestatus), CompareMsg: string(w.Comparemsg), CompareLibType: string(w.CompareLibType),
-		LivenessMode: int(w.LivenessMode),
-	}
-	return nil
-}
-
-// optBool is a nullable boolean that also accepts "true" and "false" as strings.
-type optBool struct{ p *bool }
-
-func (o *optBool) UnmarshalJSON(b []byte) error {
-	switch strings.TrimSpace(string(b)) {
-	case "null", `""`:
-		o.p = nil
-	case "true", `"true"`:
-		v := true
-		o.p = &v
-	case "false", `"false"`:
-		v := false
-		o.p = &v
-	default:
-		return errors.New("kyc: IsNeedCharge is not a boolean")
-	}
-	return nil
+	*d = LivenessDetail{}
+	_, err := decodeObject(b, d)
+	return err
 }
 
 func optBoolText(p *bool) string {
@@ -241,14 +190,18 @@ func parseReqTime(s string) (time.Time, bool) {
 type ChargeDetail struct {
 	ReqTime      string `json:"ReqTime"` // 13-digit Unix milliseconds: the billing time
 	Seq          string `json:"Seq"`
-	IDCard       string `json:"IdCard"` // masked; read from IdCard or the older Idcard
-	Name         string `json:"Name"`   // masked
+	IDCard       string `json:"IdCard" wire:"IdCard,Idcard"` // masked; read from IdCard or the older Idcard
+	Name         string `json:"Name"`                        // masked
 	Sim          string `json:"Sim"`
 	IsNeedCharge *bool  `json:"IsNeedCharge"`
-	ChargeType   string `json:"ChargeType"` // 比对, 核身 or 混合部署
-	ErrorCode    string `json:"ErrorCode"`  // the attempt's result code, normalised to text
+	ChargeType   string `json:"ChargeType"`                      // 比对, 核身 or 混合部署
+	ErrorCode    string `json:"ErrorCode" wire:"ErrorCode,code"` // the attempt's result code, normalised to text
 	ErrorMessage string `json:"ErrorMessage"`
 }
+
+// ChargeDetail's methods repeat LivenessDetail's in shape (a known repetition): the bill and the
+// result describe one 1:1 attempt in two record types with different fields, and each record
+// type redacts itself under fmt and slog.
 
 // Charged reports whether the detail is charged (IsNeedCharge true).
 func (d ChargeDetail) Charged() bool { return d.IsNeedCharge != nil && *d.IsNeedCharge }
@@ -271,30 +224,12 @@ func (d ChargeDetail) LogValue() slog.Value {
 		slog.String("errorCode", d.ErrorCode), slog.String("charged", optBoolText(d.IsNeedCharge)))
 }
 
-// UnmarshalJSON reads the wire form tolerantly (IdCard or Idcard, ErrorCode as a number or a
-// string, nulls).
+// UnmarshalJSON reads the wire form tolerantly (decodeObject): IdCard or Idcard, ErrorCode as a
+// number or a string, nulls.
 func (d *ChargeDetail) UnmarshalJSON(b []byte) error {
-	var w struct {
-		ReqTime      wire.Str  `json:"ReqTime"`
-		Seq          wire.Str  `json:"Seq"`
-		Idcard       wire.Str  `json:"Idcard"`
-		IDCard       wire.Str  `json:"IdCard"`
-		Name         wire.Str  `json:"Name"`
-		Sim          wire.Str  `json:"Sim"`
-		IsNeedCharge optBool   `json:"IsNeedCharge"`
-		ChargeType   wire.Str  `json:"ChargeType"`
-		ErrorCode    wire.Code `json:"ErrorCode"`
-		ErrorMessage wire.Str  `json:"ErrorMessage"`
-	}
-	if err := json.Unmarshal(b, &w); err != nil {
-		return err
-	}
-	*d = ChargeDetail{
-		ReqTime: string(w.ReqTime), Seq: string(w.Seq), IDCard: firstNonEmpty(string(w.IDCard), string(w.Idcard)),
-		Name: string(w.Name), Sim: string(w.Sim), IsNeedCharge: w.IsNeedCharge.p, ChargeType: string(w.ChargeType),
-		ErrorCode: normCode(w.ErrorCode), ErrorMessage: string(w.ErrorMessage),
-	}
-	return nil
+	*d = ChargeDetail{}
+	_, err := decodeObject(b, d)
+	return err
 }
 
 // ChargeRecord is one BizToken in a day's bill (WeChatBillDetail): how many charges it has that
@@ -321,20 +256,12 @@ func (r ChargeRecord) LogValue() slog.Value {
 		slog.Int("details", len(r.ChargeDetails)))
 }
 
-// UnmarshalJSON reads the wire form tolerantly (ChargeCount as a number or a string).
+// UnmarshalJSON reads the wire form tolerantly (decodeObject): ChargeCount as a number or a
+// string.
 func (r *ChargeRecord) UnmarshalJSON(b []byte) error {
-	var w struct {
-		BizToken      wire.Str       `json:"BizToken"`
-		RuleID        wire.Str       `json:"RuleId"`
-		ChargeCount   wire.Int       `json:"ChargeCount"`
-		ChargeDetails []ChargeDetail `json:"ChargeDetails"`
-	}
-	if err := json.Unmarshal(b, &w); err != nil {
-		return err
-	}
-	*r = ChargeRecord{BizToken: string(w.BizToken), RuleID: string(w.RuleID), ChargeCount: int(w.ChargeCount),
-		ChargeDetails: w.ChargeDetails}
-	return nil
+	*r = ChargeRecord{}
+	_, err := decodeObject(b, r)
+	return err
 }
 
 // billPage is the Response of GetWeChatBillDetails.

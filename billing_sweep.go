@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"golang.org/x/sync/errgroup"
+
+	"github.com/kycgo/kyc/internal/transport"
 )
 
 // Method 1 of billing keeps every BizToken and pulls its final details (spec B 6.1): the
@@ -170,7 +172,7 @@ func (sw *Sweeper) Run(ctx context.Context) error {
 		if err != nil {
 			sw.c.log.WarnContext(ctx, "kyc sweeper: sweep had failures", "failed", res.Failed, "pulled", res.Pulled)
 		}
-		if err := sleepCtx(ctx, every); err != nil {
+		if err := transport.Sleep(ctx, every); err != nil {
 			return err
 		}
 	}

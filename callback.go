@@ -197,14 +197,14 @@ func matchPrev(app *appTickets, clock Clock, match func(ticket string) bool) boo
 // when there is no shared store: nothing else can have refreshed). Concurrent callbacks share one
 // re-read, bounded by callbackRecheckTimeout and by ctx.
 func (a *appTickets) recheckForCallback(ctx context.Context) (*cachedUnit, error) {
-	if !a.c.sharedStore {
+	if !a.cfg.sharedStore {
 		return nil, nil
 	}
 	ch := a.sf.DoChan("callback-recheck", func() (any, error) {
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), callbackRecheckTimeout)
 		defer cancel()
 		u, _ := a.adoptFromStore(rctx)
-		a.nextCheck.Store(a.c.clock.Now().Add(a.c.storeRecheck).UnixNano())
+		a.nextCheck.Store(a.cfg.clock.Now().Add(a.cfg.storeRecheck).UnixNano())
 		return u, nil
 	})
 	select {

@@ -154,7 +154,7 @@ func newClient(appID, secret string, opts []Option) (*Client, error) {
 		c.store = NewMemoryStore()
 	}
 	c.budget = transport.NewBudget(100, 5)
-	c.tickets = newTicketManager(c)
+	c.tickets = newTicketManager(c.ticketConfig())
 	c.primary = c.tickets.app(appID, secret)
 	c.Face = &FaceService{c: c}
 	c.OCR = newOCRService(c)
@@ -209,6 +209,10 @@ type request struct {
 	// has been written. It is called once the answer's headers are in, with its Content-Length
 	// (-1 when unknown).
 	media func(contentLength int64) wire.MediaSink
+	// verdict: the caller reads a failed answer's result itself when it is a verdict, and
+	// completes the *APIError from it otherwise (verdictOrErr): it is not read here, so that
+	// the result is decoded once either way.
+	verdict bool
 	// beforeAttempt, when set, runs before every attempt is sent; its error ends the call
 	// unsent and is returned as it is (the NFC query counts its attempts with it).
 	beforeAttempt func(ctx context.Context) error
@@ -416,7 +420,7 @@ func (k *kyc1Call) readResponse(resp *http.Response) (answer, error) {
 	a.code = string(env.Code)
 	k.env = env
 	if !env.Code.OK() {
-		apiErr := c.apiError(req.op, resp.StatusCode, env)
+		apiErr := c.apiError(req.op, resp.StatusCode, env, req.verdict)
 		a.retry = apiErr.Retryable() || retryableStatus(resp.StatusCode)
 		return a, apiErr
 	}
@@ -428,33 +432,52 @@ func (k *kyc1Call) readResponse(resp *http.Response) (answer, error) {
 	return a, nil
 }
 
-// decodeAnswer decodes a buffered answer: the envelope into env and, for a successful answer,
-// its payload into out (the "result" object, or the whole answer for oauth2 calls) in the same
-// pass. resultOK reports that out was filled. Unsuccessful or odd answers are decoded again with
-// the result kept raw in env.Result.
+// decodeAnswer decodes a buffered answer once: the envelope into env, with the result object
+// kept as the raw bytes it was (a slice of raw, not a copy), then, for a successful answer
+// only, that result into out. A failed answer's result is left raw for apiError, the one
+// place that reads it, so no answer is decoded twice and out is never filled from a failed
+// one. resultOK reports that out was filled (or that there was no result to fill it with).
+// For topLevel calls (oauth2) out is the whole answer and embeds its frame (framed): one
+// decode fills both.
 func decodeAnswer(raw []byte, env *wire.Envelope, out any, topLevel bool) (resultOK bool, err error) {
-	if out != nil && !topLevel {
-		holder := struct {
-			wire.Envelope
-			Result any `json:"result"`
-		}{Result: out}
-		if json.Unmarshal(raw, &holder) == nil && holder.Code.OK() {
-			*env = holder.Envelope
-			return true, nil
+	if topLevel {
+		f, ok := out.(framed)
+		if !ok {
+			return false, fmt.Errorf("kyc: internal: a top-level answer must be framed") // a programming error in this package
 		}
+		if err := json.Unmarshal(raw, out); err != nil {
+			return false, err
+		}
+		*env = *f.frame()
+		return true, nil
 	}
-	*env = wire.Envelope{}
-	if err := json.Unmarshal(raw, env); err != nil {
+	var holder struct {
+		wire.Envelope
+		Result rawResult `json:"result"` // shadows Envelope.Result
+	}
+	if err := json.Unmarshal(raw, &holder); err != nil {
 		return false, err
 	}
-	if out != nil && topLevel && env.Code.OK() {
-		return json.Unmarshal(raw, out) == nil, nil
+	*env = holder.Envelope
+	env.Result = json.RawMessage(holder.Result)
+	if out == nil || !env.Code.OK() || !env.HasResult() {
+		return true, nil
 	}
-	return false, nil
+	return json.Unmarshal(env.Result, out) == nil, nil
 }
 
-// errWriter marks a failure of the caller's writer: resending would not help.
-var errWriter = errors.New("writing media")
+// framed is an answer whose fields sit beside the frame's (the oauth2 answers): it embeds the
+// frame and hands it out, so that one decode fills both.
+type framed interface{ frame() *wire.Envelope }
+
+// rawResult keeps a result object as its bytes, without the copy json.RawMessage makes: the
+// slice is of the answer's own buffer, which lives as long as the call.
+type rawResult []byte
+
+func (r *rawResult) UnmarshalJSON(b []byte) error {
+	*r = b
+	return nil
+}
 
 // decodeStream decodes a streamed answer: media to req.media's writers (capped at maxBody in
 // all), the rest into env. It returns the bytes read and the media bytes written.
@@ -513,11 +536,6 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-var errMediaTooLarge = errors.New("media exceeds the body size limit")
-
-// errOverCap marks a streamed answer refused for its size (WithMaxBodySize).
-var errOverCap = errors.New("over the size limit")
-
 type mediaLimit struct{ left int64 }
 
 // limitedWriter caps the media written across all fields of one answer, and marks the caller's
@@ -539,7 +557,9 @@ func (lw *limitedWriter) Write(p []byte) (int, error) {
 	return n, nil
 }
 
-func (c *Client) apiError(op string, status int, env *wire.Envelope) *APIError {
+// apiError is the *APIError of a failed answer, with the bizSeqNo, orderNo and transactionTime
+// its result repeats (addResultMeta) unless the caller reads that result itself (verdict).
+func (c *Client) apiError(op string, status int, env *wire.Envelope, verdict bool) *APIError {
 	e := &APIError{
 		Op:              op,
 		Code:            string(env.Code),
@@ -549,6 +569,15 @@ func (c *Client) apiError(op string, status int, env *wire.Envelope) *APIError {
 		TransactionTime: string(env.TransactionTime),
 		HTTPStatus:      status,
 	}
+	if !verdict {
+		addResultMeta(e, env)
+	}
+	return e
+}
+
+// addResultMeta fills what e lacks of the bizSeqNo, orderNo and transactionTime that env's
+// result object repeats.
+func addResultMeta(e *APIError, env *wire.Envelope) {
 	if env.HasResult() && (e.BizSeqNo == "" || e.OrderNo == "") {
 		var meta wire.ResultMeta
 		if json.Unmarshal(env.Result, &meta) == nil {
@@ -557,7 +586,6 @@ func (c *Client) apiError(op string, status int, env *wire.Envelope) *APIError {
 			e.TransactionTime = firstNonEmpty(e.TransactionTime, string(meta.TransactionTime))
 		}
 	}
-	return e
 }
 
 func firstNonEmpty(a, b string) string {

@@ -158,6 +158,8 @@ const (
 // Retryable is set only where sending the same request again is safe and may succeed: busy and
 // internal errors, rate limits. Codes that describe a finished attempt (liveness, comparison, capture)
 // are never Retryable: the person has to try again, which is a new order, not a resend.
+//
+// The rows repeat one shape (a known repetition): they are the manual's code tables as data.
 var codeRows = []codeRow{
 	// ---- success ----
 

@@ -135,45 +135,6 @@ func (s *DetectService) Auth(ctx context.Context, req DetectAuthRequest) (*Detec
 	return &out, nil
 }
 
-// checkCloudID checks an identifier parameter (RuleId, BizToken, MerchantId, EidToken): 1 to max
-// printable ASCII characters without spaces.
-func checkCloudID(field, v string, max int) error {
-	switch {
-	case v == "":
-		return invalidInput(field, "must not be empty")
-	case len(v) > max:
-		return invalidInput(field, fmt.Sprintf("must be at most %d characters", max))
-	case strings.IndexFunc(v, func(r rune) bool { return r <= ' ' || r > '~' }) >= 0:
-		return invalidInput(field, "must be printable ASCII without spaces")
-	}
-	return nil
-}
-
-// checkCloudIdentity checks an optional Name and IdCard pair (spec B 2.1, C 4.6): both or
-// neither; Name at most 32 characters; IdCard letters and digits, at most 32, letters upper-case
-// ("the letter must be an upper-case X").
-func checkCloudIdentity(name, idCard string) error {
-	if (name == "") != (idCard == "") {
-		return invalidInput("Name", "Name and IdCard go together: send both or neither")
-	}
-	if name == "" {
-		return nil
-	}
-	if err := checkName(name); err != nil {
-		return renameField(err, "Name")
-	}
-	if err := cloudText("Name", name, 32); err != nil {
-		return err
-	}
-	if err := checkIDNo(idCard); err != nil {
-		return renameField(err, "IdCard")
-	}
-	if strings.ToUpper(idCard) != idCard {
-		return invalidInput("IdCard", "letters must be upper-case")
-	}
-	return nil
-}
-
 // DetectParts selects the parts of a result (InfoType). The zero value asks for everything.
 type DetectParts uint8
 
@@ -300,7 +261,7 @@ func (d *DetectInfo) Passed() bool { return d != nil && d.Text.Passed() }
 // ("0", "2016"), matching the code catalogue. It prints redacted; its JSON (for your own store)
 // keeps everything, with the wire names.
 type DetectText struct {
-	ErrCode          string           `json:"ErrCode"` // "0" = the whole journey passed; "" when absent
+	ErrCode          string           `json:"ErrCode" wire:"ErrCode,code"` // "0" = the whole journey passed; "" when absent
 	ErrMsg           string           `json:"ErrMsg"`
 	IDCard           string           `json:"IdCard"` // the ID number verified
 	UseIDType        int              `json:"UseIDType"`
@@ -349,82 +310,26 @@ func (t DetectText) LogValue() slog.Value {
 	return slog.GroupValue(slog.String("errCode", t.ErrCode), slog.Int("attempts", len(t.LivenessDetail)))
 }
 
-// detectTextWire reads DetectInfoText tolerantly: numbers as strings or numbers, nulls.
-type detectTextWire struct {
-	ErrCode          wire.Code        `json:"ErrCode"`
-	ErrMsg           wire.Str         `json:"ErrMsg"`
-	IDCard           wire.Str         `json:"IdCard"`
-	UseIDType        wire.Int         `json:"UseIDType"`
-	Name             wire.Str         `json:"Name"`
-	OCRNation        wire.Str         `json:"OcrNation"`
-	OCRAddress       wire.Str         `json:"OcrAddress"`
-	OCRBirth         wire.Str         `json:"OcrBirth"`
-	OCRAuthority     wire.Str         `json:"OcrAuthority"`
-	OCRValidDate     wire.Str         `json:"OcrValidDate"`
-	OCRName          wire.Str         `json:"OcrName"`
-	OCRIDCard        wire.Str         `json:"OcrIdCard"`
-	OCRGender        wire.Str         `json:"OcrGender"`
-	IDInfoFrom       wire.Str         `json:"IdInfoFrom"`
-	LiveStatus       wire.Int         `json:"LiveStatus"`
-	LiveMsg          wire.Str         `json:"LiveMsg"`
-	CompareStatus    wire.Int         `json:"Comparestatus"`
-	CompareMsg       wire.Str         `json:"Comparemsg"`
-	Sim              wire.Str         `json:"Sim"`
-	Location         wire.Str         `json:"Location"`
-	Extra            wire.Str         `json:"Extra"`
-	LivenessDetail   []LivenessDetail `json:"LivenessDetail"`
-	LivenessInfoTag  json.RawMessage  `json:"LivenessInfoTag"`
-	Mobile           wire.Str         `json:"Mobile"`
-	CompareLibType   wire.Str         `json:"CompareLibType"`
-	LivenessMode     wire.Int         `json:"LivenessMode"`
-	NFCRequestIDs    []wire.Str       `json:"NFCRequestIds"`
-	NFCBillingCounts wire.Int         `json:"NFCBillingCounts"`
-	PassNo           wire.Str         `json:"PassNo"`
-	VisaNum          wire.Str         `json:"VisaNum"`
-	// Detail.LivenessData is where the legacy GetDetectInfo puts the attempts [INF: older
-	// printings of its DetectInfo string]; LivenessDetail wins when both are there.
-	Detail *struct {
-		LivenessData []LivenessDetail `json:"LivenessData"`
-	} `json:"Detail"`
-}
-
-// UnmarshalJSON reads the wire form (and this type's own JSON) tolerantly.
+// UnmarshalJSON reads the wire form (and this type's own JSON) tolerantly (decodeObject):
+// numbers as strings or numbers, nulls. Detail.LivenessData is where the legacy GetDetectInfo
+// puts the attempts [INF: older printings of its DetectInfo string]; LivenessDetail wins when
+// both are there.
 func (t *DetectText) UnmarshalJSON(b []byte) error {
-	var w detectTextWire
-	if err := json.Unmarshal(b, &w); err != nil {
+	*t = DetectText{}
+	obj, err := decodeObject(b, t)
+	if err != nil {
 		return err
 	}
-	*t = DetectText{
-		ErrCode: normCode(w.ErrCode), ErrMsg: string(w.ErrMsg), IDCard: string(w.IDCard), UseIDType: int(w.UseIDType),
-		Name: string(w.Name), OCRNation: string(w.OCRNation), OCRAddress: string(w.OCRAddress), OCRBirth: string(w.OCRBirth),
-		OCRAuthority: string(w.OCRAuthority), OCRValidDate: string(w.OCRValidDate), OCRName: string(w.OCRName),
-		OCRIDCard: string(w.OCRIDCard), OCRGender: string(w.OCRGender), IDInfoFrom: string(w.IDInfoFrom),
-		LiveStatus: int(w.LiveStatus), LiveMsg: string(w.LiveMsg), CompareStatus: int(w.CompareStatus),
-		CompareMsg: string(w.CompareMsg), Sim: string(w.Sim), Location: string(w.Location), Extra: string(w.Extra),
-		LivenessDetail: w.LivenessDetail, Mobile: string(w.Mobile), CompareLibType: string(w.CompareLibType),
-		LivenessMode: int(w.LivenessMode), NFCBillingCounts: int(w.NFCBillingCounts), PassNo: string(w.PassNo),
-		VisaNum: string(w.VisaNum),
-	}
-	if len(w.LivenessInfoTag) > 0 && !bytes.Equal(bytes.TrimSpace(w.LivenessInfoTag), []byte("null")) {
-		t.LivenessInfoTag = w.LivenessInfoTag
-	}
-	for _, id := range w.NFCRequestIDs {
-		t.NFCRequestIDs = append(t.NFCRequestIDs, string(id))
-	}
-	if len(t.LivenessDetail) == 0 && w.Detail != nil {
-		t.LivenessDetail = w.Detail.LivenessData
+	if raw, ok := member(obj, "Detail"); ok && len(t.LivenessDetail) == 0 {
+		var detail struct {
+			LivenessData []LivenessDetail `json:"LivenessData"`
+		}
+		if err := json.Unmarshal(raw, &detail); err != nil {
+			return err
+		}
+		t.LivenessDetail = detail.LivenessData
 	}
 	return nil
-}
-
-// normCode is a result code (Errcode, ErrorCode, ErrCode) that arrived as a number or a string,
-// as text: "0" for any spelling of zero, "" when absent, else trimmed ("2016").
-func normCode(c wire.Code) string {
-	c = wire.Code(strings.TrimSpace(string(c)))
-	if c.OK() {
-		return "0"
-	}
-	return string(c)
 }
 
 // IDCardImages are the ID-card images of a result (IdCardData). They print as sizes only.

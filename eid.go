@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"strings"
 	"time"
+
+	"github.com/kycgo/kyc/internal/transport"
 )
 
 // E证通 (eID, spec C 4): the backend gets an EidToken (GetEidToken), the person verifies in the
@@ -367,7 +369,7 @@ func (s *EIDService) WaitTokenStatus(ctx context.Context, eidToken string) (EidS
 				return last, wrapf(err, "waiting for eID token: %d errors in a row", failures)
 			}
 		}
-		if err := sleepCtx(ctx, interval); err != nil {
+		if err := transport.Sleep(ctx, interval); err != nil {
 			return last, fmt.Errorf("kyc: waiting for eID token: %w", err)
 		}
 	}

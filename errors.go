@@ -258,3 +258,27 @@ func joinErrors(errs ...error) error {
 	}
 	return &joinError{errs: kept}
 }
+
+// ErrUntrustedFile marks a FileStore directory or file that someone other than the process's
+// user could have written (or, for a file, read): FileStore refuses it rather than use it.
+var ErrUntrustedFile = errors.New("refused as untrusted")
+
+// ErrDecrypt: an NFC result (nfcEnResult) did not decrypt with the configured key into the
+// documented JSON: the key is wrong, or the ciphertext is corrupt. Nothing of the plaintext is
+// returned or quoted.
+var ErrDecrypt = errors.New("NFC result does not decrypt with the configured key")
+
+// ErrLeaseHeld is returned by TicketStore.Lease when another instance is refreshing.
+var ErrLeaseHeld = errors.New("kyc: ticket refresh lease held elsewhere")
+
+// ErrUnitSuperseded is returned by TicketStore.Save when it refuses a unit because a newer one
+// is stored, or because a newer lease was granted after the unit's own.
+var ErrUnitSuperseded = errors.New("kyc: a newer ticket unit or refresh lease exists in the store")
+
+// errWriter marks a failure of the caller's writer: resending would not help.
+var errWriter = errors.New("writing media")
+
+var errMediaTooLarge = errors.New("media exceeds the body size limit")
+
+// errOverCap marks a streamed answer refused for its size (WithMaxBodySize).
+var errOverCap = errors.New("over the size limit")

@@ -1,15 +1,9 @@
 package kyc
 
 import (
-	"bytes"
 	"context"
-	"encoding/base64"
 	"fmt"
 	"log/slog"
-	"net/url"
-	"strings"
-	"unicode"
-	"unicode/utf8"
 )
 
 // Version is a face-verification product version. A faceId works only with the SDK of its own
@@ -112,14 +106,6 @@ type FaceID struct {
 	Nonce           string `json:"-"`             // the nonce the upload was signed with
 }
 
-type faceIDResult struct {
-	FaceID        string `json:"faceId"`
-	H5FaceID      string `json:"h5faceId"`
-	OrderNo       string `json:"orderNo"`
-	BizSeqNo      string `json:"bizSeqNo"`
-	OptimalDomain string `json:"optimalDomain"`
-}
-
 // GetFaceID uploads the identity for one attempt and returns the faceId (getPlusFaceId,
 // getAdvFaceId or getfaceid). Everything is checked before sending. The call is resent only if
 // it provably never reached the service: a faceId is minted once per orderNo.
@@ -141,12 +127,7 @@ func (s *FaceService) GetFaceID(ctx context.Context, req FaceIDRequest) (*FaceID
 	}
 	p.set("version", APIVersion)
 	p.set("nonce", nonce)
-	res, err := s.upload(ctx, endpoint, p)
-	if err != nil {
-		return nil, err
-	}
-	res.Nonce = nonce
-	return res, nil
+	return s.c.upload(ctx, endpoint, p, nil, nonce, false)
 }
 
 // PCFaceIDRequest is the identity uploaded for a PC-browser journey (Basic, geth5faceid). It
@@ -181,161 +162,7 @@ func (s *FaceService) GetPCFaceID(ctx context.Context, req PCFaceIDRequest) (*Fa
 		return nil, err
 	}
 	p.set("version", APIVersion)
-	return s.upload(ctx, EndpointFaceIDPC, p)
-}
-
-// upload signs p with the SIGN ticket and sends it; on a stale-ticket answer the ticket unit is
-// renewed and the upload signed and sent once more (nothing was minted).
-func (s *FaceService) upload(ctx context.Context, endpoint string, p params) (*FaceID, error) {
-	rule := mustRule(endpoint)
-	// out stays nil when the answer has no result object (absent or null).
-	var out *faceIDResult
-	var env *FaceID
-	orderNo := mustGet(p, "orderNo")
-	err := s.c.withUnit(ctx, s.c.primary, func(u *cachedUnit) error {
-		p.sign(endpoint, "sign", u.SignTicket)
-		out = nil
-		e, err := s.c.send(ctx, &request{op: endpoint, method: rule.Method, path: rule.Path, body: p,
-			orderNo: orderNo, mint: true}, &out)
-		if err != nil {
-			return err
-		}
-		if err := checkFaceIDAnswer(endpoint, orderNo, e, out); err != nil {
-			return err
-		}
-		env = &FaceID{BizSeqNo: e.BizSeqNo, TransactionTime: string(e.TransactionTime)}
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	env.FaceID = firstNonEmpty(out.FaceID, out.H5FaceID)
-	env.OrderNo = firstNonEmpty(out.OrderNo, orderNo)
-	env.BizSeqNo = firstNonEmpty(env.BizSeqNo, out.BizSeqNo)
-	env.OptimalDomain = out.OptimalDomain
-	return env, nil
-}
-
-func mustGet(p params, k string) string {
-	v, _ := p.get(k)
-	return v
-}
-
-// identityParams checks and encodes the fields shared by the uploads (spec A 4.1, B 3.1, B 4).
-func identityParams(appID, orderNo, userID, name, idNo string, photo []byte, photoType PhotoType) (params, error) {
-	if err := checkOrderNo(orderNo); err != nil {
-		return nil, err
-	}
-	if err := checkUserID(userID); err != nil {
-		return nil, err
-	}
-	if (name == "") != (idNo == "") {
-		return nil, invalidInput("name/idNo", "must be given together (authoritative-source comparison) or both left empty")
-	}
-	if name != "" {
-		if err := checkName(name); err != nil {
-			return nil, err
-		}
-		if err := checkIDNo(idNo); err != nil {
-			return nil, err
-		}
-	}
-	p := params{{"appId", appID}, {"orderNo", orderNo}, {"name", name}, {"idNo", idNo}, {"userId", userID}}
-	switch {
-	case len(photo) > 0:
-		if err := checkPhoto(photo, photoType); err != nil {
-			return nil, err
-		}
-		p = append(p, param{"sourcePhotoStr", base64.StdEncoding.EncodeToString(photo)}, param{"sourcePhotoType", string(photoType)})
-	case photoType != "":
-		return nil, invalidInput("sourcePhotoType", "given without a photo")
-	case name == "":
-		return nil, invalidInput("name/idNo", "needed when no comparison photo is given")
-	}
-	return p, nil
-}
-
-// checkOrderNo: 1-32 letters and digits (spec A 8 item 10).
-func checkOrderNo(orderNo string) error {
-	switch {
-	case orderNo == "":
-		return invalidInput("orderNo", "must not be empty")
-	case len(orderNo) > 32:
-		return invalidInput("orderNo", "must be at most 32 characters")
-	case !isAlnum(orderNo):
-		return invalidInput("orderNo", "must contain only ASCII letters and digits")
-	}
-	return nil
-}
-
-// checkName: the manual gives no limit; refuse what cannot be a name (empty after trimming,
-// control characters, over 64 characters) rather than send it.
-func checkName(name string) error {
-	switch {
-	case strings.TrimSpace(name) == "":
-		return invalidInput("name", "must not be blank")
-	case !utf8.ValidString(name):
-		return invalidInput("name", "must be valid UTF-8")
-	case utf8.RuneCountInString(name) > 64:
-		return invalidInput("name", "must be at most 64 characters")
-	case strings.IndexFunc(name, unicode.IsControl) >= 0:
-		return invalidInput("name", "must not contain control characters")
-	}
-	return nil
-}
-
-// checkIDNo: certificate numbers are letters and digits (an 18-character PRC ID ends in a digit
-// or an upper-case X, as the service requires); at most 32.
-func checkIDNo(idNo string) error {
-	switch {
-	case len(idNo) > 32:
-		return invalidInput("idNo", "must be at most 32 characters")
-	case !isAlnum(idNo):
-		return invalidInput("idNo", "must contain only ASCII letters and digits")
-	case len(idNo) == 18 && idNo[17] == 'x':
-		return invalidInput("idNo", "the check character X must be upper-case")
-	}
-	return nil
-}
-
-// checkPhoto: JPG, PNG or BMP by content, at most 500 KB, with its type (spec A 4.1).
-func checkPhoto(photo []byte, t PhotoType) error {
-	if t != PhotoWatermarked && t != PhotoHD {
-		return invalidInput("sourcePhotoType", `must be PhotoWatermarked ("1") or PhotoHD ("2") when a photo is sent`)
-	}
-	if len(photo) > MaxPhotoSize {
-		return invalidInput("sourcePhotoStr", fmt.Sprintf("photo is %d bytes; at most %d before base64", len(photo), MaxPhotoSize))
-	}
-	if imageFormat(photo) == "" {
-		return invalidInput("sourcePhotoStr", "photo must be a JPG, PNG or BMP image")
-	}
-	return nil
-}
-
-// imageFormat names the image type by its magic bytes; anything under 32 bytes cannot be a
-// usable photo and is refused too.
-func imageFormat(b []byte) string {
-	switch {
-	case len(b) < 32:
-		return ""
-	case bytes.HasPrefix(b, []byte{0xFF, 0xD8, 0xFF}):
-		return "jpg"
-	case bytes.HasPrefix(b, []byte("\x89PNG\r\n\x1a\n")):
-		return "png"
-	case bytes.HasPrefix(b, []byte("BM")) && len(b) > 26:
-		return "bmp"
-	}
-	return ""
-}
-
-func nonceOrNew(n string) (string, error) {
-	if n == "" {
-		return NewNonce(), nil
-	}
-	if err := CheckNonce(n); err != nil {
-		return "", err
-	}
-	return n, nil
+	return s.c.upload(ctx, EndpointFaceIDPC, p, nil, "", false)
 }
 
 // SDKStart is what the app hands to the face SDK (spec A 6.1): marshal it to JSON in a handler.
@@ -357,39 +184,6 @@ type SDKStart struct {
 	OCRCertID string `json:"ocrCertId,omitempty"`
 }
 
-// StartOption adjusts one SDK start or H5 login.
-type StartOption func(*startConfig) error
-
-type startConfig struct{ nonce string }
-
-// WithNonce signs with the given nonce (for instance the upload's, FaceID.Nonce) instead of a
-// fresh one. The manual allows both (spec A 8 item 13).
-func WithNonce(nonce string) StartOption {
-	return func(c *startConfig) error {
-		if err := CheckNonce(nonce); err != nil {
-			return err
-		}
-		c.nonce = nonce
-		return nil
-	}
-}
-
-func startOptions(opts []StartOption) (startConfig, error) {
-	var c startConfig
-	for _, o := range opts {
-		if o == nil {
-			return c, invalidInput("option", "must not be nil")
-		}
-		if err := o(&c); err != nil {
-			return c, err
-		}
-	}
-	if c.nonce == "" {
-		c.nonce = NewNonce()
-	}
-	return c, nil
-}
-
 // SDKParams returns the start values for the face SDK of version v, signed with a new NONCE
 // ticket for userID. Call it for every start: the ticket is single use.
 func (s *FaceService) SDKParams(ctx context.Context, v Version, orderNo, userID, faceID string, opts ...StartOption) (*SDKStart, error) {
@@ -402,36 +196,6 @@ func (s *FaceService) SDKParams(ctx context.Context, v Version, orderNo, userID,
 		return nil, err
 	}
 	return s.c.sdkStart(ctx, s.c.primary, EndpointFaceSDKStart, v.String(), orderNo, userID, faceID, opts)
-}
-
-// sdkStart builds start values for any SDK (face, OCR, will, NFC): the NONCE-ticket signature
-// over appId, userId, nonce and version.
-func (c *Client) sdkStart(ctx context.Context, app *appTickets, endpoint, product, orderNo, userID, faceID string, opts []StartOption) (*SDKStart, error) {
-	if err := checkOrderNo(orderNo); err != nil {
-		return nil, err
-	}
-	if err := checkUserID(userID); err != nil {
-		return nil, err
-	}
-	if faceID != "" && !isAlnum(faceID) {
-		return nil, invalidInput("faceId", "must contain only ASCII letters and digits")
-	}
-	cfg, err := startOptions(opts)
-	if err != nil {
-		return nil, err
-	}
-	ticket, err := c.nonceTicket(ctx, app, userID)
-	if err != nil {
-		return nil, err
-	}
-	p := params{{"appId", app.appID}, {"userId", userID}, {"nonce", cfg.nonce}, {"version", APIVersion}}
-	p.sign(endpoint, "sign", ticket)
-	start := &SDKStart{Product: product, FaceID: faceID, OrderNo: orderNo, AppID: app.appID, Version: APIVersion,
-		Nonce: cfg.nonce, UserID: userID, Sign: mustGet(p, "sign"), Licence: c.sdkLicence}
-	if endpoint == EndpointFaceSDKStart {
-		start.VerifyMode = "GRADE"
-	}
-	return start, nil
 }
 
 // H5From says where a mobile H5 journey starts (the login URL's "from").
@@ -496,56 +260,4 @@ type PCLoginRequest struct {
 func (s *FaceService) PCLoginURL(ctx context.Context, req PCLoginRequest, opts ...StartOption) (string, error) {
 	return s.c.loginURL(ctx, s.c.primary, EndpointPCLogin, "h5faceId", req.H5FaceID, req.OrderNo, req.UserID,
 		req.OptimalDomain, req.CallbackURL, nil, nil, opts)
-}
-
-// loginURL builds a browser login URL for endpoint (mobile, PC or will H5): the 7-value NONCE
-// signature over appId, userId, orderNo, version, the faceId field and nonce.
-func (c *Client) loginURL(ctx context.Context, app *appTickets, endpoint, idField, faceID, orderNo, userID, domain, callback string, pre, post params, opts []StartOption) (string, error) {
-	if err := checkAlnumID(idField, faceID, maxFaceIDLen); err != nil {
-		return "", err
-	}
-	if err := checkOrderNo(orderNo); err != nil {
-		return "", err
-	}
-	if err := checkUserID(userID); err != nil {
-		return "", err
-	}
-	if err := checkURL("url", callback); err != nil {
-		return "", err
-	}
-	host, err := c.loginHost(domain)
-	if err != nil {
-		return "", err
-	}
-	cfg, err := startOptions(opts)
-	if err != nil {
-		return "", err
-	}
-	ticket, err := c.nonceTicket(ctx, app, userID)
-	if err != nil {
-		return "", err
-	}
-	p := params{{"appId", app.appID}, {"version", APIVersion}, {"nonce", cfg.nonce}, {"orderNo", orderNo},
-		{idField, faceID}, {"url", callback}}
-	p = append(p, pre...)
-	p = append(p, param{"userId", userID})
-	p.sign(endpoint, "sign", ticket)
-	p = append(p, post...)
-	rule := mustRule(endpoint)
-	return host + rule.Path + "?" + p.query(), nil
-}
-
-// loginHost is the scheme and host of a login URL: optimalDomain when the upload gave one
-// (spec B T6), else the API host. The scheme is the API host's (https for the real service).
-// The domain here comes from the caller (who copied it from the upload's answer): a bad one is
-// the caller's input, refused as such.
-func (c *Client) loginHost(domain string) (string, error) {
-	base, _ := url.Parse(c.baseURL)
-	if domain == "" {
-		return base.Scheme + "://" + base.Host, nil
-	}
-	if err := checkOptimalDomain(domain); err != nil {
-		return "", err
-	}
-	return base.Scheme + "://" + domain, nil
 }

@@ -2,7 +2,6 @@ package kyc
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -10,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/kycgo/kyc/internal/transport"
 	"github.com/kycgo/kyc/internal/wire"
 )
 
@@ -60,16 +60,16 @@ func (m Media) LogValue() slog.Value { return slog.StringValue(m.String()) }
 type FaceResult struct {
 	Code            string
 	Msg             string
-	OrderNo         string
-	BizSeqNo        string
+	OrderNo         string `wire:"orderNo"`
+	BizSeqNo        string `wire:"bizSeqNo"`
 	TransactionTime string
-	LiveRate        string // liveness score, kept as sent ("99")
-	Similarity      string // comparison score ("97.0"); absent for liveness only
-	OccurredTime    string // yyyyMMddHHmmss
-	AppID           string
-	SDKVersion      string
-	TRTCFlag        string    // "Y" when the scan went through the TRTC real-time channel
-	Risk            *RiskInfo // Plus and Enhanced only, and not always
+	LiveRate        string    `wire:"liveRate"`     // liveness score, kept as sent ("99")
+	Similarity      string    `wire:"similarity"`   // comparison score ("97.0"); absent for liveness only
+	OccurredTime    string    `wire:"occurredTime"` // yyyyMMddHHmmss
+	AppID           string    `wire:"appId"`
+	SDKVersion      string    `wire:"sdkVersion"`
+	TRTCFlag        string    `wire:"trtcFlag"` // "Y" when the scan went through the TRTC real-time channel
+	Risk            *RiskInfo `wire:"riskInfo"` // Plus and Enhanced only, and not always
 	Photo           Media     // with PhotoAndVideo or PhotoOnly, when present
 	Video           Media     // with PhotoAndVideo or VideoOnly, when present
 }
@@ -91,52 +91,19 @@ func (r *FaceResult) Err() error {
 // regard to case; LivenessInfoTag is kept raw (its format is not documented) and read with
 // ShieldTags.
 type RiskInfo struct {
-	DeviceInfoLevel string
-	DeviceInfoTag   string
-	RiskInfoLevel   string
-	RiskInfoTag     string
-	LivenessInfoTag string
+	DeviceInfoLevel string `wire:"deviceInfoLevel,list"`
+	DeviceInfoTag   string `wire:"deviceInfoTag,list"`
+	RiskInfoLevel   string `wire:"riskInfoLevel,list"`
+	RiskInfoTag     string `wire:"riskInfoTag,list"`
+	LivenessInfoTag string `wire:"LivenessInfoTag,list"`
 }
 
-// UnmarshalJSON accepts any key case and values as strings, numbers or lists.
+// UnmarshalJSON accepts any key case and values as strings, numbers or lists (decodeObject).
 func (ri *RiskInfo) UnmarshalJSON(b []byte) error {
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(b, &m); err != nil {
+	if _, err := decodeObject(b, ri); err != nil {
 		return errors.New("riskInfo is not an object")
 	}
-	for k, v := range m {
-		s := looseText(v)
-		switch strings.ToLower(k) {
-		case "deviceinfolevel":
-			ri.DeviceInfoLevel = s
-		case "deviceinfotag":
-			ri.DeviceInfoTag = s
-		case "riskinfolevel":
-			ri.RiskInfoLevel = s
-		case "riskinfotag":
-			ri.RiskInfoTag = s
-		case "livenessinfotag":
-			ri.LivenessInfoTag = s
-		}
-	}
 	return nil
-}
-
-// looseText renders a JSON scalar as text and a list of scalars as comma-separated text.
-func looseText(raw json.RawMessage) string {
-	var s wire.Str
-	if json.Unmarshal(raw, &s) == nil {
-		return string(s)
-	}
-	var list []wire.Str
-	if json.Unmarshal(raw, &list) == nil {
-		parts := make([]string, len(list))
-		for i, x := range list {
-			parts[i] = string(x)
-		}
-		return strings.Join(parts, ",")
-	}
-	return ""
 }
 
 // HighRiskDevice reports a deviceInfoLevel of 3 or 4: a high-risk device, which the service
@@ -224,19 +191,6 @@ next:
 		unknown = append(unknown, p)
 	}
 	return tags, unknown
-}
-
-type faceRecord struct {
-	OrderNo         string    `json:"orderNo"`
-	LiveRate        wire.Str  `json:"liveRate"`
-	Similarity      wire.Str  `json:"similarity"`
-	OccurredTime    wire.Str  `json:"occurredTime"`
-	AppID           string    `json:"appId"`
-	BizSeqNo        string    `json:"bizSeqNo"`
-	SDKVersion      wire.Str  `json:"sdkVersion"`
-	TRTCFlag        wire.Str  `json:"trtcFlag"`
-	RiskInfo        *RiskInfo `json:"riskInfo"`
-	LivenessInfoTag wire.Str  `json:"LivenessInfoTag"`
 }
 
 // QueryResult asks for the verdict of orderNo and, with media, the photo and video (held in
@@ -334,7 +288,7 @@ func (s *FaceService) WaitForMedia(ctx context.Context, orderNo string, media Me
 		if try >= s.c.mediaTries {
 			return res, fmt.Errorf("kyc: face result: order %s: %w: media still missing after %d tries", orderNo, ErrMediaNotReady, try)
 		}
-		if err := sleepCtx(ctx, s.c.mediaWait); err != nil {
+		if err := transport.Sleep(ctx, s.c.mediaWait); err != nil {
 			return res, fmt.Errorf("kyc: order %s: waiting for media: %w", orderNo, err)
 		}
 	}
@@ -347,78 +301,41 @@ func (c *Client) queryFaceRecord(ctx context.Context, app *appTickets, orderNo, 
 	}
 	p := params{{"appId", app.appID}, {"version", APIVersion}, {"nonce", NewNonce()}, {"orderNo", orderNo},
 		{"getFile", getFile}, {"queryVersion", "1.0"}}
-	env, err := c.signedQuery(ctx, app, EndpointQueryFaceRecord, p, media)
-	if err != nil && !isVerdict(env, err) {
+	env, err := c.call(ctx, signedCall{app: app, endpoint: EndpointQueryFaceRecord, p: p, verdict: true, media: media})
+	if err != nil {
+		if err := verdictOrErr(env, err); err != nil {
+			return nil, err
+		}
+	}
+	res := &FaceResult{}
+	obj, err := decodeResult(EndpointQueryFaceRecord, orderNo, env, res, frame{&res.Code, &res.Msg, &res.OrderNo, &res.BizSeqNo, &res.TransactionTime})
+	if err != nil {
 		return nil, err
 	}
-	var rec faceRecord
-	if env.HasResult() {
-		if derr := json.Unmarshal(env.Result, &rec); derr != nil {
+	// The Plus query table lists LivenessInfoTag beside riskInfo, not in it (spec A 5): it is kept
+	// with the risk object.
+	if raw, ok := member(obj, "LivenessInfoTag"); ok {
+		var tag wire.Str
+		if tag.UnmarshalJSON(raw) != nil {
 			return nil, fmt.Errorf("kyc: %s: %w: result does not decode", EndpointQueryFaceRecord, ErrBadResponse)
 		}
-	}
-	if err := checkFrame(EndpointQueryFaceRecord, orderNo, env, env.HasResult(), rec.OrderNo, rec.BizSeqNo); err != nil {
-		return nil, err
-	}
-	res := &FaceResult{
-		Code: string(env.Code), Msg: env.Msg, OrderNo: firstNonEmpty(rec.OrderNo, orderNo),
-		BizSeqNo: firstNonEmpty(env.BizSeqNo, rec.BizSeqNo), TransactionTime: string(env.TransactionTime),
-		LiveRate: string(rec.LiveRate), Similarity: string(rec.Similarity), OccurredTime: string(rec.OccurredTime),
-		AppID: rec.AppID, SDKVersion: string(rec.SDKVersion), TRTCFlag: string(rec.TRTCFlag), Risk: rec.RiskInfo,
-	}
-	if res.Code != "0" && env.Code.OK() {
-		res.Code = "0" // a numeric 0 or "00"
-	}
-	if rec.LivenessInfoTag != "" {
-		if res.Risk == nil {
-			res.Risk = &RiskInfo{}
-		}
-		if res.Risk.LivenessInfoTag == "" {
-			res.Risk.LivenessInfoTag = string(rec.LivenessInfoTag)
+		if tag != "" {
+			if res.Risk == nil {
+				res.Risk = &RiskInfo{}
+			}
+			if res.Risk.LivenessInfoTag == "" {
+				res.Risk.LivenessInfoTag = string(tag)
+			}
 		}
 	}
 	return res, nil
 }
 
-// isVerdict reports whether a non-zero answer is a verification verdict rather than a failure of
-// the call: a code of the ErrVerificationFailed class, or an unclassed code that came with a
-// result object.
-func isVerdict(env *wire.Envelope, err error) bool {
-	var ae *APIError
-	if env == nil || !errors.As(err, &ae) || ae.Code == "" {
-		return false
-	}
-	class := classOf(ae.Code)
-	return class == ErrVerificationFailed || (class == nil && env.HasResult())
-}
-
-// signedQuery sends a SIGN-signed query (appId, orderNo, nonce, version) and returns the
-// envelope, also when the code is not zero. A stale-ticket answer renews the unit and the query
-// is signed and sent once more.
-func (c *Client) signedQuery(ctx context.Context, app *appTickets, endpoint string, p params, media func(int64) wire.MediaSink) (*wire.Envelope, error) {
-	rule := mustRule(endpoint)
-	var env *wire.Envelope
-	err := c.withUnit(ctx, app, func(u *cachedUnit) error {
-		p.sign(endpoint, "sign", u.SignTicket)
-		req := &request{op: endpoint, method: rule.Method, path: rule.Path, media: media}
-		if rule.Method == "GET" {
-			req.query = p.values()
-		} else {
-			req.body = p
-			req.orderNo = mustGet(p, "orderNo")
-		}
-		var err error
-		env, err = c.send(ctx, req, nil)
-		return err
-	})
-	return env, err
-}
-
 // Photos is the answer of the photo query (queryphotoinfo): one to three photos from the scan.
 type Photos struct {
-	OrderNo      string
-	BizSeqNo     string
-	OccurredTime string
+	OrderNo      string  `wire:"orderNo"`
+	BizSeqNo     string  `wire:"bizSeqNo"`
+	OccurredTime string  `wire:"occurredTime"`
 	Photos       []Media // empty when the service has none (photoList null)
 }
 
@@ -433,7 +350,7 @@ func (s *FaceService) QueryPhotos(ctx context.Context, orderNo string) (*Photos,
 		{"orderNo", orderNo}}
 	ar := &arena{}
 	var photos []*arenaWriter
-	env, err := s.c.signedQuery(ctx, s.c.primary, EndpointQueryPhotoInfo, p, func(cl int64) wire.MediaSink {
+	env, err := s.c.call(ctx, signedCall{app: s.c.primary, endpoint: EndpointQueryPhotoInfo, p: p, media: func(cl int64) wire.MediaSink {
 		ar.reset(cl)
 		photos = photos[:0]
 		return wire.MediaSink{Lists: map[string]func(int) (io.Writer, error){
@@ -446,64 +363,18 @@ func (s *FaceService) QueryPhotos(ctx context.Context, orderNo string) (*Photos,
 				return w, nil
 			},
 		}}
-	})
+	}})
 	if err != nil {
 		return nil, err
 	}
-	var meta struct {
-		OrderNo      string   `json:"orderNo"`
-		BizSeqNo     string   `json:"bizSeqNo"`
-		OccurredTime wire.Str `json:"occurredTime"`
-	}
-	if env.HasResult() {
-		if derr := json.Unmarshal(env.Result, &meta); derr != nil {
-			return nil, fmt.Errorf("kyc: %s: %w: result does not decode", EndpointQueryPhotoInfo, ErrBadResponse)
-		}
-	}
-	if err := checkFrame(EndpointQueryPhotoInfo, orderNo, env, env.HasResult(), meta.OrderNo, meta.BizSeqNo); err != nil {
+	out := &Photos{}
+	if _, err := decodeResult(EndpointQueryPhotoInfo, orderNo, env, out, frame{orderNo: &out.OrderNo, bizSeqNo: &out.BizSeqNo}); err != nil {
 		return nil, err
 	}
-	out := &Photos{OrderNo: firstNonEmpty(meta.OrderNo, orderNo), BizSeqNo: env.BizSeqNo, OccurredTime: string(meta.OccurredTime)}
 	for _, w := range photos {
 		if b := w.bytes(); len(b) > 0 {
 			out.Photos = append(out.Photos, b)
 		}
 	}
 	return out, nil
-}
-
-// arena holds the media of one answer in one allocation sized from the answer's length (base64
-// is 4/3 of its content, so three quarters of the body bounds all media together). Fields are
-// decoded one after another, so each occupies a contiguous range.
-type arena struct{ buf []byte }
-
-func (a *arena) reset(contentLength int64) {
-	const maxPrealloc = 256 << 20
-	if contentLength > 0 && contentLength <= maxPrealloc {
-		a.buf = make([]byte, 0, contentLength*3/4+8)
-	} else {
-		a.buf = nil
-	}
-}
-
-type arenaWriter struct {
-	a          *arena
-	start, end int
-	used       bool
-}
-
-func (w *arenaWriter) Write(p []byte) (int, error) {
-	if !w.used {
-		w.start, w.used = len(w.a.buf), true
-	}
-	w.a.buf = append(w.a.buf, p...)
-	w.end = len(w.a.buf)
-	return len(p), nil
-}
-
-func (w *arenaWriter) bytes() Media {
-	if w == nil || !w.used || w.end == w.start {
-		return nil
-	}
-	return Media(w.a.buf[w.start:w.end:w.end])
 }

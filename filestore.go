@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"sync"
 	"time"
+
+	"github.com/kycgo/kyc/internal/transport"
 )
 
 // FileStore is a TicketStore in files, for the processes of one host: the manual asks for the
@@ -67,10 +69,6 @@ func NewFileStore(dir string) (*FileStore, error) {
 	}
 	return &FileStore{dir: dir}, nil
 }
-
-// ErrUntrustedFile marks a FileStore directory or file that someone other than the process's
-// user could have written (or, for a file, read): FileStore refuses it rather than use it.
-var ErrUntrustedFile = errors.New("refused as untrusted")
 
 // checkTrusted refuses fi unless it is owned by the process's effective uid and has none of
 // the permission bits in forbidden. Where the system has no owners (fileOwner reports false),
@@ -332,7 +330,7 @@ func (s *FileStore) lock(ctx context.Context, appID string) (*os.File, error) {
 		if ok {
 			return f, nil
 		}
-		if err := sleepCtx(ctx, wait); err != nil {
+		if err := transport.Sleep(ctx, wait); err != nil {
 			f.Close()
 			return nil, fmt.Errorf("kyc: ticket store: waiting for %s: %w", f.Name(), err)
 		}

@@ -87,7 +87,7 @@ func (s *NFCService) GetCertID(ctx context.Context, req NFCCertIDRequest) (*NFCC
 		BizSeqNo  string `json:"bizSeqNo"`
 		OCRCertID string `json:"ocrCertId"`
 	}
-	env, err := s.c.mint(ctx, s.c.primary, EndpointNFCCertID, p, nil, &out)
+	env, err := s.c.call(ctx, signedCall{app: s.c.primary, endpoint: EndpointNFCCertID, p: p, mint: true, out: &out})
 	if err != nil {
 		return nil, err
 	}
@@ -158,25 +158,17 @@ func (s *NFCService) QueryResult(ctx context.Context, q NFCQuery) (*NFCResult, e
 		{"reqId", q.ReqID}, {"getPhoto", flag(q.Photos)}}
 	ar := &arena{}
 	var enc *arenaWriter
-	rule := mustRule(EndpointNFCResult)
-	var env *wire.Envelope
-	err := s.c.withUnit(ctx, s.c.primary, func(u *cachedUnit) error {
-		p.sign(EndpointNFCResult, "sign", u.SignTicket)
-		req := &request{op: EndpointNFCResult, method: rule.Method, path: rule.Path, body: p, orderNo: q.OrderNo,
-			// Every attempt is counted before it is sent, so that a fleet sharing the store
-			// sends at most 10 whatever the retries.
-			beforeAttempt: func(ctx context.Context) error { return s.countQuery(ctx, q.ReqID) },
-			media: func(cl int64) wire.MediaSink {
-				ar.reset(cl)
-				enc = &arenaWriter{a: ar}
-				// nfcEnResult is base64 of the ciphertext: streamed as media, it is decoded on the
-				// way in and never counts against the envelope cap, photos included.
-				return wire.MediaSink{Fields: map[string]io.Writer{"nfcEnResult": enc}}
-			}}
-		var err error
-		env, err = s.c.send(ctx, req, nil)
-		return err
-	})
+	env, err := s.c.call(ctx, signedCall{app: s.c.primary, endpoint: EndpointNFCResult, p: p,
+		// Every attempt is counted before it is sent, so that a fleet sharing the store sends at
+		// most 10 whatever the retries.
+		beforeAttempt: func(ctx context.Context) error { return s.countQuery(ctx, q.ReqID) },
+		media: func(cl int64) wire.MediaSink {
+			ar.reset(cl)
+			enc = &arenaWriter{a: ar}
+			// nfcEnResult is base64 of the ciphertext: streamed as media, it is decoded on the way
+			// in and never counts against the envelope cap, photos included.
+			return wire.MediaSink{Fields: map[string]io.Writer{"nfcEnResult": enc}}
+		}})
 	if err != nil {
 		return nil, err
 	}
@@ -210,12 +202,6 @@ func (s *NFCService) QueryResult(ctx context.Context, q NFCQuery) (*NFCResult, e
 	}
 	return &NFCResult{BizSeqNo: firstNonEmpty(env.BizSeqNo, inner.BizSeqNo), TransactionTime: string(env.TransactionTime), Card: card}, nil
 }
-
-// checkReqID: the SDK's reqId as the service issues it, 1 to 40 ASCII letters and digits (its
-// column in the manual, spec C 6.4). The manual does not name its alphabet; every documented and
-// observed reqId is letters and digits, and anything else cannot be one the service issued: it
-// is refused before it spends one of the reqId's ten queries.
-func checkReqID(reqID string) error { return checkAlnumID("reqId", reqID, maxReqIDLen) }
 
 // nfcQueryKey is the QueryCounter key of a reqId's queries.
 func nfcQueryKey(reqID string) string { return "nfcq:" + reqID }

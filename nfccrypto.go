@@ -2,72 +2,35 @@ package kyc
 
 import (
 	"bytes"
-	"encoding/base64"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
-	"strings"
 	"unicode/utf8"
 
 	gmcipher "github.com/emmansun/gmsm/cipher"
 	"github.com/emmansun/gmsm/padding"
 	"github.com/emmansun/gmsm/sm4"
-
-	"github.com/kycgo/kyc/internal/wire"
 )
-
-// ErrDecrypt: an NFC result (nfcEnResult) did not decrypt with the configured key into the
-// documented JSON: the key is wrong, or the ciphertext is corrupt. Nothing of the plaintext is
-// returned or quoted.
-var ErrDecrypt = errors.New("NFC result does not decrypt with the configured key")
-
-// WithNFCKey sets the NFC key from the console: 32 hex characters (16 bytes), the SM4 key that
-// decrypts getIdcardNfcResult's nfcEnResult (spec C 6.5). The key is hex-decoded, never used as
-// its ASCII text as the manual's Java helper wrongly does.
-func WithNFCKey(hexKey string) Option {
-	return func(c *Client) error {
-		key, err := parseNFCKey(hexKey)
-		if err != nil {
-			return err
-		}
-		c.nfcKey = key
-		return nil
-	}
-}
-
-func parseNFCKey(hexKey string) ([]byte, error) {
-	hexKey = strings.TrimSpace(hexKey)
-	if len(hexKey) != 2*sm4.BlockSize {
-		return nil, invalidInput("NFC key", "must be 32 hex characters (a 16-byte SM4 key)")
-	}
-	key, err := hex.DecodeString(hexKey)
-	if err != nil {
-		return nil, invalidInput("NFC key", "must be 32 hex characters (a 16-byte SM4 key)")
-	}
-	return key, nil
-}
 
 // NFCCard is the decrypted content of an NFC result (spec C 6.4): the chip's data. Which fields
 // are filled depends on the document (the permit has EnName but no Nation, Address, front or back
 // image). Dates are kept as sent. It prints redacted.
 type NFCCard struct {
-	OrderNo             string
-	ReqID               string
-	Name                string
-	EnName              string // permit only
-	Sex                 string
-	Nation              string // ID card only
-	Birth               string
-	Address             string // ID card only
-	IDNo                string // the document number (idcard)
-	ValidDateBegin      string // ID card only
-	ValidDateEnd        string
-	SigningOrganization string // ID card only
-	FrontPhoto          Media  // with NFCQuery.Photos; ID card only
-	BackPhoto           Media  // with NFCQuery.Photos; ID card only
-	PortraitPhoto       Media  // the chip portrait, with NFCQuery.Photos
+	OrderNo             string `wire:"orderNo"`
+	ReqID               string `wire:"reqId"`
+	Name                string `wire:"name"`
+	EnName              string `wire:"enName"` // permit only
+	Sex                 string `wire:"sex"`
+	Nation              string `wire:"nation"` // ID card only
+	Birth               string `wire:"birth"`
+	Address             string `wire:"address"`        // ID card only
+	IDNo                string `wire:"idcard"`         // the document number (idcard)
+	ValidDateBegin      string `wire:"validDateBegin"` // ID card only
+	ValidDateEnd        string `wire:"validDateEnd"`
+	SigningOrganization string `wire:"signingOrganization"`  // ID card only
+	FrontPhoto          Media  `wire:"frontPhoto,base64"`    // with NFCQuery.Photos; ID card only
+	BackPhoto           Media  `wire:"backPhoto,base64"`     // with NFCQuery.Photos; ID card only
+	PortraitPhoto       Media  `wire:"portraitPhoto,base64"` // the chip portrait, with NFCQuery.Photos
 }
 
 // String keeps the identity and the photos out of logs and error messages.
@@ -82,24 +45,6 @@ func (c NFCCard) GoString() string { return c.String() }
 // LogValue keeps the identity and the photos out of structured logs.
 func (c NFCCard) LogValue() slog.Value {
 	return slog.GroupValue(slog.String("orderNo", c.OrderNo), slog.String("reqId", c.ReqID))
-}
-
-type nfcRecord struct {
-	OrderNo             wire.Str `json:"orderNo"`
-	ReqID               wire.Str `json:"reqId"`
-	Name                wire.Str `json:"name"`
-	EnName              wire.Str `json:"enName"`
-	Sex                 wire.Str `json:"sex"`
-	Nation              wire.Str `json:"nation"`
-	Birth               wire.Str `json:"birth"`
-	Address             wire.Str `json:"address"`
-	IDCard              wire.Str `json:"idcard"`
-	ValidDateBegin      wire.Str `json:"validDateBegin"`
-	ValidDateEnd        wire.Str `json:"validDateEnd"`
-	SigningOrganization wire.Str `json:"signingOrganization"`
-	FrontPhoto          wire.Str `json:"frontPhoto"`
-	BackPhoto           wire.Str `json:"backPhoto"`
-	PortraitPhoto       wire.Str `json:"portraitPhoto"`
 }
 
 // decryptNFC decrypts nfcEnResult's ciphertext (already base64-decoded) with key: SM4, ECB mode,
@@ -117,29 +62,13 @@ func decryptNFC(key, ct []byte) (*NFCCard, error) {
 	if !utf8.Valid(pt) || len(trimmed) == 0 || trimmed[0] != '{' {
 		return nil, fmt.Errorf("%w: plaintext is not a UTF-8 JSON object (wrong key or corrupt ciphertext)", ErrDecrypt)
 	}
-	var rec nfcRecord
-	if err := json.Unmarshal(pt, &rec); err != nil {
+	card := &NFCCard{}
+	if _, err := decodeObject(pt, card); err != nil {
+		var nb notBase64
+		if errors.As(err, &nb) {
+			return nil, fmt.Errorf("%w: %s in the decrypted result is not base64", ErrBadResponse, nb.field)
+		}
 		return nil, fmt.Errorf("%w: plaintext is not the documented JSON", ErrDecrypt)
-	}
-	card := &NFCCard{
-		OrderNo: string(rec.OrderNo), ReqID: string(rec.ReqID), Name: string(rec.Name), EnName: string(rec.EnName),
-		Sex: string(rec.Sex), Nation: string(rec.Nation), Birth: string(rec.Birth), Address: string(rec.Address),
-		IDNo: string(rec.IDCard), ValidDateBegin: string(rec.ValidDateBegin), ValidDateEnd: string(rec.ValidDateEnd),
-		SigningOrganization: string(rec.SigningOrganization),
-	}
-	for _, ph := range []struct {
-		dst  *Media
-		src  wire.Str
-		name string
-	}{{&card.FrontPhoto, rec.FrontPhoto, "frontPhoto"}, {&card.BackPhoto, rec.BackPhoto, "backPhoto"}, {&card.PortraitPhoto, rec.PortraitPhoto, "portraitPhoto"}} {
-		if ph.src == "" {
-			continue
-		}
-		b, err := decodeBase64Loose(string(ph.src))
-		if err != nil {
-			return nil, fmt.Errorf("%w: %s in the decrypted result is not base64", ErrBadResponse, ph.name)
-		}
-		*ph.dst = b
 	}
 	return card, nil
 }
@@ -161,15 +90,4 @@ func sm4Open(key, ct []byte) ([]byte, error) {
 		return nil, fmt.Errorf("%w: bad padding (wrong key or corrupt ciphertext)", ErrDecrypt)
 	}
 	return pt, nil
-}
-
-// decodeBase64Loose decodes standard base64 with or without padding, ignoring line breaks.
-func decodeBase64Loose(s string) ([]byte, error) {
-	s = strings.Map(func(r rune) rune {
-		if r == '\r' || r == '\n' || r == ' ' || r == '\t' {
-			return -1
-		}
-		return r
-	}, s)
-	return base64.RawStdEncoding.DecodeString(strings.TrimRight(s, "="))
 }

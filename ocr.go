@@ -2,7 +2,6 @@ package kyc
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -28,37 +27,8 @@ func newOCRService(c *Client) *OCRService {
 	return &OCRService{c: c, app: app}
 }
 
-// WithOCRCredentials gives OCR its own WBappid and secret: the manual's OCR queries take an appId
-// that may be provisioned apart from the face one (spec C 1.6). OCR then has its own access
-// token and SIGN ticket, kept in the client's TicketStore under that appId. Without this option
-// OCR uses the client's appId. Giving the client's own appId changes nothing.
-func WithOCRCredentials(appID, secret string) Option {
-	return func(c *Client) error {
-		if err := checkAppID(appID); err != nil {
-			return err
-		}
-		if err := checkSecret(secret); err != nil {
-			return err
-		}
-		c.ocrAppID, c.ocrSecret = appID, secret
-		return nil
-	}
-}
-
 // AppID returns the appId OCR signs and queries with.
 func (s *OCRService) AppID() string { return s.app.appID }
-
-// maxSDKUserID is the userId limit of the OCR and NFC SDKs' InputData (openApiUserId, 30),
-// stricter than the 32 of the NONCE ticket (spec C 2.3, 6.3, 10 item 11): refusing 31 and 32
-// here is the reading that cannot fail in the app.
-const maxSDKUserID = 30
-
-func checkSDKUserID(userID string) error {
-	if len(userID) > maxSDKUserID {
-		return invalidInput("userId", "must be at most 30 characters for the OCR and NFC SDKs")
-	}
-	return nil
-}
 
 // IDCardSDKParams returns the start values for the ID-card OCR SDK (front, back or continuous
 // mode is chosen in the app), signed with a new NONCE ticket for userID (spec C 2.2-2.3).
@@ -142,30 +112,30 @@ type IDCardQuery struct {
 type IDCardResult struct {
 	Code            string
 	Msg             string
-	OrderNo         string
-	BizSeqNo        string
+	OrderNo         string `wire:"orderNo"`
+	BizSeqNo        string `wire:"bizSeqNo"`
 	TransactionTime string
-	FrontCode       string // "0": the portrait side was recognised
-	BackCode        string // "0": the emblem side was recognised
+	FrontCode       string `wire:"frontCode"` // "0": the portrait side was recognised
+	BackCode        string `wire:"backCode"`  // "0": the emblem side was recognised
 	// Front side.
-	Name    string
-	Sex     string // e.g. 男
-	Nation  string // e.g. 汉
-	Birth   string // yyyyMMdd, kept as sent
-	Address string
-	IDNo    string
+	Name    string `wire:"name"`
+	Sex     string `wire:"sex"`    // e.g. 男
+	Nation  string `wire:"nation"` // e.g. 汉
+	Birth   string `wire:"birth"`  // yyyyMMdd, kept as sent
+	Address string `wire:"address"`
+	IDNo    string `wire:"idcard"`
 	// Back side.
-	ValidDate string // yyyyMMdd-yyyyMMdd as sent; long-term cards may differ
-	Authority string
+	ValidDate string `wire:"validDate"` // yyyyMMdd-yyyyMMdd as sent; long-term cards may differ
+	Authority string `wire:"authority"`
 	// NativePlace comes with IDCardQuery.NativePlace.
-	NativePlace       string
-	OperateTime       string // yyyy-MM-dd HH:mm:ss
-	FrontWarning      WarnBits
-	BackWarning       WarnBits
-	FrontMultiWarning WarnBits
-	BackMultiWarning  WarnBits
-	FrontClarity      string
-	BackClarity       string
+	NativePlace       string   `wire:"nativePlace"`
+	OperateTime       string   `wire:"operateTime"` // yyyy-MM-dd HH:mm:ss
+	FrontWarning      WarnBits `wire:"frontWarnCode"`
+	BackWarning       WarnBits `wire:"backWarnCode"`
+	FrontMultiWarning WarnBits `wire:"frontMultiWarning"`
+	BackMultiWarning  WarnBits `wire:"backMultiWarning"`
+	FrontClarity      string   `wire:"frontClarity"`
+	BackClarity       string   `wire:"backClarity"`
 	// Images, with IDCardQuery.Images, when present. A crop can be empty when cropping failed:
 	// use the full image then.
 	FrontPhoto, BackPhoto, FrontCrop, BackCrop, HeadPhoto Media
@@ -214,14 +184,6 @@ func (r IDCardResult) LogValue() slog.Value {
 		slog.String("frontCode", r.FrontCode), slog.String("backCode", r.BackCode))
 }
 
-// verdictErr is nil for code "0", otherwise the code as an *APIError.
-func verdictErr(op, code, msg, bizSeqNo, orderNo, txTime string) error {
-	if code == "0" {
-		return nil
-	}
-	return &APIError{Op: op, Code: code, Msg: msg, BizSeqNo: bizSeqNo, OrderNo: orderNo, TransactionTime: txTime, HTTPStatus: 200}
-}
-
 // IDCardWriters receive the ID-card images as the answer streams in; nil ones are not kept.
 type IDCardWriters struct {
 	Front, Back, FrontCrop, BackCrop, Head io.Writer
@@ -233,29 +195,6 @@ func (w IDCardWriters) any() bool {
 
 // idCardImageFields are the media fields of getOcrResult, in IDCardWriters order.
 var idCardImageFields = [...]string{"frontPhoto", "backPhoto", "frontCrop", "backCrop", "headPhoto"}
-
-type idCardRecord struct {
-	OrderNo           wire.Str `json:"orderNo"`
-	BizSeqNo          wire.Str `json:"bizSeqNo"`
-	FrontCode         wire.Str `json:"frontCode"`
-	BackCode          wire.Str `json:"backCode"`
-	Name              wire.Str `json:"name"`
-	Sex               wire.Str `json:"sex"`
-	Nation            wire.Str `json:"nation"`
-	Birth             wire.Str `json:"birth"`
-	Address           wire.Str `json:"address"`
-	IDCard            wire.Str `json:"idcard"`
-	ValidDate         wire.Str `json:"validDate"`
-	Authority         wire.Str `json:"authority"`
-	NativePlace       wire.Str `json:"nativePlace"`
-	OperateTime       wire.Str `json:"operateTime"`
-	FrontWarnCode     wire.Str `json:"frontWarnCode"`
-	BackWarnCode      wire.Str `json:"backWarnCode"`
-	FrontMultiWarning wire.Str `json:"frontMultiWarning"`
-	BackMultiWarning  wire.Str `json:"backMultiWarning"`
-	FrontClarity      wire.Str `json:"frontClarity"`
-	BackClarity       wire.Str `json:"backClarity"`
-}
 
 // IDCardResult asks for the ID-card OCR result of q.OrderNo; with q.Images the images are held in
 // memory (one allocation sized from the answer's length). A query that finds no result
@@ -315,77 +254,37 @@ func (s *OCRService) IDCardResultTo(ctx context.Context, q IDCardQuery, w IDCard
 // idCard is the getOcrResult call. writers is called once the answer's headers are in; every
 // image field is registered (nil writers discard).
 func (s *OCRService) idCard(ctx context.Context, orderNo string, images, native bool, writers func(int64) [len(idCardImageFields)]io.Writer) (*IDCardResult, error) {
-	env, err := s.query(ctx, EndpointOCRResult, orderNo, images, native, func(cl int64) wire.MediaSink {
+	res := &IDCardResult{}
+	err := s.query(ctx, EndpointOCRResult, orderNo, images, native, func(cl int64) wire.MediaSink {
 		sink := wire.MediaSink{Fields: map[string]io.Writer{}}
 		for i, w := range writers(cl) {
 			sink.Fields[idCardImageFields[i]] = orDiscard(w)
 		}
 		return sink
-	})
+	}, res, frame{&res.Code, &res.Msg, &res.OrderNo, &res.BizSeqNo, &res.TransactionTime})
 	if err != nil {
 		return nil, err
 	}
-	var rec idCardRecord
-	if env.HasResult() {
-		if derr := json.Unmarshal(env.Result, &rec); derr != nil {
-			return nil, fmt.Errorf("kyc: %s: %w: result does not decode", EndpointOCRResult, ErrBadResponse)
-		}
-	}
-	if err := checkFrame(EndpointOCRResult, orderNo, env, env.HasResult(), string(rec.OrderNo), string(rec.BizSeqNo)); err != nil {
-		return nil, err
-	}
-	return &IDCardResult{
-		Code: okCode(env), Msg: env.Msg, OrderNo: firstNonEmpty(string(rec.OrderNo), orderNo),
-		BizSeqNo: firstNonEmpty(env.BizSeqNo, string(rec.BizSeqNo)), TransactionTime: string(env.TransactionTime),
-		FrontCode: string(rec.FrontCode), BackCode: string(rec.BackCode),
-		Name: string(rec.Name), Sex: string(rec.Sex), Nation: string(rec.Nation), Birth: string(rec.Birth),
-		Address: string(rec.Address), IDNo: string(rec.IDCard), ValidDate: string(rec.ValidDate),
-		Authority: string(rec.Authority), NativePlace: string(rec.NativePlace), OperateTime: string(rec.OperateTime),
-		FrontWarning: WarnBits(rec.FrontWarnCode), BackWarning: WarnBits(rec.BackWarnCode),
-		FrontMultiWarning: WarnBits(rec.FrontMultiWarning), BackMultiWarning: WarnBits(rec.BackMultiWarning),
-		FrontClarity: string(rec.FrontClarity), BackClarity: string(rec.BackClarity),
-	}, nil
+	return res, nil
 }
 
-// okCode is the envelope's code, with any spelling of zero as "0".
-func okCode(env *wire.Envelope) string {
-	if env.Code.OK() {
-		return "0"
-	}
-	return string(env.Code)
-}
-
-// query sends an OCR result query: a GET with snake_case names (app_id, order_no, get_file,
-// get_native; spec C 2.5, 3.3) through the one signed-query path, signed with OCR's own SIGN
-// ticket. A non-zero answer that carries a result is returned as such (a recognition failure);
-// without one it is an error.
-func (s *OCRService) query(ctx context.Context, endpoint, orderNo string, images, native bool, media func(int64) wire.MediaSink) (*wire.Envelope, error) {
+// query sends an OCR result query (ID card or bank card) and decodes its answer into res, whose
+// frame fields are f: a GET with snake_case names (app_id, order_no, get_file, get_native; spec
+// C 2.5, 3.3) through the one signed-call path, signed with OCR's own SIGN ticket. A non-zero
+// answer that carries a result is returned as such (a recognition failure); without one it is
+// an error.
+func (s *OCRService) query(ctx context.Context, endpoint, orderNo string, images, native bool, media func(int64) wire.MediaSink, res any, f frame) error {
 	if err := checkOrderNo(orderNo); err != nil {
-		return nil, err
+		return err
 	}
 	p := params{{"app_id", s.app.appID}, {"order_no", orderNo}, {"nonce", NewNonce()}, {"version", APIVersion},
 		{"get_file", flag(images)}, {"get_native", flag(native)}}
-	env, err := s.c.signedQuery(ctx, s.app, endpoint, p, media)
-	if err != nil && !isVerdict(env, err) {
-		return nil, err
+	env, err := s.c.call(ctx, signedCall{app: s.app, endpoint: endpoint, p: p, verdict: true, media: media})
+	if err != nil {
+		if err := verdictOrErr(env, err); err != nil {
+			return err
+		}
 	}
-	return env, nil
-}
-
-// orDiscard is w, or io.Discard for nil: media fields are always registered so that an image the
-// service sends unasked never counts against the envelope cap, and the request path needs a
-// writer for each.
-func orDiscard(w io.Writer) io.Writer {
-	if w == nil {
-		return io.Discard
-	}
-	return w
-}
-
-// flag is "1" for true and "" (not sent) for false.
-func flag(b bool) string {
-	if b {
-		return "1"
-	}
-	return ""
+	_, err = decodeResult(endpoint, orderNo, env, res, f)
+	return err
 }

@@ -2,7 +2,6 @@ package kyc
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -53,16 +52,16 @@ func (w BankCardWarning) Known() bool {
 type BankCardResult struct {
 	Code            string
 	Msg             string
-	OrderNo         string
-	BizSeqNo        string
+	OrderNo         string `wire:"orderNo"`
+	BizSeqNo        string `wire:"bizSeqNo"`
 	TransactionTime string
-	CardNo          string // bankCardNo
-	ValidDate       string // MM/yyyy as sent ("12/2024")
-	OperateTime     string
-	Clarity         string
+	CardNo          string `wire:"bankCardNo"`        // bankCardNo
+	ValidDate       string `wire:"bankCardValidDate"` // MM/yyyy as sent ("12/2024")
+	OperateTime     string `wire:"operateTime"`
+	Clarity         string `wire:"clarity"`
 	// WarnCode and MultiWarnCode are kept raw; Warnings reads them.
-	WarnCode      string
-	MultiWarnCode string
+	WarnCode      string `wire:"warnCode,list"`
+	MultiWarnCode string `wire:"multiWarnCode,list"`
 	// Images, when asked for and present.
 	CropPhoto   Media // bankcardCropPhoto
 	NoPhoto     Media // bankcardNoPhoto: the card-number strip
@@ -134,17 +133,6 @@ type BankCardWriters struct {
 
 func (w BankCardWriters) any() bool { return w.Crop != nil || w.Number != nil || w.Origin != nil }
 
-type bankCardRecord struct {
-	OrderNo           wire.Str        `json:"orderNo"`
-	BizSeqNo          wire.Str        `json:"bizSeqNo"`
-	BankCardNo        wire.Str        `json:"bankCardNo"`
-	BankCardValidDate wire.Str        `json:"bankCardValidDate"`
-	WarnCode          json.RawMessage `json:"warnCode"`
-	MultiWarnCode     json.RawMessage `json:"multiWarnCode"`
-	OperateTime       wire.Str        `json:"operateTime"`
-	Clarity           wire.Str        `json:"clarity"`
-}
-
 // BankCardResult asks for the bank-card OCR result of orderNo; with images, the images are held
 // in memory (one allocation sized from the answer's length).
 func (s *OCRService) BankCardResult(ctx context.Context, orderNo string, images bool) (*BankCardResult, error) {
@@ -209,23 +197,11 @@ func bankSink(crop, number, origin, orig2 io.Writer) wire.MediaSink {
 }
 
 func (s *OCRService) bankCard(ctx context.Context, orderNo string, images bool, media func(int64) wire.MediaSink) (*BankCardResult, error) {
-	env, err := s.query(ctx, EndpointBankCardOCRResult, orderNo, images, false, media)
+	res := &BankCardResult{}
+	err := s.query(ctx, EndpointBankCardOCRResult, orderNo, images, false, media, res,
+		frame{&res.Code, &res.Msg, &res.OrderNo, &res.BizSeqNo, &res.TransactionTime})
 	if err != nil {
 		return nil, err
 	}
-	var rec bankCardRecord
-	if env.HasResult() {
-		if derr := json.Unmarshal(env.Result, &rec); derr != nil {
-			return nil, fmt.Errorf("kyc: %s: %w: result does not decode", EndpointBankCardOCRResult, ErrBadResponse)
-		}
-	}
-	if err := checkFrame(EndpointBankCardOCRResult, orderNo, env, env.HasResult(), string(rec.OrderNo), string(rec.BizSeqNo)); err != nil {
-		return nil, err
-	}
-	return &BankCardResult{
-		Code: okCode(env), Msg: env.Msg, OrderNo: firstNonEmpty(string(rec.OrderNo), orderNo),
-		BizSeqNo: firstNonEmpty(env.BizSeqNo, string(rec.BizSeqNo)), TransactionTime: string(env.TransactionTime),
-		CardNo: string(rec.BankCardNo), ValidDate: string(rec.BankCardValidDate), OperateTime: string(rec.OperateTime),
-		Clarity: string(rec.Clarity), WarnCode: looseText(rec.WarnCode), MultiWarnCode: looseText(rec.MultiWarnCode),
-	}, nil
+	return res, nil
 }

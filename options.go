@@ -163,3 +163,81 @@ func WithMediaWait(tries int, interval time.Duration) Option {
 		return nil
 	}
 }
+
+// StartOption adjusts one SDK start or H5 login.
+type StartOption func(*startConfig) error
+
+type startConfig struct{ nonce string }
+
+// WithNonce signs with the given nonce (for instance the upload's, FaceID.Nonce) instead of a
+// fresh one. The manual allows both (spec A 8 item 13).
+func WithNonce(nonce string) StartOption {
+	return func(c *startConfig) error {
+		if err := CheckNonce(nonce); err != nil {
+			return err
+		}
+		c.nonce = nonce
+		return nil
+	}
+}
+
+func startOptions(opts []StartOption) (startConfig, error) {
+	var c startConfig
+	for _, o := range opts {
+		if o == nil {
+			return c, invalidInput("option", "must not be nil")
+		}
+		if err := o(&c); err != nil {
+			return c, err
+		}
+	}
+	if c.nonce == "" {
+		c.nonce = NewNonce()
+	}
+	return c, nil
+}
+
+// WithOCRCredentials gives OCR its own WBappid and secret: the manual's OCR queries take an appId
+// that may be provisioned apart from the face one (spec C 1.6). OCR then has its own access
+// token and SIGN ticket, kept in the client's TicketStore under that appId. Without this option
+// OCR uses the client's appId. Giving the client's own appId changes nothing.
+func WithOCRCredentials(appID, secret string) Option {
+	return func(c *Client) error {
+		if err := checkAppID(appID); err != nil {
+			return err
+		}
+		if err := checkSecret(secret); err != nil {
+			return err
+		}
+		c.ocrAppID, c.ocrSecret = appID, secret
+		return nil
+	}
+}
+
+// WithNFCKey sets the NFC key from the console: 32 hex characters (16 bytes), the SM4 key that
+// decrypts getIdcardNfcResult's nfcEnResult (spec C 6.5). The key is hex-decoded, never used as
+// its ASCII text as the manual's Java helper wrongly does.
+func WithNFCKey(hexKey string) Option {
+	return func(c *Client) error {
+		key, err := parseNFCKey(hexKey)
+		if err != nil {
+			return err
+		}
+		c.nfcKey = key
+		return nil
+	}
+}
+
+// WithRefreshTimeout bounds one refresh of the ticket unit: the access-token and SIGN-ticket
+// fetches with their retries (default 30 s). With a shared TicketStore the refresher holds the
+// store's lease for 1.25 times as long, so an instance that dies mid-refresh is replaced by
+// another one after at most that.
+func WithRefreshTimeout(d time.Duration) Option {
+	return func(c *Client) error {
+		if d < 100*time.Millisecond || d > 5*time.Minute {
+			return invalidInput("refresh timeout", "must be between 100 ms and 5 minutes")
+		}
+		c.refreshTimeout = d
+		return nil
+	}
+}

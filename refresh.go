@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"time"
+
+	"github.com/kycgo/kyc/internal/transport"
 )
 
 // This file is the part of the ticket manager that shares units through a TicketStore: re-reading
@@ -14,12 +16,12 @@ import (
 // recheckStore re-reads a shared store in the background so that a unit another instance
 // fetched is adopted well inside the one-minute overlap.
 func (a *appTickets) recheckStore(now int64) {
-	next := now + int64(a.c.storeRecheck)
+	next := now + int64(a.cfg.storeRecheck)
 	old := a.nextCheck.Load()
 	if now < old || !a.nextCheck.CompareAndSwap(old, next) {
 		return
 	}
-	a.c.goBackground(func(bg context.Context) {
+	a.cfg.background(func(bg context.Context) {
 		ctx, cancel := context.WithTimeout(bg, storeOpTimeout)
 		defer cancel()
 		a.adoptFromStore(ctx)
@@ -38,12 +40,12 @@ func (a *appTickets) refresh(ctx context.Context, force bool) (*cachedUnit, erro
 				return u, nil
 			}
 		}
-		lease, err := a.c.store.Lease(ctx, a.appID, a.leaseTTL())
+		lease, err := a.cfg.store.Lease(ctx, a.appID, a.leaseTTL())
 		switch {
 		case errors.Is(err, ErrLeaseHeld):
 			// Another instance is fetching: wait for what it saves, or for its lease to end (it
 			// may have died), re-reading the store meanwhile.
-			if werr := sleepCtx(ctx, leasePoll-leasePoll/4+time.Duration(rand.Int64N(int64(leasePoll/2)))); werr != nil {
+			if werr := transport.Sleep(ctx, leasePoll-leasePoll/4+time.Duration(rand.Int64N(int64(leasePoll/2)))); werr != nil {
 				return nil, a.failed(fmt.Errorf("kyc: waiting for another instance's ticket refresh: %w", werr), false)
 			}
 			force = false // what the holder saves is as new as a forced fetch
@@ -57,7 +59,7 @@ func (a *appTickets) refresh(ctx context.Context, force bool) (*cachedUnit, erro
 			// Nothing left to serve: fetch without the lease rather than fail every call. This
 			// is the one case where instances may cut each other's token (README, "Running
 			// several instances"); change it here to fail instead.
-			a.c.log.WarnContext(ctx, "kyc ticket store unavailable; fetching tickets without its lease", "appId", a.appID, "error", err)
+			a.cfg.log.WarnContext(ctx, "kyc ticket store unavailable; fetching tickets without its lease", "appId", a.appID, "error", err)
 		case !force:
 			if u, _ := a.adoptFromStore(ctx); a.fresh(u) {
 				a.release(ctx, lease)
@@ -86,7 +88,7 @@ func (a *appTickets) fetchAndSave(ctx context.Context, lease Lease) (*cachedUnit
 	if fl, ok := lease.(FencedLease); ok {
 		u.Fence = fl.Fence()
 	}
-	serr := a.c.store.Save(sctx, &u.TicketUnit)
+	serr := a.cfg.store.Save(sctx, &u.TicketUnit)
 	a.release(sctx, lease)
 	switch {
 	case errors.Is(serr, ErrUnitSuperseded):
@@ -95,7 +97,7 @@ func (a *appTickets) fetchAndSave(ctx context.Context, lease Lease) (*cachedUnit
 		}
 		// Nothing newer is usable in the store: ours is valid at the service, use it.
 	case serr != nil:
-		a.c.log.WarnContext(ctx, "kyc ticket store save failed", "appId", a.appID, "error", serr)
+		a.cfg.log.WarnContext(ctx, "kyc ticket store save failed", "appId", a.appID, "error", serr)
 	}
 	a.install(u)
 	return u, nil
@@ -107,18 +109,18 @@ func (a *appTickets) release(ctx context.Context, l Lease) {
 	}
 	if err := l.Release(ctx); err != nil {
 		// The lease ends by itself when its time passes.
-		a.c.log.WarnContext(ctx, "kyc ticket store lease release failed", "appId", a.appID, "error", err)
+		a.cfg.log.WarnContext(ctx, "kyc ticket store lease release failed", "appId", a.appID, "error", err)
 	}
 }
 
 // fresh reports whether u needs no refresh yet.
 func (a *appTickets) fresh(u *cachedUnit) bool {
-	return u != nil && a.c.clock.Now().UnixNano() < u.refreshAt
+	return u != nil && a.cfg.clock.Now().UnixNano() < u.refreshAt
 }
 
 // usable returns the current unit if it may still be handed out.
 func (a *appTickets) usable() *cachedUnit {
-	if u := a.cur.Load(); u != nil && a.c.clock.Now().UnixNano() < u.waitAt {
+	if u := a.cur.Load(); u != nil && a.cfg.clock.Now().UnixNano() < u.waitAt {
 		return u
 	}
 	return nil
@@ -127,22 +129,8 @@ func (a *appTickets) usable() *cachedUnit {
 // DefaultRefreshTimeout bounds one refresh of a ticket unit (see WithRefreshTimeout).
 const DefaultRefreshTimeout = 30 * time.Second
 
-// WithRefreshTimeout bounds one refresh of the ticket unit: the access-token and SIGN-ticket
-// fetches with their retries (default 30 s). With a shared TicketStore the refresher holds the
-// store's lease for 1.25 times as long, so an instance that dies mid-refresh is replaced by
-// another one after at most that.
-func WithRefreshTimeout(d time.Duration) Option {
-	return func(c *Client) error {
-		if d < 100*time.Millisecond || d > 5*time.Minute {
-			return invalidInput("refresh timeout", "must be between 100 ms and 5 minutes")
-		}
-		c.refreshTimeout = d
-		return nil
-	}
-}
-
 func (a *appTickets) refreshTimeout() time.Duration {
-	if d := a.c.refreshTimeout; d > 0 {
+	if d := a.cfg.refreshTimeout; d > 0 {
 		return d
 	}
 	return DefaultRefreshTimeout
@@ -159,24 +147,13 @@ func (a *appTickets) refreshBound() time.Duration {
 	return a.leaseTTL() + a.refreshTimeout()
 }
 
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
 // adoptFromStore makes the stored unit current if it supersedes ours, is usable, and is not one
 // the service refused. It returns the current unit after the check, and whether it adopted.
 func (a *appTickets) adoptFromStore(ctx context.Context) (*cachedUnit, bool) {
-	su, err := a.c.store.Load(ctx, a.appID)
+	su, err := a.cfg.store.Load(ctx, a.appID)
 	cur := a.cur.Load()
 	if err != nil {
-		a.c.log.WarnContext(ctx, "kyc ticket store load failed", "appId", a.appID, "error", err)
+		a.cfg.log.WarnContext(ctx, "kyc ticket store load failed", "appId", a.appID, "error", err)
 		return cur, false
 	}
 	if su == nil || su.AppID != a.appID || su.AccessToken == "" || su.SignTicket == "" {
@@ -188,12 +165,12 @@ func (a *appTickets) adoptFromStore(ctx context.Context) (*cachedUnit, bool) {
 	if rejected || (cur != nil && !su.Supersedes(&cur.TicketUnit)) {
 		return cur, false
 	}
-	if why := implausible(su, a.c.clock.Now()); why != "" {
-		a.c.log.WarnContext(ctx, "kyc ticket store holds an implausible unit; not using it", "appId", a.appID, "reason", why)
+	if why := implausible(su, a.cfg.clock.Now()); why != "" {
+		a.cfg.log.WarnContext(ctx, "kyc ticket store holds an implausible unit; not using it", "appId", a.appID, "reason", why)
 		return cur, false
 	}
 	u := a.cache(*su)
-	if a.c.clock.Now().UnixNano() >= u.waitAt {
+	if a.cfg.clock.Now().UnixNano() >= u.waitAt {
 		return cur, false
 	}
 	// A concurrent re-read may have installed an even newer unit meanwhile: never go back.

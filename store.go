@@ -2,7 +2,6 @@ package kyc
 
 import (
 	"context"
-	"errors"
 	"slices"
 	"sync"
 	"time"
@@ -43,13 +42,6 @@ type FencedLease interface {
 	Lease
 	Fence() uint64
 }
-
-// ErrLeaseHeld is returned by TicketStore.Lease when another instance is refreshing.
-var ErrLeaseHeld = errors.New("kyc: ticket refresh lease held elsewhere")
-
-// ErrUnitSuperseded is returned by TicketStore.Save when it refuses a unit because a newer one
-// is stored, or because a newer lease was granted after the unit's own.
-var ErrUnitSuperseded = errors.New("kyc: a newer ticket unit or refresh lease exists in the store")
 
 // Supersedes reports whether u is newer than v. Units fetched under fenced leases are ordered by
 // fence, which does not depend on the fetching hosts' clocks; otherwise the later FetchedAt wins.

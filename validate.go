@@ -1,11 +1,18 @@
 package kyc
 
 import (
+	"bytes"
+	"encoding/hex"
 	"fmt"
 	"net"
 	"net/url"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf16"
+	"unicode/utf8"
+
+	"github.com/emmansun/gmsm/sm4"
 )
 
 // Local input checks shared by several products. Each returns an *InputError that names the
@@ -176,4 +183,168 @@ func checkUserID(userID string) error {
 		return invalidInput("userId", "must contain only ASCII letters and digits")
 	}
 	return nil
+}
+
+// checkOrderNo: 1-32 letters and digits (spec A 8 item 10).
+func checkOrderNo(orderNo string) error {
+	switch {
+	case orderNo == "":
+		return invalidInput("orderNo", "must not be empty")
+	case len(orderNo) > 32:
+		return invalidInput("orderNo", "must be at most 32 characters")
+	case !isAlnum(orderNo):
+		return invalidInput("orderNo", "must contain only ASCII letters and digits")
+	}
+	return nil
+}
+
+// checkName: the manual gives no limit; refuse what cannot be a name (empty after trimming,
+// control characters, over 64 characters) rather than send it.
+func checkName(name string) error {
+	switch {
+	case strings.TrimSpace(name) == "":
+		return invalidInput("name", "must not be blank")
+	case !utf8.ValidString(name):
+		return invalidInput("name", "must be valid UTF-8")
+	case utf8.RuneCountInString(name) > 64:
+		return invalidInput("name", "must be at most 64 characters")
+	case strings.IndexFunc(name, unicode.IsControl) >= 0:
+		return invalidInput("name", "must not contain control characters")
+	}
+	return nil
+}
+
+// checkIDNo: certificate numbers are letters and digits (an 18-character PRC ID ends in a digit
+// or an upper-case X, as the service requires); at most 32.
+func checkIDNo(idNo string) error {
+	switch {
+	case len(idNo) > 32:
+		return invalidInput("idNo", "must be at most 32 characters")
+	case !isAlnum(idNo):
+		return invalidInput("idNo", "must contain only ASCII letters and digits")
+	case len(idNo) == 18 && idNo[17] == 'x':
+		return invalidInput("idNo", "the check character X must be upper-case")
+	}
+	return nil
+}
+
+// checkPhoto: JPG, PNG or BMP by content, at most 500 KB, with its type (spec A 4.1).
+func checkPhoto(photo []byte, t PhotoType) error {
+	if t != PhotoWatermarked && t != PhotoHD {
+		return invalidInput("sourcePhotoType", `must be PhotoWatermarked ("1") or PhotoHD ("2") when a photo is sent`)
+	}
+	if len(photo) > MaxPhotoSize {
+		return invalidInput("sourcePhotoStr", fmt.Sprintf("photo is %d bytes; at most %d before base64", len(photo), MaxPhotoSize))
+	}
+	if imageFormat(photo) == "" {
+		return invalidInput("sourcePhotoStr", "photo must be a JPG, PNG or BMP image")
+	}
+	return nil
+}
+
+// imageFormat names the image type by its magic bytes; anything under 32 bytes cannot be a
+// usable photo and is refused too.
+func imageFormat(b []byte) string {
+	switch {
+	case len(b) < 32:
+		return ""
+	case bytes.HasPrefix(b, []byte{0xFF, 0xD8, 0xFF}):
+		return "jpg"
+	case bytes.HasPrefix(b, []byte("\x89PNG\r\n\x1a\n")):
+		return "png"
+	case bytes.HasPrefix(b, []byte("BM")) && len(b) > 26:
+		return "bmp"
+	}
+	return ""
+}
+
+// utf16Len is the length of s as Java counts it.
+func utf16Len(s string) int {
+	n := 0
+	for _, r := range s {
+		n += max(utf16.RuneLen(r), 1)
+	}
+	return n
+}
+
+// checkText refuses text that cannot be a prompt or an answer.
+func checkText(field, s string) error {
+	switch {
+	case strings.TrimSpace(s) == "":
+		return invalidInput(field, "must not be blank")
+	case !utf8.ValidString(s):
+		return invalidInput(field, "must be valid UTF-8")
+	case strings.IndexFunc(s, unicode.IsControl) >= 0:
+		return invalidInput(field, "must not contain control characters")
+	}
+	return nil
+}
+
+// maxSDKUserID is the userId limit of the OCR and NFC SDKs' InputData (openApiUserId, 30),
+// stricter than the 32 of the NONCE ticket (spec C 2.3, 6.3, 10 item 11): refusing 31 and 32
+// here is the reading that cannot fail in the app.
+const maxSDKUserID = 30
+
+func checkSDKUserID(userID string) error {
+	if len(userID) > maxSDKUserID {
+		return invalidInput("userId", "must be at most 30 characters for the OCR and NFC SDKs")
+	}
+	return nil
+}
+
+// checkReqID: the SDK's reqId as the service issues it, 1 to 40 ASCII letters and digits (its
+// column in the manual, spec C 6.4). The manual does not name its alphabet; every documented and
+// observed reqId is letters and digits, and anything else cannot be one the service issued: it
+// is refused before it spends one of the reqId's ten queries.
+func checkReqID(reqID string) error { return checkAlnumID("reqId", reqID, maxReqIDLen) }
+
+// checkCloudID checks an identifier parameter (RuleId, BizToken, MerchantId, EidToken): 1 to max
+// printable ASCII characters without spaces.
+func checkCloudID(field, v string, max int) error {
+	switch {
+	case v == "":
+		return invalidInput(field, "must not be empty")
+	case len(v) > max:
+		return invalidInput(field, fmt.Sprintf("must be at most %d characters", max))
+	case strings.IndexFunc(v, func(r rune) bool { return r <= ' ' || r > '~' }) >= 0:
+		return invalidInput(field, "must be printable ASCII without spaces")
+	}
+	return nil
+}
+
+// checkCloudIdentity checks an optional Name and IdCard pair (spec B 2.1, C 4.6): both or
+// neither; Name at most 32 characters; IdCard letters and digits, at most 32, letters upper-case
+// ("the letter must be an upper-case X").
+func checkCloudIdentity(name, idCard string) error {
+	if (name == "") != (idCard == "") {
+		return invalidInput("Name", "Name and IdCard go together: send both or neither")
+	}
+	if name == "" {
+		return nil
+	}
+	if err := checkName(name); err != nil {
+		return renameField(err, "Name")
+	}
+	if err := cloudText("Name", name, 32); err != nil {
+		return err
+	}
+	if err := checkIDNo(idCard); err != nil {
+		return renameField(err, "IdCard")
+	}
+	if strings.ToUpper(idCard) != idCard {
+		return invalidInput("IdCard", "letters must be upper-case")
+	}
+	return nil
+}
+
+func parseNFCKey(hexKey string) ([]byte, error) {
+	hexKey = strings.TrimSpace(hexKey)
+	if len(hexKey) != 2*sm4.BlockSize {
+		return nil, invalidInput("NFC key", "must be 32 hex characters (a 16-byte SM4 key)")
+	}
+	key, err := hex.DecodeString(hexKey)
+	if err != nil {
+		return nil, invalidInput("NFC key", "must be 32 hex characters (a 16-byte SM4 key)")
+	}
+	return key, nil
 }

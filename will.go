@@ -9,11 +9,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"unicode"
-	"unicode/utf16"
-	"unicode/utf8"
-
-	"github.com/kycgo/kyc/internal/wire"
 )
 
 // WillService is will verification (意愿核身) on the App SDK and mobile-H5 channels (spec C 5):
@@ -114,6 +109,10 @@ type WillFaceIDRequest struct {
 	Nonce string
 }
 
+// WillFaceIDRequest's String, GoString and LogValue repeat FaceIDRequest's in shape (a known
+// repetition): every request type that holds an identity redacts itself under fmt and slog,
+// each with its own fields.
+
 // String keeps the name, ID number and photo out of logs and error messages.
 func (r WillFaceIDRequest) String() string {
 	return fmt.Sprintf("WillFaceIDRequest{orderNo: %s, name: REDACTED, idNo: REDACTED, photo: %d bytes, rounds: %d}",
@@ -133,28 +132,6 @@ type willItem struct {
 	ID       string `json:"id"`
 	Question string `json:"question"`
 	Answer   string `json:"answer"`
-}
-
-// utf16Len is the length of s as Java counts it.
-func utf16Len(s string) int {
-	n := 0
-	for _, r := range s {
-		n += max(utf16.RuneLen(r), 1)
-	}
-	return n
-}
-
-// checkText refuses text that cannot be a prompt or an answer.
-func checkText(field, s string) error {
-	switch {
-	case strings.TrimSpace(s) == "":
-		return invalidInput(field, "must not be blank")
-	case !utf8.ValidString(s):
-		return invalidInput(field, "must be valid UTF-8")
-	case strings.IndexFunc(s, unicode.IsControl) >= 0:
-		return invalidInput(field, "must not contain control characters")
-	}
-	return nil
 }
 
 // willContent checks the prompt list and returns it as sent (spec C 5.2.2).
@@ -279,45 +256,7 @@ func (s *WillService) GetFaceID(ctx context.Context, req WillFaceIDRequest) (*Fa
 	p = append(p, param{"version", APIVersion}, param{"nonce", nonce}, param{"liveService", "2"},
 		param{"willType", string(mode)}, param{"willLanguage", string(lang)}, param{"speed", string(req.Speed)},
 		param{"liveInterType", string(req.H5Live)}, param{"willMidAnswer", req.MidAnswer})
-	var out *faceIDResult // nil when the answer has no result object
-	env, err := s.c.mint(ctx, s.c.primary, EndpointWillFaceID, p, func(p params) any { return willBody{p: p, items: items} }, &out)
-	if err != nil {
-		return nil, err
-	}
-	if err := checkFaceIDAnswer(EndpointWillFaceID, req.OrderNo, env, out); err != nil {
-		return nil, err
-	}
-	if out.FaceID == "" { // the will upload names it faceId only
-		return nil, badAnswer(EndpointWillFaceID, "no faceId in the answer")
-	}
-	res := &FaceID{FaceID: out.FaceID, OrderNo: firstNonEmpty(out.OrderNo, req.OrderNo),
-		BizSeqNo: firstNonEmpty(env.BizSeqNo, out.BizSeqNo), TransactionTime: string(env.TransactionTime),
-		OptimalDomain: out.OptimalDomain, Nonce: nonce}
-	return res, nil
-}
-
-// mint signs p for endpoint with app's SIGN ticket and sends it (or body(p), for bodies that are
-// not only strings) as a call that creates something: resent only if it provably never reached
-// the service. On a stale-ticket answer nothing was minted: the unit is renewed and the call
-// signed and sent once more.
-func (c *Client) mint(ctx context.Context, app *appTickets, endpoint string, p params, body func(params) any, out any) (*wire.Envelope, error) {
-	rule := mustRule(endpoint)
-	var env *wire.Envelope
-	err := c.withUnit(ctx, app, func(u *cachedUnit) error {
-		p.sign(endpoint, "sign", u.SignTicket)
-		var b any = p
-		if body != nil {
-			b = body(p)
-		}
-		var err error
-		env, err = c.send(ctx, &request{op: endpoint, method: rule.Method, path: rule.Path, body: b,
-			orderNo: mustGet(p, "orderNo"), mint: true}, out)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return env, nil
+	return s.c.upload(ctx, EndpointWillFaceID, p, func(p params) any { return willBody{p: p, items: items} }, nonce, true)
 }
 
 // SDKParams returns the start values for the will SDK, signed with a new NONCE ticket for userID

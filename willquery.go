@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 
+	"github.com/kycgo/kyc/internal/transport"
 	"github.com/kycgo/kyc/internal/wire"
 )
 
@@ -42,10 +43,10 @@ type WillQuery struct {
 
 // WillTurn is one round of a multi-round result (willTurnsData).
 type WillTurn struct {
-	ID          string
-	StandText   string // the prompt uploaded
-	StandAnswer string // the accepted answers uploaded, "|"-separated
-	UserAnswer  string // what speech recognition heard
+	ID          string `wire:"id"`
+	StandText   string `wire:"willStandText"`   // the prompt uploaded
+	StandAnswer string `wire:"willStandAnswer"` // the accepted answers uploaded, "|"-separated
+	UserAnswer  string `wire:"willUserAnswer"`  // what speech recognition heard
 	UserAudio   Media  // the person's answer
 	ReadAudio   Media  // the prompt as read out
 }
@@ -56,23 +57,23 @@ type WillTurn struct {
 type WillResult struct {
 	Code            string
 	Msg             string
-	OrderNo         string
-	BizSeqNo        string
+	OrderNo         string `wire:"orderNo"`
+	BizSeqNo        string `wire:"bizSeqNo"`
 	TransactionTime string
-	FaceCode        string
-	FaceMsg         string
-	WillCode        string // the spoken-answer (ASR) result; 66666006: not the expected answer
-	WillMsg         string
-	LiveRate        string
-	Similarity      string
-	OccurredTime    string // yyyyMMddHHmmss
-	AppID           string
-	SDKVersion      string    // App SDK page only
-	TRTCFlag        string    // undocumented ("Y"), kept as sent
-	Risk            *RiskInfo // App SDK page only
-	StandText       string    // willStandText
-	StandAnswer     string    // willStandAnswer
-	UserAnswer      string    // willUserAnswer
+	FaceCode        string    `wire:"faceCode"`
+	FaceMsg         string    `wire:"faceMsg"`
+	WillCode        string    `wire:"willCode"` // the spoken-answer (ASR) result; 66666006: not the expected answer
+	WillMsg         string    `wire:"willMsg"`
+	LiveRate        string    `wire:"liveRate"`
+	Similarity      string    `wire:"similarity"`
+	OccurredTime    string    `wire:"occurredTime"` // yyyyMMddHHmmss
+	AppID           string    `wire:"appId"`
+	SDKVersion      string    `wire:"sdkVersion"`      // App SDK page only
+	TRTCFlag        string    `wire:"trtcFlag"`        // undocumented ("Y"), kept as sent
+	Risk            *RiskInfo `wire:"riskInfo"`        // App SDK page only
+	StandText       string    `wire:"willStandText"`   // willStandText
+	StandAnswer     string    `wire:"willStandAnswer"` // willStandAnswer
+	UserAnswer      string    `wire:"willUserAnswer"`  // willUserAnswer
 	Photo           Media     // with Face PhotoAndVideo or PhotoOnly
 	Video           Media     // with Face PhotoAndVideo or VideoOnly
 	UserAudio       Media     // willUserAudio: single-round results only
@@ -236,7 +237,7 @@ func (s *WillService) WaitForFiles(ctx context.Context, q WillQuery) (*WillResul
 		if try >= s.c.mediaTries {
 			return res, fmt.Errorf("kyc: will result: order %s: %w: will files still missing after %d tries", q.OrderNo, ErrMediaNotReady, try)
 		}
-		if err := sleepCtx(ctx, s.c.mediaWait); err != nil {
+		if err := transport.Sleep(ctx, s.c.mediaWait); err != nil {
 			return res, fmt.Errorf("kyc: order %s: waiting for will files: %w", q.OrderNo, err)
 		}
 	}
@@ -258,34 +259,6 @@ func (r *WillResult) hasMedia(q WillQuery) bool {
 func (q WillQuery) missingMedia(photo, video, answerAudio bool) string {
 	return missingList([]string{"photo", "video", "answer audio"},
 		[]bool{q.Face.wantsPhoto(), q.Face.wantsVideo(), q.Files != NoWillFiles}, []bool{photo, video, answerAudio})
-}
-
-type willRecord struct {
-	OrderNo      wire.Str                   `json:"orderNo"`
-	BizSeqNo     wire.Str                   `json:"bizSeqNo"`
-	FaceCode     wire.Str                   `json:"faceCode"`
-	FaceMsg      wire.Str                   `json:"faceMsg"`
-	WillCode     wire.Str                   `json:"willCode"`
-	WillMsg      wire.Str                   `json:"willMsg"`
-	LiveRate     wire.Str                   `json:"liveRate"`
-	Similarity   wire.Str                   `json:"similarity"`
-	OccurredTime wire.Str                   `json:"occurredTime"`
-	AppID        wire.Str                   `json:"appId"`
-	SDKVersion   wire.Str                   `json:"sdkVersion"`
-	TRTCFlag     wire.Str                   `json:"trtcFlag"`
-	RiskInfo     *RiskInfo                  `json:"riskInfo"`
-	StandText    wire.Str                   `json:"willStandText"`
-	StandAnswer  wire.Str                   `json:"willStandAnswer"`
-	UserAnswer   wire.Str                   `json:"willUserAnswer"`
-	Turns        []json.RawMessage          `json:"willTurnsData"`
-	Extra        map[string]json.RawMessage `json:"-"`
-}
-
-type willTurnRecord struct {
-	ID          wire.Str `json:"id"`
-	StandText   wire.Str `json:"willStandText"`
-	StandAnswer wire.Str `json:"willStandAnswer"`
-	UserAnswer  wire.Str `json:"willUserAnswer"`
 }
 
 // willKnownFields are the documented result fields (and the media fields, which never reach
@@ -330,7 +303,7 @@ func (s *WillService) query(ctx context.Context, q WillQuery, writers func(int64
 	}
 	p := params{{"appId", s.c.appID}, {"orderNo", q.OrderNo}, {"nonce", NewNonce()}, {"version", APIVersion},
 		{"getFile", getFile}, {"getWillFile", q.Files.wire()}}
-	env, err := s.c.signedQuery(ctx, s.c.primary, EndpointWillResult, p, func(cl int64) wire.MediaSink {
+	env, err := s.c.call(ctx, signedCall{app: s.c.primary, endpoint: EndpointWillResult, p: p, verdict: true, media: func(cl int64) wire.MediaSink {
 		ws := writers(cl)
 		turnWriter := func(w func(int) io.Writer) func(int) (io.Writer, error) {
 			return func(i int) (io.Writer, error) {
@@ -352,49 +325,44 @@ func (s *WillService) query(ctx context.Context, q WillQuery, writers func(int64
 			sink.Fields[willMediaFields[i]] = orDiscard(w)
 		}
 		return sink
-	})
-	if err != nil && !isVerdict(env, err) {
-		return nil, err
+	}})
+	if err != nil {
+		if err := verdictOrErr(env, err); err != nil {
+			return nil, err
+		}
 	}
 	return decodeWillResult(env, q.OrderNo)
 }
 
 // decodeWillResult builds the result from the envelope (media already streamed away).
 func decodeWillResult(env *wire.Envelope, orderNo string) (*willResult, error) {
-	var rec willRecord
-	if env.HasResult() {
-		if json.Unmarshal(env.Result, &rec) != nil || json.Unmarshal(env.Result, &rec.Extra) != nil {
-			return nil, fmt.Errorf("kyc: %s: %w: result does not decode", EndpointWillResult, ErrBadResponse)
-		}
-	}
-	if err := checkFrame(EndpointWillResult, orderNo, env, env.HasResult(), string(rec.OrderNo), string(rec.BizSeqNo)); err != nil {
+	res := &WillResult{}
+	obj, err := decodeResult(EndpointWillResult, orderNo, env, res, frame{&res.Code, &res.Msg, &res.OrderNo, &res.BizSeqNo, &res.TransactionTime})
+	if err != nil {
 		return nil, err
 	}
-	for k := range rec.Extra {
+	var turns []json.RawMessage
+	if raw, ok := member(obj, "willTurnsData"); ok && json.Unmarshal(raw, &turns) != nil {
+		return nil, fmt.Errorf("kyc: %s: %w: result does not decode", EndpointWillResult, ErrBadResponse)
+	}
+	for k := range obj {
 		if willKnownFields[k] {
-			delete(rec.Extra, k)
+			delete(obj, k)
 		}
 	}
-	if len(rec.Extra) == 0 {
-		rec.Extra = nil
-	}
-	res := &WillResult{
-		Code: okCode(env), Msg: env.Msg, OrderNo: firstNonEmpty(string(rec.OrderNo), orderNo),
-		BizSeqNo: firstNonEmpty(env.BizSeqNo, string(rec.BizSeqNo)), TransactionTime: string(env.TransactionTime),
-		FaceCode: string(rec.FaceCode), FaceMsg: string(rec.FaceMsg), WillCode: string(rec.WillCode), WillMsg: string(rec.WillMsg),
-		LiveRate: string(rec.LiveRate), Similarity: string(rec.Similarity), OccurredTime: string(rec.OccurredTime),
-		AppID: string(rec.AppID), SDKVersion: string(rec.SDKVersion), TRTCFlag: string(rec.TRTCFlag), Risk: rec.RiskInfo,
-		StandText: string(rec.StandText), StandAnswer: string(rec.StandAnswer), UserAnswer: string(rec.UserAnswer),
-		Extra: rec.Extra,
+	if len(obj) > 0 {
+		res.Extra = obj
 	}
 	out := &willResult{WillResult: res}
-	for i, raw := range rec.Turns {
-		var t willTurnRecord
-		if json.Unmarshal(raw, &t) != nil || len(raw) == 0 || raw[0] != '{' {
+	for i, raw := range turns {
+		var t WillTurn
+		if len(raw) == 0 || raw[0] != '{' {
 			continue // null or not an object: nothing to report for that round
 		}
-		res.Turns = append(res.Turns, WillTurn{ID: string(t.ID), StandText: string(t.StandText),
-			StandAnswer: string(t.StandAnswer), UserAnswer: string(t.UserAnswer)})
+		if _, err := decodeObject(raw, &t); err != nil {
+			continue
+		}
+		res.Turns = append(res.Turns, t)
 		out.turnIndex = append(out.turnIndex, i)
 	}
 	return out, nil

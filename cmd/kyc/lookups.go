@@ -96,10 +96,7 @@ Exit code 3 when the verdict is not a pass.`,
 			video = fs.String("video", "", "save the video to this file")
 		},
 		run: func(ctx context.Context, c *cli, fs *flag.FlagSet) error {
-			if fs.NArg() != 1 {
-				return usageError{"give one order number"}
-			}
-			cl, err := c.client()
+			cl, orderNo, err := c.orderClient(fs)
 			if err != nil {
 				return err
 			}
@@ -111,7 +108,7 @@ Exit code 3 when the verdict is not a pass.`,
 			if err != nil {
 				return err
 			}
-			res, err := cl.Face.QueryResultTo(ctx, fs.Arg(0), writerOrNil(pf), writerOrNil(vf))
+			res, err := cl.Face.QueryResultTo(ctx, orderNo, writerOrNil(pf), writerOrNil(vf))
 			for _, f := range []*os.File{pf, vf} {
 				if f != nil {
 					if cerr := f.Close(); err == nil {

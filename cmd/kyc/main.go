@@ -220,6 +220,15 @@ func init() {
 }
 
 // client builds a kyc1 client from the environment.
+// orderClient checks that the arguments name one order and returns it with a client.
+func (c *cli) orderClient(fs *flag.FlagSet, extra ...kyc.Option) (*kyc.Client, string, error) {
+	if fs.NArg() != 1 {
+		return nil, "", usageError{"give one order number"}
+	}
+	cl, err := c.client(extra...)
+	return cl, fs.Arg(0), err
+}
+
 func (c *cli) client(extra ...kyc.Option) (*kyc.Client, error) {
 	appID, secret := c.getenv("KYC_APP_ID"), c.getenv("KYC_SECRET")
 	if appID == "" || secret == "" {

@@ -57,19 +57,16 @@ appId: set KYC_OCR_APP_ID and KYC_OCR_SECRET for it. Exit code 3 when recognitio
 			images = fs.String("images", "", "save the images into this directory")
 		},
 		run: func(ctx context.Context, c *cli, fs *flag.FlagSet) error {
-			if fs.NArg() != 1 {
-				return usageError{"give one order number"}
-			}
 			var extra []kyc.Option
 			if id := c.getenv("KYC_OCR_APP_ID"); id != "" {
 				extra = append(extra, kyc.WithOCRCredentials(id, c.getenv("KYC_OCR_SECRET")))
 			}
-			cl, err := c.client(extra...)
+			cl, orderNo, err := c.orderClient(fs, extra...)
 			if err != nil {
 				return err
 			}
 			if *bank {
-				res, err := cl.OCR.BankCardResult(ctx, fs.Arg(0), *images != "")
+				res, err := cl.OCR.BankCardResult(ctx, orderNo, *images != "")
 				if err != nil {
 					return err
 				}
@@ -85,7 +82,7 @@ appId: set KYC_OCR_APP_ID and KYC_OCR_SECRET for it. Exit code 3 when recognitio
 				}
 				return nil
 			}
-			res, err := cl.OCR.IDCardResult(ctx, kyc.IDCardQuery{OrderNo: fs.Arg(0), Images: *images != ""})
+			res, err := cl.OCR.IDCardResult(ctx, kyc.IDCardQuery{OrderNo: orderNo, Images: *images != ""})
 			if err != nil {
 				return err
 			}
@@ -118,14 +115,11 @@ spoken-answer verdict per round. --files DIR saves the photo and the will audio 
 Exit code 3 when the verification did not pass.`,
 		flags: func(fs *flag.FlagSet) { files = fs.String("files", "", "save the photo and audio into this directory") },
 		run: func(ctx context.Context, c *cli, fs *flag.FlagSet) error {
-			if fs.NArg() != 1 {
-				return usageError{"give one order number"}
-			}
-			cl, err := c.client()
+			cl, orderNo, err := c.orderClient(fs)
 			if err != nil {
 				return err
 			}
-			q := kyc.WillQuery{OrderNo: fs.Arg(0)}
+			q := kyc.WillQuery{OrderNo: orderNo}
 			if *files != "" {
 				q.Face, q.Files = kyc.PhotoOnly, kyc.AllWillFiles
 			}

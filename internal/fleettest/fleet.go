@@ -124,24 +124,7 @@ func (f *Fleet) Drive(calls int, checkSign bool, clients ...int) []error {
 			clients = append(clients, i)
 		}
 	}
-	var mu sync.Mutex
-	var errs []error
-	var wg sync.WaitGroup
-	for _, i := range clients {
-		for g := range f.cfg.Goroutines {
-			wg.Go(func() {
-				for n := range calls {
-					if err := f.Call(f.Clients[i], fmt.Sprintf("u%dg%d", i, g), checkSign, n == 0 && g%10 == 0); err != nil {
-						mu.Lock()
-						errs = append(errs, fmt.Errorf("client %d: %w", i, err))
-						mu.Unlock()
-					}
-				}
-			})
-		}
-	}
-	wg.Wait()
-	return errs
+	return f.run(clients, checkSign, func(n int) bool { return n < calls }, func(n, g int) bool { return n == 0 && g%10 == 0 }, 0)()
 }
 
 // Callers keeps cfg.Goroutines callers per given client calling until stop is called, which
@@ -149,25 +132,37 @@ func (f *Fleet) Drive(calls int, checkSign bool, clients ...int) []error {
 // every 50th call, so that a 2-core machine under -race still runs the refreshes on time.
 func (f *Fleet) Callers(checkSign bool, clients ...int) (stop func() []error) {
 	var done atomic.Bool
+	wait := f.run(clients, checkSign, func(int) bool { return !done.Load() }, func(n, _ int) bool { return n%50 == 0 }, 10*time.Millisecond)
+	return func() []error {
+		done.Store(true)
+		return wait()
+	}
+}
+
+// run starts cfg.Goroutines callers on each of clients: caller g of client i makes call n
+// while more(n), with a NONCE ticket when nonce(n, g), pausing pause after each. wait waits for
+// them and returns the errors they saw.
+func (f *Fleet) run(clients []int, checkSign bool, more func(n int) bool, nonce func(n, g int) bool, pause time.Duration) (wait func() []error) {
 	var mu sync.Mutex
 	var errs []error
 	var wg sync.WaitGroup
 	for _, i := range clients {
 		for g := range f.cfg.Goroutines {
 			wg.Go(func() {
-				for n := 0; !done.Load(); n++ {
-					if err := f.Call(f.Clients[i], fmt.Sprintf("u%dg%d", i, g), checkSign, n%50 == 0); err != nil {
+				for n := 0; more(n); n++ {
+					if err := f.Call(f.Clients[i], fmt.Sprintf("u%dg%d", i, g), checkSign, nonce(n, g)); err != nil {
 						mu.Lock()
 						errs = append(errs, fmt.Errorf("client %d: %w", i, err))
 						mu.Unlock()
 					}
-					time.Sleep(10 * time.Millisecond)
+					if pause > 0 {
+						time.Sleep(pause)
+					}
 				}
 			})
 		}
 	}
 	return func() []error {
-		done.Store(true)
 		wg.Wait()
 		return errs
 	}
