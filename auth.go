@@ -99,7 +99,7 @@ type ticketConfig struct {
 
 	// closed reports a closed client; background runs f on the client's background context
 	// unless it is closed (close.go), and lifetime is that context.
-	closed     func() bool
+	closed     *atomic.Bool // read on the fast path: a plain load, not a call
 	background func(f func(ctx context.Context)) bool
 	lifetime   context.Context
 }
@@ -110,7 +110,7 @@ func (c *Client) ticketConfig() *ticketConfig {
 		fetch: c.fetchUnit, clock: c.clock, systemClock: c.systemClock, log: c.log,
 		store: c.store, sharedStore: c.sharedStore,
 		refreshAfter: c.refreshAfter, storeRecheck: c.storeRecheck, refreshTimeout: c.refreshTimeout,
-		closed: c.closed.Load, background: c.goBackground, lifetime: c.bg,
+		closed: &c.closed, background: c.goBackground, lifetime: c.bg,
 	}
 }
 
@@ -211,7 +211,7 @@ type replacedUnit struct {
 // allocation; past refreshAt one caller starts a background refresh and everyone keeps the
 // current unit; only past waitAt do callers wait.
 func (a *appTickets) get(ctx context.Context) (*cachedUnit, error) {
-	if a.cfg.closed() {
+	if a.cfg.closed.Load() {
 		return nil, errClosed("")
 	}
 	u := a.cur.Load()
