@@ -76,6 +76,22 @@ func BenchmarkQueryResultStreamed20MB(b *testing.B) {
 	reportAlloc(b, &before)
 }
 
+// BenchmarkBase64Decoder20MB is the floor BenchmarkQueryResultStreamed20MB is measured against:
+// encoding/base64.NewDecoder over the same video's base64 text, from memory. Run them together
+// (-bench '20MB$') and compare MB/s: the target is at least 0.9x.
+func BenchmarkBase64Decoder20MB(b *testing.B) {
+	video := bytes.Repeat([]byte("kycvideo"), (20<<20)/8+1)[:20<<20]
+	copy(video, "\x00\x00\x00\x18ftypmp42")
+	text := []byte(base64.StdEncoding.EncodeToString(video))
+	b.SetBytes(int64(len(video)))
+	for b.Loop() {
+		n, err := io.Copy(io.Discard, base64.NewDecoder(base64.StdEncoding, bytes.NewReader(text)))
+		if err != nil || n != int64(len(video)) {
+			b.Fatalf("err %v, %d bytes", err, n)
+		}
+	}
+}
+
 // BenchmarkQueryResultBuffered20MB holds the 20 MB video in memory: it may allocate about the
 // media's size, and at most twice it.
 func BenchmarkQueryResultBuffered20MB(b *testing.B) {
