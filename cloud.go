@@ -39,10 +39,10 @@ const (
 type cloudConfig struct {
 	secretID, secretKey string
 	signer              *tc3.Signer // secretID and secretKey's, keeping the day's derived key
-	token               string // X-TC-Token, for temporary (STS) credentials
-	endpoint, host      string // "" means DefaultCloudEndpoint
-	region              string // X-TC-Region; faceid does not need one
-	language            string // X-TC-Language
+	token               string      // X-TC-Token, for temporary (STS) credentials
+	endpoint, host      string      // "" means DefaultCloudEndpoint
+	region              string      // X-TC-Region; faceid does not need one
+	language            string      // X-TC-Language
 	poll                time.Duration
 }
 
