@@ -38,12 +38,13 @@ const (
 // cloudConfig is the API 3.0 part of a Client, set by the WithCloud* options.
 type cloudConfig struct {
 	secretID, secretKey string
-	signer              *tc3.Signer // secretID and secretKey's, keeping the day's derived key
-	token               string      // X-TC-Token, for temporary (STS) credentials
-	endpoint, host      string      // "" means DefaultCloudEndpoint
-	region              string      // X-TC-Region; faceid does not need one
-	language            string      // X-TC-Language
+	token               string // X-TC-Token, for temporary (STS) credentials
+	endpoint, host      string // "" means DefaultCloudEndpoint
+	region              string // X-TC-Region; faceid does not need one
+	language            string // X-TC-Language
 	poll                time.Duration
+
+	signer *tc3.Signer // signs with secretID and secretKey, keeping the day's derived key
 }
 
 // WithCloudCredentials sets the SecretId and SecretKey (an API key of the Tencent Cloud account
