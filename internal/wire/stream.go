@@ -140,8 +140,9 @@ type streamDecoder struct {
 	objs   map[string]map[string]func(int) (io.Writer, error) // "list.member" Lists, by list
 
 	// base64 state of the media string being decoded
-	quad  []byte // pending base64 characters; flushed when full
-	out   []byte // decoded bytes of one flush
+	quad  []byte // base64 characters of a quantum decoded byte by byte (at most 4)
+	out   []byte // decoded bytes not yet written; written when full and at the string's end
+	outN  int    // how many of out are pending
 	pad   int    // '=' seen so far
 	field string // sink name of the current media field
 	w     io.Writer
