@@ -253,9 +253,59 @@ type cloudAnswer struct {
 
 // decodeCloud decodes an API 3.0 answer, {"Response": {..., "RequestId"}} or {"Response":
 // {"Error": {"Code", "Message"}, "RequestId"}}: the Response object of a success into out (nil:
-// not decoded), in one pass over the body. It fails on anything else, including an Error without
-// a Code. Its errors never quote the body.
+// not decoded). It fails on anything else, including an Error without a Code. Its errors never
+// quote the body.
+//
+// A success is decoded once, straight into out (the RequestId of a success is out's to keep):
+// that needs to know there is no Error member without decoding the metadata first, and an
+// answer without a backslash (so every key is written literally) and without "error" as a
+// quoted string in any case (encoding/json matches keys case-insensitively) has none. Anything
+// else, and a success that does not decode, takes decodeCloudFull, whose answer this always is
+// (FuzzDecodeCloud checks it): every out type has a RequestId string field, so a RequestId the
+// metadata refuses (an object, an array) fails out's decode too.
 func decodeCloud(raw []byte, out any) (cloudAnswer, error) {
+	if out != nil && bytes.IndexByte(raw, '\\') < 0 && !quotesError(raw) {
+		p := &cloudSuccess{out: out}
+		holder := struct {
+			Response *cloudSuccess `json:"Response"`
+		}{Response: p}
+		if json.Unmarshal(raw, &holder) == nil && holder.Response != nil && p.seen && p.outErr == nil {
+			return cloudAnswer{}, nil
+		}
+	}
+	return decodeCloudFull(raw, out)
+}
+
+// quotesError reports whether raw holds the JSON string "error" in any letter case.
+func quotesError(raw []byte) bool {
+	for i := 0; ; {
+		q := bytes.IndexByte(raw[i:], '"')
+		if q < 0 {
+			return false
+		}
+		i += q + 1
+		if len(raw)-i >= 6 && raw[i+5] == '"' && bytes.EqualFold(raw[i:i+5], []byte("error")) {
+			return true
+		}
+	}
+}
+
+// cloudSuccess decodes the Response object of a success into out, noting that it was there.
+type cloudSuccess struct {
+	out    any
+	seen   bool
+	outErr error
+}
+
+func (p *cloudSuccess) UnmarshalJSON(b []byte) error {
+	p.seen = true
+	p.outErr = json.Unmarshal(b, p.out)
+	return nil
+}
+
+// decodeCloudFull decodes any API 3.0 answer: the metadata of the Response object first, then,
+// for a success, out from the same bytes.
+func decodeCloudFull(raw []byte, out any) (cloudAnswer, error) {
 	p := &cloudPayload{out: out}
 	holder := struct {
 		Response *cloudPayload `json:"Response"`
