@@ -80,7 +80,7 @@ type MediaSink struct {
 
 const (
 	streamReadBuf  = 32 << 10 // bufio.Reader size
-	streamQuadBuf  = 32 << 10 // base64 characters decoded per Write; a multiple of 4
+	streamQuadBuf  = 32 << 10 // base64 characters decoded per Write (into 24 KiB); a multiple of 4
 	maxStreamDepth = 10000    // same nesting limit as encoding/json
 )
 
@@ -103,7 +103,7 @@ const (
 //     list: the sum over its elements); it is returned, partial, with an error too.
 //   - maxOther counts input bytes, including whitespace, outside the contents of streamed media
 //     strings; going over it is ErrTooLarge. A negative value counts as 0. Memory use is
-//     fixed buffers (about 90 KiB) plus an amount proportional to the non-media bytes.
+//     fixed buffers (about 60 KiB) plus an amount proportional to the non-media bytes.
 //   - The answer must be a single JSON object; only whitespace may follow it.
 //   - Errors are *StreamError. A body that ends early wraps io.ErrUnexpectedEOF; a writer's or a
 //     Lists function's error is wrapped. On error *env may be partly filled and the writers may
