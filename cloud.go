@@ -8,8 +8,10 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -256,21 +258,26 @@ type cloudAnswer struct {
 // not decoded). It fails on anything else, including an Error without a Code. Its errors never
 // quote the body.
 //
-// A success is decoded once, straight into out (the RequestId of a success is out's to keep):
-// that needs to know there is no Error member without decoding the metadata first, and an
-// answer without a backslash (so every key is written literally) and without "error" as a
-// quoted string in any case (encoding/json matches keys case-insensitively) has none. Anything
-// else, and a success that does not decode, takes decodeCloudFull, whose answer this always is
-// (FuzzDecodeCloud checks it): every out type has a RequestId string field, so a RequestId the
-// metadata refuses (an object, an array) fails out's decode too.
+// A success is decoded in one pass, as struct{ Response *T } for out's type *T (out must point to
+// a zero T, as every caller's does: the decoded T replaces it), then copied into out; the
+// RequestId of a success is out's to keep. That needs to know there is no Error member without
+// decoding the metadata first, and an answer without a backslash (so every key is written
+// literally) and without "error" as a quoted string in any case (encoding/json matches keys
+// case-insensitively) has none. Anything else, and a success that does not decode, takes
+// decodeCloudFull, whose answer this always is (FuzzDecodeCloud checks it): every out type has a
+// RequestId string field, so a RequestId the metadata refuses (an object, an array) fails out's
+// decode too.
 func decodeCloud(raw []byte, out any) (cloudAnswer, error) {
 	if out != nil && bytes.IndexByte(raw, '\\') < 0 && !quotesError(raw) {
-		p := &cloudSuccess{out: out}
-		holder := struct {
-			Response *cloudSuccess `json:"Response"`
-		}{Response: p}
-		if json.Unmarshal(raw, &holder) == nil && holder.Response != nil && p.seen && p.outErr == nil {
-			return cloudAnswer{}, nil
+		if v := reflect.ValueOf(out); v.Kind() == reflect.Pointer && !v.IsNil() {
+			// {"Response": *T} decodes in one pass; a nil Response was absent or null.
+			h := reflect.New(successHolder(v.Type()))
+			if json.Unmarshal(raw, h.Interface()) == nil {
+				if r := h.Elem().Field(0); !r.IsNil() {
+					v.Elem().Set(r.Elem())
+					return cloudAnswer{}, nil
+				}
+			}
 		}
 	}
 	return decodeCloudFull(raw, out)
@@ -290,17 +297,16 @@ func quotesError(raw []byte) bool {
 	}
 }
 
-// cloudSuccess decodes the Response object of a success into out, noting that it was there.
-type cloudSuccess struct {
-	out    any
-	seen   bool
-	outErr error
-}
+// successHolders caches, per result type *T, the type struct{ Response *T `json:"Response"` }.
+var successHolders sync.Map
 
-func (p *cloudSuccess) UnmarshalJSON(b []byte) error {
-	p.seen = true
-	p.outErr = json.Unmarshal(b, p.out)
-	return nil
+func successHolder(t reflect.Type) reflect.Type {
+	if h, ok := successHolders.Load(t); ok {
+		return h.(reflect.Type)
+	}
+	h := reflect.StructOf([]reflect.StructField{{Name: "Response", Type: t, Tag: `json:"Response"`}})
+	successHolders.Store(t, h)
+	return h
 }
 
 // decodeCloudFull decodes any API 3.0 answer: the metadata of the Response object first, then,
