@@ -137,25 +137,36 @@ func detectAuthPlain(b *testing.B) func() {
 
 // paired runs op and base alternately (each first on every other round), timing each, and
 // returns and reports their times per call. On a shared machine the load changes from one second
-// to the next: paired rounds see the same load, separate benchmarks do not.
+// to the next: paired rounds see the same load, separate benchmarks do not. Where the process's
+// CPU time can be read (processCPU), it is reported too, as cpu-x: the ratio of the CPU time
+// spent in op's halves to that in base's, which other processes' load hardly affects (the
+// process's own work in a half, such as a test server's or the collector's, is counted in it).
 func paired(b *testing.B, op, base func()) (opNs, baseNs float64) {
-	var tOp, tBase time.Duration
+	var tOp, tBase, cOp, cBase time.Duration
 	rounds := 0
 	for b.Loop() {
-		first, second, tFirst, tSecond := op, base, &tOp, &tBase
+		first, second := op, base
+		tFirst, tSecond, cFirst, cSecond := &tOp, &tBase, &cOp, &cBase
 		if rounds%2 == 1 {
-			first, second, tFirst, tSecond = base, op, &tBase, &tOp
+			first, second = base, op
+			tFirst, tSecond, cFirst, cSecond = &tBase, &tOp, &cBase, &cOp
 		}
-		t0 := time.Now()
+		c0, t0 := processCPU(), time.Now()
 		first()
-		t1 := time.Now()
+		c1, t1 := processCPU(), time.Now()
 		second()
+		c2 := processCPU()
 		*tFirst += t1.Sub(t0)
 		*tSecond += time.Since(t1)
+		*cFirst += c1 - c0
+		*cSecond += c2 - c1
 		rounds++
 	}
 	opNs, baseNs = float64(tOp.Nanoseconds())/float64(rounds), float64(tBase.Nanoseconds())/float64(rounds)
 	b.ReportMetric(opNs, "op-ns")
 	b.ReportMetric(baseNs, "base-ns")
+	if cBase > 0 {
+		b.ReportMetric(float64(cOp)/float64(cBase), "cpu-x")
+	}
 	return opNs, baseNs
 }
