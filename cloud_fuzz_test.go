@@ -26,7 +26,16 @@ func cloudSeeds(f *testing.F) {
 	for _, s := range []string{``, `null`, `{}`, `{"Response":null}`, `{"Response":{}}`, `{"Response":{"Error":{}}}`,
 		`{"Response":{"Error":{"Code":1}}}`, `{"Response":{"Error":null,"RequestId":7}}`, `{"Response":[]}`,
 		`{"Response":{"Text":{"LivenessDetail":[{"Errcode":"x","IsNeedCharge":"true"}]}}}`,
-		`{"Response":{"VideoData":{"LivenessVideo":"AAAA"}}}`, `{"Response":{"WeChatBillDetails":[{"ChargeCount":"1.0"}]}}`} {
+		`{"Response":{"VideoData":{"LivenessVideo":"AAAA"}}}`, `{"Response":{"WeChatBillDetails":[{"ChargeCount":"1.0"}]}}`,
+		// Error members the one-pass decode must not miss, and RequestIds the metadata refuses.
+		`{"Response":{"error":{"Code":"InternalError"},"BizToken":"t","RequestId":"r"}}`,
+		`{"Response":{"ERROR":{"Code":"InternalError"},"RequestId":"r"}}`,
+		`{"Response":{"\u0045rror":{"Code":"InternalError"},"RequestId":"r"}}`,
+		`{"Response":{"Err\u006fr":{"Code":"InternalError"},"BizToken":"\/t","RequestId":"r"}}`,
+		`{"Response":{"Error":null,"BizToken":"t","RequestId":"r"}}`, `{"Response":{"BizToken":"error","RequestId":"r"}}`,
+		`{"Response":{"BizToken":"t","RequestId":{}}}`, `{"Response":{"BizToken":"t","RequestId":7}}`,
+		`{"Response":{"BizToken":"t","RequestId":"r","requestid":[]}}`, `{"response":{"BizToken":"t"}}`,
+		`{"Response":{"BizToken":"t"},"Response":null}`, `{"Response":{"BizToken":1}}`} {
 		f.Add([]byte(s))
 	}
 }
@@ -45,6 +54,24 @@ func FuzzDecodeCloud(f *testing.F) {
 				RequestID string `json:"RequestId"`
 			}{}, nil}
 		for _, out := range outs {
+			// The one-pass decode of a success answers as the full decode does.
+			var fast, full any
+			if out != nil {
+				fast, full = reflect.New(reflect.TypeOf(out).Elem()).Interface(), reflect.New(reflect.TypeOf(out).Elem()).Interface()
+			}
+			fa, ferr := decodeCloud(raw, fast)
+			wa, werr := decodeCloudFull(raw, full)
+			if (ferr == nil) != (werr == nil) || fa.code != wa.code || fa.msg != wa.msg || (fa.outErr == nil) != (wa.outErr == nil) {
+				t.Fatalf("one pass: %+v, %v; full: %+v, %v", fa, ferr, wa, werr)
+			}
+			if werr == nil && wa.code == "" && wa.outErr == nil {
+				if !reflect.DeepEqual(fast, full) {
+					t.Fatalf("one pass decoded %+v; full %+v", fast, full)
+				}
+			} else if fa.requestID != wa.requestID {
+				t.Fatalf("requestId %q, want %q", fa.requestID, wa.requestID)
+			}
+
 			ans, err := decodeCloud(raw, out)
 			if err != nil {
 				if strings.Contains(err.Error(), string(raw)) && len(raw) > 8 {

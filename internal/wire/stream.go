@@ -80,7 +80,7 @@ type MediaSink struct {
 
 const (
 	streamReadBuf  = 32 << 10 // bufio.Reader size
-	streamQuadBuf  = 32 << 10 // base64 characters decoded per Write; a multiple of 4
+	streamQuadBuf  = 32 << 10 // base64 characters decoded per Write (into 24 KiB); a multiple of 4
 	maxStreamDepth = 10000    // same nesting limit as encoding/json
 )
 
@@ -103,7 +103,7 @@ const (
 //     list: the sum over its elements); it is returned, partial, with an error too.
 //   - maxOther counts input bytes, including whitespace, outside the contents of streamed media
 //     strings; going over it is ErrTooLarge. A negative value counts as 0. Memory use is
-//     fixed buffers (about 90 KiB) plus an amount proportional to the non-media bytes.
+//     fixed buffers (about 60 KiB) plus an amount proportional to the non-media bytes.
 //   - The answer must be a single JSON object; only whitespace may follow it.
 //   - Errors are *StreamError. A body that ends early wraps io.ErrUnexpectedEOF; a writer's or a
 //     Lists function's error is wrapped. On error *env may be partly filled and the writers may
@@ -140,8 +140,9 @@ type streamDecoder struct {
 	objs   map[string]map[string]func(int) (io.Writer, error) // "list.member" Lists, by list
 
 	// base64 state of the media string being decoded
-	quad  []byte // pending base64 characters; flushed when full
-	out   []byte // decoded bytes of one flush
+	quad  []byte // base64 characters of a quantum decoded byte by byte (at most 4)
+	out   []byte // decoded bytes not yet written; written when full and at the string's end
+	outN  int    // how many of out are pending
 	pad   int    // '=' seen so far
 	field string // sink name of the current media field
 	w     io.Writer

@@ -1,6 +1,7 @@
 package wire
 
 import (
+	"bytes"
 	"encoding/base64"
 	"fmt"
 	"io"
@@ -254,11 +255,11 @@ func (d *streamDecoder) media(name string, w io.Writer) error {
 	if _, err := d.next(); err != nil { // opening quote
 		return err
 	}
-	if d.quad == nil {
-		d.quad = make([]byte, 0, streamQuadBuf)
+	if d.out == nil {
+		d.quad = make([]byte, 0, 4)
 		d.out = make([]byte, streamQuadBuf/4*3)
 	}
-	d.quad, d.pad, d.field, d.w, d.n = d.quad[:0], 0, name, w, 0
+	d.quad, d.outN, d.pad, d.field, d.w, d.n = d.quad[:0], 0, 0, name, w, 0
 	err := d.mediaBody()
 	d.counts[name] += d.n
 	d.field, d.w = "", nil
@@ -286,6 +287,11 @@ const (
 	clsBad
 )
 
+// mediaBody reads the rest of a media string. It finds where the string's plain text stops (its
+// closing quote or next escape) with bytes.IndexByte, and hands whole quanta of that text to the
+// base64 decoder, which validates them: looking at each byte here would cost as much as the
+// decoding. Only text the decoder refuses (padding, spaces, anything wrong) and the few
+// characters around an escape go through the byte-by-byte rules of b64byte.
 func (d *streamDecoder) mediaBody() error {
 	for {
 		if d.br.Buffered() == 0 {
@@ -294,54 +300,35 @@ func (d *streamDecoder) mediaBody() error {
 			}
 		}
 		buf, _ := d.br.Peek(d.br.Buffered())
-		i := 0
-		for i < len(buf) {
-			// Fast path: a run of base64 characters.
-			j := i
-			for j < len(buf) && b64class[buf[j]] == clsChar {
-				j++
+		// The closing quote is searched for once per buffer, not once per escape: escapes may
+		// be frequent (every '/' as \/).
+		q := bytes.IndexByte(buf, '"')
+		if q < 0 {
+			q = len(buf)
+		}
+		for pos := 0; ; {
+			end := q
+			if e := bytes.IndexByte(buf[pos:q], '\\'); e >= 0 {
+				end = pos + e
 			}
-			if j > i {
-				if d.pad > 0 {
-					return d.fail(d.off+int64(i), d.field, ErrBase64, "data after padding")
-				}
-				for i < j {
-					n := copy(d.quad[len(d.quad):cap(d.quad)], buf[i:j])
-					d.quad = d.quad[:len(d.quad)+n]
-					i += n
-					if len(d.quad) == cap(d.quad) {
-						if err := d.flush(d.off + int64(i)); err != nil {
-							return err
-						}
-					}
-				}
-				continue
-			}
-			c := buf[i]
-			if c == '"' || c == '\\' || c < 0x20 {
-				break
-			}
-			if err := d.b64byte(c, d.off+int64(i)); err != nil {
+			i, err := d.mediaText(buf[pos:end])
+			d.off += int64(i)
+			_, _ = d.br.Discard(i)
+			pos += i
+			if err != nil {
 				return err
 			}
-			i++
-		}
-		stop := byte(0)
-		if i < len(buf) {
-			stop = buf[i]
-		}
-		d.off += int64(i)
-		_, _ = d.br.Discard(i)
-		if i == len(buf) {
-			continue
-		}
-		switch c := stop; {
-		case c == '"':
-			if _, err := d.next(); err != nil {
-				return err
+			if end == len(buf) {
+				break // more input needed
 			}
-			return d.finish()
-		case c == '\\':
+			if end == q {
+				if _, err := d.next(); err != nil {
+					return err
+				}
+				return d.finish()
+			}
+			// An escape. The longest (\uXXXX) is 6 bytes: one that may run past the buffered
+			// bytes makes the reader fill its buffer, so buf is peeked again after it.
 			at := d.off
 			if _, err := d.rawNext(); err != nil {
 				return err
@@ -349,10 +336,71 @@ func (d *streamDecoder) mediaBody() error {
 			if err := d.mediaEscape(at); err != nil {
 				return err
 			}
-		default:
-			return d.syntax(d.off, "control character in string")
+			if len(buf)-end < 6 {
+				break
+			}
+			pos += int(d.off - at)
 		}
 	}
+}
+
+// mediaText decodes text of a media string holding no quote and no backslash, which starts at
+// offset d.off. It returns how many bytes it consumed: all of them, unless it fails.
+func (d *streamDecoder) mediaText(text []byte) (int, error) {
+	i := 0
+	for i < len(text) {
+		if len(d.quad) > 0 || d.pad > 0 {
+			// Within a quantum, or after padding: byte by byte.
+			if err := d.textByte(text[i], d.off+int64(i)); err != nil {
+				return i, err
+			}
+			i++
+			continue
+		}
+		room := (len(d.out) - d.outN) / 3 * 4
+		if room == 0 {
+			if err := d.emit(d.off + int64(i)); err != nil {
+				return i, err
+			}
+			continue
+		}
+		m := min(len(text)-i, room) &^ 3
+		if m == 0 {
+			// Under a quantum left: the rest waits in d.quad for the next text.
+			for ; i < len(text); i++ {
+				if err := d.textByte(text[i], d.off+int64(i)); err != nil {
+					return i, err
+				}
+			}
+			return i, nil
+		}
+		chunk := text[i : i+m]
+		// The decoder skips raw CR and LF, which JSON forbids in a string: those go the slow way.
+		if bytes.IndexByte(chunk, '\n') < 0 && bytes.IndexByte(chunk, '\r') < 0 {
+			if n, err := base64.RawStdEncoding.Decode(d.out[d.outN:], chunk); err == nil {
+				d.outN += n
+				i += m
+				continue
+			}
+		}
+		// Not plain base64: the same bytes by the rules, which find what is wrong, or skip
+		// spaces and take padding.
+		for end := i + m; i < end; i++ {
+			if err := d.textByte(text[i], d.off+int64(i)); err != nil {
+				return i, err
+			}
+		}
+	}
+	return i, nil
+}
+
+// textByte feeds one raw byte of a media string: a control character is a JSON syntax error,
+// anything else a base64 character.
+func (d *streamDecoder) textByte(c byte, at int64) error {
+	if c < 0x20 {
+		return d.syntax(at, "control character in string")
+	}
+	return d.b64byte(c, at)
 }
 
 // mediaEscape decodes the JSON escape after a backslash at offset at inside a media string.
@@ -398,7 +446,7 @@ func (d *streamDecoder) b64byte(c byte, at int64) error {
 			return d.fail(at, d.field, ErrBase64, "data after padding")
 		}
 		d.quad = append(d.quad, c)
-		if len(d.quad) == cap(d.quad) {
+		if len(d.quad) == 4 {
 			return d.flush(at + 1)
 		}
 	case clsPad:
@@ -413,14 +461,26 @@ func (d *streamDecoder) b64byte(c byte, at int64) error {
 	return nil
 }
 
-// flush decodes the pending characters (a whole number of quanta, or the final partial one) and
-// writes them.
+// flush decodes the pending characters (a whole quantum, or the final partial one) into d.out.
 func (d *streamDecoder) flush(at int64) error {
-	n, err := base64.RawStdEncoding.Decode(d.out, d.quad)
+	if len(d.out)-d.outN < 3 {
+		if err := d.emit(at); err != nil {
+			return err
+		}
+	}
+	n, err := base64.RawStdEncoding.Decode(d.out[d.outN:], d.quad)
 	d.quad = d.quad[:0]
 	if err != nil {
 		return d.fail(at, d.field, ErrBase64, "")
 	}
+	d.outN += n
+	return nil
+}
+
+// emit writes the decoded bytes held in d.out.
+func (d *streamDecoder) emit(at int64) error {
+	n := d.outN
+	d.outN = 0
 	if n == 0 {
 		return nil
 	}
@@ -450,5 +510,8 @@ func (d *streamDecoder) finish() error {
 	case d.pad > 0 && (m == 0 || d.pad > 4-m):
 		return d.fail(d.off, d.field, ErrBase64, "misplaced padding")
 	}
-	return d.flush(d.off)
+	if err := d.flush(d.off); err != nil {
+		return err
+	}
+	return d.emit(d.off)
 }

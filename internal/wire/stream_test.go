@@ -1002,3 +1002,66 @@ func BenchmarkDecodeStream20MB(b *testing.B) { benchmarkDecodeStream(b, false) }
 
 // BenchmarkDecodeStream20MBEscapedSlash has every '/' written as `\/`, as some JSON encoders do.
 func BenchmarkDecodeStream20MBEscapedSlash(b *testing.B) { benchmarkDecodeStream(b, true) }
+
+// TestDecodeStreamMediaSpecials puts one unusual byte or escape into a long media string at
+// places around the reader's buffer and the decoder's chunk boundaries, where the bulk path
+// (text found with IndexByte, validated by the base64 decoder) hands over to the byte-by-byte
+// rules: the media decode as the unescaped text says, and an error names the offset of the byte
+// at fault. (FuzzDecodeStream compares with encoding/json on short inputs; these are long.)
+func TestDecodeStreamMediaSpecials(t *testing.T) {
+	video := b64(randBytes(110, 80001)) // 106,668 characters, no padding: over three read buffers
+	prefix := `{"code":"0","result":{"orderNo":"o1","video":"`
+	start := len(prefix)
+	var places []int
+	for d := range 6 {
+		places = append(places, d, len(video)-d)
+		for _, b := range []int{streamReadBuf, 2 * streamReadBuf, 3 * streamReadBuf} {
+			places = append(places, b-start-4+d) // around a read-buffer boundary of the input
+		}
+		for _, b := range []int{streamQuadBuf, 2 * streamQuadBuf} {
+			places = append(places, b-4+d) // around a full output buffer
+		}
+	}
+	check := func(data []byte, text string, got streamOutcome) {
+		t.Helper()
+		want, err := base64.StdEncoding.DecodeString(text)
+		require.NoError(t, err)
+		require.NoError(t, got.err)
+		require.Equal(t, map[string]int64{"video": int64(len(want))}, got.counts)
+		require.True(t, bytes.Equal(want, got.sink.video.Bytes()), "video differs")
+		require.Equal(t, `{"orderNo":"o1","liveRate":"99"}`, string(got.env.Result))
+	}
+	for _, sp := range []struct {
+		text, adds string // adds: the base64 characters it stands for
+		err        error  // nil: decodes; else the error, at the offset of the insertion
+	}{
+		{`\/A\/A`, "/A/A", nil}, {`\u0041\u0042CD`, "ABCD", nil}, {`\n`, "", nil}, {`\r\n`, "", nil},
+		{` `, "", nil}, {`\t`, "", nil},
+		{"\n", "", ErrSyntax}, {"\r", "", ErrSyntax}, {"\x01", "", ErrSyntax}, {`!`, "", ErrBase64},
+		{`-`, "", ErrBase64}, {`=`, "", ErrBase64}, {`\"`, "", ErrBase64}, {`\u00e9`, "", ErrBase64},
+		{"é", "", ErrBase64},
+	} {
+		for _, p := range places {
+			if p < 0 || p > len(video) {
+				continue
+			}
+			data := []byte(prefix + video[:p] + sp.text + video[p:] + `","liveRate":"99"}}`)
+			got := runStream(t, bytes.NewReader(data), 1000)
+			if sp.err == nil {
+				check(data, video[:p]+sp.adds+video[p:], got)
+				continue
+			}
+			require.ErrorIs(t, got.err, sp.err, "%q at %d", sp.text, p)
+			var se *StreamError
+			require.ErrorAs(t, got.err, &se)
+			if sp.text != "=" { // misplaced padding is found after it
+				require.Equal(t, int64(start+p), se.Offset, "%q at %d", sp.text, p)
+			}
+		}
+	}
+	// One byte at a time (every byte a buffer boundary), escapes at a few places.
+	for _, p := range []int{0, 1, 2, 3, 1001} {
+		data := []byte(prefix + video[:p] + `\/\u0041 \/\/` + video[p:] + `","liveRate":"99"}}`)
+		check(data, video[:p]+"/A//"+video[p:], runStream(t, iotest.OneByteReader(bytes.NewReader(data)), 1000))
+	}
+}
