@@ -59,8 +59,7 @@ func TestH5SimulatorInABrowser(t *testing.T) {
 				http.Error(w, err.Error(), 500)
 				return
 			}
-			login, err := c.Face.H5LoginURL(r.Context(), kyc.H5LoginRequest{FaceID: face.FaceID, OrderNo: orderNo, UserID: "browserUser",
-				OptimalDomain: face.OptimalDomain, CallbackURL: "http://" + r.Host + "/kyc/callback", From: kyc.FromBrowser})
+			login, err := c.Face.H5LoginURL(r.Context(), kyc.H5LoginRequest{Face: &kyc.FaceID{FaceID: face.FaceID, OrderNo: orderNo, UserID: "browserUser", OptimalDomain: face.OptimalDomain, Version: face.Version}, CallbackURL: "http://" + r.Host + "/kyc/callback", From: kyc.FromBrowser})
 			if err != nil {
 				http.Error(w, err.Error(), 500)
 				return

@@ -41,7 +41,7 @@ func TestCanaryProducts(t *testing.T) {
 	}
 
 	// OCR: start values and results, with images.
-	start, err := c.OCR.IDCardSDKParams(ctx, "ocrcanary1", "user001")
+	start, err := c.OCR.IDCardSDKParams(ctx, kyc.OCRStartRequest{OrderNo: "ocrcanary1", UserID: "user001"})
 	require.NoError(t, err)
 	secrets = append(secrets, start.Sign)
 	require.NoError(t, srv.CompleteIDCardOCR("ocrcanary1", card))
@@ -60,7 +60,7 @@ func TestCanaryProducts(t *testing.T) {
 	will, err := c.Will.GetFaceID(ctx, kyc.WillFaceIDRequest{OrderNo: "willcanary1", UserID: "user001", Name: canaryName, IDNo: canaryIDNo,
 		Rounds: []kyc.WillRound{{Question: "是否本人办理？", Answers: []string{"是的"}}}})
 	require.NoError(t, err)
-	wstart, err := c.Will.SDKParams(ctx, "willcanary1", "user001", will.FaceID)
+	wstart, err := c.Will.SDKParams(ctx, &kyc.FaceID{OrderNo: "willcanary1", UserID: "user001", FaceID: will.FaceID})
 	require.NoError(t, err)
 	secrets = append(secrets, wstart.Sign)
 	require.NoError(t, srv.CompleteWill("willcanary1", kyctest.WillPass))
@@ -72,7 +72,7 @@ func TestCanaryProducts(t *testing.T) {
 	// NFC: the decrypted chip reading.
 	cert, err := c.NFC.GetCertID(ctx, kyc.NFCCertIDRequest{OrderNo: "nfccanary1", UserID: "user001", CardType: kyc.NFCIDCard})
 	require.NoError(t, err)
-	nstart, err := c.NFC.SDKParams(ctx, "nfccanary1", "user001", cert.CertID)
+	nstart, err := c.NFC.SDKParams(ctx, &kyc.NFCCertID{OrderNo: "nfccanary1", UserID: "user001", CertID: cert.CertID})
 	require.NoError(t, err)
 	secrets = append(secrets, nstart.Sign)
 	reqID, err := srv.CompleteNFC("nfccanary1", chip)

@@ -7,7 +7,8 @@
 //
 // App SDK (face, Plus / Enhanced / Basic): upload the identity with FaceService.GetFaceID (a
 // faceId valid 5 minutes, one per attempt, with a fresh orderNo), hand the app the values of
-// FaceService.SDKParams, and after the SDK's callback read the verdict with
+// FaceService.SDKParams (it takes the FaceID GetFaceID returned, so its faceId, version,
+// orderNo and userId cannot be mixed up), and after the SDK's callback read the verdict with
 // FaceService.QueryResult; fetch evidence separately with QueryResult's media choices,
 // QueryResultTo (streamed to writers) or WaitForMedia, and the scan's photos with QueryPhotos.
 //

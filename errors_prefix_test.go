@@ -84,7 +84,7 @@ func TestErrorsHaveOnePrefix(t *testing.T) {
 				_, err = c.Face.QueryResult(quick(), newOrderNo(), kyc.PhotoAndVideo)
 				e.add(label, err)
 			case kyc.EndpointNonceTicket:
-				_, err = c.Face.SDKParams(quick(), kyc.Plus, newOrderNo(), "user001", "faceid0001")
+				_, err = c.Face.SDKParams(quick(), &kyc.FaceID{Version: kyc.Plus, OrderNo: newOrderNo(), UserID: "user001", FaceID: "faceid0001"})
 				e.add(label, err)
 			case kyc.EndpointAccessToken:
 				// A fresh client, so that the fault hits its first token fetch.

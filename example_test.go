@@ -135,7 +135,7 @@ func ExampleFaceService_SDKParams() {
 	ctx := context.Background()
 	face, _ := c.Face.GetFaceID(ctx, kyc.FaceIDRequest{Version: kyc.Enhanced, OrderNo: "order20260003", UserID: "user001",
 		Name: "示例用户", IDNo: "KYCTEST0000000001"})
-	start, _ := c.Face.SDKParams(ctx, kyc.Enhanced, "order20260003", "user001", face.FaceID)
+	start, _ := c.Face.SDKParams(ctx, face)
 	// A handler returns start as JSON to the app, which passes the values to the SDK.
 	fmt.Println(start.Product, start.Version, len(start.Sign))
 	// Output: enhanced 1.0.0 40
@@ -147,8 +147,7 @@ func ExampleFaceService_H5LoginURL() {
 	ctx := context.Background()
 	face, _ := c.Face.GetFaceID(ctx, kyc.FaceIDRequest{Version: kyc.Plus, OrderNo: "order20260004", UserID: "user001",
 		Name: "示例用户", IDNo: "KYCTEST0000000001"})
-	login, _ := c.Face.H5LoginURL(ctx, kyc.H5LoginRequest{FaceID: face.FaceID, OrderNo: "order20260004", UserID: "user001",
-		OptimalDomain: face.OptimalDomain, CallbackURL: "https://partner.example/kyc/callback", From: kyc.FromBrowser})
+	login, _ := c.Face.H5LoginURL(ctx, kyc.H5LoginRequest{Face: face, CallbackURL: "https://partner.example/kyc/callback", From: kyc.FromBrowser})
 	u, _ := url.Parse(login)
 	// Answer the browser with http.Redirect(w, r, login, http.StatusFound); never put it in a page.
 	fmt.Println(u.Path, u.Query().Get("from"), u.Query().Get("url"))
@@ -160,8 +159,7 @@ func ExampleFaceService_PCLoginURL() {
 	defer srv.Close()
 	ctx := context.Background()
 	face, _ := c.Face.GetPCFaceID(ctx, kyc.PCFaceIDRequest{OrderNo: "order20260005", UserID: "user001", Name: "示例用户", IDNo: "KYCTEST0000000001"})
-	login, _ := c.Face.PCLoginURL(ctx, kyc.PCLoginRequest{H5FaceID: face.FaceID, OrderNo: "order20260005", UserID: "user001",
-		OptimalDomain: face.OptimalDomain, CallbackURL: "https://partner.example/kyc/callback"})
+	login, _ := c.Face.PCLoginURL(ctx, kyc.PCLoginRequest{Face: face, CallbackURL: "https://partner.example/kyc/callback"})
 	u, _ := url.Parse(login)
 	fmt.Println(u.Path, u.Query().Get("h5faceId") == face.FaceID)
 	// Output: /api/pc/login true

@@ -192,9 +192,7 @@ func TestFaceFixturesReplay(t *testing.T) {
 			case EndpointH5Login:
 				doc, err := url.Parse(f.URL)
 				require.NoError(t, err)
-				got, err := c.Face.H5LoginURL(ctx, H5LoginRequest{FaceID: doc.Query().Get("faceId"), OrderNo: doc.Query().Get("orderNo"),
-					UserID: doc.Query().Get("userId"), OptimalDomain: "kyc1.qcloud.com", CallbackURL: doc.Query().Get("url"),
-					From: FromBrowser, ReplaceHistory: true})
+				got, err := c.Face.H5LoginURL(ctx, H5LoginRequest{Face: &FaceID{FaceID: doc.Query().Get("faceId"), OrderNo: doc.Query().Get("orderNo"), UserID: doc.Query().Get("userId"), OptimalDomain: "kyc1.qcloud.com", Version: Plus}, CallbackURL: doc.Query().Get("url"), From: FromBrowser, ReplaceHistory: true})
 				require.NoError(t, err)
 				gu, err := url.Parse(got)
 				require.NoError(t, err)
@@ -239,7 +237,7 @@ func TestUploadWireFormat(t *testing.T) {
 	c, fs := newFixtureClient(t, map[string][]byte{"/api/server/getPlusFaceId": fx["upload_plus"].Response})
 	png := append([]byte("\x89PNG\r\n\x1a\n"), make([]byte, 64)...)
 	_, err := c.Face.GetFaceID(context.Background(), FaceIDRequest{Version: Plus, OrderNo: "order001", UserID: "user001",
-		Photo: png, PhotoType: PhotoWatermarked, RealTimeOnly: true, Nonce: "kHoSxvLZGxSoFsjxlbzEoUzh5PAnTU7T"})
+		Photo: png, PhotoType: PhotoWatermarked, RealTimeOnly: true}, WithNonce("kHoSxvLZGxSoFsjxlbzEoUzh5PAnTU7T"))
 	require.NoError(t, err)
 	var body map[string]string
 	require.NoError(t, json.Unmarshal(fs.bodies["/api/server/getPlusFaceId"], &body))

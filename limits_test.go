@@ -79,7 +79,7 @@ func okWill() kyc.WillFaceIDRequest {
 }
 
 func okLogin() kyc.H5LoginRequest {
-	return kyc.H5LoginRequest{FaceID: "face001", OrderNo: newOrderNo(), UserID: "user1", CallbackURL: "https://partner.example/cb"}
+	return kyc.H5LoginRequest{Face: &kyc.FaceID{FaceID: "face001", OrderNo: newOrderNo(), UserID: "user1", Version: kyc.Plus}, CallbackURL: "https://partner.example/cb"}
 }
 
 // rounds spreads n question characters over rounds of at most 250.
@@ -135,10 +135,9 @@ func limitCases(srv *kyctest.Server) []limitCase {
 			return "", err
 		}},
 		{name: "upload nonce", field: "nonce", limit: 32, hasMin: true, min: 32, call: func(ctx C, c K, n int) (string, error) {
-			r := okUpload()
-			r.Nonce = ascii(n)
-			_, err := c.Face.GetFaceID(ctx, r)
-			return r.Nonce, err
+			nonce := ascii(n)
+			_, err := c.Face.GetFaceID(ctx, okUpload(), kyc.WithNonce(nonce))
+			return nonce, err
 		}},
 		{name: "PC upload orderNo", field: "orderNo", limit: 32, call: func(ctx C, c K, n int) (string, error) {
 			r := kyc.PCFaceIDRequest{OrderNo: digits(n), UserID: "user1", Name: testName, IDNo: testIDNo}
@@ -147,21 +146,21 @@ func limitCases(srv *kyctest.Server) []limitCase {
 		}},
 		// Face start values and login URLs (spec A 6.1, B 3.2, B 4).
 		{name: "SDK start faceId", field: "faceId", limit: 32, hasMin: true, min: 1, call: func(ctx C, c K, n int) (string, error) {
-			return str(ascii(n), second(c.Face.SDKParams(ctx, kyc.Plus, newOrderNo(), "user1", ascii(n))))
+			return str(ascii(n), second(c.Face.SDKParams(ctx, &kyc.FaceID{Version: kyc.Plus, OrderNo: newOrderNo(), UserID: "user1", FaceID: ascii(n)})))
 		}},
 		{name: "SDK start orderNo", field: "orderNo", limit: 32, call: func(ctx C, c K, n int) (string, error) {
-			return str(digits(n), second(c.Face.SDKParams(ctx, kyc.Basic, digits(n), "user1", "face1")))
+			return str(digits(n), second(c.Face.SDKParams(ctx, &kyc.FaceID{Version: kyc.Basic, OrderNo: digits(n), UserID: "user1", FaceID: "face1"})))
 		}},
 		{name: "SDK start userId", field: "userId", limit: 32, call: func(ctx C, c K, n int) (string, error) {
-			return str(ascii(n), second(c.Face.SDKParams(ctx, kyc.Enhanced, newOrderNo(), ascii(n), "face1")))
+			return str(ascii(n), second(c.Face.SDKParams(ctx, &kyc.FaceID{Version: kyc.Enhanced, OrderNo: newOrderNo(), UserID: ascii(n), FaceID: "face1"})))
 		}},
 		{name: "SDK start WithNonce", field: "nonce", limit: 32, hasMin: true, min: 32, call: func(ctx C, c K, n int) (string, error) {
-			return str(ascii(n), second(c.Face.SDKParams(ctx, kyc.Plus, newOrderNo(), "user1", "face1", kyc.WithNonce(ascii(n)))))
+			return str(ascii(n), second(c.Face.SDKParams(ctx, &kyc.FaceID{Version: kyc.Plus, OrderNo: newOrderNo(), UserID: "user1", FaceID: "face1"}, kyc.WithNonce(ascii(n)))))
 		}},
 		{name: "H5 login faceId", field: "faceId", limit: 32, hasMin: true, min: 1, call: func(ctx C, c K, n int) (string, error) {
 			r := okLogin()
-			r.FaceID = ascii(n)
-			return str(r.FaceID, second(c.Face.H5LoginURL(ctx, r)))
+			r.Face.FaceID = ascii(n)
+			return str(r.Face.FaceID, second(c.Face.H5LoginURL(ctx, r)))
 		}},
 		{name: "H5 login callback url", field: "url", limit: 1024, call: func(ctx C, c K, n int) (string, error) {
 			r := okLogin()
@@ -170,30 +169,30 @@ func limitCases(srv *kyctest.Server) []limitCase {
 		}},
 		{name: "H5 login optimalDomain", field: "optimalDomain", limit: 253, call: func(ctx C, c K, n int) (string, error) {
 			r := okLogin()
-			r.OptimalDomain = hostOf(n)
-			return str(r.OptimalDomain, second(c.Face.H5LoginURL(ctx, r)))
+			r.Face.OptimalDomain = hostOf(n)
+			return str(r.Face.OptimalDomain, second(c.Face.H5LoginURL(ctx, r)))
 		}},
 		{name: "H5 login optimalDomain label", field: "optimalDomain", limit: 63, call: func(ctx C, c K, n int) (string, error) {
 			r := okLogin()
-			r.OptimalDomain = ascii(n) + ".example"
-			return str(r.OptimalDomain, second(c.Face.H5LoginURL(ctx, r)))
+			r.Face.OptimalDomain = ascii(n) + ".example"
+			return str(r.Face.OptimalDomain, second(c.Face.H5LoginURL(ctx, r)))
 		}},
 		{name: "H5 login orderNo", field: "orderNo", limit: 32, call: func(ctx C, c K, n int) (string, error) {
 			r := okLogin()
-			r.OrderNo = digits(n)
-			return str(r.OrderNo, second(c.Face.H5LoginURL(ctx, r)))
+			r.Face.OrderNo = digits(n)
+			return str(r.Face.OrderNo, second(c.Face.H5LoginURL(ctx, r)))
 		}},
 		{name: "H5 login userId", field: "userId", limit: 32, call: func(ctx C, c K, n int) (string, error) {
 			r := okLogin()
-			r.UserID = ascii(n)
-			return str(r.UserID, second(c.Face.H5LoginURL(ctx, r)))
+			r.Face.UserID = ascii(n)
+			return str(r.Face.UserID, second(c.Face.H5LoginURL(ctx, r)))
 		}},
 		{name: "PC login h5faceId", field: "h5faceId", limit: 32, hasMin: true, min: 1, call: func(ctx C, c K, n int) (string, error) {
-			r := kyc.PCLoginRequest{H5FaceID: ascii(n), OrderNo: newOrderNo(), UserID: "user1", CallbackURL: "https://partner.example/cb"}
-			return str(r.H5FaceID, second(c.Face.PCLoginURL(ctx, r)))
+			r := kyc.PCLoginRequest{Face: &kyc.FaceID{FaceID: ascii(n), OrderNo: newOrderNo(), UserID: "user1", PC: true}, CallbackURL: "https://partner.example/cb"}
+			return str(r.Face.FaceID, second(c.Face.PCLoginURL(ctx, r)))
 		}},
 		{name: "PC login callback url", field: "url", limit: 1024, call: func(ctx C, c K, n int) (string, error) {
-			r := kyc.PCLoginRequest{H5FaceID: "face1", OrderNo: newOrderNo(), UserID: "user1", CallbackURL: urlOf(n)}
+			r := kyc.PCLoginRequest{Face: &kyc.FaceID{FaceID: "face1", OrderNo: newOrderNo(), UserID: "user1", PC: true}, CallbackURL: urlOf(n)}
 			return str(r.CallbackURL, second(c.Face.PCLoginURL(ctx, r)))
 		}},
 		// Face queries (spec A 4.4, 4.5).
@@ -256,19 +255,18 @@ func limitCases(srv *kyctest.Server) []limitCase {
 			return str(r.MidAnswer, second(c.Will.GetFaceID(ctx, r)))
 		}},
 		{name: "will nonce", field: "nonce", limit: 32, hasMin: true, min: 32, call: func(ctx C, c K, n int) (string, error) {
-			r := okWill()
-			r.Nonce = ascii(n)
-			return str(r.Nonce, second(c.Will.GetFaceID(ctx, r)))
+			nonce := ascii(n)
+			return str(nonce, second(c.Will.GetFaceID(ctx, okWill(), kyc.WithNonce(nonce))))
 		}},
 		{name: "will SDK start faceId", field: "faceId", limit: 32, hasMin: true, min: 1, call: func(ctx C, c K, n int) (string, error) {
-			return str(ascii(n), second(c.Will.SDKParams(ctx, newOrderNo(), "user1", ascii(n))))
+			return str(ascii(n), second(c.Will.SDKParams(ctx, &kyc.FaceID{OrderNo: newOrderNo(), UserID: "user1", FaceID: ascii(n)})))
 		}},
 		{name: "will login faceId", field: "faceId", limit: 32, hasMin: true, min: 1, call: func(ctx C, c K, n int) (string, error) {
-			r := kyc.WillLoginRequest{FaceID: ascii(n), OrderNo: newOrderNo(), UserID: "user1", CallbackURL: "https://partner.example/cb"}
-			return str(r.FaceID, second(c.Will.H5LoginURL(ctx, r)))
+			r := kyc.WillLoginRequest{Face: &kyc.FaceID{FaceID: ascii(n), OrderNo: newOrderNo(), UserID: "user1"}, CallbackURL: "https://partner.example/cb"}
+			return str(r.Face.FaceID, second(c.Will.H5LoginURL(ctx, r)))
 		}},
 		{name: "will login callback url", field: "url", limit: 1024, call: func(ctx C, c K, n int) (string, error) {
-			r := kyc.WillLoginRequest{FaceID: "face1", OrderNo: newOrderNo(), UserID: "user1", CallbackURL: urlOf(n)}
+			r := kyc.WillLoginRequest{Face: &kyc.FaceID{FaceID: "face1", OrderNo: newOrderNo(), UserID: "user1"}, CallbackURL: urlOf(n)}
 			return str(r.CallbackURL, second(c.Will.H5LoginURL(ctx, r)))
 		}},
 		{name: "will result orderNo", field: "orderNo", limit: 32, call: func(ctx C, c K, n int) (string, error) {
@@ -276,13 +274,13 @@ func limitCases(srv *kyctest.Server) []limitCase {
 		}},
 		// OCR (spec C 2, 3): the SDKs take a userId of 30.
 		{name: "ID-card OCR start userId", field: "userId", limit: 30, call: func(ctx C, c K, n int) (string, error) {
-			return str(ascii(n), second(c.OCR.IDCardSDKParams(ctx, newOrderNo(), ascii(n))))
+			return str(ascii(n), second(c.OCR.IDCardSDKParams(ctx, kyc.OCRStartRequest{OrderNo: newOrderNo(), UserID: ascii(n)})))
 		}},
 		{name: "bank-card OCR start userId", field: "userId", limit: 30, call: func(ctx C, c K, n int) (string, error) {
-			return str(ascii(n), second(c.OCR.BankCardSDKParams(ctx, newOrderNo(), ascii(n))))
+			return str(ascii(n), second(c.OCR.BankCardSDKParams(ctx, kyc.OCRStartRequest{OrderNo: newOrderNo(), UserID: ascii(n)})))
 		}},
 		{name: "ID-card OCR start orderNo", field: "orderNo", limit: 32, call: func(ctx C, c K, n int) (string, error) {
-			return str(digits(n), second(c.OCR.IDCardSDKParams(ctx, digits(n), "user1")))
+			return str(digits(n), second(c.OCR.IDCardSDKParams(ctx, kyc.OCRStartRequest{OrderNo: digits(n), UserID: "user1"})))
 		}},
 		{name: "ID-card OCR result orderNo", field: "orderNo", limit: 32, call: func(ctx C, c K, n int) (string, error) {
 			return str(digits(n), second(c.OCR.IDCardResult(ctx, kyc.IDCardQuery{OrderNo: digits(n)})))
@@ -300,14 +298,14 @@ func limitCases(srv *kyctest.Server) []limitCase {
 			return str(r.UserID, second(c.NFC.GetCertID(ctx, r)))
 		}},
 		{name: "NFC upload nonce", field: "nonce", limit: 32, hasMin: true, min: 32, call: func(ctx C, c K, n int) (string, error) {
-			r := kyc.NFCCertIDRequest{OrderNo: newOrderNo(), UserID: "user1", CardType: kyc.NFCIDCard, Nonce: ascii(n)}
-			return str(r.Nonce, second(c.NFC.GetCertID(ctx, r)))
+			r, nonce := kyc.NFCCertIDRequest{OrderNo: newOrderNo(), UserID: "user1", CardType: kyc.NFCIDCard}, ascii(n)
+			return str(nonce, second(c.NFC.GetCertID(ctx, r, kyc.WithNonce(nonce))))
 		}},
 		{name: "NFC start ocrCertId", field: "ocrCertId", limit: 40, hasMin: true, min: 1, call: func(ctx C, c K, n int) (string, error) {
-			return str(ascii(n), second(c.NFC.SDKParams(ctx, newOrderNo(), "user1", ascii(n))))
+			return str(ascii(n), second(c.NFC.SDKParams(ctx, &kyc.NFCCertID{OrderNo: newOrderNo(), UserID: "user1", CertID: ascii(n)})))
 		}},
 		{name: "NFC start userId", field: "userId", limit: 30, call: func(ctx C, c K, n int) (string, error) {
-			return str(ascii(n), second(c.NFC.SDKParams(ctx, newOrderNo(), ascii(n), "cert1")))
+			return str(ascii(n), second(c.NFC.SDKParams(ctx, &kyc.NFCCertID{OrderNo: newOrderNo(), UserID: ascii(n), CertID: "cert1"})))
 		}},
 		{name: "NFC result reqId", field: "reqId", limit: 40, hasMin: true, min: 1, call: func(ctx C, c K, n int) (string, error) {
 			return str(ascii(n), second(c.NFC.QueryResult(ctx, kyc.NFCQuery{OrderNo: newOrderNo(), ReqID: ascii(n)})))

@@ -47,13 +47,14 @@ type NFCCertIDRequest struct {
 	OrderNo  string      // unique per read: 1-32 letters and digits
 	UserID   string      // at most 30 letters and digits (the SDK's limit); the start must use the same
 	CardType NFCCardType // NFCIDCard or NFCHKMacauPermit
-	Nonce    string      // the 32-character nonce to sign with; empty means a fresh one
 }
 
 // NFCCertID is what getOcrCertId returns: the ocrCertId for the SDK, valid NFCCertIDLifetime.
+// NFCService.SDKParams takes it whole, so that its orderNo and userId cannot be mixed up.
 type NFCCertID struct {
 	CertID          string
 	OrderNo         string
+	UserID          string // the upload's userId: the start must use the same
 	BizSeqNo        string
 	TransactionTime string
 	Nonce           string // the nonce the upload was signed with
@@ -62,7 +63,7 @@ type NFCCertID struct {
 // GetCertID uploads one NFC read and returns its ocrCertId. The signature covers appId, orderNo,
 // nonce and version (not userId; spec C 6.2). Like the other uploads it is resent only if it
 // provably never reached the service.
-func (s *NFCService) GetCertID(ctx context.Context, req NFCCertIDRequest) (*NFCCertID, error) {
+func (s *NFCService) GetCertID(ctx context.Context, req NFCCertIDRequest, opts ...CallOption) (*NFCCertID, error) {
 	if err := checkOrderNo(req.OrderNo); err != nil {
 		return nil, err
 	}
@@ -75,10 +76,11 @@ func (s *NFCService) GetCertID(ctx context.Context, req NFCCertIDRequest) (*NFCC
 	if req.CardType != NFCIDCard && req.CardType != NFCHKMacauPermit {
 		return nil, invalidInput("nfcType", `must be NFCIDCard ("1") or NFCHKMacauPermit ("3")`)
 	}
-	nonce, err := nonceOrNew(req.Nonce)
+	cfg, err := startOptions(opts)
 	if err != nil {
 		return nil, err
 	}
+	nonce := cfg.nonce
 	// The table spells the key appid; the examples and every other call appId (spec C 10 item 5).
 	p := params{{"appId", s.c.appID}, {"orderNo", req.OrderNo}, {"userId", req.UserID}, {"version", APIVersion},
 		{"nonce", nonce}, {"nfcType", string(req.CardType)}}
@@ -100,24 +102,27 @@ func (s *NFCService) GetCertID(ctx context.Context, req NFCCertIDRequest) (*NFCC
 	if err := checkAnswerID(EndpointNFCCertID, "ocrCertId", out.OCRCertID, ruleCertID); err != nil {
 		return nil, err
 	}
-	return &NFCCertID{CertID: out.OCRCertID, OrderNo: firstNonEmpty(out.OrderNo, req.OrderNo),
+	return &NFCCertID{CertID: out.OCRCertID, OrderNo: firstNonEmpty(out.OrderNo, req.OrderNo), UserID: req.UserID,
 		BizSeqNo: firstNonEmpty(env.BizSeqNo, out.BizSeqNo), TransactionTime: string(env.TransactionTime), Nonce: nonce}, nil
 }
 
-// SDKParams returns the start values for the NFC SDK, with the ocrCertId, signed with a new
-// NONCE ticket for userID (spec C 6.3).
-func (s *NFCService) SDKParams(ctx context.Context, orderNo, userID, certID string, opts ...StartOption) (*SDKStart, error) {
-	if err := checkAlnumID("ocrCertId", certID, maxCertIDLen); err != nil {
+// SDKParams returns the start values for the NFC SDK (spec C 6.3) for cert, what GetCertID
+// returned (its ocrCertId, orderNo and userId), signed with a new NONCE ticket for that userId.
+func (s *NFCService) SDKParams(ctx context.Context, cert *NFCCertID, opts ...CallOption) (*SDKStart, error) {
+	if cert == nil {
+		return nil, invalidInput("ocrCertId", "must not be nil: pass the NFCCertID GetCertID returned")
+	}
+	if err := checkAlnumID("ocrCertId", cert.CertID, maxCertIDLen); err != nil {
 		return nil, err
 	}
-	if err := checkSDKUserID(userID); err != nil {
+	if err := checkSDKUserID(cert.UserID); err != nil {
 		return nil, err
 	}
-	start, err := s.c.sdkStart(ctx, s.c.primary, EndpointNFCSDKStart, "nfc", orderNo, userID, "", opts)
+	start, err := s.c.sdkStart(ctx, s.c.primary, EndpointNFCSDKStart, "nfc", cert.OrderNo, cert.UserID, "", opts)
 	if err != nil {
 		return nil, err
 	}
-	start.OCRCertID = certID
+	start.OCRCertID = cert.CertID
 	return start, nil
 }
 

@@ -132,8 +132,8 @@ func TestNFCFixturesReplay(t *testing.T) {
 			case "": // the SM4 vectors: TestSM4Vectors
 			case EndpointNFCCertID:
 				c, fs := newProductClient(t, map[string][]byte{"/api/server/getOcrCertId": f.Response})
-				res, err := c.NFC.GetCertID(ctx, NFCCertIDRequest{OrderNo: "orderNo596551", UserID: "user001", CardType: NFCHKMacauPermit,
-					Nonce: "kHoSxvLZGxSoFsjxlbzEoUzh5PAnTU7T"})
+				res, err := c.NFC.GetCertID(ctx, NFCCertIDRequest{OrderNo: "orderNo596551", UserID: "user001", CardType: NFCHKMacauPermit},
+					WithNonce("kHoSxvLZGxSoFsjxlbzEoUzh5PAnTU7T"))
 				require.NoError(t, err)
 				require.Equal(t, exp("certId"), res.CertID)
 				require.Equal(t, exp("orderNo"), res.OrderNo)

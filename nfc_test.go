@@ -41,22 +41,26 @@ func TestNFCInputLimitsSendNothing(t *testing.T) {
 		{"orderNo over 32", func(r *kyc.NFCCertIDRequest) { r.OrderNo = strings.Repeat("1", 33) }, "orderNo"},
 		{"userId over 30", func(r *kyc.NFCCertIDRequest) { r.UserID = strings.Repeat("u", 31) }, "userId"},
 		{"userId with a symbol", func(r *kyc.NFCCertIDRequest) { r.UserID = "u.1" }, "userId"},
-		{"bad nonce", func(r *kyc.NFCCertIDRequest) { r.Nonce = "x" }, "nonce"},
+		{"bad nonce", func(r *kyc.NFCCertIDRequest) {}, "nonce"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := ok
 			tc.mut(&r)
-			_, err := c.NFC.GetCertID(ctx, r)
+			var opts []kyc.CallOption
+			if tc.name == "bad nonce" {
+				opts = append(opts, kyc.WithNonce("x"))
+			}
+			_, err := c.NFC.GetCertID(ctx, r, opts...)
 			var ie *kyc.InputError
 			require.ErrorAs(t, err, &ie)
 			require.Equal(t, tc.field, ie.Field)
 		})
 	}
 	for name, certID := range map[string]string{"empty": "", "over 40": strings.Repeat("a", 41), "symbol": "ab-cd"} {
-		_, err := c.NFC.SDKParams(ctx, "order001", "user001", certID)
+		_, err := c.NFC.SDKParams(ctx, &kyc.NFCCertID{OrderNo: "order001", UserID: "user001", CertID: certID})
 		require.ErrorIs(t, err, kyc.ErrInvalidInput, name)
 	}
-	_, err := c.NFC.SDKParams(ctx, "order001", strings.Repeat("u", 31), "cert001")
+	_, err := c.NFC.SDKParams(ctx, &kyc.NFCCertID{OrderNo: "order001", UserID: strings.Repeat("u", 31), CertID: "cert001"})
 	require.ErrorIs(t, err, kyc.ErrInvalidInput)
 	for name, q := range map[string]kyc.NFCQuery{
 		"no reqId":         {OrderNo: "order001"},
@@ -89,7 +93,7 @@ func nfcRead(t *testing.T, srv *kyctest.Server, c *kyc.Client, typ kyc.NFCCardTy
 	require.NoError(t, err)
 	require.NotEmpty(t, cert.CertID)
 	require.Equal(t, orderNo, cert.OrderNo)
-	start, err := c.NFC.SDKParams(ctx, orderNo, userID, cert.CertID)
+	start, err := c.NFC.SDKParams(ctx, &kyc.NFCCertID{OrderNo: orderNo, UserID: userID, CertID: cert.CertID})
 	require.NoError(t, err)
 	require.Equal(t, "nfc", start.Product)
 	require.Equal(t, cert.CertID, start.OCRCertID)

@@ -30,22 +30,29 @@ func newOCRService(c *Client) *OCRService {
 // AppID returns the appId OCR signs and queries with.
 func (s *OCRService) AppID() string { return s.app.appID }
 
+// OCRStartRequest is one OCR SDK start: OCR has no upload, so the orderNo and userId are the
+// partner's own.
+type OCRStartRequest struct {
+	OrderNo string // unique per read: 1-32 letters and digits; the result query uses it
+	UserID  string // at most 30 letters and digits (the SDK's limit)
+}
+
 // IDCardSDKParams returns the start values for the ID-card OCR SDK (front, back or continuous
-// mode is chosen in the app), signed with a new NONCE ticket for userID (spec C 2.2-2.3).
-func (s *OCRService) IDCardSDKParams(ctx context.Context, orderNo, userID string, opts ...StartOption) (*SDKStart, error) {
-	if err := checkSDKUserID(userID); err != nil {
+// mode is chosen in the app), signed with a new NONCE ticket for req.UserID (spec C 2.2-2.3).
+func (s *OCRService) IDCardSDKParams(ctx context.Context, req OCRStartRequest, opts ...CallOption) (*SDKStart, error) {
+	if err := checkSDKUserID(req.UserID); err != nil {
 		return nil, err
 	}
-	return s.c.sdkStart(ctx, s.app, EndpointOCRSDKStart, "idcard-ocr", orderNo, userID, "", opts)
+	return s.c.sdkStart(ctx, s.app, EndpointOCRSDKStart, "idcard-ocr", req.OrderNo, req.UserID, "", opts)
 }
 
 // BankCardSDKParams returns the start values for the bank-card OCR SDK, signed with a new NONCE
-// ticket for userID (spec C 3.1).
-func (s *OCRService) BankCardSDKParams(ctx context.Context, orderNo, userID string, opts ...StartOption) (*SDKStart, error) {
-	if err := checkSDKUserID(userID); err != nil {
+// ticket for req.UserID (spec C 3.1).
+func (s *OCRService) BankCardSDKParams(ctx context.Context, req OCRStartRequest, opts ...CallOption) (*SDKStart, error) {
+	if err := checkSDKUserID(req.UserID); err != nil {
 		return nil, err
 	}
-	return s.c.sdkStart(ctx, s.app, EndpointOCRSDKStart, "bankcard-ocr", orderNo, userID, "", opts)
+	return s.c.sdkStart(ctx, s.app, EndpointOCRSDKStart, "bankcard-ocr", req.OrderNo, req.UserID, "", opts)
 }
 
 // WarnBits is an ID-card OCR warning code: a string of '0' and '1', 8 characters in the manual,

@@ -41,17 +41,17 @@ func TestOCRInputLimitsSendNothing(t *testing.T) {
 		{"userId with a symbol", "order1", "user_1", "userId"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			for _, start := range []func(context.Context, string, string, ...kyc.StartOption) (*kyc.SDKStart, error){
+			for _, start := range []func(context.Context, kyc.OCRStartRequest, ...kyc.CallOption) (*kyc.SDKStart, error){
 				c.OCR.IDCardSDKParams, c.OCR.BankCardSDKParams,
 			} {
-				_, err := start(ctx, tc.orderNo, tc.userID)
+				_, err := start(ctx, kyc.OCRStartRequest{OrderNo: tc.orderNo, UserID: tc.userID})
 				var ie *kyc.InputError
 				require.ErrorAs(t, err, &ie)
 				require.Equal(t, tc.field, ie.Field)
 			}
 		})
 	}
-	_, err := c.OCR.IDCardSDKParams(ctx, "order1", "user1", kyc.WithNonce("short"))
+	_, err := c.OCR.IDCardSDKParams(ctx, kyc.OCRStartRequest{OrderNo: "order1", UserID: "user1"}, kyc.WithNonce("short"))
 	require.ErrorIs(t, err, kyc.ErrInvalidInput)
 	for _, orderNo := range []string{"", "o 1", strings.Repeat("9", 33)} {
 		_, err = c.OCR.IDCardResult(ctx, kyc.IDCardQuery{OrderNo: orderNo, Images: true})
@@ -77,7 +77,7 @@ func TestIDCardOCRJourney(t *testing.T) {
 	require.Equal(t, ocrAppID, c.OCR.AppID())
 	orderNo, userID := newOrderNo(), "ocrUser1"
 
-	start, err := c.OCR.IDCardSDKParams(ctx, orderNo, userID)
+	start, err := c.OCR.IDCardSDKParams(ctx, kyc.OCRStartRequest{OrderNo: orderNo, UserID: userID})
 	require.NoError(t, err)
 	require.Equal(t, "idcard-ocr", start.Product)
 	require.Equal(t, ocrAppID, start.AppID, "OCR signs with its own appId")
@@ -184,7 +184,7 @@ func TestBankCardOCRJourney(t *testing.T) {
 	srv, c := newOCRPair(t, kyctest.WithMedia(3000, 1000))
 	ctx := context.Background()
 	orderNo, userID := newOrderNo(), "bankUser1"
-	start, err := c.OCR.BankCardSDKParams(ctx, orderNo, userID)
+	start, err := c.OCR.BankCardSDKParams(ctx, kyc.OCRStartRequest{OrderNo: orderNo, UserID: userID})
 	require.NoError(t, err)
 	require.Equal(t, "bankcard-ocr", start.Product)
 	require.NoError(t, srv.CheckNonceSignature(ocrAppID, userID, start.Nonce, start.Sign))

@@ -61,7 +61,9 @@ func TestEnumArgumentsOutsideTheirValues(t *testing.T) {
 			r.Version = kyc.Basic + 1
 			return second(c.Face.GetFaceID(ctx, r))
 		}},
-		{"SDK start Version 0", "version", func() error { return second(c.Face.SDKParams(ctx, 0, order, "user1", "face1")) }},
+		{"SDK start Version 0", "version", func() error {
+			return second(c.Face.SDKParams(ctx, &kyc.FaceID{Version: 0, OrderNo: order, UserID: "user1", FaceID: "face1"}))
+		}},
 		{"upload PhotoType 3", "sourcePhotoType", func() error {
 			r := okUpload()
 			r.Photo, r.PhotoType = photoOf(100), "3"
@@ -73,8 +75,7 @@ func TestEnumArgumentsOutsideTheirValues(t *testing.T) {
 			return second(c.Face.H5LoginURL(ctx, r))
 		}},
 		{"will login From", "from", func() error {
-			return second(c.Will.H5LoginURL(ctx, kyc.WillLoginRequest{FaceID: "face1", OrderNo: order, UserID: "user1",
-				CallbackURL: "https://partner.example/cb", From: "App"}))
+			return second(c.Will.H5LoginURL(ctx, kyc.WillLoginRequest{Face: &kyc.FaceID{FaceID: "face1", OrderNo: order, UserID: "user1"}, CallbackURL: "https://partner.example/cb", From: "App"}))
 		}},
 		{"will Mode", "willType", func() error { r := will; r.Mode = "3"; return second(c.Will.GetFaceID(ctx, r)) }},
 		{"will Language", "willLanguage", func() error { r := will; r.Language = "1"; return second(c.Will.GetFaceID(ctx, r)) }},
@@ -131,10 +132,10 @@ func TestCallbackURLForms(t *testing.T) {
 			return second(c.Face.H5LoginURL(ctx, r))
 		}},
 		"face PC": {"url", func(u string) error {
-			return second(c.Face.PCLoginURL(ctx, kyc.PCLoginRequest{H5FaceID: "face1", OrderNo: "order1", UserID: "user1", CallbackURL: u}))
+			return second(c.Face.PCLoginURL(ctx, kyc.PCLoginRequest{Face: &kyc.FaceID{FaceID: "face1", OrderNo: "order1", UserID: "user1", PC: true}, CallbackURL: u}))
 		}},
 		"will H5": {"url", func(u string) error {
-			return second(c.Will.H5LoginURL(ctx, kyc.WillLoginRequest{FaceID: "face1", OrderNo: "order1", UserID: "user1", CallbackURL: u}))
+			return second(c.Will.H5LoginURL(ctx, kyc.WillLoginRequest{Face: &kyc.FaceID{FaceID: "face1", OrderNo: "order1", UserID: "user1"}, CallbackURL: u}))
 		}},
 		"DetectAuth": {"RedirectUrl", func(u string) error {
 			return second(c.Detect.Auth(ctx, kyc.DetectAuthRequest{RuleID: "1", RedirectURL: u}))
@@ -190,14 +191,12 @@ func TestOptimalDomainFromTheCaller(t *testing.T) {
 	}
 	for _, d := range bad {
 		for name, call := range map[string]func() error{
-			"face": func() error { r := okLogin(); r.OptimalDomain = d; return second(c.Face.H5LoginURL(ctx, r)) },
+			"face": func() error { r := okLogin(); r.Face.OptimalDomain = d; return second(c.Face.H5LoginURL(ctx, r)) },
 			"PC": func() error {
-				return second(c.Face.PCLoginURL(ctx, kyc.PCLoginRequest{H5FaceID: "face1", OrderNo: "order1", UserID: "user1",
-					OptimalDomain: d, CallbackURL: "https://partner.example/cb"}))
+				return second(c.Face.PCLoginURL(ctx, kyc.PCLoginRequest{Face: &kyc.FaceID{FaceID: "face1", OrderNo: "order1", UserID: "user1", OptimalDomain: d, PC: true}, CallbackURL: "https://partner.example/cb"}))
 			},
 			"will": func() error {
-				return second(c.Will.H5LoginURL(ctx, kyc.WillLoginRequest{FaceID: "face1", OrderNo: "order1", UserID: "user1",
-					OptimalDomain: d, CallbackURL: "https://partner.example/cb"}))
+				return second(c.Will.H5LoginURL(ctx, kyc.WillLoginRequest{Face: &kyc.FaceID{FaceID: "face1", OrderNo: "order1", UserID: "user1", OptimalDomain: d}, CallbackURL: "https://partner.example/cb"}))
 			},
 		} {
 			before := srv.TotalRequests()
@@ -209,7 +208,7 @@ func TestOptimalDomainFromTheCaller(t *testing.T) {
 	for _, d := range []string{"kyc1.qcloud.com", "KYC1.QCloud.com", "kyc1.qcloud.com:443", "127.0.0.1:8080", "10.0.0.1", "[::1]:8443",
 		"[2001:db8::1]", "a-b.c-d.example"} {
 		r := okLogin()
-		r.OptimalDomain = d
+		r.Face.OptimalDomain = d
 		u, err := c.Face.H5LoginURL(ctx, r)
 		require.NoError(t, err, d)
 		require.True(t, strings.HasPrefix(u, "http://"+d+"/api/web/login?"), u)
@@ -228,14 +227,18 @@ func TestIssuedIdentifierForms(t *testing.T) {
 			field string
 			call  func() error
 		}{
-			"face SDK": {"faceId", func() error { return second(c.Face.SDKParams(ctx, kyc.Basic, "order1", "user1", id)) }},
-			"will SDK": {"faceId", func() error { return second(c.Will.SDKParams(ctx, "order1", "user1", id)) }},
-			"face H5":  {"faceId", func() error { r := okLogin(); r.FaceID = id; return second(c.Face.H5LoginURL(ctx, r)) }},
+			"face SDK": {"faceId", func() error {
+				return second(c.Face.SDKParams(ctx, &kyc.FaceID{Version: kyc.Basic, OrderNo: "order1", UserID: "user1", FaceID: id}))
+			}},
+			"will SDK": {"faceId", func() error {
+				return second(c.Will.SDKParams(ctx, &kyc.FaceID{OrderNo: "order1", UserID: "user1", FaceID: id}))
+			}},
+			"face H5": {"faceId", func() error { r := okLogin(); r.Face.FaceID = id; return second(c.Face.H5LoginURL(ctx, r)) }},
 			"PC login": {"h5faceId", func() error {
-				return second(c.Face.PCLoginURL(ctx, kyc.PCLoginRequest{H5FaceID: id, OrderNo: "o1", UserID: "u1", CallbackURL: "https://p.example/"}))
+				return second(c.Face.PCLoginURL(ctx, kyc.PCLoginRequest{Face: &kyc.FaceID{FaceID: id, OrderNo: "o1", UserID: "u1", PC: true}, CallbackURL: "https://p.example/"}))
 			}},
 			"will login": {"faceId", func() error {
-				return second(c.Will.H5LoginURL(ctx, kyc.WillLoginRequest{FaceID: id, OrderNo: "o1", UserID: "u1", CallbackURL: "https://p.example/"}))
+				return second(c.Will.H5LoginURL(ctx, kyc.WillLoginRequest{Face: &kyc.FaceID{FaceID: id, OrderNo: "o1", UserID: "u1"}, CallbackURL: "https://p.example/"}))
 			}},
 		} {
 			before := srv.TotalRequests()
@@ -249,7 +252,7 @@ func TestIssuedIdentifierForms(t *testing.T) {
 		_, err := c.NFC.QueryResult(ctx, kyc.NFCQuery{OrderNo: "order1", ReqID: id})
 		refusedLocally(t, before, srv.TotalRequests(), err, "reqId", id)
 		before = srv.TotalRequests()
-		_, err = c.NFC.SDKParams(ctx, "order1", "user1", id)
+		_, err = c.NFC.SDKParams(ctx, &kyc.NFCCertID{OrderNo: "order1", UserID: "user1", CertID: id})
 		refusedLocally(t, before, srv.TotalRequests(), err, "ocrCertId", id)
 	}
 }

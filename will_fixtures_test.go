@@ -23,7 +23,7 @@ func TestWillFixturesReplay(t *testing.T) {
 				c, fs := newProductClient(t, map[string][]byte{"/api/server/getWillFaceId": f.Response})
 				res, err := c.Will.GetFaceID(ctx, WillFaceIDRequest{OrderNo: "order001", UserID: "user001", Name: "测试", IDNo: "KYCTEST0001",
 					Rounds: []WillRound{{Question: "请问您本次业务是本人自愿办理吗？请回答：我确认", Answers: []string{"我确认", "确认"}}},
-					Speed:  WillSpeedFast, H5Live: WillH5Fallback, MidAnswer: "我确认", Nonce: "kHoSxvLZGxSoFsjxlbzEoUzh5PAnTU7T"})
+					Speed:  WillSpeedFast, H5Live: WillH5Fallback, MidAnswer: "我确认"}, WithNonce("kHoSxvLZGxSoFsjxlbzEoUzh5PAnTU7T"))
 				require.NoError(t, err)
 				require.Equal(t, exp("faceId"), res.FaceID)
 				require.Equal(t, exp("optimalDomain"), res.OptimalDomain)
@@ -92,9 +92,7 @@ func TestWillFixturesReplay(t *testing.T) {
 				doc, err := url.Parse(f.URL)
 				require.NoError(t, err)
 				c, _ := newProductClient(t, nil)
-				got, err := c.Will.H5LoginURL(ctx, WillLoginRequest{FaceID: doc.Query().Get("faceId"), OrderNo: doc.Query().Get("orderNo"),
-					UserID: doc.Query().Get("userId"), OptimalDomain: doc.Host, CallbackURL: doc.Query().Get("url"),
-					From: FromBrowser, ReplaceHistory: true})
+				got, err := c.Will.H5LoginURL(ctx, WillLoginRequest{Face: &FaceID{FaceID: doc.Query().Get("faceId"), OrderNo: doc.Query().Get("orderNo"), UserID: doc.Query().Get("userId"), OptimalDomain: doc.Host}, CallbackURL: doc.Query().Get("url"), From: FromBrowser, ReplaceHistory: true})
 				require.NoError(t, err)
 				gu, err := url.Parse(got)
 				require.NoError(t, err)

@@ -121,7 +121,7 @@ func (d *demo) appJourney(ctx context.Context, srv *kyctest.Server, c *kyc.Clien
 		return err
 	}
 	d.say("uploaded the identity for order %s: faceId %s (valid 5 minutes)", orderNo, face.FaceID)
-	start, err := c.Face.SDKParams(ctx, kyc.Plus, orderNo, userID, face.FaceID)
+	start, err := c.Face.SDKParams(ctx, face)
 	if err != nil {
 		return err
 	}
@@ -161,8 +161,8 @@ func (d *demo) h5Journey(ctx context.Context, c *kyc.Client) error {
 	}
 	d.say("uploaded the identity for order %s: faceId %s, login host %s", orderNo, face.FaceID, face.OptimalDomain)
 	const callback = "https://partner.example/kyc/callback"
-	login, err := c.Face.H5LoginURL(ctx, kyc.H5LoginRequest{FaceID: face.FaceID, OrderNo: orderNo, UserID: userID,
-		OptimalDomain: face.OptimalDomain, CallbackURL: callback, From: kyc.FromBrowser, SkipResultPage: true})
+	login, err := c.Face.H5LoginURL(ctx, kyc.H5LoginRequest{Face: face, CallbackURL: callback, From: kyc.FromBrowser,
+		SkipResultPage: true})
 	if err != nil {
 		return err
 	}
