@@ -271,7 +271,7 @@ func TestCloudTokensAreChecked(t *testing.T) {
 			return c.Detect.Auth(ctx, kyc.DetectAuthRequest{RuleID: "1"})
 		}},
 		{"GetEidToken", "EidToken", func(c *kyc.Client) (any, error) {
-			return c.EID.Token(ctx, kyc.EidTokenRequest{MerchantID: "0NSJ2106211522222"})
+			return c.EID.Token(ctx, kyc.EIDTokenRequest{MerchantID: "0NSJ2106211522222"})
 		}},
 	}
 	good := func(token string) map[string]any {

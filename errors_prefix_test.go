@@ -195,7 +195,7 @@ func TestErrorsHaveOnePrefix(t *testing.T) {
 		e.add(fmt.Sprintf("DetectAuth %+v", f), err)
 	}
 	csrv.ClearFaults()
-	_, err = cc.EID.Result(ctx, kyc.EidResultRequest{EidToken: "00000000-0000-0000-0000-000000000000"})
+	_, err = cc.EID.Result(ctx, kyc.EIDResultRequest{EIDToken: "00000000-0000-0000-0000-000000000000"})
 	e.add("GetEidResult: unknown token", err)
 	wc, err := kyc.NewCloud("AKIDwrong", "wrongkey", kyc.WithCloudEndpoint(csrv.URL), kyc.WithClock(csrv.Clock))
 	require.NoError(t, err)

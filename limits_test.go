@@ -93,8 +93,8 @@ func rounds(n int) []kyc.WillRound {
 	return out
 }
 
-func eidQuestion(q string, answers ...string) *kyc.EidTokenConfig {
-	return &kyc.EidTokenConfig{UseIntentionVerify: true, IntentionMode: "2",
+func eidQuestion(q string, answers ...string) *kyc.EIDTokenConfig {
+	return &kyc.EIDTokenConfig{UseIntentionVerify: true, IntentionMode: "2",
 		IntentionQuestions: []kyc.IntentionQuestion{{Question: q, Answers: answers}}}
 }
 
@@ -351,26 +351,26 @@ func limitCases(srv *kyctest.Server) []limitCase {
 		}},
 		// API 3.0: eID (spec C 4, D).
 		{name: "GetEidToken MerchantId", field: "MerchantId", limit: 50, hasMin: true, min: 1, call: func(ctx C, c K, n int) (string, error) {
-			return str(ascii(n), second(c.EID.Token(ctx, kyc.EidTokenRequest{MerchantID: ascii(n)})))
+			return str(ascii(n), second(c.EID.Token(ctx, kyc.EIDTokenRequest{MerchantID: ascii(n)})))
 		}},
 		{name: "GetEidToken Name", field: "Name", limit: 32, call: func(ctx C, c K, n int) (string, error) {
-			r := kyc.EidTokenRequest{MerchantID: "M1", Name: hanzi(n), IDCard: cloudIDCard}
+			r := kyc.EIDTokenRequest{MerchantID: "M1", Name: hanzi(n), IDCard: cloudIDCard}
 			return str(r.Name, second(c.EID.Token(ctx, r)))
 		}},
 		{name: "GetEidToken IdCard", field: "IdCard", limit: 32, call: func(ctx C, c K, n int) (string, error) {
-			r := kyc.EidTokenRequest{MerchantID: "M1", Name: cloudName, IDCard: digits(n)}
+			r := kyc.EIDTokenRequest{MerchantID: "M1", Name: cloudName, IDCard: digits(n)}
 			return str(r.IDCard, second(c.EID.Token(ctx, r)))
 		}},
 		{name: "GetEidToken Extra", field: "Extra", limit: 1024, call: func(ctx C, c K, n int) (string, error) {
-			r := kyc.EidTokenRequest{MerchantID: "M1", Extra: ascii(n)}
+			r := kyc.EIDTokenRequest{MerchantID: "M1", Extra: ascii(n)}
 			return str(r.Extra, second(c.EID.Token(ctx, r)))
 		}},
 		{name: "GetEidToken RedirectUrl", field: "RedirectUrl", limit: 1024, call: func(ctx C, c K, n int) (string, error) {
-			r := kyc.EidTokenRequest{MerchantID: "M1", RedirectURL: urlOf(n)}
+			r := kyc.EIDTokenRequest{MerchantID: "M1", RedirectURL: urlOf(n)}
 			return str(r.RedirectURL, second(c.EID.Token(ctx, r)))
 		}},
 		{name: "GetEidToken IntentionVerifyText", field: "Config.IntentionVerifyText", limit: 120, call: func(ctx C, c K, n int) (string, error) {
-			r := kyc.EidTokenRequest{MerchantID: "M1", Config: &kyc.EidTokenConfig{UseIntentionVerify: true, IntentionVerifyText: hanzi(n)}}
+			r := kyc.EIDTokenRequest{MerchantID: "M1", Config: &kyc.EIDTokenConfig{UseIntentionVerify: true, IntentionVerifyText: hanzi(n)}}
 			return str(r.Config.IntentionVerifyText, second(c.EID.Token(ctx, r)))
 		}},
 		{name: "GetEidToken IntentionQuestions", field: "Config.IntentionQuestions", limit: 1, call: func(ctx C, c K, n int) (string, error) {
@@ -378,28 +378,28 @@ func limitCases(srv *kyctest.Server) []limitCase {
 			for range n - 1 {
 				cfg.IntentionQuestions = append(cfg.IntentionQuestions, cfg.IntentionQuestions[0])
 			}
-			return str("", second(c.EID.Token(ctx, kyc.EidTokenRequest{MerchantID: "M1", Config: cfg})))
+			return str("", second(c.EID.Token(ctx, kyc.EIDTokenRequest{MerchantID: "M1", Config: cfg})))
 		}},
 		{name: "GetEidToken Question", field: "Config.IntentionQuestions.Question", limit: 250, hasMin: true, min: 1, call: func(ctx C, c K, n int) (string, error) {
 			cfg := eidQuestion(hanzi(n), "是")
-			return str(hanzi(n), second(c.EID.Token(ctx, kyc.EidTokenRequest{MerchantID: "M1", Config: cfg})))
+			return str(hanzi(n), second(c.EID.Token(ctx, kyc.EIDTokenRequest{MerchantID: "M1", Config: cfg})))
 		}},
 		{name: "GetEidToken Answers", field: "Config.IntentionQuestions.Answers", limit: 50, hasMin: true, min: 1, call: func(ctx C, c K, n int) (string, error) {
 			cfg := eidQuestion("问")
 			for range n {
 				cfg.IntentionQuestions[0].Answers = append(cfg.IntentionQuestions[0].Answers, "是")
 			}
-			return str("", second(c.EID.Token(ctx, kyc.EidTokenRequest{MerchantID: "M1", Config: cfg})))
+			return str("", second(c.EID.Token(ctx, kyc.EIDTokenRequest{MerchantID: "M1", Config: cfg})))
 		}},
 		{name: "GetEidToken answer", field: "Config.IntentionQuestions.Answers", limit: 10, hasMin: true, min: 1, call: func(ctx C, c K, n int) (string, error) {
 			cfg := eidQuestion("问", hanzi(n))
-			return str(hanzi(n), second(c.EID.Token(ctx, kyc.EidTokenRequest{MerchantID: "M1", Config: cfg})))
+			return str(hanzi(n), second(c.EID.Token(ctx, kyc.EIDTokenRequest{MerchantID: "M1", Config: cfg})))
 		}},
 		{name: "GetEidResult EidToken", field: "EidToken", limit: 128, hasMin: true, min: 1, call: func(ctx C, c K, n int) (string, error) {
-			return str(ascii(n), second(c.EID.Result(ctx, kyc.EidResultRequest{EidToken: ascii(n), Parts: kyc.PartText})))
+			return str(ascii(n), second(c.EID.Result(ctx, kyc.EIDResultRequest{EIDToken: ascii(n), Parts: kyc.PartText})))
 		}},
 		{name: "GetEidResult BestFramesCount", field: "BestFramesCount", limit: 3, hasMin: true, min: 0, call: func(ctx C, c K, n int) (string, error) {
-			return str("", second(c.EID.Result(ctx, kyc.EidResultRequest{EidToken: "E1", Parts: kyc.PartBestFrames, BestFrames: n})))
+			return str("", second(c.EID.Result(ctx, kyc.EIDResultRequest{EIDToken: "E1", Parts: kyc.PartBestFrames, BestFrames: n})))
 		}},
 		{name: "CheckEidTokenStatus EidToken", field: "EidToken", limit: 128, call: func(ctx C, c K, n int) (string, error) {
 			return str(ascii(n), second(c.EID.TokenStatus(ctx, ascii(n))))

@@ -181,7 +181,7 @@ func TestCloudAnswersWithoutTheirTokenAreBadResponses(t *testing.T) {
 	ctx := context.Background()
 	_, err = c.Detect.Auth(ctx, kyc.DetectAuthRequest{RuleID: "1"})
 	require.ErrorIs(t, err, kyc.ErrBadResponse, "DetectAuth")
-	_, err = c.EID.Token(ctx, kyc.EidTokenRequest{MerchantID: "KYCTESTMERCHANT"})
+	_, err = c.EID.Token(ctx, kyc.EIDTokenRequest{MerchantID: "KYCTESTMERCHANT"})
 	require.ErrorIs(t, err, kyc.ErrBadResponse, "GetEidToken")
 	_, err = c.EID.TokenStatus(ctx, "0A1B2C3D-0000-4000-8000-000000000001")
 	require.ErrorIs(t, err, kyc.ErrBadResponse, "CheckEidTokenStatus")

@@ -88,13 +88,13 @@ func TestEnumArgumentsOutsideTheirValues(t *testing.T) {
 			return second(c.Detect.InfoEnhanced(ctx, kyc.DetectInfoRequest{BizToken: "T1", RuleID: "1", Parts: 1 << 4}))
 		}},
 		{"eID Parts video", "InfoType", func() error {
-			return second(c.EID.Result(ctx, kyc.EidResultRequest{EidToken: "E1", Parts: kyc.PartVideo}))
+			return second(c.EID.Result(ctx, kyc.EIDResultRequest{EIDToken: "E1", Parts: kyc.PartVideo}))
 		}},
 		{"eID InputType", "Config.InputType", func() error {
-			return second(c.EID.Token(ctx, kyc.EidTokenRequest{MerchantID: "M1", Config: &kyc.EidTokenConfig{InputType: "5"}}))
+			return second(c.EID.Token(ctx, kyc.EIDTokenRequest{MerchantID: "M1", Config: &kyc.EIDTokenConfig{InputType: "5"}}))
 		}},
 		{"eID IntentionMode", "Config.IntentionMode", func() error {
-			return second(c.EID.Token(ctx, kyc.EidTokenRequest{MerchantID: "M1", Config: &kyc.EidTokenConfig{IntentionMode: "0"}}))
+			return second(c.EID.Token(ctx, kyc.EIDTokenRequest{MerchantID: "M1", Config: &kyc.EIDTokenConfig{IntentionMode: "0"}}))
 		}},
 		{"Reconcile Product", "product", func() error { return second(kyc.Reconcile(kyc.ProductEID, nil)) }},
 	}
@@ -141,7 +141,7 @@ func TestCallbackURLForms(t *testing.T) {
 			return second(c.Detect.Auth(ctx, kyc.DetectAuthRequest{RuleID: "1", RedirectURL: u}))
 		}},
 		"GetEidToken": {"RedirectUrl", func(u string) error {
-			return second(c.EID.Token(ctx, kyc.EidTokenRequest{MerchantID: "M1", RedirectURL: u}))
+			return second(c.EID.Token(ctx, kyc.EIDTokenRequest{MerchantID: "M1", RedirectURL: u}))
 		}},
 	}
 	bad := []string{
@@ -264,7 +264,7 @@ func TestEidIntentionQuestionText(t *testing.T) {
 	ctx := context.Background()
 	for name, tc := range map[string]struct {
 		field string
-		cfg   *kyc.EidTokenConfig
+		cfg   *kyc.EIDTokenConfig
 	}{
 		"blank question":      {"Config.IntentionQuestions.Question", eidQuestion(" \u3000", "是")},
 		"control in question": {"Config.IntentionQuestions.Question", eidQuestion("问\x00", "是")},
@@ -273,7 +273,7 @@ func TestEidIntentionQuestionText(t *testing.T) {
 		"no answer":           {"Config.IntentionQuestions.Answers", eidQuestion("问")},
 	} {
 		before := srv.TotalRequests()
-		_, err := c.EID.Token(ctx, kyc.EidTokenRequest{MerchantID: "M1", Config: tc.cfg})
+		_, err := c.EID.Token(ctx, kyc.EIDTokenRequest{MerchantID: "M1", Config: tc.cfg})
 		require.Error(t, err, name)
 		refusedLocally(t, before, srv.TotalRequests(), err, tc.field, "")
 	}
