@@ -108,7 +108,7 @@ func TestH5SimulatorInABrowser(t *testing.T) {
 	require.NoError(t, v.err)
 	require.True(t, v.cb.Passed())
 	require.Equal(t, orderNo, v.cb.OrderNo)
-	res, err := c.Face.QueryResult(context.Background(), orderNo, kyc.NoMedia)
+	res, err := c.Face.QueryResult(context.Background(), kyc.FaceQuery{OrderNo: orderNo, Media: kyc.NoMedia})
 	require.NoError(t, err)
 	require.True(t, res.Passed())
 	require.Equal(t, kyctest.OutcomePass, mustOrder(t, srv, orderNo).Outcome)

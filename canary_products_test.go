@@ -51,7 +51,7 @@ func TestCanaryProducts(t *testing.T) {
 	note(idRes, *idRes)
 	logger.Info("ocr result", "result", idRes)
 	require.NoError(t, srv.CompleteBankCardOCR("bankcanary1", bank))
-	bankRes, err := c.OCR.BankCardResult(ctx, "bankcanary1", true)
+	bankRes, err := c.OCR.BankCardResult(ctx, kyc.BankCardQuery{OrderNo: "bankcanary1", Images: true})
 	require.NoError(t, err)
 	note(bankRes, *bankRes)
 	logger.Info("bank result", "result", bankRes)
@@ -99,7 +99,7 @@ func TestCanaryProducts(t *testing.T) {
 			srv.Fail(f)
 			_, err := c.OCR.IDCardResult(quick(), kyc.IDCardQuery{OrderNo: "ocrcanary1", Images: true})
 			note(err)
-			_, err = c.OCR.BankCardResult(quick(), "bankcanary1", true)
+			_, err = c.OCR.BankCardResult(quick(), kyc.BankCardQuery{OrderNo: "bankcanary1", Images: true})
 			note(err)
 			_, err = c.Will.GetFaceID(quick(), kyc.WillFaceIDRequest{OrderNo: newOrderNo(), UserID: "user002", Name: canaryName, IDNo: canaryIDNo,
 				Rounds: []kyc.WillRound{{Question: "是否本人办理？", Answers: []string{"是的"}}}})

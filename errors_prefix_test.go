@@ -66,7 +66,7 @@ func TestErrorsHaveOnePrefix(t *testing.T) {
 	e.add("GetFaceID: bad orderNo", err)
 	_, err = c.NonceTicket(ctx, "")
 	e.add("NonceTicket: empty userId", err)
-	_, err = c.Face.QueryResult(ctx, "", kyc.NoMedia)
+	_, err = c.Face.QueryResult(ctx, kyc.FaceQuery{OrderNo: "", Media: kyc.NoMedia})
 	e.add("QueryResult: empty orderNo", err)
 
 	// API errors and bad answers on kyc1, with every fault kyctest has.
@@ -81,7 +81,7 @@ func TestErrorsHaveOnePrefix(t *testing.T) {
 			case kyc.EndpointFaceIDPlus:
 				e.add(label, face(c, quick()))
 			case kyc.EndpointQueryFaceRecord:
-				_, err = c.Face.QueryResult(quick(), newOrderNo(), kyc.PhotoAndVideo)
+				_, err = c.Face.QueryResult(quick(), kyc.FaceQuery{OrderNo: newOrderNo(), Media: kyc.PhotoAndVideo})
 				e.add(label, err)
 			case kyc.EndpointNonceTicket:
 				_, err = c.Face.SDKParams(quick(), &kyc.FaceID{Version: kyc.Plus, OrderNo: newOrderNo(), UserID: "user001", FaceID: "faceid0001"})
@@ -98,7 +98,7 @@ func TestErrorsHaveOnePrefix(t *testing.T) {
 	}
 	srv.ClearFaults()
 	// No result, reused orderNo, wrong credentials, wrong NFC key.
-	_, err = c.Face.QueryResult(ctx, newOrderNo(), kyc.NoMedia)
+	_, err = c.Face.QueryResult(ctx, kyc.FaceQuery{OrderNo: newOrderNo(), Media: kyc.NoMedia})
 	e.add("no result", err)
 	orderNo := newOrderNo()
 	_, err = c.Face.GetFaceID(ctx, kyc.FaceIDRequest{Version: kyc.Plus, OrderNo: orderNo, UserID: "user001", Name: testName, IDNo: testIDNo})
@@ -127,7 +127,7 @@ func TestErrorsHaveOnePrefix(t *testing.T) {
 	require.ErrorIs(t, err, kyc.ErrDecrypt)
 	e.add("NFC wrong key", err)
 	// The caller's writer fails while media stream into it.
-	_, err = c.Face.QueryResultTo(ctx, appJourney(t, srv, c, kyc.Plus, kyctest.OutcomePass), nil, failingWriter{})
+	_, err = c.Face.QueryResultTo(ctx, kyc.FaceQuery{OrderNo: appJourney(t, srv, c, kyc.Plus, kyctest.OutcomePass)}, kyc.FaceWriters{Video: failingWriter{}})
 	e.add("media writer fails", err)
 	// Hardening refusals: media that never arrives, a polluted callback, an untrusted store
 	// directory, the NFC query cap.
@@ -136,7 +136,7 @@ func TestErrorsHaveOnePrefix(t *testing.T) {
 	lag, err := kyc.New(lagSrv.AppID, lagSrv.Secret, kyc.WithBaseURL(lagSrv.URL), kyc.WithClock(lagSrv.Clock),
 		kyc.WithMediaWait(2, 0))
 	require.NoError(t, err)
-	_, err = lag.Face.QueryResultTo(ctx, appJourney(t, lagSrv, lag, kyc.Plus, kyctest.OutcomePass), io.Discard, nil)
+	_, err = lag.Face.QueryResultTo(ctx, kyc.FaceQuery{OrderNo: appJourney(t, lagSrv, lag, kyc.Plus, kyctest.OutcomePass)}, kyc.FaceWriters{Photo: io.Discard})
 	require.ErrorIs(t, err, kyc.ErrMediaNotReady)
 	e.add("media not ready", err)
 	_, err = c.Face.VerifyCallback(ctx, map[string][]string{"orderNo": {"order001", "order002"}, "code": {"0"},
@@ -287,7 +287,7 @@ func TestWrongCredentialsAndReusedOrderNo(t *testing.T) {
 	require.Contains(t, err.Error(), "orderNo used before")
 	// The same code on a query is not about an orderNo.
 	srv.Fail(kyctest.Fault{Endpoint: kyc.EndpointQueryFaceRecord, Code: "400106"})
-	_, err = c.Face.QueryResult(ctx, orderNo, kyc.NoMedia)
+	_, err = c.Face.QueryResult(ctx, kyc.FaceQuery{OrderNo: orderNo, Media: kyc.NoMedia})
 	require.ErrorIs(t, err, kyc.ErrBadRequest)
 	require.NotContains(t, err.Error(), "orderNo used before")
 }

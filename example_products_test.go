@@ -92,7 +92,7 @@ func ExampleOCRService_BankCardResult() {
 	card := kyctest.SampleBankCard()
 	card.AppID, card.MultiWarnCode = "IDAOCR01", "[-9110, -9114]"
 	_ = srv.CompleteBankCardOCR("bankOrder001", card)
-	res, err := c.OCR.BankCardResult(context.Background(), "bankOrder001", false)
+	res, err := c.OCR.BankCardResult(context.Background(), kyc.BankCardQuery{OrderNo: "bankOrder001"})
 	if err != nil {
 		panic(err)
 	}
@@ -107,7 +107,7 @@ func ExampleOCRService_BankCardResultTo() {
 	card.AppID = "IDAOCR01"
 	_ = srv.CompleteBankCardOCR("bankOrder001", card)
 	var strip bytes.Buffer
-	res, err := c.OCR.BankCardResultTo(context.Background(), "bankOrder001", kyc.BankCardWriters{Number: &strip})
+	res, err := c.OCR.BankCardResultTo(context.Background(), kyc.BankCardQuery{OrderNo: "bankOrder001"}, kyc.BankCardWriters{Number: &strip})
 	fmt.Println(err, res.Passed(), strip.Len() > 0)
 	// Output: <nil> true true
 }

@@ -226,7 +226,7 @@ func ExampleFaceService_QueryResult() {
 	srv, c := exampleClient()
 	defer srv.Close()
 	completedOrder(srv, c, "order20260007", kyctest.OutcomeNotSamePerson)
-	res, err := c.Face.QueryResult(context.Background(), "order20260007", kyc.NoMedia)
+	res, err := c.Face.QueryResult(context.Background(), kyc.FaceQuery{OrderNo: "order20260007", Media: kyc.NoMedia})
 	fmt.Println(err, res.Passed(), res.Code, errors.Is(res.Err(), kyc.ErrVerificationFailed))
 	// Output: <nil> false 66660004 true
 }
@@ -236,7 +236,7 @@ func ExampleFaceService_QueryResultTo() {
 	defer srv.Close()
 	completedOrder(srv, c, "order20260008", kyctest.OutcomePass)
 	var photo, video bytes.Buffer // files or object-storage uploads in real code
-	res, err := c.Face.QueryResultTo(context.Background(), "order20260008", &photo, &video)
+	res, err := c.Face.QueryResultTo(context.Background(), kyc.FaceQuery{OrderNo: "order20260008"}, kyc.FaceWriters{Photo: &photo, Video: &video})
 	fmt.Println(err, res.Passed(), photo.Len() > 0, video.Len() > 0)
 	// Output: <nil> true true true
 }
@@ -245,7 +245,7 @@ func ExampleFaceService_WaitForMedia() {
 	srv, c := exampleClient()
 	defer srv.Close()
 	completedOrder(srv, c, "order20260009", kyctest.OutcomePass)
-	res, err := c.Face.WaitForMedia(context.Background(), "order20260009", kyc.PhotoOnly)
+	res, err := c.Face.WaitForMedia(context.Background(), kyc.FaceQuery{OrderNo: "order20260009", Media: kyc.PhotoOnly})
 	fmt.Println(err, len(res.Photo) > 0, len(res.Video)) // the video was not asked for
 	// Output: <nil> true 0
 }
@@ -254,7 +254,7 @@ func ExampleFaceService_QueryPhotos() {
 	srv, c := exampleClient()
 	defer srv.Close()
 	completedOrder(srv, c, "order20260010", kyctest.OutcomePass)
-	photos, err := c.Face.QueryPhotos(context.Background(), "order20260010")
+	photos, err := c.Face.QueryPhotos(context.Background(), kyc.FaceQuery{OrderNo: "order20260010"})
 	fmt.Println(err, len(photos.Photos))
 	// Output: <nil> 3
 }

@@ -156,7 +156,7 @@ func TestFaceFixturesReplay(t *testing.T) {
 					require.Equal(t, exp("transactionTime"), res.TransactionTime)
 				}
 			case EndpointQueryFaceRecord:
-				res, err := c.Face.QueryResult(ctx, f.orderNo(), PhotoAndVideo)
+				res, err := c.Face.QueryResult(ctx, FaceQuery{OrderNo: f.orderNo(), Media: PhotoAndVideo})
 				if e := exp("error"); e != "" {
 					var ae *APIError
 					require.ErrorAs(t, err, &ae)
@@ -184,7 +184,7 @@ func TestFaceFixturesReplay(t *testing.T) {
 				require.Len(t, res.Video, expN("videoBytes"))
 				require.Equal(t, []byte{0xFF, 0xD8, 0xFF}, []byte(res.Photo))
 			case EndpointQueryPhotoInfo:
-				res, err := c.Face.QueryPhotos(ctx, f.orderNo())
+				res, err := c.Face.QueryPhotos(ctx, FaceQuery{OrderNo: f.orderNo()})
 				require.NoError(t, err)
 				require.Equal(t, exp("orderNo"), res.OrderNo)
 				require.Equal(t, exp("occurredTime"), res.OccurredTime)
@@ -263,7 +263,7 @@ func FuzzQueryResultDecoder(f *testing.F) {
 	f.Add([]byte(`{"code":0,"result":{"photo":"/9j/","video":"AAAA`))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		c, _ := newFixtureClient(t, map[string][]byte{"/api/v2/base/queryfacerecord": body, "/api/v2/base/queryphotoinfo": body})
-		res, err := c.Face.QueryResult(context.Background(), "order001", PhotoAndVideo)
+		res, err := c.Face.QueryResult(context.Background(), FaceQuery{OrderNo: "order001", Media: PhotoAndVideo})
 		if (res == nil) == (err == nil) {
 			t.Fatalf("want exactly one of result and error, got %v and %v", res, err)
 		}
@@ -271,7 +271,7 @@ func FuzzQueryResultDecoder(f *testing.F) {
 			_, _ = res.Risk.ShieldTags()
 			_ = res.Err()
 		}
-		p, err := c.Face.QueryPhotos(context.Background(), "order001")
+		p, err := c.Face.QueryPhotos(context.Background(), FaceQuery{OrderNo: "order001"})
 		if (p == nil) == (err == nil) {
 			t.Fatalf("want exactly one of photos and error")
 		}

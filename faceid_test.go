@@ -118,9 +118,9 @@ func TestFaceInputLimitsSendNothing(t *testing.T) {
 	}
 	_, err = c.Face.PCLoginURL(ctx, kyc.PCLoginRequest{Face: &kyc.FaceID{FaceID: "wb1", OrderNo: "order001", UserID: "user001", PC: true}, CallbackURL: "ftp://x"})
 	require.ErrorIs(t, err, kyc.ErrInvalidInput)
-	_, err = c.Face.QueryResult(ctx, "order 1", kyc.NoMedia)
+	_, err = c.Face.QueryResult(ctx, kyc.FaceQuery{OrderNo: "order 1", Media: kyc.NoMedia})
 	require.ErrorIs(t, err, kyc.ErrInvalidInput)
-	_, err = c.Face.QueryPhotos(ctx, "")
+	_, err = c.Face.QueryPhotos(ctx, kyc.FaceQuery{OrderNo: ""})
 	require.ErrorIs(t, err, kyc.ErrInvalidInput)
 	for _, q := range []url.Values{
 		{"orderNo": {"o1"}, "newSignature": {strings.Repeat("A", 40)}},
@@ -168,7 +168,7 @@ func TestAppSDKJourneyEachVersion(t *testing.T) {
 	for _, v := range []kyc.Version{kyc.Plus, kyc.Enhanced, kyc.Basic} {
 		t.Run(v.String(), func(t *testing.T) {
 			orderNo := appJourney(t, srv, c, v, kyctest.OutcomePass)
-			res, err := c.Face.QueryResult(ctx, orderNo, kyc.NoMedia)
+			res, err := c.Face.QueryResult(ctx, kyc.FaceQuery{OrderNo: orderNo, Media: kyc.NoMedia})
 			require.NoError(t, err)
 			require.True(t, res.Passed())
 			require.NoError(t, res.Err())
@@ -180,27 +180,27 @@ func TestAppSDKJourneyEachVersion(t *testing.T) {
 			} else {
 				require.NotNil(t, res.Risk)
 			}
-			full, err := c.Face.QueryResult(ctx, orderNo, kyc.PhotoAndVideo)
+			full, err := c.Face.QueryResult(ctx, kyc.FaceQuery{OrderNo: orderNo, Media: kyc.PhotoAndVideo})
 			require.NoError(t, err)
 			require.Len(t, full.Photo, 3000)
 			require.Len(t, full.Video, 50000)
-			photoOnly, err := c.Face.QueryResult(ctx, orderNo, kyc.PhotoOnly)
+			photoOnly, err := c.Face.QueryResult(ctx, kyc.FaceQuery{OrderNo: orderNo, Media: kyc.PhotoOnly})
 			require.NoError(t, err)
 			require.Equal(t, full.Photo, photoOnly.Photo)
 			require.Empty(t, photoOnly.Video)
-			videoOnly, err := c.Face.QueryResult(ctx, orderNo, kyc.VideoOnly)
+			videoOnly, err := c.Face.QueryResult(ctx, kyc.FaceQuery{OrderNo: orderNo, Media: kyc.VideoOnly})
 			require.NoError(t, err)
 			require.Equal(t, full.Video, videoOnly.Video)
 			require.Empty(t, videoOnly.Photo)
 
 			var photo, video bytes.Buffer
-			streamed, err := c.Face.QueryResultTo(ctx, orderNo, &photo, &video)
+			streamed, err := c.Face.QueryResultTo(ctx, kyc.FaceQuery{OrderNo: orderNo}, kyc.FaceWriters{Photo: &photo, Video: &video})
 			require.NoError(t, err)
 			require.True(t, streamed.Passed())
 			require.Equal(t, []byte(full.Photo), photo.Bytes())
 			require.Equal(t, []byte(full.Video), video.Bytes())
 
-			photos, err := c.Face.QueryPhotos(ctx, orderNo)
+			photos, err := c.Face.QueryPhotos(ctx, kyc.FaceQuery{OrderNo: orderNo})
 			require.NoError(t, err)
 			require.NotEmpty(t, photos.Photos)
 			require.LessOrEqual(t, len(photos.Photos), 3)
@@ -230,7 +230,7 @@ func TestVerdicts(t *testing.T) {
 		{kyctest.OutcomeSpoof, "66665001"},
 	} {
 		orderNo := appJourney(t, srv, c, kyc.Plus, tc.outcome)
-		res, err := c.Face.QueryResult(ctx, orderNo, kyc.NoMedia)
+		res, err := c.Face.QueryResult(ctx, kyc.FaceQuery{OrderNo: orderNo, Media: kyc.NoMedia})
 		require.NoError(t, err, "a failed verdict is a result, not an error")
 		require.False(t, res.Passed())
 		require.Equal(t, tc.code, res.Code)
@@ -240,7 +240,7 @@ func TestVerdicts(t *testing.T) {
 		require.True(t, info.Billed(kyc.ProductPlus, kyc.ChannelApp))
 	}
 	quit := appJourney(t, srv, c, kyc.Plus, kyctest.OutcomeUserQuit)
-	_, err := c.Face.QueryResult(ctx, quit, kyc.NoMedia)
+	_, err := c.Face.QueryResult(ctx, kyc.FaceQuery{OrderNo: quit, Media: kyc.NoMedia})
 	require.ErrorIs(t, err, kyc.ErrNoResult)
 	var ae *kyc.APIError
 	require.ErrorAs(t, err, &ae)
@@ -249,7 +249,7 @@ func TestVerdicts(t *testing.T) {
 	// Results are kept three days.
 	kept := appJourney(t, srv, c, kyc.Enhanced, kyctest.OutcomePass)
 	srv.Clock.Advance(72*time.Hour + time.Minute)
-	_, err = c.Face.QueryResult(ctx, kept, kyc.NoMedia)
+	_, err = c.Face.QueryResult(ctx, kyc.FaceQuery{OrderNo: kept, Media: kyc.NoMedia})
 	require.ErrorIs(t, err, kyc.ErrNoResult)
 }
 
@@ -307,7 +307,7 @@ func TestQueriesRetriedOnBusyAndStale(t *testing.T) {
 	srv.ResetCounts()
 	srv.Fail(kyctest.Fault{Endpoint: kyc.EndpointQueryFaceRecord, Code: "999999", Times: 1})
 	srv.Fail(kyctest.Fault{Endpoint: kyc.EndpointQueryFaceRecord, Status: 503, Times: 1})
-	res, err := c.Face.QueryResult(ctx, orderNo, kyc.PhotoAndVideo)
+	res, err := c.Face.QueryResult(ctx, kyc.FaceQuery{OrderNo: orderNo, Media: kyc.PhotoAndVideo})
 	require.NoError(t, err)
 	require.True(t, res.Passed())
 	require.Equal(t, 3, srv.Requests(kyc.EndpointQueryFaceRecord))
@@ -317,7 +317,7 @@ func TestQueriesRetriedOnBusyAndStale(t *testing.T) {
 	srv.ReplaceToken(srv.AppID)
 	srv.Clock.Advance(61 * time.Second)
 	srv.ResetCounts()
-	res, err = c.Face.QueryResult(ctx, orderNo, kyc.NoMedia)
+	res, err = c.Face.QueryResult(ctx, kyc.FaceQuery{OrderNo: orderNo, Media: kyc.NoMedia})
 	require.NoError(t, err)
 	require.True(t, res.Passed())
 	require.Equal(t, 2, srv.Requests(kyc.EndpointQueryFaceRecord))
@@ -329,7 +329,7 @@ func TestWaitForMedia(t *testing.T) {
 		srv, c := newPairWith(t, []kyctest.Option{kyctest.WithMediaDelay(2)}, kyc.WithMediaWait(3, 10*time.Millisecond))
 		orderNo := appJourney(t, srv, c, kyc.Plus, kyctest.OutcomePass)
 		srv.ResetCounts()
-		res, err := c.Face.WaitForMedia(context.Background(), orderNo, kyc.PhotoAndVideo)
+		res, err := c.Face.WaitForMedia(context.Background(), kyc.FaceQuery{OrderNo: orderNo, Media: kyc.PhotoAndVideo})
 		require.NoError(t, err)
 		require.NotEmpty(t, res.Photo)
 		require.NotEmpty(t, res.Video)
@@ -339,7 +339,7 @@ func TestWaitForMedia(t *testing.T) {
 		srv, c := newPairWith(t, []kyctest.Option{kyctest.WithMediaDelay(10)}, kyc.WithMediaWait(3, 10*time.Millisecond))
 		orderNo := appJourney(t, srv, c, kyc.Plus, kyctest.OutcomePass)
 		srv.ResetCounts()
-		res, err := c.Face.WaitForMedia(context.Background(), orderNo, kyc.PhotoOnly)
+		res, err := c.Face.WaitForMedia(context.Background(), kyc.FaceQuery{OrderNo: orderNo, Media: kyc.PhotoOnly})
 		require.ErrorIs(t, err, kyc.ErrNoResult)
 		require.NotNil(t, res)
 		require.True(t, res.Passed())
@@ -350,13 +350,13 @@ func TestWaitForMedia(t *testing.T) {
 		orderNo := appJourney(t, srv, c, kyc.Plus, kyctest.OutcomePass)
 		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 		defer cancel()
-		_, err := c.Face.WaitForMedia(ctx, orderNo, kyc.PhotoOnly)
+		_, err := c.Face.WaitForMedia(ctx, kyc.FaceQuery{OrderNo: orderNo, Media: kyc.PhotoOnly})
 		require.ErrorIs(t, err, context.DeadlineExceeded)
 	})
 	t.Run("no wait for a failed verdict", func(t *testing.T) {
 		srv, c := newPairWith(t, []kyctest.Option{kyctest.WithMediaDelay(10)}, kyc.WithMediaWait(3, time.Minute))
 		orderNo := appJourney(t, srv, c, kyc.Plus, kyctest.OutcomeNotSamePerson)
-		res, err := c.Face.WaitForMedia(context.Background(), orderNo, kyc.PhotoOnly)
+		res, err := c.Face.WaitForMedia(context.Background(), kyc.FaceQuery{OrderNo: orderNo, Media: kyc.PhotoOnly})
 		require.NoError(t, err)
 		require.Equal(t, "66660004", res.Code)
 	})
@@ -451,11 +451,11 @@ func TestMobileH5Journey(t *testing.T) {
 			require.Contains(t, got.UnsignedFields, "liveRate")
 			require.False(t, got.PreviousTicket)
 
-			res, err := c.Face.QueryResult(ctx, orderNo, kyc.PhotoOnly)
+			res, err := c.Face.QueryResult(ctx, kyc.FaceQuery{OrderNo: orderNo, Media: kyc.PhotoOnly})
 			require.NoError(t, err)
 			require.True(t, res.Passed())
 			require.NotEmpty(t, res.Photo)
-			photos, err := c.Face.QueryPhotos(ctx, orderNo)
+			photos, err := c.Face.QueryPhotos(ctx, kyc.FaceQuery{OrderNo: orderNo})
 			require.NoError(t, err)
 			require.NotEmpty(t, photos.Photos)
 		})
@@ -479,7 +479,7 @@ func TestPCH5Journey(t *testing.T) {
 	require.False(t, got.Passed())
 	require.Equal(t, "66660004", got.Code)
 	require.Equal(t, face.FaceID, got.FaceID)
-	res, err := c.Face.QueryResult(ctx, orderNo, kyc.NoMedia)
+	res, err := c.Face.QueryResult(ctx, kyc.FaceQuery{OrderNo: orderNo, Media: kyc.NoMedia})
 	require.NoError(t, err)
 	require.Equal(t, "66660004", res.Code)
 	require.Equal(t, kyctest.OutcomeNotSamePerson, mustOrder(t, srv, orderNo).Outcome)

@@ -193,11 +193,28 @@ next:
 	return tags, unknown
 }
 
-// QueryResult asks for the verdict of orderNo and, with media, the photo and video (held in
+// FaceQuery asks for the result of one face verification (queryFaceRecord, spec A 4.4), or its
+// photos (QueryPhotos).
+type FaceQuery struct {
+	OrderNo string // the upload's orderNo
+	// Media is the media asked for with the verdict (NoMedia, PhotoOnly, VideoOnly,
+	// PhotoAndVideo). QueryResultTo asks for the media of its non-nil writers instead, and
+	// QueryPhotos does not use it.
+	Media MediaChoice
+}
+
+// FaceWriters receive a face result's media as the answer streams in (QueryResultTo); a nil
+// writer means that medium is not asked for.
+type FaceWriters struct {
+	Photo, Video io.Writer
+}
+
+// QueryResult asks for the verdict of q.OrderNo and, with q.Media, the photo and video (held in
 // memory; at most about the media's own size is allocated when the service sends a length).
 // A verdict that is not a pass is a FaceResult with its code, not an error; no result yet or
 // any more (66660011) is an error matching ErrNoResult.
-func (s *FaceService) QueryResult(ctx context.Context, orderNo string, media MediaChoice) (*FaceResult, error) {
+func (s *FaceService) QueryResult(ctx context.Context, q FaceQuery) (*FaceResult, error) {
+	orderNo, media := q.OrderNo, q.Media
 	if err := media.check(); err != nil {
 		return nil, err
 	}
@@ -224,15 +241,17 @@ func (s *FaceService) QueryResult(ctx context.Context, orderNo string, media Med
 	return res, nil
 }
 
-// QueryResultTo asks for the verdict of orderNo and streams the photo and video into the given
+// QueryResultTo asks for the verdict of q.OrderNo and streams the photo and video into w's
 // writers as the answer arrives, with memory bounded whatever their size. A nil writer means
-// that medium is not asked for. The call is retried only while nothing has been written.
+// that medium is not asked for (q.Media is not used). The call is retried only while nothing
+// has been written.
 //
 // Media can lag a passing verdict by a second or two: when a medium asked for is missing, the
 // order is queried again as WithMediaWait says (asking only for what is still missing), and if
 // it is still missing the call fails with an error matching ErrMediaNotReady (and ErrNoResult). A writer never receives its medium twice, and the writer of a medium that never
 // came has received nothing. A verdict that is not a pass needs no media.
-func (s *FaceService) QueryResultTo(ctx context.Context, orderNo string, photo, video io.Writer) (*FaceResult, error) {
+func (s *FaceService) QueryResultTo(ctx context.Context, q FaceQuery, w FaceWriters) (*FaceResult, error) {
+	orderNo, photo, video := q.OrderNo, w.Photo, w.Video
 	gates := &gateSet{}
 	pg, vg := gates.gate(photo), gates.gate(video)
 	wantPhoto, wantVideo := photo != nil, video != nil
@@ -269,16 +288,17 @@ func mediaChoice(photo, video bool) MediaChoice {
 	return NoMedia
 }
 
-// WaitForMedia queries orderNo until the media asked for is there: media can lag the verdict by
+// WaitForMedia queries q.OrderNo until the media q.Media asks for is there: media can lag the verdict by
 // a second or two, and the manual advises 3 tries 2 s apart (WithMediaWait). It stops early when
 // ctx ends or the verdict is not a pass (failed verdicts may have no media). If the media is
 // still missing after the last try, it returns the last result with an error matching
 // ErrMediaNotReady (and ErrNoResult).
-func (s *FaceService) WaitForMedia(ctx context.Context, orderNo string, media MediaChoice) (*FaceResult, error) {
+func (s *FaceService) WaitForMedia(ctx context.Context, q FaceQuery) (*FaceResult, error) {
+	orderNo, media := q.OrderNo, q.Media
 	var res *FaceResult
 	for try := 1; ; try++ {
 		var err error
-		res, err = s.QueryResult(ctx, orderNo, media)
+		res, err = s.QueryResult(ctx, q)
 		if err != nil {
 			return nil, err
 		}
@@ -339,8 +359,10 @@ type Photos struct {
 	Photos       []Media // empty when the service has none (photoList null)
 }
 
-// QueryPhotos fetches the photos taken during the scan of orderNo.
-func (s *FaceService) QueryPhotos(ctx context.Context, orderNo string) (*Photos, error) {
+// QueryPhotos fetches the photos taken during the scan of q.OrderNo (queryphotoinfo); q.Media
+// is not used.
+func (s *FaceService) QueryPhotos(ctx context.Context, q FaceQuery) (*Photos, error) {
+	orderNo := q.OrderNo
 	if err := checkOrderNo(orderNo); err != nil {
 		return nil, err
 	}

@@ -124,10 +124,10 @@ func runJourneys(t *testing.T, srv *kyctest.Server, c *kyc.Client) error {
 		return err
 	}
 	require.NoError(t, srv.Complete("swapApp1", kyctest.OutcomePass))
-	if _, err := c.Face.QueryResult(ctx, "swapApp1", kyc.NoMedia); err != nil {
+	if _, err := c.Face.QueryResult(ctx, kyc.FaceQuery{OrderNo: "swapApp1", Media: kyc.NoMedia}); err != nil {
 		return step("face query", err)
 	}
-	if _, err := c.Face.QueryPhotos(ctx, "swapApp1"); err != nil {
+	if _, err := c.Face.QueryPhotos(ctx, kyc.FaceQuery{OrderNo: "swapApp1"}); err != nil {
 		return step("face photos", err)
 	}
 
@@ -208,7 +208,7 @@ func runJourneys(t *testing.T, srv *kyctest.Server, c *kyc.Client) error {
 		return step("ID-card OCR query", err)
 	}
 	require.NoError(t, srv.CompleteBankCardOCR("swapBank1", kyctest.SampleBankCard()))
-	if _, err := c.OCR.BankCardResult(ctx, "swapBank1", false); err != nil {
+	if _, err := c.OCR.BankCardResult(ctx, kyc.BankCardQuery{OrderNo: "swapBank1"}); err != nil {
 		return step("bank-card OCR query", err)
 	}
 

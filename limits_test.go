@@ -197,10 +197,10 @@ func limitCases(srv *kyctest.Server) []limitCase {
 		}},
 		// Face queries (spec A 4.4, 4.5).
 		{name: "face result orderNo", field: "orderNo", limit: 32, call: func(ctx C, c K, n int) (string, error) {
-			return str(digits(n), second(c.Face.QueryResult(ctx, digits(n), kyc.NoMedia)))
+			return str(digits(n), second(c.Face.QueryResult(ctx, kyc.FaceQuery{OrderNo: digits(n), Media: kyc.NoMedia})))
 		}},
 		{name: "face photos orderNo", field: "orderNo", limit: 32, call: func(ctx C, c K, n int) (string, error) {
-			return str(digits(n), second(c.Face.QueryPhotos(ctx, digits(n))))
+			return str(digits(n), second(c.Face.QueryPhotos(ctx, kyc.FaceQuery{OrderNo: digits(n)})))
 		}},
 		// Will (spec C 5.2-5.6).
 		{name: "will orderNo", field: "orderNo", limit: 32, call: func(ctx C, c K, n int) (string, error) {
@@ -286,7 +286,7 @@ func limitCases(srv *kyctest.Server) []limitCase {
 			return str(digits(n), second(c.OCR.IDCardResult(ctx, kyc.IDCardQuery{OrderNo: digits(n)})))
 		}},
 		{name: "bank-card OCR result orderNo", field: "orderNo", limit: 32, call: func(ctx C, c K, n int) (string, error) {
-			return str(digits(n), second(c.OCR.BankCardResult(ctx, digits(n), false)))
+			return str(digits(n), second(c.OCR.BankCardResult(ctx, kyc.BankCardQuery{OrderNo: digits(n)})))
 		}},
 		// NFC (spec C 6).
 		{name: "NFC upload orderNo", field: "orderNo", limit: 32, call: func(ctx C, c K, n int) (string, error) {

@@ -383,14 +383,14 @@ func TestWaitForMediaNeedsEveryPartAskedFor(t *testing.T) {
 	orderNo := appJourney(t, srv, c, kyc.Plus, kyctest.OutcomePass)
 	ctx := context.Background()
 	srv.ResetCounts()
-	res, err := c.Face.WaitForMedia(ctx, orderNo, kyc.PhotoAndVideo)
+	res, err := c.Face.WaitForMedia(ctx, kyc.FaceQuery{OrderNo: orderNo, Media: kyc.PhotoAndVideo})
 	require.ErrorIs(t, err, kyc.ErrNoResult)
 	require.NotEmpty(t, res.Photo)
 	require.Empty(t, res.Video)
 	require.Equal(t, 3, srv.Requests(kyc.EndpointQueryFaceRecord))
 
 	srv.ResetCounts()
-	res, err = c.Face.WaitForMedia(ctx, orderNo, kyc.PhotoOnly)
+	res, err = c.Face.WaitForMedia(ctx, kyc.FaceQuery{OrderNo: orderNo, Media: kyc.PhotoOnly})
 	require.NoError(t, err)
 	require.NotEmpty(t, res.Photo)
 	require.Equal(t, 1, srv.Requests(kyc.EndpointQueryFaceRecord))
@@ -403,7 +403,7 @@ func TestStaleTicketCodesEndToEnd(t *testing.T) {
 	for _, code := range []string{"400101", "400102", "400105"} {
 		srv, c := newPair(t)
 		srv.Fail(kyctest.Fault{Endpoint: kyc.EndpointQueryFaceRecord, Code: code})
-		_, err := c.Face.QueryResult(context.Background(), "stale0001", kyc.NoMedia)
+		_, err := c.Face.QueryResult(context.Background(), kyc.FaceQuery{OrderNo: "stale0001", Media: kyc.NoMedia})
 		require.ErrorIs(t, err, kyc.ErrInvalidSignature, code)
 		var ae *kyc.APIError
 		require.ErrorAs(t, err, &ae, code)

@@ -106,7 +106,7 @@ func TestOCRFixturesReplay(t *testing.T) {
 				require.Empty(t, res.HeadPhoto)
 			case EndpointBankCardOCRResult:
 				c, fs := newProductClient(t, map[string][]byte{"/api/server/getBankCardOcrResult": f.Response})
-				res, err := c.OCR.BankCardResult(ctx, f.orderNo(), true)
+				res, err := c.OCR.BankCardResult(ctx, BankCardQuery{OrderNo: f.orderNo(), Images: true})
 				require.NoError(t, err)
 				require.Equal(t, "1", fs.queries["/api/server/getBankCardOcrResult"].Get("get_file"))
 				for k, got := range map[string]string{"code": res.Code, "orderNo": res.OrderNo, "cardNo": res.CardNo,
@@ -165,7 +165,7 @@ func FuzzOCRDecoder(f *testing.F) {
 		if res != nil {
 			_, _, _ = res.FrontWarning.Raised(), res.FrontErr(), res.String()
 		}
-		bank, err := c.OCR.BankCardResult(context.Background(), "order001", true)
+		bank, err := c.OCR.BankCardResult(context.Background(), BankCardQuery{OrderNo: "order001", Images: true})
 		if (bank == nil) == (err == nil) {
 			t.Fatalf("want exactly one of result and error")
 		}

@@ -58,9 +58,9 @@ func TestOCRInputLimitsSendNothing(t *testing.T) {
 		require.ErrorIs(t, err, kyc.ErrInvalidInput)
 		_, err = c.OCR.IDCardResultTo(ctx, kyc.IDCardQuery{OrderNo: orderNo}, kyc.IDCardWriters{Front: &bytes.Buffer{}})
 		require.ErrorIs(t, err, kyc.ErrInvalidInput)
-		_, err = c.OCR.BankCardResult(ctx, orderNo, true)
+		_, err = c.OCR.BankCardResult(ctx, kyc.BankCardQuery{OrderNo: orderNo, Images: true})
 		require.ErrorIs(t, err, kyc.ErrInvalidInput)
-		_, err = c.OCR.BankCardResultTo(ctx, orderNo, kyc.BankCardWriters{})
+		_, err = c.OCR.BankCardResultTo(ctx, kyc.BankCardQuery{OrderNo: orderNo}, kyc.BankCardWriters{})
 		require.ErrorIs(t, err, kyc.ErrInvalidInput)
 	}
 	require.Equal(t, 0, srv.TotalRequests(), "nothing may be sent for bad input")
@@ -192,7 +192,7 @@ func TestBankCardOCRJourney(t *testing.T) {
 	card := kyctest.SampleBankCard()
 	card.AppID, card.WarnCode, card.MultiWarnCode = ocrAppID, "-9110", "[-9110, -9111, -9114]"
 	require.NoError(t, srv.CompleteBankCardOCR(orderNo, card))
-	res, err := c.OCR.BankCardResult(ctx, orderNo, false)
+	res, err := c.OCR.BankCardResult(ctx, kyc.BankCardQuery{OrderNo: orderNo})
 	require.NoError(t, err)
 	require.True(t, res.Passed())
 	require.NoError(t, res.Err())
@@ -203,20 +203,20 @@ func TestBankCardOCRJourney(t *testing.T) {
 	require.Empty(t, res.CropPhoto)
 	require.NotContains(t, fmt.Sprintf("%v %#v", res, res), card.CardNo)
 
-	full, err := c.OCR.BankCardResult(ctx, orderNo, true)
+	full, err := c.OCR.BankCardResult(ctx, kyc.BankCardQuery{OrderNo: orderNo, Images: true})
 	require.NoError(t, err)
 	require.Len(t, full.CropPhoto, 3000)
 	require.Len(t, full.NoPhoto, 3000)
 	require.Len(t, full.OriginPhoto, 3000)
 	var origin bytes.Buffer
-	_, err = c.OCR.BankCardResultTo(ctx, orderNo, kyc.BankCardWriters{Origin: &origin})
+	_, err = c.OCR.BankCardResultTo(ctx, kyc.BankCardQuery{OrderNo: orderNo}, kyc.BankCardWriters{Origin: &origin})
 	require.NoError(t, err)
 	require.Equal(t, []byte(full.OriginPhoto), origin.Bytes())
 
 	// A recognition failure is a result with its code.
 	blurred := newOrderNo()
 	require.NoError(t, srv.CompleteBankCardOCR(blurred, kyctest.BankCardOCR{AppID: ocrAppID, Code: "-9012"}))
-	res, err = c.OCR.BankCardResult(ctx, blurred, true)
+	res, err = c.OCR.BankCardResult(ctx, kyc.BankCardQuery{OrderNo: blurred, Images: true})
 	require.NoError(t, err)
 	require.False(t, res.Passed())
 	require.Equal(t, "-9012", res.Code)

@@ -198,7 +198,7 @@ func TestContextErrorsKeepTheirIdentity(t *testing.T) {
 	}{
 		"streamed": {"/queryfacerecord", func(c *kyc.Client, ctx context.Context) error {
 			var video strings.Builder
-			_, err := c.Face.QueryResultTo(ctx, "order001", nil, &video)
+			_, err := c.Face.QueryResultTo(ctx, kyc.FaceQuery{OrderNo: "order001"}, kyc.FaceWriters{Video: &video})
 			return err
 		}},
 		"buffered": {"/access_token", func(c *kyc.Client, ctx context.Context) error {
@@ -312,7 +312,7 @@ func TestCloseEndsEverything(t *testing.T) {
 	for _, c := range []*kyc.Client{sys, clk} {
 		_, err = c.SignTicket(ctx)
 		require.ErrorIs(t, err, kyc.ErrClosed)
-		_, err = c.Face.QueryResult(ctx, "order001", kyc.NoMedia)
+		_, err = c.Face.QueryResult(ctx, kyc.FaceQuery{OrderNo: "order001", Media: kyc.NoMedia})
 		require.ErrorIs(t, err, kyc.ErrClosed)
 		_, err = c.NonceTicket(ctx, "user001")
 		require.ErrorIs(t, err, kyc.ErrClosed)
@@ -359,7 +359,7 @@ func TestRetryBudgetBoundsAnOutage(t *testing.T) {
 	srv.Fail(kyctest.Fault{Endpoint: kyc.EndpointQueryFaceRecord, Code: "999999"})
 	const calls = 40
 	for range calls {
-		_, err := c.Face.QueryResult(ctx, "order001", kyc.NoMedia)
+		_, err := c.Face.QueryResult(ctx, kyc.FaceQuery{OrderNo: "order001", Media: kyc.NoMedia})
 		require.ErrorIs(t, err, kyc.ErrBusy)
 	}
 	sent := srv.Requests(kyc.EndpointQueryFaceRecord)
@@ -399,7 +399,7 @@ func TestKYC1AnswersAreCapped(t *testing.T) {
 			if path == "/access_token" {
 				_, err = c.AccessToken(ctx)
 			} else {
-				_, err = c.Face.QueryResult(ctx, "order001", kyc.NoMedia)
+				_, err = c.Face.QueryResult(ctx, kyc.FaceQuery{OrderNo: "order001", Media: kyc.NoMedia})
 			}
 			require.ErrorIs(t, err, kyc.ErrBadResponse)
 			require.Contains(t, err.Error(), "1024 bytes")

@@ -38,9 +38,11 @@ func TestEnumArgumentsOutsideTheirValues(t *testing.T) {
 		name, field string
 		call        func() error
 	}{
-		{"QueryResult MediaChoice 4", "getFile", func() error { return second(c.Face.QueryResult(ctx, order, kyc.VideoOnly+1)) }},
-		{"QueryResult MediaChoice -1", "getFile", func() error { return second(c.Face.QueryResult(ctx, order, -1)) }},
-		{"WaitForMedia MediaChoice 9", "getFile", func() error { return second(c.Face.WaitForMedia(ctx, order, 9)) }},
+		{"QueryResult MediaChoice 4", "getFile", func() error {
+			return second(c.Face.QueryResult(ctx, kyc.FaceQuery{OrderNo: order, Media: kyc.VideoOnly + 1}))
+		}},
+		{"QueryResult MediaChoice -1", "getFile", func() error { return second(c.Face.QueryResult(ctx, kyc.FaceQuery{OrderNo: order, Media: -1})) }},
+		{"WaitForMedia MediaChoice 9", "getFile", func() error { return second(c.Face.WaitForMedia(ctx, kyc.FaceQuery{OrderNo: order, Media: 9})) }},
 		{"will query Face 4", "getFile", func() error {
 			return second(c.Will.QueryResult(ctx, kyc.WillQuery{OrderNo: order, Face: kyc.VideoOnly + 1}))
 		}},
@@ -107,7 +109,7 @@ func TestEnumArgumentsOutsideTheirValues(t *testing.T) {
 	}
 	// The defined values still go through.
 	for _, m := range []kyc.MediaChoice{kyc.NoMedia, kyc.PhotoAndVideo, kyc.PhotoOnly, kyc.VideoOnly} {
-		_, err := c.Face.QueryResult(ctx, order, m)
+		_, err := c.Face.QueryResult(ctx, kyc.FaceQuery{OrderNo: order, Media: m})
 		require.NotErrorIs(t, err, kyc.ErrInvalidInput, "MediaChoice %d", m)
 	}
 	for _, f := range []kyc.WillFiles{kyc.NoWillFiles, kyc.AllWillFiles, kyc.WillFilesButVideo} {

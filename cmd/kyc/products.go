@@ -66,7 +66,7 @@ appId: set KYC_OCR_APP_ID and KYC_OCR_SECRET for it. Exit code 3 when recognitio
 				return err
 			}
 			if *bank {
-				res, err := cl.OCR.BankCardResult(ctx, orderNo, *images != "")
+				res, err := cl.OCR.BankCardResult(ctx, kyc.BankCardQuery{OrderNo: orderNo, Images: *images != ""})
 				if err != nil {
 					return err
 				}

@@ -163,7 +163,7 @@ func (a *App) callback(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out := Outcome{OrderNo: cb.OrderNo, UserID: userID, Code: cb.Code}
-	res, err := a.kyc.Face.QueryResult(ctx, cb.OrderNo, kyc.NoMedia)
+	res, err := a.kyc.Face.QueryResult(ctx, kyc.FaceQuery{OrderNo: cb.OrderNo, Media: kyc.NoMedia})
 	switch {
 	case err == nil:
 		out.Passed, out.Code = res.Passed(), res.Code
