@@ -331,7 +331,7 @@ func TestQueryResultToWaitsForLaggingMedia(t *testing.T) {
 	res, err := c.Face.QueryResultTo(ctx, kyc.FaceQuery{OrderNo: orderNo}, kyc.FaceWriters{Photo: &photo, Video: &video})
 	require.NoError(t, err)
 	require.True(t, res.Passed())
-	require.Equal(t, 2, srv.Requests(kyc.EndpointQueryFaceRecord), "the first answer had no media: asked once more")
+	require.Equal(t, 2, srv.Requests(kyctest.EndpointQueryFaceRecord), "the first answer had no media: asked once more")
 	full, err := c.Face.QueryResult(ctx, kyc.FaceQuery{OrderNo: orderNo, Media: kyc.PhotoAndVideo})
 	require.NoError(t, err)
 	require.NotEmpty(t, full.Photo)
@@ -350,15 +350,15 @@ func TestQueryResultToMediaNeverReady(t *testing.T) {
 	require.False(t, errors.Is(err, kyc.ErrBadResponse))
 	require.Nil(t, res, "no passing verdict without its evidence")
 	require.Zero(t, photo.n+photo.calls+video.n+video.calls, "nothing written")
-	require.Equal(t, 3, srv.Requests(kyc.EndpointQueryFaceRecord), "WithMediaWait's tries")
+	require.Equal(t, 3, srv.Requests(kyctest.EndpointQueryFaceRecord), "WithMediaWait's tries")
 
 	// A verdict that is not a pass needs no media: no waiting, no error.
 	failed := appJourney(t, srv, c, kyc.Plus, kyctest.OutcomeNotSamePerson)
-	before := srv.Requests(kyc.EndpointQueryFaceRecord)
+	before := srv.Requests(kyctest.EndpointQueryFaceRecord)
 	res, err = c.Face.QueryResultTo(ctx, kyc.FaceQuery{OrderNo: failed}, kyc.FaceWriters{Photo: &photo, Video: &video})
 	require.NoError(t, err)
 	require.False(t, res.Passed())
-	require.Equal(t, before+1, srv.Requests(kyc.EndpointQueryFaceRecord))
+	require.Equal(t, before+1, srv.Requests(kyctest.EndpointQueryFaceRecord))
 
 	// The wait ends with the caller's context.
 	cctx, cancel := context.WithCancel(ctx)

@@ -92,8 +92,8 @@ func TestCanaryProducts(t *testing.T) {
 		return qctx
 	}
 	for _, f := range []kyctest.Fault{{Drop: true}, {Truncate: true}, {Status: 502}, {Code: "400101"}, {Code: "66660015"}, {Latency: time.Second}} {
-		for _, ep := range []string{kyc.EndpointOCRResult, kyc.EndpointBankCardOCRResult, kyc.EndpointWillFaceID, kyc.EndpointWillResult,
-			kyc.EndpointNFCCertID, kyc.EndpointNFCResult} {
+		for _, ep := range []string{kyctest.EndpointOCRResult, kyctest.EndpointBankCardOCRResult, kyctest.EndpointWillFaceID, kyctest.EndpointWillResult,
+			kyctest.EndpointNFCCertID, kyctest.EndpointNFCResult} {
 			srv.ClearFaults()
 			f.Endpoint = ep
 			srv.Fail(f)

@@ -103,7 +103,7 @@ func TestCanaryNothingSensitiveInLogsOrErrors(t *testing.T) {
 		{Drop: true}, {Truncate: true}, {Status: 502}, {Code: "400101"}, {Code: "999999"}, {Code: "66660000"},
 		{Latency: time.Second},
 	} {
-		for _, ep := range []string{kyc.EndpointAccessToken, kyc.EndpointSignTicket, kyc.EndpointNonceTicket} {
+		for _, ep := range []string{kyctest.EndpointAccessToken, kyctest.EndpointSignTicket, kyctest.EndpointNonceTicket} {
 			srv.ClearFaults()
 			f.Endpoint = ep
 			srv.Fail(f)
@@ -213,7 +213,7 @@ func TestCanaryFace(t *testing.T) {
 		return qctx
 	}
 	for _, f := range []kyctest.Fault{{Drop: true}, {Truncate: true}, {Status: 502}, {Code: "400101"}, {Code: "66660015"}, {Latency: time.Second}} {
-		for _, ep := range []string{kyc.EndpointFaceIDPlus, kyc.EndpointQueryFaceRecord, kyc.EndpointQueryPhotoInfo} {
+		for _, ep := range []string{kyctest.EndpointFaceIDPlus, kyctest.EndpointQueryFaceRecord, kyctest.EndpointQueryPhotoInfo} {
 			srv.ClearFaults()
 			f.Endpoint = ep
 			srv.Fail(f)

@@ -39,7 +39,7 @@
 // receives; it is fetched with the access token and lives and dies with it, so the two are kept
 // as one unit (Client.SignTicket, Client.Tickets). The NONCE ticket (single use, 120 seconds,
 // bound to a user) signs what the app or the browser presents to start: SDK start values and H5
-// login URLs (Client.NonceTicket). SignRuleFor names, per endpoint, the fields signed and the
+// login URLs (Client.NonceTicket). One internal table names, per endpoint, the fields signed and the
 // ticket type: uploads sign appId, userId, nonce and version (the NFC upload signs orderNo
 // instead of userId); queries sign appId, orderNo, nonce and version; the PC-H5 upload signs
 // seven values and no nonce; callbacks are signed over appId, orderNo and code. The API 3.0

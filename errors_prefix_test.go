@@ -72,21 +72,21 @@ func TestErrorsHaveOnePrefix(t *testing.T) {
 	// API errors and bad answers on kyc1, with every fault kyctest has.
 	for _, f := range []kyctest.Fault{{Drop: true}, {Truncate: true}, {Status: 502}, {Status: 404}, {Code: "400101"},
 		{Code: "66660015"}, {Code: "999999"}, {Code: "66660000"}, {Latency: time.Second}} {
-		for _, ep := range []string{kyc.EndpointFaceIDPlus, kyc.EndpointQueryFaceRecord, kyc.EndpointNonceTicket, kyc.EndpointAccessToken} {
+		for _, ep := range []string{kyctest.EndpointFaceIDPlus, kyctest.EndpointQueryFaceRecord, kyctest.EndpointNonceTicket, kyctest.EndpointAccessToken} {
 			srv.ClearFaults()
 			f.Endpoint = ep
 			srv.Fail(f)
 			label := fmt.Sprintf("%s %+v", ep, f)
 			switch ep {
-			case kyc.EndpointFaceIDPlus:
+			case kyctest.EndpointFaceIDPlus:
 				e.add(label, face(c, quick()))
-			case kyc.EndpointQueryFaceRecord:
+			case kyctest.EndpointQueryFaceRecord:
 				_, err = c.Face.QueryResult(quick(), kyc.FaceQuery{OrderNo: newOrderNo(), Media: kyc.PhotoAndVideo})
 				e.add(label, err)
-			case kyc.EndpointNonceTicket:
+			case kyctest.EndpointNonceTicket:
 				_, err = c.Face.SDKParams(quick(), &kyc.FaceID{Version: kyc.Plus, OrderNo: newOrderNo(), UserID: "user001", FaceID: "faceid0001"})
 				e.add(label, err)
-			case kyc.EndpointAccessToken:
+			case kyctest.EndpointAccessToken:
 				// A fresh client, so that the fault hits its first token fetch.
 				fresh, err := kyc.New(srv.AppID, srv.Secret, kyc.WithBaseURL(srv.URL), kyc.WithClock(srv.Clock),
 					kyc.WithRetry(3, time.Millisecond, 2*time.Millisecond))
@@ -208,8 +208,8 @@ func TestErrorsHaveOnePrefix(t *testing.T) {
 	require.NoError(t, err)
 	_, err = stale.SignTicket(ctx)
 	require.NoError(t, err)
-	srv.Fail(kyctest.Fault{Endpoint: kyc.EndpointFaceIDPlus, Code: "400101", Times: 1})
-	srv.Fail(kyctest.Fault{Endpoint: kyc.EndpointAccessToken, Status: 502})
+	srv.Fail(kyctest.Fault{Endpoint: kyctest.EndpointFaceIDPlus, Code: "400101", Times: 1})
+	srv.Fail(kyctest.Fault{Endpoint: kyctest.EndpointAccessToken, Status: 502})
 	e.add("stale ticket, refetch fails", face(stale, ctx))
 	srv.ClearFaults()
 	// A ticket store that fails, with a message of its own that has the prefix.
@@ -265,7 +265,7 @@ func TestWrongCredentialsAndReusedOrderNo(t *testing.T) {
 		require.NotContains(t, err.Error(), "not-the-secret")
 	}
 	// The same refusal code on a signed call is still a signature refusal.
-	srv.Fail(kyctest.Fault{Endpoint: kyc.EndpointFaceIDPlus, Code: "400105"})
+	srv.Fail(kyctest.Fault{Endpoint: kyctest.EndpointFaceIDPlus, Code: "400105"})
 	_, err := c.Face.GetFaceID(ctx, kyc.FaceIDRequest{Version: kyc.Plus, OrderNo: newOrderNo(), UserID: "user001", Name: testName, IDNo: testIDNo})
 	require.ErrorIs(t, err, kyc.ErrInvalidSignature)
 	require.NotErrorIs(t, err, kyc.ErrUnauthorized)
@@ -286,7 +286,7 @@ func TestWrongCredentialsAndReusedOrderNo(t *testing.T) {
 	require.ErrorIs(t, err, kyc.ErrBadRequest)
 	require.Contains(t, err.Error(), "orderNo used before")
 	// The same code on a query is not about an orderNo.
-	srv.Fail(kyctest.Fault{Endpoint: kyc.EndpointQueryFaceRecord, Code: "400106"})
+	srv.Fail(kyctest.Fault{Endpoint: kyctest.EndpointQueryFaceRecord, Code: "400106"})
 	_, err = c.Face.QueryResult(ctx, kyc.FaceQuery{OrderNo: orderNo, Media: kyc.NoMedia})
 	require.ErrorIs(t, err, kyc.ErrBadRequest)
 	require.NotContains(t, err.Error(), "orderNo used before")

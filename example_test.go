@@ -43,12 +43,6 @@ func ExampleCheckNonce() {
 	// Output: true
 }
 
-func ExampleSignRuleFor() {
-	rule, _ := kyc.SignRuleFor(kyc.EndpointFaceIDPC)
-	fmt.Println(rule.Ticket, rule.Fields)
-	// Output: SIGN [appId orderNo name idNo userId version]
-}
-
 func ExampleLookupCode() {
 	info, _ := kyc.LookupCode("66660004")
 	fmt.Println(info.EN)

@@ -115,36 +115,36 @@ func TestFaceFixturesReplay(t *testing.T) {
 	for name, f := range fx {
 		t.Run(name, func(t *testing.T) {
 			path := map[string]string{
-				EndpointFaceIDPlus: "/api/server/getPlusFaceId", EndpointFaceIDEnhanced: "/api/server/getAdvFaceId",
-				EndpointFaceIDBasic: "/api/server/getfaceid", EndpointFaceIDPC: "/api/server/h5/geth5faceid",
-				EndpointQueryFaceRecord: "/api/v2/base/queryfacerecord", EndpointQueryPhotoInfo: "/api/v2/base/queryphotoinfo",
+				endpointFaceIDPlus: "/api/server/getPlusFaceId", endpointFaceIDEnhanced: "/api/server/getAdvFaceId",
+				endpointFaceIDBasic: "/api/server/getfaceid", endpointFaceIDPC: "/api/server/h5/geth5faceid",
+				endpointQueryFaceRecord: "/api/v2/base/queryfacerecord", endpointQueryPhotoInfo: "/api/v2/base/queryphotoinfo",
 			}[f.Endpoint]
 			c, fs := newFixtureClient(t, map[string][]byte{path: f.Response})
 			exp := func(k string) string { s, _ := f.Expect[k].(string); return s }
 			expN := func(k string) int { n, _ := f.Expect[k].(float64); return int(n) }
 			switch f.Endpoint {
-			case EndpointAccessToken, EndpointSignTicket:
+			case endpointAccessToken, endpointSignTicket:
 				u, err := c.Tickets(ctx)
 				require.NoError(t, err)
 				require.Equal(t, "accessToken_string", u.AccessToken)
 				require.Equal(t, "ticket_string", u.SignTicket)
 				life := u.TokenExpiresAt
-				if f.Endpoint == EndpointSignTicket {
+				if f.Endpoint == endpointSignTicket {
 					life = u.TicketExpiresAt
 				}
 				require.Equal(t, expN("expireIn"), int(life.Sub(u.FetchedAt).Seconds()))
-			case EndpointNonceTicket:
+			case endpointNonceTicket:
 				tk, err := c.NonceTicket(ctx, "userID19959248596551")
 				require.NoError(t, err)
 				require.Equal(t, "ticket_string", tk)
 				require.Equal(t, "userID19959248596551", fs.queries["/api/oauth2/api_ticket?NONCE"].Get("user_id"))
-			case EndpointFaceIDPlus, EndpointFaceIDEnhanced, EndpointFaceIDBasic, EndpointFaceIDPC:
+			case endpointFaceIDPlus, endpointFaceIDEnhanced, endpointFaceIDBasic, endpointFaceIDPC:
 				var res *FaceID
 				var err error
-				if f.Endpoint == EndpointFaceIDPC {
+				if f.Endpoint == endpointFaceIDPC {
 					res, err = c.Face.GetPCFaceID(ctx, PCFaceIDRequest{OrderNo: f.orderNo(), UserID: "user001", Photo: jpeg, PhotoType: PhotoHD})
 				} else {
-					v := map[string]Version{EndpointFaceIDPlus: Plus, EndpointFaceIDEnhanced: Enhanced, EndpointFaceIDBasic: Basic}[f.Endpoint]
+					v := map[string]Version{endpointFaceIDPlus: Plus, endpointFaceIDEnhanced: Enhanced, endpointFaceIDBasic: Basic}[f.Endpoint]
 					res, err = c.Face.GetFaceID(ctx, FaceIDRequest{Version: v, OrderNo: f.orderNo(), UserID: "user001", Name: "测试", IDNo: "KYCTEST0001"})
 				}
 				require.NoError(t, err)
@@ -155,7 +155,7 @@ func TestFaceFixturesReplay(t *testing.T) {
 				if exp("transactionTime") != "" {
 					require.Equal(t, exp("transactionTime"), res.TransactionTime)
 				}
-			case EndpointQueryFaceRecord:
+			case endpointQueryFaceRecord:
 				res, err := c.Face.QueryResult(ctx, FaceQuery{OrderNo: f.orderNo(), Media: PhotoAndVideo})
 				if e := exp("error"); e != "" {
 					var ae *APIError
@@ -183,13 +183,13 @@ func TestFaceFixturesReplay(t *testing.T) {
 				require.Len(t, res.Photo, expN("photoBytes"))
 				require.Len(t, res.Video, expN("videoBytes"))
 				require.Equal(t, []byte{0xFF, 0xD8, 0xFF}, []byte(res.Photo))
-			case EndpointQueryPhotoInfo:
+			case endpointQueryPhotoInfo:
 				res, err := c.Face.QueryPhotos(ctx, FaceQuery{OrderNo: f.orderNo()})
 				require.NoError(t, err)
 				require.Equal(t, exp("orderNo"), res.OrderNo)
 				require.Equal(t, exp("occurredTime"), res.OccurredTime)
 				require.Len(t, res.Photos, expN("photos"))
-			case EndpointH5Login:
+			case endpointH5Login:
 				doc, err := url.Parse(f.URL)
 				require.NoError(t, err)
 				got, err := c.Face.H5LoginURL(ctx, H5LoginRequest{Face: &FaceID{FaceID: doc.Query().Get("faceId"), OrderNo: doc.Query().Get("orderNo"), UserID: doc.Query().Get("userId"), OptimalDomain: "kyc1.qcloud.com", Version: Plus}, CallbackURL: doc.Query().Get("url"), From: FromBrowser, ReplaceHistory: true})
@@ -204,7 +204,7 @@ func TestFaceFixturesReplay(t *testing.T) {
 				require.Equal(t, "IDAXXXXX", gu.Query().Get("appId"))
 				require.Len(t, gu.Query().Get("nonce"), 32)
 				require.Len(t, gu.Query().Get("sign"), 40)
-			case EndpointH5Callback:
+			case endpointH5Callback:
 				u, err := url.Parse(f.URL)
 				require.NoError(t, err)
 				cb, err := c.Face.VerifyCallback(ctx, u.Query())

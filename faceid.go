@@ -34,11 +34,11 @@ func (v Version) String() string {
 func (v Version) uploadEndpoint() (string, bool) {
 	switch v {
 	case Plus:
-		return EndpointFaceIDPlus, true
+		return endpointFaceIDPlus, true
 	case Enhanced:
-		return EndpointFaceIDEnhanced, true
+		return endpointFaceIDEnhanced, true
 	case Basic:
-		return EndpointFaceIDBasic, true
+		return endpointFaceIDBasic, true
 	}
 	return "", false
 }
@@ -193,7 +193,7 @@ func (s *FaceService) GetPCFaceID(ctx context.Context, req PCFaceIDRequest) (*Fa
 		return nil, err
 	}
 	p.set("version", APIVersion)
-	face, err := s.c.upload(ctx, EndpointFaceIDPC, p, nil, "", false)
+	face, err := s.c.upload(ctx, endpointFaceIDPC, p, nil, "", false)
 	if err != nil {
 		return nil, err
 	}
@@ -232,7 +232,7 @@ func (s *FaceService) SDKParams(ctx context.Context, face *FaceID, opts ...CallO
 	if err := checkAlnumID("faceId", face.FaceID, maxFaceIDLen); err != nil {
 		return nil, err
 	}
-	return s.c.sdkStart(ctx, s.c.primary, EndpointFaceSDKStart, face.Version.String(), face.OrderNo, face.UserID, face.FaceID, opts)
+	return s.c.sdkStart(ctx, s.c.primary, endpointFaceSDKStart, face.Version.String(), face.OrderNo, face.UserID, face.FaceID, opts)
 }
 
 // H5From says where a mobile H5 journey starts (the login URL's "from").
@@ -282,7 +282,7 @@ func (s *FaceService) H5LoginURL(ctx context.Context, req H5LoginRequest, opts .
 		post.set("redirectType", "1")
 	}
 	f := req.Face
-	return s.c.loginURL(ctx, s.c.primary, EndpointH5Login, "faceId", f.FaceID, f.OrderNo, f.UserID,
+	return s.c.loginURL(ctx, s.c.primary, endpointH5Login, "faceId", f.FaceID, f.OrderNo, f.UserID,
 		f.OptimalDomain, req.CallbackURL, pre, post, opts)
 }
 
@@ -301,6 +301,6 @@ func (s *FaceService) PCLoginURL(ctx context.Context, req PCLoginRequest, opts .
 		return "", err
 	}
 	f := req.Face
-	return s.c.loginURL(ctx, s.c.primary, EndpointPCLogin, "h5faceId", f.FaceID, f.OrderNo, f.UserID,
+	return s.c.loginURL(ctx, s.c.primary, endpointPCLogin, "h5faceId", f.FaceID, f.OrderNo, f.UserID,
 		f.OptimalDomain, req.CallbackURL, nil, nil, opts)
 }

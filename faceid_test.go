@@ -273,7 +273,7 @@ func TestFaceIDExpiresAfterFiveMinutes(t *testing.T) {
 	srv.ResetCounts()
 	_, err = c.Face.GetFaceID(ctx, kyc.FaceIDRequest{Version: kyc.Plus, OrderNo: orderNo, UserID: "user1", Name: testName, IDNo: testIDNo})
 	require.Error(t, err)
-	require.Equal(t, 1, srv.Requests(kyc.EndpointFaceIDPlus))
+	require.Equal(t, 1, srv.Requests(kyctest.EndpointFaceIDPlus))
 }
 
 func TestUploadNotResentOnceItReachedTheServer(t *testing.T) {
@@ -284,20 +284,20 @@ func TestUploadNotResentOnceItReachedTheServer(t *testing.T) {
 	for _, f := range []kyctest.Fault{{Status: 502}, {Code: "999999"}, {Truncate: true}} {
 		srv.ClearFaults()
 		srv.ResetCounts()
-		f.Endpoint, f.Times = kyc.EndpointFaceIDPlus, 1
+		f.Endpoint, f.Times = kyctest.EndpointFaceIDPlus, 1
 		srv.Fail(f)
 		_, err := c.Face.GetFaceID(ctx, kyc.FaceIDRequest{Version: kyc.Plus, OrderNo: newOrderNo(), UserID: "user1", Name: testName, IDNo: testIDNo})
 		require.Error(t, err)
-		require.Equal(t, 1, srv.Requests(kyc.EndpointFaceIDPlus), "%+v: a mint call is never resent after it reached the server", f)
+		require.Equal(t, 1, srv.Requests(kyctest.EndpointFaceIDPlus), "%+v: a mint call is never resent after it reached the server", f)
 	}
 	// A stale-ticket answer means nothing was minted: renewed and resent once.
 	srv.ClearFaults()
 	srv.ResetCounts()
-	srv.Fail(kyctest.Fault{Endpoint: kyc.EndpointFaceIDPlus, Code: "400101", Times: 1})
+	srv.Fail(kyctest.Fault{Endpoint: kyctest.EndpointFaceIDPlus, Code: "400101", Times: 1})
 	_, err = c.Face.GetFaceID(ctx, kyc.FaceIDRequest{Version: kyc.Plus, OrderNo: newOrderNo(), UserID: "user1", Name: testName, IDNo: testIDNo})
 	require.NoError(t, err)
-	require.Equal(t, 2, srv.Requests(kyc.EndpointFaceIDPlus))
-	require.Equal(t, 1, srv.Requests(kyc.EndpointAccessToken))
+	require.Equal(t, 2, srv.Requests(kyctest.EndpointFaceIDPlus))
+	require.Equal(t, 1, srv.Requests(kyctest.EndpointAccessToken))
 }
 
 func TestQueriesRetriedOnBusyAndStale(t *testing.T) {
@@ -305,12 +305,12 @@ func TestQueriesRetriedOnBusyAndStale(t *testing.T) {
 	ctx := context.Background()
 	orderNo := appJourney(t, srv, c, kyc.Plus, kyctest.OutcomePass)
 	srv.ResetCounts()
-	srv.Fail(kyctest.Fault{Endpoint: kyc.EndpointQueryFaceRecord, Code: "999999", Times: 1})
-	srv.Fail(kyctest.Fault{Endpoint: kyc.EndpointQueryFaceRecord, Status: 503, Times: 1})
+	srv.Fail(kyctest.Fault{Endpoint: kyctest.EndpointQueryFaceRecord, Code: "999999", Times: 1})
+	srv.Fail(kyctest.Fault{Endpoint: kyctest.EndpointQueryFaceRecord, Status: 503, Times: 1})
 	res, err := c.Face.QueryResult(ctx, kyc.FaceQuery{OrderNo: orderNo, Media: kyc.PhotoAndVideo})
 	require.NoError(t, err)
 	require.True(t, res.Passed())
-	require.Equal(t, 3, srv.Requests(kyc.EndpointQueryFaceRecord))
+	require.Equal(t, 3, srv.Requests(kyctest.EndpointQueryFaceRecord))
 
 	// The SIGN ticket is replaced elsewhere; past the overlap the query is refused, the unit
 	// renewed and the query re-signed once.
@@ -320,8 +320,8 @@ func TestQueriesRetriedOnBusyAndStale(t *testing.T) {
 	res, err = c.Face.QueryResult(ctx, kyc.FaceQuery{OrderNo: orderNo, Media: kyc.NoMedia})
 	require.NoError(t, err)
 	require.True(t, res.Passed())
-	require.Equal(t, 2, srv.Requests(kyc.EndpointQueryFaceRecord))
-	require.Equal(t, 1, srv.Requests(kyc.EndpointAccessToken))
+	require.Equal(t, 2, srv.Requests(kyctest.EndpointQueryFaceRecord))
+	require.Equal(t, 1, srv.Requests(kyctest.EndpointAccessToken))
 }
 
 func TestWaitForMedia(t *testing.T) {
@@ -333,7 +333,7 @@ func TestWaitForMedia(t *testing.T) {
 		require.NoError(t, err)
 		require.NotEmpty(t, res.Photo)
 		require.NotEmpty(t, res.Video)
-		require.Equal(t, 3, srv.Requests(kyc.EndpointQueryFaceRecord))
+		require.Equal(t, 3, srv.Requests(kyctest.EndpointQueryFaceRecord))
 	})
 	t.Run("never arrives", func(t *testing.T) {
 		srv, c := newPairWith(t, []kyctest.Option{kyctest.WithMediaDelay(10)}, kyc.WithMediaWait(3, 10*time.Millisecond))
@@ -343,7 +343,7 @@ func TestWaitForMedia(t *testing.T) {
 		require.ErrorIs(t, err, kyc.ErrNoResult)
 		require.NotNil(t, res)
 		require.True(t, res.Passed())
-		require.Equal(t, 3, srv.Requests(kyc.EndpointQueryFaceRecord))
+		require.Equal(t, 3, srv.Requests(kyctest.EndpointQueryFaceRecord))
 	})
 	t.Run("ends with the context", func(t *testing.T) {
 		srv, c := newPairWith(t, []kyctest.Option{kyctest.WithMediaDelay(10)}, kyc.WithMediaWait(3, time.Minute))

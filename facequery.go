@@ -83,7 +83,7 @@ func (r *FaceResult) Err() error {
 	if r.Passed() {
 		return nil
 	}
-	return &APIError{Op: EndpointQueryFaceRecord, Code: r.Code, Msg: r.Msg, BizSeqNo: r.BizSeqNo, OrderNo: r.OrderNo,
+	return &APIError{Op: endpointQueryFaceRecord, Code: r.Code, Msg: r.Msg, BizSeqNo: r.BizSeqNo, OrderNo: r.OrderNo,
 		TransactionTime: r.TransactionTime, HTTPStatus: 200}
 }
 
@@ -255,7 +255,7 @@ func (s *FaceService) QueryResultTo(ctx context.Context, q FaceQuery, w FaceWrit
 	gates := &gateSet{}
 	pg, vg := gates.gate(photo), gates.gate(video)
 	wantPhoto, wantVideo := photo != nil, video != nil
-	return awaitMedia(ctx, s.c, EndpointQueryFaceRecord, orderNo, gates, func() (*FaceResult, error) {
+	return awaitMedia(ctx, s.c, endpointQueryFaceRecord, orderNo, gates, func() (*FaceResult, error) {
 		return s.c.queryFaceRecord(ctx, s.c.primary, orderNo, mediaChoice(wantPhoto && !pg.done, wantVideo && !vg.done).getFile(),
 			func(int64) wire.MediaSink {
 				sink := wire.MediaSink{Fields: map[string]io.Writer{}}
@@ -321,14 +321,14 @@ func (c *Client) queryFaceRecord(ctx context.Context, app *appTickets, orderNo, 
 	}
 	p := params{{"appId", app.appID}, {"version", APIVersion}, {"nonce", NewNonce()}, {"orderNo", orderNo},
 		{"getFile", getFile}, {"queryVersion", "1.0"}}
-	env, err := c.call(ctx, signedCall{app: app, endpoint: EndpointQueryFaceRecord, p: p, verdict: true, media: media})
+	env, err := c.call(ctx, signedCall{app: app, endpoint: endpointQueryFaceRecord, p: p, verdict: true, media: media})
 	if err != nil {
 		if err := verdictOrErr(env, err); err != nil {
 			return nil, err
 		}
 	}
 	res := &FaceResult{}
-	obj, err := decodeResult(EndpointQueryFaceRecord, orderNo, env, res, frame{&res.Code, &res.Msg, &res.OrderNo, &res.BizSeqNo, &res.TransactionTime})
+	obj, err := decodeResult(endpointQueryFaceRecord, orderNo, env, res, frame{&res.Code, &res.Msg, &res.OrderNo, &res.BizSeqNo, &res.TransactionTime})
 	if err != nil {
 		return nil, err
 	}
@@ -337,7 +337,7 @@ func (c *Client) queryFaceRecord(ctx context.Context, app *appTickets, orderNo, 
 	if raw, ok := member(obj, "LivenessInfoTag"); ok {
 		var tag wire.Str
 		if tag.UnmarshalJSON(raw) != nil {
-			return nil, fmt.Errorf("kyc: %s: %w: result does not decode", EndpointQueryFaceRecord, ErrBadResponse)
+			return nil, fmt.Errorf("kyc: %s: %w: result does not decode", endpointQueryFaceRecord, ErrBadResponse)
 		}
 		if tag != "" {
 			if res.Risk == nil {
@@ -372,7 +372,7 @@ func (s *FaceService) QueryPhotos(ctx context.Context, q FaceQuery) (*Photos, er
 		{"orderNo", orderNo}}
 	ar := &arena{}
 	var photos []*arenaWriter
-	env, err := s.c.call(ctx, signedCall{app: s.c.primary, endpoint: EndpointQueryPhotoInfo, p: p, media: func(cl int64) wire.MediaSink {
+	env, err := s.c.call(ctx, signedCall{app: s.c.primary, endpoint: endpointQueryPhotoInfo, p: p, media: func(cl int64) wire.MediaSink {
 		ar.reset(cl)
 		photos = photos[:0]
 		return wire.MediaSink{Lists: map[string]func(int) (io.Writer, error){
@@ -390,7 +390,7 @@ func (s *FaceService) QueryPhotos(ctx context.Context, q FaceQuery) (*Photos, er
 		return nil, err
 	}
 	out := &Photos{}
-	if _, err := decodeResult(EndpointQueryPhotoInfo, orderNo, env, out, frame{orderNo: &out.OrderNo, bizSeqNo: &out.BizSeqNo}); err != nil {
+	if _, err := decodeResult(endpointQueryPhotoInfo, orderNo, env, out, frame{orderNo: &out.OrderNo, bizSeqNo: &out.BizSeqNo}); err != nil {
 		return nil, err
 	}
 	for _, w := range photos {

@@ -158,7 +158,7 @@ func (c *Client) sdkStart(ctx context.Context, app *appTickets, endpoint, produc
 	p.sign(endpoint, "sign", ticket)
 	start := &SDKStart{Product: product, FaceID: faceID, OrderNo: orderNo, AppID: app.appID, Version: APIVersion,
 		Nonce: cfg.nonce, UserID: userID, Sign: mustGet(p, "sign"), Licence: c.sdkLicence}
-	if endpoint == EndpointFaceSDKStart {
+	if endpoint == endpointFaceSDKStart {
 		start.VerifyMode = "GRADE"
 	}
 	return start, nil

@@ -160,16 +160,16 @@ func TestNFCReqIDQueryLimit(t *testing.T) {
 	orderNo, reqID := nfcRead(t, srv, c, kyc.NFCIDCard)
 	srv.ResetCounts()
 	// A busy answer is retried: both requests count against the ten.
-	srv.Fail(kyctest.Fault{Endpoint: kyc.EndpointNFCResult, Code: "999999", Times: 1})
+	srv.Fail(kyctest.Fault{Endpoint: kyctest.EndpointNFCResult, Code: "999999", Times: 1})
 	for i := 0; i < kyc.NFCReqIDMaxQueries-1; i++ {
 		_, err := c.NFC.QueryResult(ctx, kyc.NFCQuery{OrderNo: orderNo, ReqID: reqID})
 		require.NoError(t, err, "query %d", i+1)
 	}
-	require.Equal(t, kyc.NFCReqIDMaxQueries, srv.Requests(kyc.EndpointNFCResult))
+	require.Equal(t, kyc.NFCReqIDMaxQueries, srv.Requests(kyctest.EndpointNFCResult))
 	_, err := c.NFC.QueryResult(ctx, kyc.NFCQuery{OrderNo: orderNo, ReqID: reqID})
 	require.ErrorIs(t, err, kyc.ErrRateLimited)
 	require.Contains(t, err.Error(), "queried 10 times")
-	require.Equal(t, kyc.NFCReqIDMaxQueries, srv.Requests(kyc.EndpointNFCResult), "the eleventh is not sent")
+	require.Equal(t, kyc.NFCReqIDMaxQueries, srv.Requests(kyctest.EndpointNFCResult), "the eleventh is not sent")
 	info, _ := srv.NFCOrder(orderNo)
 	require.Equal(t, kyc.NFCReqIDMaxQueries-1, info.Queries, "the faulted request never reached the handler")
 
@@ -226,7 +226,7 @@ func TestNFCWindowsAndErrors(t *testing.T) {
 	srv.ResetCounts()
 	_, err = c.NFC.GetCertID(ctx, kyc.NFCCertIDRequest{OrderNo: expired, UserID: "u1", CardType: kyc.NFCIDCard})
 	require.Error(t, err)
-	require.Equal(t, 1, srv.Requests(kyc.EndpointNFCCertID))
+	require.Equal(t, 1, srv.Requests(kyctest.EndpointNFCCertID))
 }
 
 // A wrong key gives a typed error, never a record of garbage.
@@ -291,14 +291,14 @@ func TestNFCQueryCapWithoutACountingStore(t *testing.T) {
 	}
 	_, err := clients[0].NFC.QueryResult(ctx, kyc.NFCQuery{OrderNo: orderNo, ReqID: reqID})
 	require.ErrorIs(t, err, kyc.ErrRateLimited)
-	require.Equal(t, kyc.NFCReqIDMaxQueries, srv.Requests(kyc.EndpointNFCResult), "refused by the client that counted")
+	require.Equal(t, kyc.NFCReqIDMaxQueries, srv.Requests(kyctest.EndpointNFCResult), "refused by the client that counted")
 
 	_, err = clients[1].NFC.QueryResult(ctx, kyc.NFCQuery{OrderNo: orderNo, ReqID: reqID})
 	var ae *kyc.APIError
 	require.ErrorAs(t, err, &ae)
 	require.Equal(t, "66664003", ae.Code)
 	require.ErrorIs(t, err, kyc.ErrRateLimited)
-	require.Equal(t, kyc.NFCReqIDMaxQueries+1, srv.Requests(kyc.EndpointNFCResult), "66664003 is not resent")
+	require.Equal(t, kyc.NFCReqIDMaxQueries+1, srv.Requests(kyctest.EndpointNFCResult), "66664003 is not resent")
 }
 
 // brokenCounter is a store whose query counter fails.
@@ -319,5 +319,5 @@ func TestNFCQueryNotSentWhenTheStoreCannotCount(t *testing.T) {
 	_, err = c2.NFC.QueryResult(context.Background(), kyc.NFCQuery{OrderNo: orderNo, ReqID: reqID})
 	require.ErrorContains(t, err, "counter unavailable")
 	require.ErrorContains(t, err, "not sent")
-	require.Zero(t, srv.Requests(kyc.EndpointNFCResult))
+	require.Zero(t, srv.Requests(kyctest.EndpointNFCResult))
 }

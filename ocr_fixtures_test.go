@@ -76,7 +76,7 @@ func TestOCRFixturesReplay(t *testing.T) {
 			exp := func(k string) string { s, _ := f.Expect[k].(string); return s }
 			expN := func(k string) int { n, _ := f.Expect[k].(float64); return int(n) }
 			switch f.Endpoint {
-			case EndpointOCRResult:
+			case endpointOCRResult:
 				c, fs := newProductClient(t, map[string][]byte{"/api/server/getOcrResult": f.Response})
 				res, err := c.OCR.IDCardResult(ctx, IDCardQuery{OrderNo: f.orderNo(), Images: true, NativePlace: true})
 				require.NoError(t, err)
@@ -104,7 +104,7 @@ func TestOCRFixturesReplay(t *testing.T) {
 				require.Len(t, res.FrontPhoto, expN("frontPhotoBytes"))
 				require.Empty(t, res.FrontCrop)
 				require.Empty(t, res.HeadPhoto)
-			case EndpointBankCardOCRResult:
+			case endpointBankCardOCRResult:
 				c, fs := newProductClient(t, map[string][]byte{"/api/server/getBankCardOcrResult": f.Response})
 				res, err := c.OCR.BankCardResult(ctx, BankCardQuery{OrderNo: f.orderNo(), Images: true})
 				require.NoError(t, err)

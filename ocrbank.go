@@ -73,7 +73,7 @@ func (r *BankCardResult) Passed() bool { return r.Code == "0" }
 
 // Err is nil for code "0", otherwise the code as an *APIError.
 func (r *BankCardResult) Err() error {
-	return verdictErr(EndpointBankCardOCRResult, r.Code, r.Msg, r.BizSeqNo, r.OrderNo, r.TransactionTime)
+	return verdictErr(endpointBankCardOCRResult, r.Code, r.Msg, r.BizSeqNo, r.OrderNo, r.TransactionTime)
 }
 
 // Warnings reads WarnCode and MultiWarnCode leniently (a single code, "0" for none, or a list
@@ -180,7 +180,7 @@ func (s *OCRService) BankCardResultTo(ctx context.Context, q BankCardQuery, w Ba
 	images := w.any()
 	gates := &gateSet{}
 	crop, number, origin, orig2 := gates.gate(w.Crop), gates.gate(w.Number), gates.gate(w.Origin), gates.gate(w.Origin)
-	return awaitMedia(ctx, s.c, EndpointBankCardOCRResult, orderNo, gates, func() (*BankCardResult, error) {
+	return awaitMedia(ctx, s.c, endpointBankCardOCRResult, orderNo, gates, func() (*BankCardResult, error) {
 		return s.bankCard(ctx, orderNo, images, func(int64) wire.MediaSink {
 			if origin.done {
 				orig2.done = true // one original image, under either spelling
@@ -208,7 +208,7 @@ func bankSink(crop, number, origin, orig2 io.Writer) wire.MediaSink {
 
 func (s *OCRService) bankCard(ctx context.Context, orderNo string, images bool, media func(int64) wire.MediaSink) (*BankCardResult, error) {
 	res := &BankCardResult{}
-	err := s.query(ctx, EndpointBankCardOCRResult, orderNo, images, false, media, res,
+	err := s.query(ctx, endpointBankCardOCRResult, orderNo, images, false, media, res,
 		frame{&res.Code, &res.Msg, &res.OrderNo, &res.BizSeqNo, &res.TransactionTime})
 	if err != nil {
 		return nil, err

@@ -255,7 +255,7 @@ func (s *WillService) GetFaceID(ctx context.Context, req WillFaceIDRequest, opts
 	p = append(p, param{"version", APIVersion}, param{"nonce", nonce}, param{"liveService", "2"},
 		param{"willType", string(mode)}, param{"willLanguage", string(lang)}, param{"speed", string(req.Speed)},
 		param{"liveInterType", string(req.H5Live)}, param{"willMidAnswer", req.MidAnswer})
-	return s.c.upload(ctx, EndpointWillFaceID, p, func(p params) any { return willBody{p: p, items: items} }, nonce, true)
+	return s.c.upload(ctx, endpointWillFaceID, p, func(p params) any { return willBody{p: p, items: items} }, nonce, true)
 }
 
 // SDKParams returns the start values for the will SDK (spec C 5.3) for face, what
@@ -268,7 +268,7 @@ func (s *WillService) SDKParams(ctx context.Context, face *FaceID, opts ...CallO
 	if err := checkAlnumID("faceId", face.FaceID, maxFaceIDLen); err != nil {
 		return nil, err
 	}
-	start, err := s.c.sdkStart(ctx, s.c.primary, EndpointWillSDKStart, "will", face.OrderNo, face.UserID, face.FaceID, opts)
+	start, err := s.c.sdkStart(ctx, s.c.primary, endpointWillSDKStart, "will", face.OrderNo, face.UserID, face.FaceID, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -313,7 +313,7 @@ func (s *WillService) H5LoginURL(ctx context.Context, req WillLoginRequest, opts
 		post.set("redirectType", "1")
 	}
 	f := req.Face
-	return s.c.loginURL(ctx, s.c.primary, EndpointWillLogin, "faceId", f.FaceID, f.OrderNo, f.UserID,
+	return s.c.loginURL(ctx, s.c.primary, endpointWillLogin, "faceId", f.FaceID, f.OrderNo, f.UserID,
 		f.OptimalDomain, req.CallbackURL, params{{"from", from}}, post, opts)
 }
 
@@ -336,7 +336,7 @@ func willJourney(f *FaceID) error {
 // h5faceId and liveRate arrive unsigned. Codes 3001-3006 and 300101 are the browser's, not a
 // result. Confirm with QueryResult before acting on a pass.
 func (s *WillService) VerifyCallback(ctx context.Context, q url.Values) (*Callback, error) {
-	return s.c.verifyCallback(ctx, s.c.primary, EndpointWillCallback, q)
+	return s.c.verifyCallback(ctx, s.c.primary, endpointWillCallback, q)
 }
 
 // VerifyCallbackRequest is VerifyCallback on the request the browser made to the callback url.

@@ -362,7 +362,7 @@ func TestWillH5Journey(t *testing.T) {
 	res, err := c.Will.WaitForFiles(ctx, kyc.WillQuery{OrderNo: orderNo, Face: kyc.PhotoOnly, Files: kyc.AllWillFiles})
 	require.NoError(t, err)
 	require.Equal(t, "66666006", res.Code)
-	require.Equal(t, 1, srv.Requests(kyc.EndpointWillResult), "no wait for a failed verdict")
+	require.Equal(t, 1, srv.Requests(kyctest.EndpointWillResult), "no wait for a failed verdict")
 
 	pass := willAppJourney(t, srv, c, nil, kyctest.WillPass)
 	srv.ResetCounts()
@@ -370,7 +370,7 @@ func TestWillH5Journey(t *testing.T) {
 	require.NoError(t, err)
 	require.NotEmpty(t, res.Photo)
 	require.NotEmpty(t, res.UserAudio)
-	require.Equal(t, 2, srv.Requests(kyc.EndpointWillResult))
+	require.Equal(t, 2, srv.Requests(kyctest.EndpointWillResult))
 
 	// The test helper signs like the page does.
 	other := newOrderNo()
@@ -401,13 +401,13 @@ func TestWillUploadResend(t *testing.T) {
 	ctx := context.Background()
 	_, err := c.SignTicket(ctx)
 	require.NoError(t, err)
-	srv.Fail(kyctest.Fault{Endpoint: kyc.EndpointWillFaceID, Code: "999999", Times: 1})
+	srv.Fail(kyctest.Fault{Endpoint: kyctest.EndpointWillFaceID, Code: "999999", Times: 1})
 	_, err = c.Will.GetFaceID(ctx, willRequest(newOrderNo(), "u1"))
 	require.ErrorIs(t, err, kyc.ErrBusy)
-	require.Equal(t, 1, srv.Requests(kyc.EndpointWillFaceID))
+	require.Equal(t, 1, srv.Requests(kyctest.EndpointWillFaceID))
 	srv.ResetCounts()
-	srv.Fail(kyctest.Fault{Endpoint: kyc.EndpointWillFaceID, Code: "400101", Times: 1})
+	srv.Fail(kyctest.Fault{Endpoint: kyctest.EndpointWillFaceID, Code: "400101", Times: 1})
 	_, err = c.Will.GetFaceID(ctx, willRequest(newOrderNo(), "u1"))
 	require.NoError(t, err)
-	require.Equal(t, 2, srv.Requests(kyc.EndpointWillFaceID))
+	require.Equal(t, 2, srv.Requests(kyctest.EndpointWillFaceID))
 }

@@ -95,7 +95,7 @@ func (d *demo) run(ctx context.Context) error {
 		}
 	}
 	if !d.cli.json {
-		fmt.Fprintf(d.cli.stdout, "\nrequests the fake service saw: %d; access tokens fetched: %d\n", srv.TotalRequests(), srv.Requests(kyc.EndpointAccessToken))
+		fmt.Fprintf(d.cli.stdout, "\nrequests the fake service saw: %d; access tokens fetched: %d\n", srv.TotalRequests(), srv.Requests(kyctest.EndpointAccessToken))
 	}
 	return nil
 }
