@@ -95,7 +95,7 @@ type ticketConfig struct {
 
 	refreshAfter   time.Duration
 	storeRecheck   time.Duration
-	refreshTimeout time.Duration // 0 means DefaultRefreshTimeout
+	refreshTimeout time.Duration // 0 means defaultRefreshTimeout
 
 	// closed reports a closed client; background runs f on the client's background context
 	// unless it is closed (close.go), and lifetime is that context.

@@ -249,7 +249,7 @@ func TestStoreCannotPinImplausibleUnit(t *testing.T) {
 				require.NoError(t, err)
 				require.Equal(t, own, tk)
 				// At the next refresh one fetch replaces it.
-				srv.Clock.Advance(kyc.DefaultRefreshAfter + time.Minute)
+				srv.Clock.Advance(20*time.Minute + time.Minute) // the default refresh age (WithRefreshAfter) and a minute
 				require.Eventually(t, func() bool {
 					tk, err := c.SignTicket(ctx)
 					return err == nil && tk != own

@@ -65,7 +65,7 @@ type Fleet struct {
 }
 
 // RefreshAfter is the clients' refresh age (the kyc default).
-const RefreshAfter = kyc.DefaultRefreshAfter
+const RefreshAfter = 20 * time.Minute // the client's default (WithRefreshAfter)
 
 // New starts a kyctest server and cfg.Clients clients on it. extra, when not nil, adds options
 // for instance i (they come last, so they win).
