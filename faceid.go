@@ -7,27 +7,23 @@ import (
 )
 
 // Version is a face-verification product version. A faceId works only with the SDK of its own
-// version (spec A 1.1).
-type Version int
+// version (spec A 1.1). Its value is SDKStart.Product's.
+type Version string
 
 // The three versions.
 const (
-	Plus     Version = iota + 1 // Plus 版: getPlusFaceId, initPlusSdk
-	Enhanced                    // 增强版 ("Adv"): getAdvFaceId, initAdvSdk
-	Basic                       // 基础版: getfaceid, initSdk
+	Plus     Version = "plus"     // Plus 版: getPlusFaceId, initPlusSdk
+	Enhanced Version = "enhanced" // 增强版 ("Adv"): getAdvFaceId, initAdvSdk
+	Basic    Version = "basic"    // 基础版: getfaceid, initSdk
 )
 
-// String returns "plus", "enhanced" or "basic".
+// String returns "plus", "enhanced" or "basic", or Version("...") for another value.
 func (v Version) String() string {
 	switch v {
-	case Plus:
-		return "plus"
-	case Enhanced:
-		return "enhanced"
-	case Basic:
-		return "basic"
+	case Plus, Enhanced, Basic:
+		return string(v)
 	}
-	return fmt.Sprintf("Version(%d)", int(v))
+	return fmt.Sprintf("Version(%q)", string(v))
 }
 
 // uploadEndpoint is the signer-table endpoint that mints a faceId for v.
@@ -104,7 +100,7 @@ type FaceID struct {
 	BizSeqNo        string `json:"bizSeqNo"`
 	TransactionTime string `json:"transactionTime"`
 	OptimalDomain   string `json:"optimalDomain"` // host for the H5 login URL; may be empty
-	// Version is the face upload's version (Plus, Enhanced or Basic); 0 for a will upload
+	// Version is the face upload's version (Plus, Enhanced or Basic); empty for a will upload
 	// (WillService.GetFaceID).
 	Version Version `json:"version,omitempty"`
 	// PC marks an h5faceId from GetPCFaceID: it works with PCLoginURL only.

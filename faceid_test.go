@@ -43,7 +43,7 @@ func TestFaceInputLimitsSendNothing(t *testing.T) {
 		req   kyc.FaceIDRequest
 		field string
 	}{
-		{"no version", with(func(r *kyc.FaceIDRequest) { r.Version = 0 }), "version"},
+		{"no version", with(func(r *kyc.FaceIDRequest) { r.Version = "" }), "version"},
 		{"empty orderNo", with(func(r *kyc.FaceIDRequest) { r.OrderNo = "" }), "orderNo"},
 		{"orderNo over 32", with(func(r *kyc.FaceIDRequest) { r.OrderNo = strings.Repeat("1", 33) }), "orderNo"},
 		{"orderNo with a symbol", with(func(r *kyc.FaceIDRequest) { r.OrderNo = "order-1" }), "orderNo"},
@@ -92,7 +92,7 @@ func TestFaceInputLimitsSendNothing(t *testing.T) {
 		require.ErrorIs(t, err, kyc.ErrInvalidInput, name)
 	}
 	// Start values and login URLs.
-	_, err := c.Face.SDKParams(ctx, &kyc.FaceID{Version: 0, OrderNo: "order001", UserID: "user001", FaceID: "face001"})
+	_, err := c.Face.SDKParams(ctx, &kyc.FaceID{Version: "", OrderNo: "order001", UserID: "user001", FaceID: "face001"})
 	require.ErrorIs(t, err, kyc.ErrInvalidInput)
 	_, err = c.Face.SDKParams(ctx, &kyc.FaceID{Version: kyc.Plus, OrderNo: "order001", UserID: "user001", FaceID: "face001"}, kyc.WithNonce("short"))
 	require.ErrorIs(t, err, kyc.ErrInvalidInput)

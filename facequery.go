@@ -13,29 +13,21 @@ import (
 	"github.com/kycgo/kyc/internal/wire"
 )
 
-// MediaChoice says which media a result query returns (getFile, spec A 4.4).
-type MediaChoice int
+// MediaChoice says which media a result query returns: its value is the getFile sent (spec A
+// 4.4). Like every choice in this package it is a typed string.
+type MediaChoice string
 
 // Media choices. Media can exceed a megabyte: query the verdict without media and fetch media
 // separately, as the manual advises.
 const (
-	NoMedia       MediaChoice = iota // the verdict only
-	PhotoAndVideo                    // getFile "1"
-	PhotoOnly                        // getFile "2"
-	VideoOnly                        // getFile "3"
+	NoMedia       MediaChoice = ""  // the verdict only (getFile not sent); the zero value
+	PhotoAndVideo MediaChoice = "1" // getFile "1"
+	PhotoOnly     MediaChoice = "2" // getFile "2"
+	VideoOnly     MediaChoice = "3" // getFile "3"
 )
 
-func (m MediaChoice) getFile() string {
-	switch m {
-	case PhotoAndVideo:
-		return "1"
-	case PhotoOnly:
-		return "2"
-	case VideoOnly:
-		return "3"
-	}
-	return ""
-}
+// getFile is the wire value of a checked choice.
+func (m MediaChoice) getFile() string { return string(m) }
 
 func (m MediaChoice) wantsPhoto() bool { return m == PhotoAndVideo || m == PhotoOnly }
 func (m MediaChoice) wantsVideo() bool { return m == PhotoAndVideo || m == VideoOnly }

@@ -39,32 +39,32 @@ func TestEnumArgumentsOutsideTheirValues(t *testing.T) {
 		call        func() error
 	}{
 		{"QueryResult MediaChoice 4", "getFile", func() error {
-			return second(c.Face.QueryResult(ctx, kyc.FaceQuery{OrderNo: order, Media: kyc.VideoOnly + 1}))
+			return second(c.Face.QueryResult(ctx, kyc.FaceQuery{OrderNo: order, Media: "4"}))
 		}},
-		{"QueryResult MediaChoice -1", "getFile", func() error { return second(c.Face.QueryResult(ctx, kyc.FaceQuery{OrderNo: order, Media: -1})) }},
-		{"WaitForMedia MediaChoice 9", "getFile", func() error { return second(c.Face.WaitForMedia(ctx, kyc.FaceQuery{OrderNo: order, Media: 9})) }},
+		{"QueryResult MediaChoice -1", "getFile", func() error { return second(c.Face.QueryResult(ctx, kyc.FaceQuery{OrderNo: order, Media: "-1"})) }},
+		{"WaitForMedia MediaChoice 9", "getFile", func() error { return second(c.Face.WaitForMedia(ctx, kyc.FaceQuery{OrderNo: order, Media: "9"})) }},
 		{"will query Face 4", "getFile", func() error {
-			return second(c.Will.QueryResult(ctx, kyc.WillQuery{OrderNo: order, Face: kyc.VideoOnly + 1}))
+			return second(c.Will.QueryResult(ctx, kyc.WillQuery{OrderNo: order, Face: "4"}))
 		}},
 		{"will query Files 3", "getWillFile", func() error {
-			return second(c.Will.QueryResult(ctx, kyc.WillQuery{OrderNo: order, Files: kyc.WillFilesButVideo + 1}))
+			return second(c.Will.QueryResult(ctx, kyc.WillQuery{OrderNo: order, Files: "3"}))
 		}},
 		{"will query Files -1", "getWillFile", func() error {
-			return second(c.Will.QueryResult(ctx, kyc.WillQuery{OrderNo: order, Files: -1}))
+			return second(c.Will.QueryResult(ctx, kyc.WillQuery{OrderNo: order, Files: "-1"}))
 		}},
 		{"will streamed query Files 7", "getWillFile", func() error {
-			return second(c.Will.QueryResultTo(ctx, kyc.WillQuery{OrderNo: order, Files: 7}, kyc.WillWriters{Photo: &bytes.Buffer{}}))
+			return second(c.Will.QueryResultTo(ctx, kyc.WillQuery{OrderNo: order, Files: "7"}, kyc.WillWriters{Photo: &bytes.Buffer{}}))
 		}},
 		{"will WaitForFiles Face 5", "getFile", func() error {
-			return second(c.Will.WaitForFiles(ctx, kyc.WillQuery{OrderNo: order, Face: 5}))
+			return second(c.Will.WaitForFiles(ctx, kyc.WillQuery{OrderNo: order, Face: "5"}))
 		}},
 		{"upload Version 4", "version", func() error {
 			r := okUpload()
-			r.Version = kyc.Basic + 1
+			r.Version = "standard"
 			return second(c.Face.GetFaceID(ctx, r))
 		}},
 		{"SDK start Version 0", "version", func() error {
-			return second(c.Face.SDKParams(ctx, &kyc.FaceID{Version: 0, OrderNo: order, UserID: "user1", FaceID: "face1"}))
+			return second(c.Face.SDKParams(ctx, &kyc.FaceID{Version: "", OrderNo: order, UserID: "user1", FaceID: "face1"}))
 		}},
 		{"upload PhotoType 3", "sourcePhotoType", func() error {
 			r := okUpload()
@@ -110,11 +110,11 @@ func TestEnumArgumentsOutsideTheirValues(t *testing.T) {
 	// The defined values still go through.
 	for _, m := range []kyc.MediaChoice{kyc.NoMedia, kyc.PhotoAndVideo, kyc.PhotoOnly, kyc.VideoOnly} {
 		_, err := c.Face.QueryResult(ctx, kyc.FaceQuery{OrderNo: order, Media: m})
-		require.NotErrorIs(t, err, kyc.ErrInvalidInput, "MediaChoice %d", m)
+		require.NotErrorIs(t, err, kyc.ErrInvalidInput, "MediaChoice %q", m)
 	}
 	for _, f := range []kyc.WillFiles{kyc.NoWillFiles, kyc.AllWillFiles, kyc.WillFilesButVideo} {
 		_, err := c.Will.QueryResult(ctx, kyc.WillQuery{OrderNo: order, Files: f})
-		require.NotErrorIs(t, err, kyc.ErrInvalidInput, "WillFiles %d", f)
+		require.NotErrorIs(t, err, kyc.ErrInvalidInput, "WillFiles %q", f)
 	}
 }
 

@@ -323,7 +323,7 @@ func willJourney(f *FaceID) error {
 	switch {
 	case f == nil:
 		return invalidInput("faceId", "must not be nil: pass the FaceID WillService.GetFaceID returned")
-	case f.PC || f.Version != 0:
+	case f.PC || f.Version != "":
 		return invalidInput("faceId", "is a face upload's (it has a Version): pass WillService.GetFaceID's")
 	}
 	return nil

@@ -14,24 +14,22 @@ import (
 // WillFiles says which will files (audio, screenshot, will video) a result query returns
 // (getWillFile, spec C 5.6.2). The service's default, when nothing is sent, is all of them, so
 // this package always sends the value.
-type WillFiles int
+type WillFiles string
 
 // Will file choices. Files can exceed a megabyte: query the verdict with NoWillFiles and fetch
 // the files separately, as the manual advises.
 const (
-	NoWillFiles       WillFiles = iota // getWillFile "0": none
-	AllWillFiles                       // getWillFile "1": all audio and video
-	WillFilesButVideo                  // getWillFile "2": all but the full will video (App SDK page; the H5 page returns none)
+	NoWillFiles       WillFiles = ""  // getWillFile "0": none; the zero value
+	AllWillFiles      WillFiles = "1" // getWillFile "1": all audio and video
+	WillFilesButVideo WillFiles = "2" // getWillFile "2": all but the full will video (App SDK page; the H5 page returns none)
 )
 
+// wire is the getWillFile of a checked choice.
 func (f WillFiles) wire() string {
-	switch f {
-	case AllWillFiles:
-		return "1"
-	case WillFilesButVideo:
-		return "2"
+	if f == NoWillFiles {
+		return "0"
 	}
-	return "0"
+	return string(f)
 }
 
 // WillQuery asks for the result of one will verification (getWillFaceResult).
