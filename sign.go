@@ -116,15 +116,15 @@ func utf16Lead(r rune) rune {
 
 const nonceAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 
-// NonceLen is the length of every nonce the service accepts (spec A 3.2).
-const NonceLen = 32
+// nonceLen is the length of every nonce the service accepts (spec A 3.2).
+const nonceLen = 32
 
 // NewNonce returns 32 random letters and digits from crypto/rand.
 func NewNonce() string {
-	var out [NonceLen]byte
+	var out [nonceLen]byte
 	var rnd [64]byte
 	filled := 0
-	for filled < NonceLen {
+	for filled < nonceLen {
 		rand.Read(rnd[:]) // never returns an error (Go 1.24+): it crashes the program instead
 		for _, b := range rnd {
 			// 62 letters and digits: reject 248..255 so every symbol is equally likely.
@@ -133,7 +133,7 @@ func NewNonce() string {
 			}
 			out[filled] = nonceAlphabet[int(b)%len(nonceAlphabet)]
 			filled++
-			if filled == NonceLen {
+			if filled == nonceLen {
 				break
 			}
 		}
@@ -143,8 +143,8 @@ func NewNonce() string {
 
 // CheckNonce reports whether s is a nonce the service accepts: exactly 32 ASCII letters and digits.
 func CheckNonce(s string) error {
-	if len(s) != NonceLen {
-		return invalidInput("nonce", fmt.Sprintf("must be %d letters and digits, got %d characters", NonceLen, utf8.RuneCountInString(s)))
+	if len(s) != nonceLen {
+		return invalidInput("nonce", fmt.Sprintf("must be %d letters and digits, got %d characters", nonceLen, utf8.RuneCountInString(s)))
 	}
 	if !isAlnum(s) {
 		return invalidInput("nonce", "must contain only ASCII letters and digits")

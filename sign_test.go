@@ -219,7 +219,7 @@ func TestNewNonceUniform(t *testing.T) {
 		}
 	}
 	require.Len(t, counts, 62)
-	want := float64(nonces*NonceLen) / 62
+	want := float64(nonces*nonceLen) / 62
 	for r, c := range counts {
 		require.InDelta(t, want, float64(c), want/10, "symbol %q", r)
 	}

@@ -292,7 +292,7 @@ func TestBillingEnumsOutsideTheirValues(t *testing.T) {
 		for _, p := range badProducts {
 			for _, ch := range []kyc.Channel{kyc.ChannelApp, kyc.ChannelWeChat} {
 				require.False(t, info.Billed(p, ch), "code %s, product %d", info.Code, p)
-				require.False(t, kyc.IsBilled(info.Code, p, ch), "code %s, product %d", info.Code, p)
+				require.False(t, isBilled(info.Code, p, ch), "code %s, product %d", info.Code, p)
 			}
 		}
 		for _, ch := range badChannels {
