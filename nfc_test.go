@@ -93,7 +93,8 @@ func nfcRead(t *testing.T, srv *kyctest.Server, c *kyc.Client, typ kyc.NFCCardTy
 	require.NoError(t, err)
 	require.NotEmpty(t, cert.CertID)
 	require.Equal(t, orderNo, cert.OrderNo)
-	start, err := c.NFC.SDKParams(ctx, &kyc.NFCCertID{OrderNo: orderNo, UserID: userID, CertID: cert.CertID})
+	require.Equal(t, userID, cert.UserID)
+	start, err := c.NFC.SDKParams(ctx, cert) // GetCertID's value carries its orderNo and userId
 	require.NoError(t, err)
 	require.Equal(t, "nfc", start.Product)
 	require.Equal(t, cert.CertID, start.OCRCertID)

@@ -186,7 +186,7 @@ func willAppJourney(t *testing.T, srv *kyctest.Server, c *kyc.Client, rounds []k
 	require.NoError(t, err)
 	require.NotEmpty(t, face.FaceID)
 	require.Equal(t, orderNo, face.OrderNo)
-	start, err := c.Will.SDKParams(ctx, &kyc.FaceID{OrderNo: orderNo, UserID: userID, FaceID: face.FaceID})
+	start, err := c.Will.SDKParams(ctx, face) // the will upload's value: faceId, orderNo, userId
 	require.NoError(t, err)
 	require.Equal(t, "will", start.Product)
 	require.Equal(t, face.FaceID, start.FaceID)
