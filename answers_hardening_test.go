@@ -121,17 +121,17 @@ var answerCalls = []struct {
 	{name: "Face.QueryResult", orderNo: "order001", id: "bizSeqNo",
 		result: map[string]any{"liveRate": "99", "similarity": "97.0", "occurredTime": "20260101000000"},
 		call: func(ctx context.Context, c *kyc.Client) (any, error) {
-			return c.Face.QueryResult(ctx, "order001", kyc.NoMedia)
+			return c.Face.QueryResult(ctx, kyc.FaceQuery{OrderNo: "order001", Media: kyc.NoMedia})
 		}},
 	{name: "Face.QueryResultTo", orderNo: "order001", id: "bizSeqNo",
 		result: map[string]any{"liveRate": "99", "similarity": "97.0"},
 		call: func(ctx context.Context, c *kyc.Client) (any, error) {
-			return c.Face.QueryResultTo(ctx, "order001", nil, nil)
+			return c.Face.QueryResultTo(ctx, kyc.FaceQuery{OrderNo: "order001"}, kyc.FaceWriters{})
 		}},
 	{name: "Face.QueryPhotos", orderNo: "order001", id: "bizSeqNo",
 		result: map[string]any{"occurredTime": "20260101000000", "photoList": []string{"/9j/"}},
 		call: func(ctx context.Context, c *kyc.Client) (any, error) {
-			return c.Face.QueryPhotos(ctx, "order001")
+			return c.Face.QueryPhotos(ctx, kyc.FaceQuery{OrderNo: "order001"})
 		}},
 	{name: "Will.QueryResult", orderNo: "order001", id: "bizSeqNo",
 		result: map[string]any{"faceCode": "0", "willCode": "0", "liveRate": "99"},
@@ -156,12 +156,12 @@ var answerCalls = []struct {
 	{name: "OCR.BankCardResult", orderNo: "order001", id: "bizSeqNo",
 		result: map[string]any{"bankCardNo": "6200000000000000000"},
 		call: func(ctx context.Context, c *kyc.Client) (any, error) {
-			return c.OCR.BankCardResult(ctx, "order001", false)
+			return c.OCR.BankCardResult(ctx, kyc.BankCardQuery{OrderNo: "order001"})
 		}},
 	{name: "OCR.BankCardResultTo", orderNo: "order001", id: "bizSeqNo",
 		result: map[string]any{"bankCardNo": "6200000000000000000"},
 		call: func(ctx context.Context, c *kyc.Client) (any, error) {
-			return c.OCR.BankCardResultTo(ctx, "order001", kyc.BankCardWriters{})
+			return c.OCR.BankCardResultTo(ctx, kyc.BankCardQuery{OrderNo: "order001"}, kyc.BankCardWriters{})
 		}},
 	{name: "NFC.QueryResult", orderNo: "o1", id: "bizSeqNo", opts: []kyc.Option{kyc.WithNFCKey(nfcVectorKey)},
 		result: map[string]any{"nfcEnResult": nfcVectorCipher},
@@ -271,7 +271,7 @@ func TestCloudTokensAreChecked(t *testing.T) {
 			return c.Detect.Auth(ctx, kyc.DetectAuthRequest{RuleID: "1"})
 		}},
 		{"GetEidToken", "EidToken", func(c *kyc.Client) (any, error) {
-			return c.EID.Token(ctx, kyc.EidTokenRequest{MerchantID: "0NSJ2106211522222"})
+			return c.EID.Token(ctx, kyc.EIDTokenRequest{MerchantID: "0NSJ2106211522222"})
 		}},
 	}
 	good := func(token string) map[string]any {
@@ -328,11 +328,11 @@ func TestQueryResultToWaitsForLaggingMedia(t *testing.T) {
 	srv, c := mediaClient(t, 1, 3)
 	orderNo := appJourney(t, srv, c, kyc.Plus, kyctest.OutcomePass)
 	var photo, video bytes.Buffer
-	res, err := c.Face.QueryResultTo(ctx, orderNo, &photo, &video)
+	res, err := c.Face.QueryResultTo(ctx, kyc.FaceQuery{OrderNo: orderNo}, kyc.FaceWriters{Photo: &photo, Video: &video})
 	require.NoError(t, err)
 	require.True(t, res.Passed())
-	require.Equal(t, 2, srv.Requests(kyc.EndpointQueryFaceRecord), "the first answer had no media: asked once more")
-	full, err := c.Face.QueryResult(ctx, orderNo, kyc.PhotoAndVideo)
+	require.Equal(t, 2, srv.Requests(kyctest.EndpointQueryFaceRecord), "the first answer had no media: asked once more")
+	full, err := c.Face.QueryResult(ctx, kyc.FaceQuery{OrderNo: orderNo, Media: kyc.PhotoAndVideo})
 	require.NoError(t, err)
 	require.NotEmpty(t, full.Photo)
 	require.Equal(t, []byte(full.Photo), photo.Bytes(), "the photo, once")
@@ -344,26 +344,26 @@ func TestQueryResultToMediaNeverReady(t *testing.T) {
 	srv, c := mediaClient(t, 100, 3)
 	orderNo := appJourney(t, srv, c, kyc.Plus, kyctest.OutcomePass)
 	var photo, video countingWriter
-	res, err := c.Face.QueryResultTo(ctx, orderNo, &photo, &video)
+	res, err := c.Face.QueryResultTo(ctx, kyc.FaceQuery{OrderNo: orderNo}, kyc.FaceWriters{Photo: &photo, Video: &video})
 	require.ErrorIs(t, err, kyc.ErrMediaNotReady)
 	require.ErrorIs(t, err, kyc.ErrNoResult)
 	require.False(t, errors.Is(err, kyc.ErrBadResponse))
 	require.Nil(t, res, "no passing verdict without its evidence")
 	require.Zero(t, photo.n+photo.calls+video.n+video.calls, "nothing written")
-	require.Equal(t, 3, srv.Requests(kyc.EndpointQueryFaceRecord), "WithMediaWait's tries")
+	require.Equal(t, 3, srv.Requests(kyctest.EndpointQueryFaceRecord), "WithMediaWait's tries")
 
 	// A verdict that is not a pass needs no media: no waiting, no error.
 	failed := appJourney(t, srv, c, kyc.Plus, kyctest.OutcomeNotSamePerson)
-	before := srv.Requests(kyc.EndpointQueryFaceRecord)
-	res, err = c.Face.QueryResultTo(ctx, failed, &photo, &video)
+	before := srv.Requests(kyctest.EndpointQueryFaceRecord)
+	res, err = c.Face.QueryResultTo(ctx, kyc.FaceQuery{OrderNo: failed}, kyc.FaceWriters{Photo: &photo, Video: &video})
 	require.NoError(t, err)
 	require.False(t, res.Passed())
-	require.Equal(t, before+1, srv.Requests(kyc.EndpointQueryFaceRecord))
+	require.Equal(t, before+1, srv.Requests(kyctest.EndpointQueryFaceRecord))
 
 	// The wait ends with the caller's context.
 	cctx, cancel := context.WithCancel(ctx)
 	cancel()
-	_, err = c.Face.QueryResultTo(cctx, orderNo, &photo, &video)
+	_, err = c.Face.QueryResultTo(cctx, kyc.FaceQuery{OrderNo: orderNo}, kyc.FaceWriters{Photo: &photo, Video: &video})
 	require.ErrorIs(t, err, context.Canceled)
 }
 
@@ -375,7 +375,7 @@ func TestQueryResultToAsksOnlyForWhatIsMissing(t *testing.T) {
 	second, _ := goodAnswer("order001", "bizSeqNo", map[string]any{"liveRate": "99", "photo": enc(photo), "video": enc(video)})
 	c, ss := scriptedClient(t, [][]byte{kyc1Answer(t, first), kyc1Answer(t, second)}, kyc.WithMediaWait(3, 0))
 	var gotPhoto, gotVideo bytes.Buffer
-	res, err := c.Face.QueryResultTo(context.Background(), "order001", &gotPhoto, &gotVideo)
+	res, err := c.Face.QueryResultTo(context.Background(), kyc.FaceQuery{OrderNo: "order001"}, kyc.FaceWriters{Photo: &gotPhoto, Video: &gotVideo})
 	require.NoError(t, err)
 	require.True(t, res.Passed())
 	require.Equal(t, photo, gotPhoto.Bytes(), "the photo exactly once")
@@ -421,7 +421,7 @@ func TestOCRResultToWaitsForLaggingImages(t *testing.T) {
 		require.NoError(t, srv.CompleteBankCardOCR("banklag1", kyctest.BankCardOCR{CardNo: "6200000000000000000", ValidDate: "12/2030"}))
 		var front, head, origin countingWriter
 		idRes, idErr := c.OCR.IDCardResultTo(ctx, kyc.IDCardQuery{OrderNo: "ocrlag1"}, kyc.IDCardWriters{Front: &front, Head: &head})
-		bankRes, bankErr := c.OCR.BankCardResultTo(ctx, "banklag1", kyc.BankCardWriters{Origin: &origin})
+		bankRes, bankErr := c.OCR.BankCardResultTo(ctx, kyc.BankCardQuery{OrderNo: "banklag1"}, kyc.BankCardWriters{Origin: &origin})
 		if delay == 1 {
 			require.NoError(t, idErr)
 			require.NoError(t, bankErr)

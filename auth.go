@@ -95,7 +95,7 @@ type ticketConfig struct {
 
 	refreshAfter   time.Duration
 	storeRecheck   time.Duration
-	refreshTimeout time.Duration // 0 means DefaultRefreshTimeout
+	refreshTimeout time.Duration // 0 means defaultRefreshTimeout
 
 	// closed reports a closed client; background runs f on the client's background context
 	// unless it is closed (close.go), and lifetime is that context.
@@ -424,14 +424,14 @@ func (c *Client) fetchUnit(ctx context.Context, appID, secret string) (TicketUni
 	var tok tokenAnswer
 	start := c.clock.Now()
 	_, err := c.send(ctx, &request{
-		op: EndpointAccessToken, method: "GET", path: "/api/oauth2/access_token", topLevel: true,
+		op: endpointAccessToken, method: "GET", path: "/api/oauth2/access_token", topLevel: true,
 		query: url.Values{"appId": {appID}, "secret": {secret}, "grant_type": {"client_credential"}, "version": {APIVersion}},
 	}, &tok)
 	if err != nil {
 		return TicketUnit{}, err
 	}
 	if tok.AccessToken == "" || tok.ExpireIn <= 0 {
-		return TicketUnit{}, fmt.Errorf("kyc: %s: %w: no token or lifetime", EndpointAccessToken, ErrBadResponse)
+		return TicketUnit{}, fmt.Errorf("kyc: %s: %w: no token or lifetime", endpointAccessToken, ErrBadResponse)
 	}
 	ticket, ticketLife, err := c.apiTicket(ctx, appID, tok.AccessToken, "SIGN", "")
 	if err != nil {
@@ -465,10 +465,10 @@ func (a *ticketAnswer) frame() *wire.Envelope { return &a.Envelope }
 
 // apiTicket fetches one SIGN or NONCE ticket with accessToken.
 func (c *Client) apiTicket(ctx context.Context, appID, accessToken, kind, userID string) (string, time.Duration, error) {
-	op := EndpointSignTicket
+	op := endpointSignTicket
 	q := url.Values{"appId": {appID}, "access_token": {accessToken}, "type": {kind}, "version": {APIVersion}}
 	if kind == "NONCE" {
-		op = EndpointNonceTicket
+		op = endpointNonceTicket
 		q.Set("user_id", userID)
 	}
 	var resp ticketAnswer

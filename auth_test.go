@@ -45,8 +45,8 @@ func TestColdStartFetchesOnce(t *testing.T) {
 		require.NoError(t, errs[i])
 		require.Equal(t, tickets[0], tickets[i])
 	}
-	require.Equal(t, 1, srv.Requests(kyc.EndpointAccessToken))
-	require.Equal(t, 1, srv.Requests(kyc.EndpointSignTicket))
+	require.Equal(t, 1, srv.Requests(kyctest.EndpointAccessToken))
+	require.Equal(t, 1, srv.Requests(kyctest.EndpointSignTicket))
 	require.Contains(t, srv.CurrentSignTickets(srv.AppID), tickets[0])
 }
 
@@ -88,7 +88,7 @@ func TestProactiveRefreshNeverBlocksCallers(t *testing.T) {
 	// ticket at once. Their contexts end long before the slow fetch could finish, so a caller
 	// that waited for the refresh would fail.
 	srv.Clock.Advance(21 * time.Minute)
-	srv.Fail(kyctest.Fault{Endpoint: kyc.EndpointAccessToken, Latency: 3 * time.Second, Times: 1})
+	srv.Fail(kyctest.Fault{Endpoint: kyctest.EndpointAccessToken, Latency: 3 * time.Second, Times: 1})
 	var wg sync.WaitGroup
 	errs := make(chan error, 200)
 	for range 200 {
@@ -112,8 +112,8 @@ func TestProactiveRefreshNeverBlocksCallers(t *testing.T) {
 		tk, err := c.SignTicket(ctx)
 		return err == nil && tk != old
 	}, 10*time.Second, 20*time.Millisecond)
-	require.Equal(t, 2, srv.Requests(kyc.EndpointAccessToken))
-	require.Equal(t, 2, srv.Requests(kyc.EndpointSignTicket))
+	require.Equal(t, 2, srv.Requests(kyctest.EndpointAccessToken))
+	require.Equal(t, 2, srv.Requests(kyctest.EndpointSignTicket))
 }
 
 func TestFailedRefreshKeepsOldUnitUntilExpiry(t *testing.T) {
@@ -122,7 +122,7 @@ func TestFailedRefreshKeepsOldUnitUntilExpiry(t *testing.T) {
 	old, err := c.SignTicket(ctx)
 	require.NoError(t, err)
 
-	srv.Fail(kyctest.Fault{Endpoint: kyc.EndpointAccessToken, Status: 502})
+	srv.Fail(kyctest.Fault{Endpoint: kyctest.EndpointAccessToken, Status: 502})
 	srv.Clock.Advance(25 * time.Minute)
 	// Many calls while refreshes fail: all served from the old unit, and the failures back off
 	// instead of hammering the token endpoint.
@@ -131,14 +131,14 @@ func TestFailedRefreshKeepsOldUnitUntilExpiry(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, old, tk)
 	}
-	require.Eventually(t, func() bool { return srv.Requests(kyc.EndpointAccessToken) >= 2 }, 5*time.Second, 10*time.Millisecond)
+	require.Eventually(t, func() bool { return srv.Requests(kyctest.EndpointAccessToken) >= 2 }, 5*time.Second, 10*time.Millisecond)
 	time.Sleep(100 * time.Millisecond) // let the background attempt settle
 	for range 500 {
 		_, err := c.SignTicket(ctx)
 		require.NoError(t, err)
 	}
 	// One background refresh with its 3 attempts, then back-off: not one fetch per call.
-	require.LessOrEqual(t, srv.Requests(kyc.EndpointAccessToken), 4)
+	require.LessOrEqual(t, srv.Requests(kyctest.EndpointAccessToken), 4)
 
 	// Past the unit's expiry (the SIGN ticket's 3600 s), callers get a typed error saying why.
 	srv.Clock.Advance(36 * time.Minute)
@@ -162,15 +162,15 @@ func TestFailedRefreshKeepsOldUnitUntilExpiry(t *testing.T) {
 
 func TestColdStartFailureSaysWhy(t *testing.T) {
 	srv, c := newPair(t)
-	srv.Fail(kyctest.Fault{Endpoint: kyc.EndpointAccessToken, Code: "66660002"})
+	srv.Fail(kyctest.Fault{Endpoint: kyctest.EndpointAccessToken, Code: "66660002"})
 	_, err := c.SignTicket(context.Background())
 	require.ErrorIs(t, err, kyc.ErrServiceUnavailable)
 	require.NotErrorIs(t, err, kyc.ErrExpired)
 	var ae *kyc.APIError
 	require.ErrorAs(t, err, &ae)
 	require.Equal(t, "66660002", ae.Code)
-	require.Equal(t, kyc.EndpointAccessToken, ae.Op)
-	require.Equal(t, 1, srv.Requests(kyc.EndpointAccessToken), "a non-retryable code is not retried")
+	require.Equal(t, kyctest.EndpointAccessToken, ae.Op)
+	require.Equal(t, 1, srv.Requests(kyctest.EndpointAccessToken), "a non-retryable code is not retried")
 }
 
 func TestReplacedTokenRefreshesOnceAndRetriesOnce(t *testing.T) {
@@ -189,8 +189,8 @@ func TestReplacedTokenRefreshesOnceAndRetriesOnce(t *testing.T) {
 	tk, err := c.NonceTicket(ctx, "user001")
 	require.NoError(t, err)
 	require.NotEmpty(t, tk)
-	require.Equal(t, 1, srv.Requests(kyc.EndpointAccessToken), "refreshed once")
-	require.Equal(t, 2, srv.Requests(kyc.EndpointNonceTicket), "refused once, retried once")
+	require.Equal(t, 1, srv.Requests(kyctest.EndpointAccessToken), "refreshed once")
+	require.Equal(t, 2, srv.Requests(kyctest.EndpointNonceTicket), "refused once, retried once")
 	after, err := c.AccessToken(ctx)
 	require.NoError(t, err)
 	require.NotEqual(t, before, after)
@@ -202,11 +202,11 @@ func TestStaleAnswerRetriedOnlyOnce(t *testing.T) {
 	_, err := c.SignTicket(ctx)
 	require.NoError(t, err)
 	srv.ResetCounts()
-	srv.Fail(kyctest.Fault{Endpoint: kyc.EndpointNonceTicket, Code: "400101"})
+	srv.Fail(kyctest.Fault{Endpoint: kyctest.EndpointNonceTicket, Code: "400101"})
 	_, err = c.NonceTicket(ctx, "user001")
 	require.ErrorIs(t, err, kyc.ErrInvalidSignature)
-	require.Equal(t, 2, srv.Requests(kyc.EndpointNonceTicket))
-	require.Equal(t, 1, srv.Requests(kyc.EndpointAccessToken))
+	require.Equal(t, 2, srv.Requests(kyctest.EndpointNonceTicket))
+	require.Equal(t, 1, srv.Requests(kyctest.EndpointAccessToken))
 }
 
 func TestNonceTicketsAreFreshAndSingleUse(t *testing.T) {
@@ -218,7 +218,7 @@ func TestNonceTicketsAreFreshAndSingleUse(t *testing.T) {
 	t2, err := c.NonceTicket(ctx, user)
 	require.NoError(t, err)
 	require.NotEqual(t, t1, t2)
-	require.Equal(t, 2, srv.Requests(kyc.EndpointNonceTicket), "never cached")
+	require.Equal(t, 2, srv.Requests(kyctest.EndpointNonceTicket), "never cached")
 
 	nonce := kyc.NewNonce()
 	sig := kyc.Sign(t1, srv.AppID, user, nonce, kyc.APIVersion)
@@ -277,37 +277,37 @@ func TestBadInputSendsNothing(t *testing.T) {
 func TestTransportFailuresAreRetriedAndKeepTheirCause(t *testing.T) {
 	t.Run("busy code", func(t *testing.T) {
 		srv, c := newPair(t)
-		srv.Fail(kyctest.Fault{Endpoint: kyc.EndpointAccessToken, Code: "999999", Times: 1})
+		srv.Fail(kyctest.Fault{Endpoint: kyctest.EndpointAccessToken, Code: "999999", Times: 1})
 		_, err := c.SignTicket(context.Background())
 		require.NoError(t, err)
-		require.Equal(t, 2, srv.Requests(kyc.EndpointAccessToken))
+		require.Equal(t, 2, srv.Requests(kyctest.EndpointAccessToken))
 	})
 	t.Run("dropped connection", func(t *testing.T) {
 		srv, c := newPair(t)
-		srv.Fail(kyctest.Fault{Endpoint: kyc.EndpointSignTicket, Drop: true, Times: 2})
+		srv.Fail(kyctest.Fault{Endpoint: kyctest.EndpointSignTicket, Drop: true, Times: 2})
 		_, err := c.SignTicket(context.Background())
 		require.NoError(t, err)
 	})
 	t.Run("truncated body", func(t *testing.T) {
 		srv, c := newPair(t)
-		srv.Fail(kyctest.Fault{Endpoint: kyc.EndpointSignTicket, Truncate: true, Times: 1})
+		srv.Fail(kyctest.Fault{Endpoint: kyctest.EndpointSignTicket, Truncate: true, Times: 1})
 		_, err := c.SignTicket(context.Background())
 		require.NoError(t, err)
-		require.Equal(t, 2, srv.Requests(kyc.EndpointSignTicket))
+		require.Equal(t, 2, srv.Requests(kyctest.EndpointSignTicket))
 	})
 	t.Run("HTTP 5xx exhausts attempts", func(t *testing.T) {
 		srv, c := newPair(t)
-		srv.Fail(kyctest.Fault{Endpoint: kyc.EndpointAccessToken, Status: 503})
+		srv.Fail(kyctest.Fault{Endpoint: kyctest.EndpointAccessToken, Status: 503})
 		_, err := c.SignTicket(context.Background())
 		require.ErrorIs(t, err, kyc.ErrBusy)
 		var ae *kyc.APIError
 		require.ErrorAs(t, err, &ae)
 		require.Equal(t, 503, ae.HTTPStatus)
-		require.Equal(t, 3, srv.Requests(kyc.EndpointAccessToken))
+		require.Equal(t, 3, srv.Requests(kyctest.EndpointAccessToken))
 	})
 	t.Run("caller deadline", func(t *testing.T) {
 		srv, c := newPair(t)
-		srv.Fail(kyctest.Fault{Endpoint: kyc.EndpointAccessToken, Latency: 5 * time.Second})
+		srv.Fail(kyctest.Fault{Endpoint: kyctest.EndpointAccessToken, Latency: 5 * time.Second})
 		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 		defer cancel()
 		_, err := c.SignTicket(ctx)
@@ -316,10 +316,10 @@ func TestTransportFailuresAreRetriedAndKeepTheirCause(t *testing.T) {
 	})
 	t.Run("per-attempt timeout", func(t *testing.T) {
 		srv, c := newPair(t, kyc.WithTimeout(time.Second))
-		srv.Fail(kyctest.Fault{Endpoint: kyc.EndpointAccessToken, Latency: 5 * time.Second, Times: 1})
+		srv.Fail(kyctest.Fault{Endpoint: kyctest.EndpointAccessToken, Latency: 5 * time.Second, Times: 1})
 		_, err := c.SignTicket(context.Background())
 		require.NoError(t, err, "the second attempt succeeds")
-		require.Equal(t, 2, srv.Requests(kyc.EndpointAccessToken))
+		require.Equal(t, 2, srv.Requests(kyctest.EndpointAccessToken))
 	})
 	t.Run("wrong secret", func(t *testing.T) {
 		srv := kyctest.NewServer()
@@ -343,7 +343,7 @@ func TestRefreshTicketsForcesANewUnit(t *testing.T) {
 	b, err := c.SignTicket(ctx)
 	require.NoError(t, err)
 	require.NotEqual(t, a, b)
-	require.Equal(t, 2, srv.Requests(kyc.EndpointAccessToken))
+	require.Equal(t, 2, srv.Requests(kyctest.EndpointAccessToken))
 }
 
 func TestSharedStoreAdoptsAnotherClientsUnit(t *testing.T) {
@@ -363,7 +363,7 @@ func TestSharedStoreAdoptsAnotherClientsUnit(t *testing.T) {
 	tb, err := b.SignTicket(ctx)
 	require.NoError(t, err)
 	require.Equal(t, ta, tb, "the second client adopts the stored unit")
-	require.Equal(t, 1, srv.Requests(kyc.EndpointAccessToken))
+	require.Equal(t, 1, srv.Requests(kyctest.EndpointAccessToken))
 
 	// a refreshes; b re-reads the store and adopts the new unit inside the overlap.
 	require.NoError(t, a.RefreshTickets(ctx))
@@ -374,7 +374,7 @@ func TestSharedStoreAdoptsAnotherClientsUnit(t *testing.T) {
 		tb, err := b.SignTicket(ctx)
 		return err == nil && tb == ta2
 	}, 5*time.Second, 10*time.Millisecond)
-	require.Equal(t, 2, srv.Requests(kyc.EndpointAccessToken))
+	require.Equal(t, 2, srv.Requests(kyctest.EndpointAccessToken))
 }
 
 // BenchmarkSignTicketCached measures the fast path with the production (system) clock.
@@ -415,5 +415,5 @@ func TestSystemClockFastPathStillRefreshes(t *testing.T) {
 		tk, err := c.SignTicket(ctx)
 		return err == nil && tk != first
 	}, 10*time.Second, 50*time.Millisecond)
-	require.GreaterOrEqual(t, srv.Requests(kyc.EndpointAccessToken), 2)
+	require.GreaterOrEqual(t, srv.Requests(kyctest.EndpointAccessToken), 2)
 }

@@ -24,15 +24,15 @@ type BillingService struct {
 	c *Client
 }
 
-// ChinaTime is the zone of the billing day and of the 06:00 cutoff (UTC+8, no daylight saving).
+// chinaTime is the zone of the billing day and of the 06:00 cutoff (UTC+8, no daylight saving).
 // The manual names no zone; China time is the reading that matches its examples (spec B T15).
-var ChinaTime = time.FixedZone("UTC+8", 8*60*60)
+var chinaTime = time.FixedZone("UTC+8", 8*60*60)
 
 // Billing-day rules (spec B 2.4, 6.2). Kept together so that they are easy to change.
 const (
-	// BillCutoff is how long after the end of a day its bill becomes available: 06:00 the next
+	// billCutoff is how long after the end of a day its bill becomes available: 06:00 the next
 	// morning, China time. Earlier calls get a parameter error from the service.
-	BillCutoff = 6 * time.Hour
+	billCutoff = 6 * time.Hour
 	// BillMaxAgeDays is how far back a bill can be asked for: a day at most this many days
 	// before today (China time) is accepted.
 	BillMaxAgeDays = 365
@@ -48,13 +48,13 @@ type Day struct {
 
 // DayOf is the China-time day of t.
 func DayOf(t time.Time) Day {
-	y, m, d := t.In(ChinaTime).Date()
+	y, m, d := t.In(chinaTime).Date()
 	return Day{y, m, d}
 }
 
 // ParseDay reads "2006-01-02".
 func ParseDay(s string) (Day, error) {
-	t, err := time.ParseInLocation(time.DateOnly, s, ChinaTime)
+	t, err := time.ParseInLocation(time.DateOnly, s, chinaTime)
 	if err != nil {
 		return Day{}, invalidInput("Date", `must be a day written "2006-01-02"`)
 	}
@@ -62,7 +62,7 @@ func ParseDay(s string) (Day, error) {
 }
 
 // Start is 00:00 of the day, China time.
-func (d Day) Start() time.Time { return time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, ChinaTime) }
+func (d Day) Start() time.Time { return time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, chinaTime) }
 
 // AddDays is the day n days later (earlier when n < 0).
 func (d Day) AddDays(n int) Day { return DayOf(d.Start().AddDate(0, 0, n)) }
@@ -90,7 +90,7 @@ func (d *Day) UnmarshalText(b []byte) error {
 }
 
 // BillAvailableAt is when the bill of day d can first be pulled: 06:00 China time the next day.
-func BillAvailableAt(d Day) time.Time { return d.AddDays(1).Start().Add(BillCutoff) }
+func BillAvailableAt(d Day) time.Time { return d.AddDays(1).Start().Add(billCutoff) }
 
 // checkBillDay refuses, before sending, a day whose bill is not closed yet or is more than
 // BillMaxAgeDays old (the service would answer a parameter error).
@@ -108,9 +108,9 @@ func checkBillDay(d Day, now time.Time) error {
 	return nil
 }
 
-// IsBilled reports whether the code catalogue bills result code code for product p in channel
+// isBilled reports whether the code catalogue bills result code code for product p in channel
 // ch: "0", "2006", "2016" (and "1002" for Plus) in the WeChat channels (spec B 6.4).
-func IsBilled(code string, p Product, ch Channel) bool {
+func isBilled(code string, p Product, ch Channel) bool {
 	info, ok := LookupCode(code)
 	return ok && info.Billed(p, ch)
 }

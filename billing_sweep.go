@@ -46,9 +46,9 @@ const finalAfter = BizTokenLifetime + time.Minute
 
 // Sweeper defaults.
 const (
-	DefaultSweepMinAge      = 5 * time.Minute  // tokens younger than this are left to the RedirectUrl handler
-	DefaultSweepEvery       = 30 * time.Minute // Run's interval
-	DefaultSweepConcurrency = 4                // pulls in flight (GetDetectInfoEnhanced allows 100/s)
+	defaultSweepMinAge      = 5 * time.Minute  // tokens younger than this are left to the RedirectUrl handler
+	defaultSweepEvery       = 30 * time.Minute // Run's interval
+	defaultSweepConcurrency = 4                // pulls in flight (GetDetectInfoEnhanced allows 100/s)
 )
 
 // Sweeper pulls GetDetectInfoEnhanced for every token in a BizTokenStore that is not final yet,
@@ -57,17 +57,17 @@ const (
 // BillingService.Sweeper; set fields before the first Sweep.
 type Sweeper struct {
 	Store       BizTokenStore
-	MinAge      time.Duration // skip tokens younger than this (default DefaultSweepMinAge)
-	Every       time.Duration // Run's interval (default DefaultSweepEvery, at most a day)
-	Concurrency int           // pulls in flight (default DefaultSweepConcurrency)
+	MinAge      time.Duration // skip tokens younger than this (default 5 minutes)
+	Every       time.Duration // Run's interval (default 30 minutes, at most a day)
+	Concurrency int           // pulls in flight (default 4)
 
 	c *Client
 }
 
 // Sweeper returns a sweeper over store.
 func (s *BillingService) Sweeper(store BizTokenStore) *Sweeper {
-	return &Sweeper{Store: store, MinAge: DefaultSweepMinAge, Every: DefaultSweepEvery,
-		Concurrency: DefaultSweepConcurrency, c: s.c}
+	return &Sweeper{Store: store, MinAge: defaultSweepMinAge, Every: defaultSweepEvery,
+		Concurrency: defaultSweepConcurrency, c: s.c}
 }
 
 // SweepResult says what one sweep did. It holds BizTokens and counts only.
@@ -162,7 +162,7 @@ func (sw *Sweeper) pull(ctx context.Context, t BizTokenRecord, now time.Time) (f
 func (sw *Sweeper) Run(ctx context.Context) error {
 	every := sw.Every
 	if every <= 0 {
-		every = DefaultSweepEvery
+		every = defaultSweepEvery
 	}
 	if every > 24*time.Hour {
 		return invalidInput("sweep interval", "must be at most a day, so that every token is pulled within its 3-day retention")

@@ -59,8 +59,7 @@ func TestH5SimulatorInABrowser(t *testing.T) {
 				http.Error(w, err.Error(), 500)
 				return
 			}
-			login, err := c.Face.H5LoginURL(r.Context(), kyc.H5LoginRequest{FaceID: face.FaceID, OrderNo: orderNo, UserID: "browserUser",
-				OptimalDomain: face.OptimalDomain, CallbackURL: "http://" + r.Host + "/kyc/callback", From: kyc.FromBrowser})
+			login, err := c.Face.H5LoginURL(r.Context(), kyc.H5LoginRequest{Face: &kyc.FaceID{FaceID: face.FaceID, OrderNo: orderNo, UserID: "browserUser", OptimalDomain: face.OptimalDomain, Version: face.Version}, CallbackURL: "http://" + r.Host + "/kyc/callback", From: kyc.FromBrowser})
 			if err != nil {
 				http.Error(w, err.Error(), 500)
 				return
@@ -109,7 +108,7 @@ func TestH5SimulatorInABrowser(t *testing.T) {
 	require.NoError(t, v.err)
 	require.True(t, v.cb.Passed())
 	require.Equal(t, orderNo, v.cb.OrderNo)
-	res, err := c.Face.QueryResult(context.Background(), orderNo, kyc.NoMedia)
+	res, err := c.Face.QueryResult(context.Background(), kyc.FaceQuery{OrderNo: orderNo, Media: kyc.NoMedia})
 	require.NoError(t, err)
 	require.True(t, res.Passed())
 	require.Equal(t, kyctest.OutcomePass, mustOrder(t, srv, orderNo).Outcome)

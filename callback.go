@@ -42,7 +42,7 @@ func (cb *Callback) Passed() bool { return cb.Code == "0" }
 // callback that repeats any of these fields, or carries both newSignature and newSign (or both
 // faceId and h5faceId), is refused with ErrInvalidSignature before any ticket is used.
 func (s *FaceService) VerifyCallback(ctx context.Context, q url.Values) (*Callback, error) {
-	return s.c.verifyCallback(ctx, s.c.primary, EndpointH5Callback, q)
+	return s.c.verifyCallback(ctx, s.c.primary, endpointH5Callback, q)
 }
 
 // VerifyCallbackRequest is VerifyCallback on the request the browser made to the callback url.

@@ -237,7 +237,7 @@ func TestFleetVerifiesEachOthersCallbacks(t *testing.T) {
 			tb, err = b.SignTicket(ctx)
 			require.NoError(t, err)
 			require.Equal(t, t2, tb, "B adopted A's unit")
-			require.Equal(t, 2, srv.Requests(kyc.EndpointAccessToken), "adopted, not fetched")
+			require.Equal(t, 2, srv.Requests(kyctest.EndpointAccessToken), "adopted, not fetched")
 			// B's old ticket now counts as its previous one.
 			got, err = b.Will.VerifyCallback(ctx, signedCallback("will", srv.AppID, t1, orderNo, "0"))
 			require.NoError(t, err)

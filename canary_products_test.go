@@ -41,7 +41,7 @@ func TestCanaryProducts(t *testing.T) {
 	}
 
 	// OCR: start values and results, with images.
-	start, err := c.OCR.IDCardSDKParams(ctx, "ocrcanary1", "user001")
+	start, err := c.OCR.IDCardSDKParams(ctx, kyc.OCRStartRequest{OrderNo: "ocrcanary1", UserID: "user001"})
 	require.NoError(t, err)
 	secrets = append(secrets, start.Sign)
 	require.NoError(t, srv.CompleteIDCardOCR("ocrcanary1", card))
@@ -51,7 +51,7 @@ func TestCanaryProducts(t *testing.T) {
 	note(idRes, *idRes)
 	logger.Info("ocr result", "result", idRes)
 	require.NoError(t, srv.CompleteBankCardOCR("bankcanary1", bank))
-	bankRes, err := c.OCR.BankCardResult(ctx, "bankcanary1", true)
+	bankRes, err := c.OCR.BankCardResult(ctx, kyc.BankCardQuery{OrderNo: "bankcanary1", Images: true})
 	require.NoError(t, err)
 	note(bankRes, *bankRes)
 	logger.Info("bank result", "result", bankRes)
@@ -60,7 +60,7 @@ func TestCanaryProducts(t *testing.T) {
 	will, err := c.Will.GetFaceID(ctx, kyc.WillFaceIDRequest{OrderNo: "willcanary1", UserID: "user001", Name: canaryName, IDNo: canaryIDNo,
 		Rounds: []kyc.WillRound{{Question: "是否本人办理？", Answers: []string{"是的"}}}})
 	require.NoError(t, err)
-	wstart, err := c.Will.SDKParams(ctx, "willcanary1", "user001", will.FaceID)
+	wstart, err := c.Will.SDKParams(ctx, &kyc.FaceID{OrderNo: "willcanary1", UserID: "user001", FaceID: will.FaceID})
 	require.NoError(t, err)
 	secrets = append(secrets, wstart.Sign)
 	require.NoError(t, srv.CompleteWill("willcanary1", kyctest.WillPass))
@@ -72,7 +72,7 @@ func TestCanaryProducts(t *testing.T) {
 	// NFC: the decrypted chip reading.
 	cert, err := c.NFC.GetCertID(ctx, kyc.NFCCertIDRequest{OrderNo: "nfccanary1", UserID: "user001", CardType: kyc.NFCIDCard})
 	require.NoError(t, err)
-	nstart, err := c.NFC.SDKParams(ctx, "nfccanary1", "user001", cert.CertID)
+	nstart, err := c.NFC.SDKParams(ctx, &kyc.NFCCertID{OrderNo: "nfccanary1", UserID: "user001", CertID: cert.CertID})
 	require.NoError(t, err)
 	secrets = append(secrets, nstart.Sign)
 	reqID, err := srv.CompleteNFC("nfccanary1", chip)
@@ -92,14 +92,14 @@ func TestCanaryProducts(t *testing.T) {
 		return qctx
 	}
 	for _, f := range []kyctest.Fault{{Drop: true}, {Truncate: true}, {Status: 502}, {Code: "400101"}, {Code: "66660015"}, {Latency: time.Second}} {
-		for _, ep := range []string{kyc.EndpointOCRResult, kyc.EndpointBankCardOCRResult, kyc.EndpointWillFaceID, kyc.EndpointWillResult,
-			kyc.EndpointNFCCertID, kyc.EndpointNFCResult} {
+		for _, ep := range []string{kyctest.EndpointOCRResult, kyctest.EndpointBankCardOCRResult, kyctest.EndpointWillFaceID, kyctest.EndpointWillResult,
+			kyctest.EndpointNFCCertID, kyctest.EndpointNFCResult} {
 			srv.ClearFaults()
 			f.Endpoint = ep
 			srv.Fail(f)
 			_, err := c.OCR.IDCardResult(quick(), kyc.IDCardQuery{OrderNo: "ocrcanary1", Images: true})
 			note(err)
-			_, err = c.OCR.BankCardResult(quick(), "bankcanary1", true)
+			_, err = c.OCR.BankCardResult(quick(), kyc.BankCardQuery{OrderNo: "bankcanary1", Images: true})
 			note(err)
 			_, err = c.Will.GetFaceID(quick(), kyc.WillFaceIDRequest{OrderNo: newOrderNo(), UserID: "user002", Name: canaryName, IDNo: canaryIDNo,
 				Rounds: []kyc.WillRound{{Question: "是否本人办理？", Answers: []string{"是的"}}}})

@@ -103,7 +103,7 @@ func TestCanaryNothingSensitiveInLogsOrErrors(t *testing.T) {
 		{Drop: true}, {Truncate: true}, {Status: 502}, {Code: "400101"}, {Code: "999999"}, {Code: "66660000"},
 		{Latency: time.Second},
 	} {
-		for _, ep := range []string{kyc.EndpointAccessToken, kyc.EndpointSignTicket, kyc.EndpointNonceTicket} {
+		for _, ep := range []string{kyctest.EndpointAccessToken, kyctest.EndpointSignTicket, kyctest.EndpointNonceTicket} {
 			srv.ClearFaults()
 			f.Endpoint = ep
 			srv.Fail(f)
@@ -170,18 +170,18 @@ func TestCanaryFace(t *testing.T) {
 		note(req, &req)
 		face, err := c.Face.GetFaceID(ctx, req)
 		require.NoError(t, err)
-		start, err := c.Face.SDKParams(ctx, v, orderNo, "user001", face.FaceID)
+		start, err := c.Face.SDKParams(ctx, &kyc.FaceID{Version: v, OrderNo: orderNo, UserID: "user001", FaceID: face.FaceID})
 		require.NoError(t, err)
 		secrets = append(secrets, start.Sign)
 		require.NoError(t, srv.CheckNonceSignature(start.AppID, start.UserID, start.Nonce, start.Sign))
 		require.NoError(t, srv.Complete(orderNo, kyctest.OutcomeNotSamePerson))
-		res, err := c.Face.QueryResult(ctx, orderNo, kyc.PhotoAndVideo)
+		res, err := c.Face.QueryResult(ctx, kyc.FaceQuery{OrderNo: orderNo, Media: kyc.PhotoAndVideo})
 		require.NoError(t, err)
 		note(res, *res, res.Photo, res.Err())
 		secrets = append(secrets, base64.StdEncoding.EncodeToString(res.Photo)[8:40], base64.StdEncoding.EncodeToString(res.Video)[8:40])
-		_, err = c.Face.QueryResultTo(ctx, orderNo, io.Discard, io.Discard)
+		_, err = c.Face.QueryResultTo(ctx, kyc.FaceQuery{OrderNo: orderNo}, kyc.FaceWriters{Photo: io.Discard, Video: io.Discard})
 		require.NoError(t, err)
-		p, err := c.Face.QueryPhotos(ctx, orderNo)
+		p, err := c.Face.QueryPhotos(ctx, kyc.FaceQuery{OrderNo: orderNo})
 		require.NoError(t, err)
 		note(p, p.Photos)
 	}
@@ -191,7 +191,7 @@ func TestCanaryFace(t *testing.T) {
 	note(pcReq)
 	pc, err := c.Face.GetPCFaceID(ctx, pcReq)
 	require.NoError(t, err)
-	login, err := c.Face.PCLoginURL(ctx, kyc.PCLoginRequest{H5FaceID: pc.FaceID, OrderNo: pcOrder, UserID: "user002", OptimalDomain: pc.OptimalDomain, CallbackURL: "https://partner.example/cb"})
+	login, err := c.Face.PCLoginURL(ctx, kyc.PCLoginRequest{Face: &kyc.FaceID{FaceID: pc.FaceID, OrderNo: pcOrder, UserID: "user002", OptimalDomain: pc.OptimalDomain, PC: true}, CallbackURL: "https://partner.example/cb"})
 	require.NoError(t, err)
 	secrets = append(secrets, mustQuery(t, login).Get("sign"))
 	cbURL, err := srv.CallbackURL(pcOrder, kyctest.OutcomePass, "https://partner.example/cb")
@@ -213,17 +213,17 @@ func TestCanaryFace(t *testing.T) {
 		return qctx
 	}
 	for _, f := range []kyctest.Fault{{Drop: true}, {Truncate: true}, {Status: 502}, {Code: "400101"}, {Code: "66660015"}, {Latency: time.Second}} {
-		for _, ep := range []string{kyc.EndpointFaceIDPlus, kyc.EndpointQueryFaceRecord, kyc.EndpointQueryPhotoInfo} {
+		for _, ep := range []string{kyctest.EndpointFaceIDPlus, kyctest.EndpointQueryFaceRecord, kyctest.EndpointQueryPhotoInfo} {
 			srv.ClearFaults()
 			f.Endpoint = ep
 			srv.Fail(f)
 			_, err := c.Face.GetFaceID(quick(), kyc.FaceIDRequest{Version: kyc.Plus, OrderNo: newOrderNo(), UserID: "user003", Name: canaryName, IDNo: canaryIDNo})
 			note(err)
-			_, err = c.Face.QueryResult(quick(), pcOrder, kyc.PhotoAndVideo)
+			_, err = c.Face.QueryResult(quick(), kyc.FaceQuery{OrderNo: pcOrder, Media: kyc.PhotoAndVideo})
 			note(err)
-			_, err = c.Face.WaitForMedia(quick(), pcOrder, kyc.PhotoOnly)
+			_, err = c.Face.WaitForMedia(quick(), kyc.FaceQuery{OrderNo: pcOrder, Media: kyc.PhotoOnly})
 			note(err)
-			_, err = c.Face.QueryPhotos(quick(), pcOrder)
+			_, err = c.Face.QueryPhotos(quick(), kyc.FaceQuery{OrderNo: pcOrder})
 			note(err)
 		}
 	}

@@ -20,18 +20,18 @@ import (
 	"github.com/kycgo/kyc/internal/wire"
 )
 
-// DefaultBaseURL is the kyc1 partner API host.
-const DefaultBaseURL = "https://kyc1.qcloud.com"
+// defaultBaseURL is the kyc1 partner API host.
+const defaultBaseURL = "https://kyc1.qcloud.com"
 
 // Defaults for the options of New.
 const (
-	DefaultTimeout      = 30 * time.Second // per attempt; results with video can be tens of MB
-	DefaultAttempts     = 3
-	DefaultMinBackoff   = 200 * time.Millisecond
-	DefaultMaxBackoff   = 5 * time.Second
-	DefaultRefreshAfter = 20 * time.Minute // spec A 2.1: refresh every 20 minutes
-	DefaultMaxBodySize  = 64 << 20         // a 20 MB video is about 27 MB of base64
-	DefaultStoreRecheck = 15 * time.Second
+	defaultTimeout      = 30 * time.Second // per attempt; results with video can be tens of MB
+	defaultAttempts     = 3
+	defaultMinBackoff   = 200 * time.Millisecond
+	defaultMaxBackoff   = 5 * time.Second
+	defaultRefreshAfter = 20 * time.Minute // spec A 2.1: refresh every 20 minutes
+	defaultMaxBodySize  = 64 << 20         // a 20 MB video is about 27 MB of base64
+	defaultStoreRecheck = 15 * time.Second
 )
 
 // Clock tells the time. Tests pass a controllable one (kyctest.Clock); the default is time.Now.
@@ -78,7 +78,7 @@ type Client struct {
 	maxBody      int64
 	refreshAfter time.Duration
 	storeRecheck time.Duration
-	// refreshTimeout is set by WithRefreshTimeout (refresh.go); 0 means DefaultRefreshTimeout.
+	// refreshTimeout is set by WithRefreshTimeout (refresh.go); 0 means defaultRefreshTimeout.
 	refreshTimeout time.Duration
 	store          TicketStore
 	sharedStore    bool
@@ -122,14 +122,14 @@ func New(appID, secret string, opts ...Option) (*Client, error) {
 func newClient(appID, secret string, opts []Option) (*Client, error) {
 	c := &Client{
 		appID:        appID,
-		baseURL:      DefaultBaseURL,
+		baseURL:      defaultBaseURL,
 		clock:        systemClock{},
-		timeout:      DefaultTimeout,
-		attempts:     DefaultAttempts,
-		backoff:      transport.Backoff{Min: DefaultMinBackoff, Max: DefaultMaxBackoff},
-		maxBody:      DefaultMaxBodySize,
-		refreshAfter: DefaultRefreshAfter,
-		storeRecheck: DefaultStoreRecheck,
+		timeout:      defaultTimeout,
+		attempts:     defaultAttempts,
+		backoff:      transport.Backoff{Min: defaultMinBackoff, Max: defaultMaxBackoff},
+		maxBody:      defaultMaxBodySize,
+		refreshAfter: defaultRefreshAfter,
+		storeRecheck: defaultStoreRecheck,
 		mediaTries:   3,
 		mediaWait:    2 * time.Second,
 	}

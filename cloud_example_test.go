@@ -101,12 +101,12 @@ func ExampleDetectService_Info() {
 func ExampleEIDService_Token() {
 	srv, c := cloudExample()
 	defer srv.Close()
-	tok, err := c.EID.Token(context.Background(), kyc.EidTokenRequest{MerchantID: "KYCTESTMERCHANT",
-		Config: &kyc.EidTokenConfig{InputType: kyc.EidInputManual}})
+	tok, err := c.EID.Token(context.Background(), kyc.EIDTokenRequest{MerchantID: "KYCTESTMERCHANT",
+		Config: &kyc.EIDTokenConfig{InputType: kyc.EIDInputManual}})
 	if err != nil {
 		panic(err)
 	}
-	fmt.Println(len(tok.EidToken), tok.URL != "")
+	fmt.Println(len(tok.EIDToken), tok.URL != "")
 	// Output: 36 true
 }
 
@@ -114,9 +114,9 @@ func ExampleEIDService_TokenStatus() {
 	srv, c := cloudExample()
 	defer srv.Close()
 	ctx := context.Background()
-	tok, _ := c.EID.Token(ctx, kyc.EidTokenRequest{MerchantID: "M1"})
-	_ = srv.StartEid(tok.EidToken)
-	st, err := c.EID.TokenStatus(ctx, tok.EidToken)
+	tok, _ := c.EID.Token(ctx, kyc.EIDTokenRequest{MerchantID: "M1"})
+	_ = srv.StartEid(tok.EIDToken)
+	st, err := c.EID.TokenStatus(ctx, tok.EIDToken)
 	fmt.Println(st, st.Final(), err)
 	// Output: doing false <nil>
 }
@@ -124,11 +124,11 @@ func ExampleEIDService_TokenStatus() {
 func ExampleEIDService_WaitTokenStatus() {
 	srv, c := cloudExample()
 	defer srv.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), kyc.EidTokenLifetime)
+	ctx, cancel := context.WithTimeout(context.Background(), kyc.EIDTokenLifetime)
 	defer cancel()
-	tok, _ := c.EID.Token(ctx, kyc.EidTokenRequest{MerchantID: "M1"})
-	_ = srv.CompleteEid(tok.EidToken, "0")
-	st, err := c.EID.WaitTokenStatus(ctx, tok.EidToken)
+	tok, _ := c.EID.Token(ctx, kyc.EIDTokenRequest{MerchantID: "M1"})
+	_ = srv.CompleteEid(tok.EIDToken, "0")
+	st, err := c.EID.WaitTokenStatus(ctx, tok.EIDToken)
 	fmt.Println(st, err)
 	// Output: finished <nil>
 }
@@ -137,18 +137,18 @@ func ExampleEIDService_Result() {
 	srv, c := cloudExample()
 	defer srv.Close()
 	ctx := context.Background()
-	tok, _ := c.EID.Token(ctx, kyc.EidTokenRequest{MerchantID: "M1"})
-	_ = srv.CompleteEid(tok.EidToken, "0")
-	res, err := c.EID.Result(ctx, kyc.EidResultRequest{EidToken: tok.EidToken, Parts: kyc.PartText})
+	tok, _ := c.EID.Token(ctx, kyc.EIDTokenRequest{MerchantID: "M1"})
+	_ = srv.CompleteEid(tok.EIDToken, "0")
+	res, err := c.EID.Result(ctx, kyc.EIDResultRequest{EIDToken: tok.EIDToken, Parts: kyc.PartText})
 	if err != nil {
 		panic(err)
 	}
 	// EidInfo comes after the console application for identity data: the person's EidCode for
 	// this merchant, the eID centre's EidSign, and the name and ID number encrypted for you
 	// (DesKey: the session key under your SM2 public key; UserInfo: the identity under it).
-	info := res.EidInfo
-	fmt.Println(res.Passed(), info != nil, info.EidCode != "", info.EidSign != "", info.DesKey != "", info.UserInfo != "", info)
-	// Output: true true true true true true EidInfo(REDACTED)
+	info := res.EIDInfo
+	fmt.Println(res.Passed(), info != nil, info.EIDCode != "", info.EIDSign != "", info.DesKey != "", info.UserInfo != "", info)
+	// Output: true true true true true true EIDInfo(REDACTED)
 }
 
 func ExampleBillingService_Day() {

@@ -123,7 +123,7 @@ func TestCloudFixturesReplay(t *testing.T) {
 				case "CheckEidTokenStatus":
 					_, err = c.EID.TokenStatus(ctx, "T")
 				case "GetEidResult":
-					_, err = c.EID.Result(ctx, EidResultRequest{EidToken: "T"})
+					_, err = c.EID.Result(ctx, EIDResultRequest{EIDToken: "T"})
 				}
 				var ae *APIError
 				require.ErrorAs(t, err, &ae)
@@ -175,24 +175,24 @@ func TestCloudFixturesReplay(t *testing.T) {
 				require.Len(t, res.Video, expN("videoBytes"))
 				require.Equal(t, exp("requestId"), res.RequestID)
 			case f.Action == "GetEidToken":
-				res, err := c.EID.Token(ctx, EidTokenRequest{MerchantID: "M"})
+				res, err := c.EID.Token(ctx, EIDTokenRequest{MerchantID: "M"})
 				require.NoError(t, err)
-				require.Equal(t, exp("eidToken"), res.EidToken)
+				require.Equal(t, exp("eidToken"), res.EIDToken)
 				require.Equal(t, exp("requestId"), res.RequestID)
 			case f.Action == "GetEidResult":
-				res, err := c.EID.Result(ctx, EidResultRequest{EidToken: "T"})
+				res, err := c.EID.Result(ctx, EIDResultRequest{EIDToken: "T"})
 				require.NoError(t, err)
 				checkText(res.Text)
 				require.Len(t, res.BestFrame, expN("bestFrameBytes"))
-				require.Equal(t, exp("eidCode"), res.EidInfo.EidCode)
-				require.Equal(t, exp("eidSign"), res.EidInfo.EidSign)
-				require.Equal(t, exp("desKey"), res.EidInfo.DesKey)
-				require.Equal(t, exp("userInfo"), res.EidInfo.UserInfo)
+				require.Equal(t, exp("eidCode"), res.EIDInfo.EIDCode)
+				require.Equal(t, exp("eidSign"), res.EIDInfo.EIDSign)
+				require.Equal(t, exp("desKey"), res.EIDInfo.DesKey)
+				require.Equal(t, exp("userInfo"), res.EIDInfo.UserInfo)
 				require.Equal(t, exp("requestId"), res.RequestID)
 			case f.Action == "CheckEidTokenStatus":
 				st, err := c.EID.TokenStatus(ctx, "T")
 				require.NoError(t, err)
-				require.Equal(t, EidStatus(exp("status")), st)
+				require.Equal(t, EIDStatus(exp("status")), st)
 			case f.Action == "GetWeChatBillDetails":
 				d := DayOf(time.Now()).AddDays(-2)
 				b, err := c.Billing.FetchDay(ctx, d, "1")
@@ -299,7 +299,7 @@ func TestCloudHeadersAndEndpoint(t *testing.T) {
 	require.NoError(t, err)
 	st, err := cl.EID.TokenStatus(context.Background(), "TOKEN1")
 	require.NoError(t, err)
-	require.Equal(t, EidInit, st)
+	require.Equal(t, EIDInit, st)
 	require.Equal(t, "POST", got.Method)
 	require.Equal(t, "https://faceid.ap-shanghai.tencentcloudapi.com/", got.URL.String())
 	require.Equal(t, "ap-shanghai", got.Header.Get("X-TC-Region"))

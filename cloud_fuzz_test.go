@@ -45,10 +45,10 @@ func cloudSeeds(f *testing.F) {
 func FuzzDecodeCloud(f *testing.F) {
 	cloudSeeds(f)
 	f.Fuzz(func(t *testing.T, raw []byte) {
-		outs := []any{&detectInfoBody{}, &billPage{}, &DetectAuthResult{}, &EidToken{},
+		outs := []any{&detectInfoBody{}, &billPage{}, &DetectAuthResult{}, &EIDToken{},
 			&struct {
 				detectInfoBody
-				EidInfo *EidInfo `json:"EidInfo"`
+				EIDInfo *EIDInfo `json:"EidInfo"`
 			}{}, &struct {
 				Status    string `json:"Status"`
 				RequestID string `json:"RequestId"`

@@ -265,26 +265,26 @@ func TestTokenLifetimes(t *testing.T) {
 	ctx := context.Background()
 	auth, err := c.Detect.Auth(ctx, kyc.DetectAuthRequest{RuleID: "1"})
 	require.NoError(t, err)
-	eid, err := c.EID.Token(ctx, kyc.EidTokenRequest{MerchantID: "KYCTESTMERCHANT"})
+	eid, err := c.EID.Token(ctx, kyc.EIDTokenRequest{MerchantID: "KYCTESTMERCHANT"})
 	require.NoError(t, err)
 
 	// EidToken: 600 s.
-	srv.Clock.Advance(kyc.EidTokenLifetime - time.Second)
-	st, err := c.EID.TokenStatus(ctx, eid.EidToken)
+	srv.Clock.Advance(kyc.EIDTokenLifetime - time.Second)
+	st, err := c.EID.TokenStatus(ctx, eid.EIDToken)
 	require.NoError(t, err)
-	require.Equal(t, kyc.EidInit, st)
+	require.Equal(t, kyc.EIDInit, st)
 	srv.Clock.Advance(time.Second)
-	st, err = c.EID.TokenStatus(ctx, eid.EidToken)
+	st, err = c.EID.TokenStatus(ctx, eid.EIDToken)
 	require.NoError(t, err)
-	require.Equal(t, kyc.EidTimeout, st)
+	require.Equal(t, kyc.EIDTimeout, st)
 	require.True(t, st.Final())
-	require.ErrorIs(t, srv.CompleteEid(eid.EidToken, "0"), kyctest.ErrEidTokenExpired)
-	_, err = c.EID.Result(ctx, kyc.EidResultRequest{EidToken: eid.EidToken})
+	require.ErrorIs(t, srv.CompleteEid(eid.EIDToken, "0"), kyctest.ErrEidTokenExpired)
+	_, err = c.EID.Result(ctx, kyc.EIDResultRequest{EIDToken: eid.EIDToken})
 	require.Equal(t, kyctest.CodeTokenExpired, apiErr(t, err).Code)
 	require.ErrorIs(t, err, kyc.ErrExpired)
 
 	// BizToken: 7200 s for the journey; the result stays 3 days.
-	srv.Clock.Advance(kyc.BizTokenLifetime - kyc.EidTokenLifetime)
+	srv.Clock.Advance(kyc.BizTokenLifetime - kyc.EIDTokenLifetime)
 	require.ErrorIs(t, srv.CompleteDetect(auth.BizToken, kyctest.DetectAttempt{ErrCode: "0"}), kyctest.ErrBizTokenExpired)
 	res, err := c.Detect.InfoEnhanced(ctx, kyc.DetectInfoRequest{BizToken: auth.BizToken, RuleID: "1", Parts: kyc.PartText})
 	require.NoError(t, err)
@@ -337,7 +337,7 @@ func TestCloudRetries(t *testing.T) {
 			if action == "DetectAuth" {
 				_, err = c.Detect.Auth(ctx, kyc.DetectAuthRequest{RuleID: "1"})
 			} else {
-				_, err = c.EID.Token(ctx, kyc.EidTokenRequest{MerchantID: "M1"})
+				_, err = c.EID.Token(ctx, kyc.EIDTokenRequest{MerchantID: "M1"})
 			}
 			require.Error(t, err, "%s %+v", action, f)
 			require.Equal(t, 1, srv.Requests(action), "%s %+v", action, f)
@@ -373,54 +373,54 @@ func TestMintResentWhenNeverSent(t *testing.T) {
 func TestEIDJourney(t *testing.T) {
 	srv, c := newCloudPair(t, nil)
 	ctx := context.Background()
-	tok, err := c.EID.Token(ctx, kyc.EidTokenRequest{MerchantID: "KYCTESTMERCHANT", Name: cloudName, IDCard: cloudIDCard,
-		RedirectURL: "https://partner.example/eid", Config: &kyc.EidTokenConfig{InputType: kyc.EidInputPartner}})
+	tok, err := c.EID.Token(ctx, kyc.EIDTokenRequest{MerchantID: "KYCTESTMERCHANT", Name: cloudName, IDCard: cloudIDCard,
+		RedirectURL: "https://partner.example/eid", Config: &kyc.EIDTokenConfig{InputType: kyc.EIDInputPartner}})
 	require.NoError(t, err)
 	require.NotEmpty(t, tok.URL)
-	st, err := c.EID.TokenStatus(ctx, tok.EidToken)
+	st, err := c.EID.TokenStatus(ctx, tok.EIDToken)
 	require.NoError(t, err)
-	require.Equal(t, kyc.EidInit, st)
+	require.Equal(t, kyc.EIDInit, st)
 
-	res, err := c.EID.Result(ctx, kyc.EidResultRequest{EidToken: tok.EidToken})
+	res, err := c.EID.Result(ctx, kyc.EIDResultRequest{EIDToken: tok.EIDToken})
 	require.NoError(t, err)
 	require.Equal(t, "17", res.Text.ErrCode, "not finished yet")
-	require.Nil(t, res.EidInfo)
+	require.Nil(t, res.EIDInfo)
 
-	require.NoError(t, srv.StartEid(tok.EidToken))
+	require.NoError(t, srv.StartEid(tok.EIDToken))
 	done := make(chan struct{})
-	var waited kyc.EidStatus
+	var waited kyc.EIDStatus
 	var werr error
 	go func() {
 		defer close(done)
-		waited, werr = c.EID.WaitTokenStatus(ctx, tok.EidToken)
+		waited, werr = c.EID.WaitTokenStatus(ctx, tok.EIDToken)
 	}()
 	require.Eventually(t, func() bool { return srv.Requests("CheckEidTokenStatus") >= 4 }, 5*time.Second, time.Millisecond)
-	require.NoError(t, srv.CompleteEid(tok.EidToken, "0"))
+	require.NoError(t, srv.CompleteEid(tok.EIDToken, "0"))
 	<-done
 	require.NoError(t, werr)
-	require.Equal(t, kyc.EidFinished, waited)
+	require.Equal(t, kyc.EIDFinished, waited)
 
-	res, err = c.EID.Result(ctx, kyc.EidResultRequest{EidToken: tok.EidToken, BestFrames: 2})
+	res, err = c.EID.Result(ctx, kyc.EIDResultRequest{EIDToken: tok.EIDToken, BestFrames: 2})
 	require.NoError(t, err)
 	require.True(t, res.Passed())
-	require.NotNil(t, res.EidInfo)
-	require.NotEmpty(t, res.EidInfo.EidCode)
-	require.NotEmpty(t, res.EidInfo.EidSign)
-	require.NotEmpty(t, res.EidInfo.DesKey)
-	require.NotEmpty(t, res.EidInfo.UserInfo)
+	require.NotNil(t, res.EIDInfo)
+	require.NotEmpty(t, res.EIDInfo.EIDCode)
+	require.NotEmpty(t, res.EIDInfo.EIDSign)
+	require.NotEmpty(t, res.EIDInfo.DesKey)
+	require.NotEmpty(t, res.EIDInfo.UserInfo)
 	require.Len(t, res.Text.LivenessDetail, 1)
 	require.True(t, res.Text.LivenessDetail[0].Charged(), "0 is billed for eID")
 	require.Len(t, res.BestFrames, 2)
-	require.ErrorIs(t, srv.CompleteEid(tok.EidToken, "0"), kyctest.ErrEidFinished)
+	require.ErrorIs(t, srv.CompleteEid(tok.EIDToken, "0"), kyctest.ErrEidFinished)
 
-	for name, req := range map[string]kyc.EidTokenRequest{
+	for name, req := range map[string]kyc.EIDTokenRequest{
 		"no merchant":      {},
 		"long merchant":    {MerchantID: strings.Repeat("m", 51)},
-		"partner no id":    {MerchantID: "M", Config: &kyc.EidTokenConfig{InputType: kyc.EidInputPartner}},
-		"bad input type":   {MerchantID: "M", Config: &kyc.EidTokenConfig{InputType: "9"}},
-		"bad mode":         {MerchantID: "M", Config: &kyc.EidTokenConfig{IntentionMode: "3"}},
-		"two questions":    {MerchantID: "M", Config: &kyc.EidTokenConfig{IntentionQuestions: make([]kyc.IntentionQuestion, 2)}},
-		"long verify text": {MerchantID: "M", Config: &kyc.EidTokenConfig{IntentionVerifyText: strings.Repeat("读", 121)}},
+		"partner no id":    {MerchantID: "M", Config: &kyc.EIDTokenConfig{InputType: kyc.EIDInputPartner}},
+		"bad input type":   {MerchantID: "M", Config: &kyc.EIDTokenConfig{InputType: "9"}},
+		"bad mode":         {MerchantID: "M", Config: &kyc.EIDTokenConfig{IntentionMode: "3"}},
+		"two questions":    {MerchantID: "M", Config: &kyc.EIDTokenConfig{IntentionQuestions: make([]kyc.IntentionQuestion, 2)}},
+		"long verify text": {MerchantID: "M", Config: &kyc.EIDTokenConfig{IntentionVerifyText: strings.Repeat("读", 121)}},
 		"name only":        {MerchantID: "M", Name: cloudName},
 		"bad redirect":     {MerchantID: "M", RedirectURL: "javascript:alert(1)"},
 	} {
@@ -429,11 +429,11 @@ func TestEIDJourney(t *testing.T) {
 		require.ErrorIs(t, err, kyc.ErrInvalidInput, name)
 		require.Zero(t, srv.TotalRequests(), name)
 	}
-	for name, req := range map[string]kyc.EidResultRequest{
+	for name, req := range map[string]kyc.EIDResultRequest{
 		"no token":     {},
-		"video":        {EidToken: "T", Parts: kyc.PartVideo},
-		"four frames":  {EidToken: "T", BestFrames: 4},
-		"frames alone": {EidToken: "T", Parts: kyc.PartText, BestFrames: 1},
+		"video":        {EIDToken: "T", Parts: kyc.PartVideo},
+		"four frames":  {EIDToken: "T", BestFrames: 4},
+		"frames alone": {EIDToken: "T", Parts: kyc.PartText, BestFrames: 1},
 	} {
 		_, err := c.EID.Result(ctx, req)
 		require.ErrorIs(t, err, kyc.ErrInvalidInput, name)
@@ -445,7 +445,7 @@ func TestEIDJourney(t *testing.T) {
 func TestEIDWaitToleratesTwoErrorsInARow(t *testing.T) {
 	srv, c := newCloudPair(t, nil, kyc.WithRetry(1, time.Millisecond, time.Millisecond))
 	ctx := context.Background()
-	tok, err := c.EID.Token(ctx, kyc.EidTokenRequest{MerchantID: "M1"})
+	tok, err := c.EID.Token(ctx, kyc.EIDTokenRequest{MerchantID: "M1"})
 	require.NoError(t, err)
 	srv.Fail(kyctest.Fault{Endpoint: "CheckEidTokenStatus", Code: "InternalError", Times: 2})
 	srv.Fail(kyctest.Fault{Endpoint: "CheckEidTokenStatus", Status: 502, Times: 1}) // not in a row with the first two
@@ -453,13 +453,13 @@ func TestEIDWaitToleratesTwoErrorsInARow(t *testing.T) {
 		for srv.Requests("CheckEidTokenStatus") < 6 {
 			time.Sleep(time.Millisecond)
 		}
-		_ = srv.CompleteEid(tok.EidToken, "2016")
+		_ = srv.CompleteEid(tok.EIDToken, "2016")
 	}()
 	// Polls 1-2 fail, 3 fails too: three in a row end the wait.
-	st, err := c.EID.WaitTokenStatus(ctx, tok.EidToken)
+	st, err := c.EID.WaitTokenStatus(ctx, tok.EIDToken)
 	require.ErrorIs(t, err, kyc.ErrBusy)
 	require.Contains(t, err.Error(), "3 errors in a row")
-	require.Equal(t, kyc.EidStatus(""), st)
+	require.Equal(t, kyc.EIDStatus(""), st)
 
 	// Two errors, a success, two errors: the wait goes on to the end.
 	srv.ResetCounts()
@@ -467,7 +467,7 @@ func TestEIDWaitToleratesTwoErrorsInARow(t *testing.T) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		st, err = c.EID.WaitTokenStatus(ctx, tok.EidToken)
+		st, err = c.EID.WaitTokenStatus(ctx, tok.EIDToken)
 	}()
 	for srv.Requests("CheckEidTokenStatus") < 3 {
 		time.Sleep(time.Millisecond)
@@ -475,13 +475,13 @@ func TestEIDWaitToleratesTwoErrorsInARow(t *testing.T) {
 	srv.Fail(kyctest.Fault{Endpoint: "CheckEidTokenStatus", Code: "InternalError", Times: 2})
 	<-done
 	require.NoError(t, err)
-	require.Equal(t, kyc.EidFinished, st)
+	require.Equal(t, kyc.EIDFinished, st)
 	require.GreaterOrEqual(t, srv.Requests("CheckEidTokenStatus"), 6)
 }
 
 func TestEIDWaitEndsWithContext(t *testing.T) {
 	srv, c := newCloudPair(t, nil)
-	tok, err := c.EID.Token(context.Background(), kyc.EidTokenRequest{MerchantID: "M1"})
+	tok, err := c.EID.Token(context.Background(), kyc.EIDTokenRequest{MerchantID: "M1"})
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
 	go func() {
@@ -490,7 +490,7 @@ func TestEIDWaitEndsWithContext(t *testing.T) {
 		}
 		cancel()
 	}()
-	st, err := c.EID.WaitTokenStatus(ctx, tok.EidToken)
+	st, err := c.EID.WaitTokenStatus(ctx, tok.EIDToken)
 	require.ErrorIs(t, err, context.Canceled)
-	require.Equal(t, kyc.EidInit, st, "the last status seen")
+	require.Equal(t, kyc.EIDInit, st, "the last status seen")
 }

@@ -6,7 +6,9 @@ import (
 	"strings"
 )
 
-// Product is a verification product, for billing questions.
+// Product is a verification product, for billing questions. Product and Channel are numbers,
+// unlike the package's other choices (typed strings, most of them the wire values): they are
+// never sent, and they index the billing tables' bit sets (productSet).
 type Product uint8
 
 const (

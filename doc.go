@@ -7,7 +7,8 @@
 //
 // App SDK (face, Plus / Enhanced / Basic): upload the identity with FaceService.GetFaceID (a
 // faceId valid 5 minutes, one per attempt, with a fresh orderNo), hand the app the values of
-// FaceService.SDKParams, and after the SDK's callback read the verdict with
+// FaceService.SDKParams (it takes the FaceID GetFaceID returned, so its faceId, version,
+// orderNo and userId cannot be mixed up), and after the SDK's callback read the verdict with
 // FaceService.QueryResult; fetch evidence separately with QueryResult's media choices,
 // QueryResultTo (streamed to writers) or WaitForMedia, and the scan's photos with QueryPhotos.
 //
@@ -38,7 +39,7 @@
 // receives; it is fetched with the access token and lives and dies with it, so the two are kept
 // as one unit (Client.SignTicket, Client.Tickets). The NONCE ticket (single use, 120 seconds,
 // bound to a user) signs what the app or the browser presents to start: SDK start values and H5
-// login URLs (Client.NonceTicket). SignRuleFor names, per endpoint, the fields signed and the
+// login URLs (Client.NonceTicket). One internal table names, per endpoint, the fields signed and the
 // ticket type: uploads sign appId, userId, nonce and version (the NFC upload signs orderNo
 // instead of userId); queries sign appId, orderNo, nonce and version; the PC-H5 upload signs
 // seven values and no nonce; callbacks are signed over appId, orderNo and code. The API 3.0

@@ -16,30 +16,30 @@ import (
 // CheckEidTokenStatus (H5) or from the mini program, then reads it with GetEidResult. It uses
 // the API 3.0 credentials, not kyc1 tickets.
 
-// EidTokenLifetime is how long an EidToken can run a journey (spec C 4.4: 600 s); its H5 Url is
+// EIDTokenLifetime is how long an EidToken can run a journey (spec C 4.4: 600 s); its H5 Url is
 // single use within 10 minutes. Results stay readable ResultRetention.
-const EidTokenLifetime = 600 * time.Second
+const EIDTokenLifetime = 600 * time.Second
 
 // EIDService is E证通 on API 3.0 (spec C 4). Reach it as Client.EID.
 type EIDService struct {
 	c *Client
 }
 
-// EidInputType says how the journey obtains the name and ID number (GetEidTokenConfig.InputType).
-type EidInputType string
+// EIDInputType says how the journey obtains the name and ID number (GetEidTokenConfig.InputType).
+type EIDInputType string
 
 // Input types ([EXT] GetEidTokenConfig).
 const (
-	EidInputOCRBothSides EidInputType = "1" // OCR of both sides of the ID card (the service's default)
-	EidInputOCRFront     EidInputType = "2" // OCR of the front only
-	EidInputManual       EidInputType = "3" // the person types them
-	EidInputPartner      EidInputType = "4" // the backend sends Name and IDCard
+	EIDInputOCRBothSides EIDInputType = "1" // OCR of both sides of the ID card (the service's default)
+	EIDInputOCRFront     EIDInputType = "2" // OCR of the front only
+	EIDInputManual       EIDInputType = "3" // the person types them
+	EIDInputPartner      EIDInputType = "4" // the backend sends Name and IDCard
 )
 
-// EidTokenConfig is GetEidTokenConfig: how the mini-program journey runs. The zero value sends
+// EIDTokenConfig is GetEidTokenConfig: how the mini-program journey runs. The zero value sends
 // nothing and keeps the service's defaults.
-type EidTokenConfig struct {
-	InputType EidInputType `json:"InputType,omitempty"`
+type EIDTokenConfig struct {
+	InputType EIDInputType `json:"InputType,omitempty"`
 	// UseIntentionVerify adds will verification; it is billed at the will price.
 	UseIntentionVerify bool `json:"UseIntentionVerify,omitempty"`
 	// IntentionMode: "1" read aloud (the default), "2" question and answer. Not the same numbers
@@ -57,29 +57,29 @@ type IntentionQuestion struct {
 	Answers  []string `json:"Answers"`
 }
 
-// EidTokenRequest starts one eID journey. It prints redacted.
-type EidTokenRequest struct {
+// EIDTokenRequest starts one eID journey. It prints redacted.
+type EIDTokenRequest struct {
 	MerchantID string // E证通 merchant id from the console (at most 50 characters)
 	// Name and IDCard, together; needed when the journey does not read them itself
-	// (Config.InputType EidInputPartner).
+	// (Config.InputType EIDInputPartner).
 	Name   string
 	IDCard string
 	Extra  string // echoed in the result, at most 1024 characters
 	// RedirectURL is where the H5 journey returns, with ?token={EidToken} (spec C 4.3).
 	RedirectURL string
-	Config      *EidTokenConfig
+	Config      *EIDTokenConfig
 }
 
 // String keeps the name and ID number out of logs and errors.
-func (r EidTokenRequest) String() string {
-	return fmt.Sprintf("EidTokenRequest{merchantId: %s, name: %s, idCard: %s}", r.MerchantID, redactedIf(r.Name), redactedIf(r.IDCard))
+func (r EIDTokenRequest) String() string {
+	return fmt.Sprintf("EIDTokenRequest{merchantId: %s, name: %s, idCard: %s}", r.MerchantID, redactedIf(r.Name), redactedIf(r.IDCard))
 }
 
 // GoString keeps %#v redacted.
-func (r EidTokenRequest) GoString() string { return r.String() }
+func (r EIDTokenRequest) GoString() string { return r.String() }
 
 // LogValue keeps personal data out of structured logs.
-func (r EidTokenRequest) LogValue() slog.Value {
+func (r EIDTokenRequest) LogValue() slog.Value {
 	return slog.GroupValue(slog.String("merchantId", r.MerchantID))
 }
 
@@ -88,20 +88,20 @@ type eidTokenWire struct {
 	IDCard      string          `json:"IdCard,omitempty"`
 	Name        string          `json:"Name,omitempty"`
 	Extra       string          `json:"Extra,omitempty"`
-	Config      *EidTokenConfig `json:"Config,omitempty"`
+	Config      *EIDTokenConfig `json:"Config,omitempty"`
 	RedirectURL string          `json:"RedirectUrl,omitempty"`
 }
 
-// EidToken is a minted EidToken.
-type EidToken struct {
-	EidToken  string `json:"EidToken"`  // valid EidTokenLifetime
+// EIDToken is a minted EidToken.
+type EIDToken struct {
+	EIDToken  string `json:"EidToken"`  // valid EIDTokenLifetime
 	URL       string `json:"Url"`       // the H5 journey: single use, 10 minutes
 	RequestID string `json:"RequestId"` // for support tickets
 }
 
 // Token calls GetEidToken: it checks the request, then mints an EidToken. The call is resent
 // only if it provably never reached the service.
-func (s *EIDService) Token(ctx context.Context, req EidTokenRequest) (*EidToken, error) {
+func (s *EIDService) Token(ctx context.Context, req EIDTokenRequest) (*EIDToken, error) {
 	if err := checkCloudID("MerchantId", req.MerchantID, 50); err != nil {
 		return nil, err
 	}
@@ -123,14 +123,14 @@ func (s *EIDService) Token(ctx context.Context, req EidTokenRequest) (*EidToken,
 	}
 	w := eidTokenWire{MerchantID: req.MerchantID, IDCard: req.IDCard, Name: req.Name, Extra: req.Extra,
 		Config: req.Config, RedirectURL: req.RedirectURL}
-	var out EidToken
+	var out EIDToken
 	if err := s.c.cloudCall(ctx, "GetEidToken", w, &out, true); err != nil {
 		return nil, err
 	}
-	if out.EidToken == "" {
+	if out.EIDToken == "" {
 		return nil, fmt.Errorf("kyc: GetEidToken: %w: no EidToken (requestId %s)", ErrBadResponse, out.RequestID)
 	}
-	if err := checkAnswerID("GetEidToken", "EidToken", out.EidToken, ruleCloudToken); err != nil {
+	if err := checkAnswerID("GetEidToken", "EidToken", out.EIDToken, ruleCloudToken); err != nil {
 		return nil, err
 	}
 	if err := checkAnswerID("GetEidToken", "Url", out.URL, ruleCloudURL); err != nil {
@@ -139,10 +139,10 @@ func (s *EIDService) Token(ctx context.Context, req EidTokenRequest) (*EidToken,
 	return &out, nil
 }
 
-func (cfg *EidTokenConfig) check(identity bool) error {
+func (cfg *EIDTokenConfig) check(identity bool) error {
 	switch cfg.InputType {
-	case "", EidInputOCRBothSides, EidInputOCRFront, EidInputManual:
-	case EidInputPartner:
+	case "", EIDInputOCRBothSides, EIDInputOCRFront, EIDInputManual:
+	case EIDInputPartner:
 		if !identity {
 			return invalidInput("Name", "Config.InputType 4 (the partner passes them) needs Name and IdCard")
 		}
@@ -201,9 +201,9 @@ func (q IntentionQuestion) check() error {
 	return nil
 }
 
-// EidResultRequest asks for the result of one EidToken.
-type EidResultRequest struct {
-	EidToken string
+// EIDResultRequest asks for the result of one EidToken.
+type EIDResultRequest struct {
+	EIDToken string
 	// Parts: PartText, PartIDCard, PartBestFrames (eID has no video); zero asks for everything.
 	Parts DetectParts
 	// BestFrames asks for up to 3 extra best frames (needs PartBestFrames).
@@ -213,63 +213,63 @@ type EidResultRequest struct {
 }
 
 type eidResultWire struct {
-	EidToken           string `json:"EidToken"`
+	EIDToken           string `json:"EidToken"`
 	InfoType           string `json:"InfoType"`
 	BestFramesCount    int    `json:"BestFramesCount,omitempty"`
 	IsCutIDCardImage   bool   `json:"IsCutIdCardImage,omitempty"`
 	IsNeedIDCardAvatar bool   `json:"IsNeedIdCardAvatar,omitempty"`
 }
 
-// EidInfo is the real-name data of an eID result (GetEidResult's EidInfo, spec D §4.6): present
+// EIDInfo is the real-name data of an eID result (GetEidResult's EidInfo, spec D §4.6): present
 // only after the console application for identity data ("申请返回身份信息", with a CSR of your
 // own SM2 key pair) and only for a finished journey. The name and ID number travel encrypted for
 // the merchant: DesKey is a session key encrypted with the merchant's SM2 public key, UserInfo
 // the identity encrypted with that session key (SM4-ECB per Tencent's decryption guide; its
 // plaintext is {"name", "idtype", "idnum"}). The field names are the service's (Tencent's
 // faceid 2018-03-01 model); the values are kept as sent (base64 text). It prints redacted.
-type EidInfo struct {
-	EidCode  string `json:"EidCode"`  // the person's identifier for this merchant
-	EidSign  string `json:"EidSign"`  // the eID centre's signature over EidCode
+type EIDInfo struct {
+	EIDCode  string `json:"EidCode"`  // the person's identifier for this merchant
+	EIDSign  string `json:"EidSign"`  // the eID centre's signature over EidCode
 	DesKey   string `json:"DesKey"`   // the session key, encrypted with the merchant's SM2 public key, base64
 	UserInfo string `json:"UserInfo"` // the name and ID number, encrypted with the session key, base64
 }
 
 // String prints nothing of the identity.
-func (e EidInfo) String() string { return "EidInfo(REDACTED)" }
+func (e EIDInfo) String() string { return "EIDInfo(REDACTED)" }
 
 // GoString keeps %#v redacted.
-func (e EidInfo) GoString() string { return e.String() }
+func (e EIDInfo) GoString() string { return e.String() }
 
 // LogValue keeps the identity out of structured logs.
-func (e EidInfo) LogValue() slog.Value { return slog.StringValue(e.String()) }
+func (e EIDInfo) LogValue() slog.Value { return slog.StringValue(e.String()) }
 
-// EidResult is the result of an eID journey: the verdict (Text.ErrCode "0" passed) and the parts
+// EIDResult is the result of an eID journey: the verdict (Text.ErrCode "0" passed) and the parts
 // asked for. It prints redacted.
-type EidResult struct {
+type EIDResult struct {
 	DetectInfo
-	EidInfo *EidInfo
+	EIDInfo *EIDInfo
 }
 
 // String keeps personal data out of logs and errors.
-func (r EidResult) String() string {
+func (r EIDResult) String() string {
 	info := "nil"
-	if r.EidInfo != nil {
-		info = r.EidInfo.String()
+	if r.EIDInfo != nil {
+		info = r.EIDInfo.String()
 	}
-	return "EidResult{" + r.DetectInfo.String() + ", eidInfo: " + info + "}"
+	return "EIDResult{" + r.DetectInfo.String() + ", eidInfo: " + info + "}"
 }
 
 // GoString keeps %#v redacted.
-func (r EidResult) GoString() string { return r.String() }
+func (r EIDResult) GoString() string { return r.String() }
 
 // LogValue keeps personal data out of structured logs.
-func (r EidResult) LogValue() slog.Value { return slog.StringValue(r.String()) }
+func (r EIDResult) LogValue() slog.Value { return slog.StringValue(r.String()) }
 
 // Result calls GetEidResult. A failed verdict is a result (Text.ErrCode), not an error; so is a
 // journey still running (kyctest answers Text.ErrCode "17", flow not completed, the catalogue's
 // code for it). An expired or purged token is an error matching ErrExpired.
-func (s *EIDService) Result(ctx context.Context, req EidResultRequest) (*EidResult, error) {
-	if err := checkCloudID("EidToken", req.EidToken, 128); err != nil {
+func (s *EIDService) Result(ctx context.Context, req EIDResultRequest) (*EIDResult, error) {
+	if err := checkCloudID("EidToken", req.EIDToken, 128); err != nil {
 		return nil, err
 	}
 	switch {
@@ -286,34 +286,34 @@ func (s *EIDService) Result(ctx context.Context, req EidResultRequest) (*EidResu
 	if req.Parts == PartText|PartIDCard|PartBestFrames {
 		infoType = "0"
 	}
-	w := eidResultWire{EidToken: req.EidToken, InfoType: infoType, BestFramesCount: req.BestFrames,
+	w := eidResultWire{EIDToken: req.EIDToken, InfoType: infoType, BestFramesCount: req.BestFrames,
 		IsCutIDCardImage: req.CutIDCardImage, IsNeedIDCardAvatar: req.IDCardAvatar}
 	var body struct {
 		detectInfoBody
-		EidInfo *EidInfo `json:"EidInfo"`
+		EIDInfo *EIDInfo `json:"EidInfo"`
 	}
 	if err := s.c.cloudCall(ctx, "GetEidResult", w, &body, false); err != nil {
 		return nil, err
 	}
-	return &EidResult{DetectInfo: *body.info(), EidInfo: body.EidInfo}, nil
+	return &EIDResult{DetectInfo: *body.info(), EIDInfo: body.EIDInfo}, nil
 }
 
-// EidStatus is the state of an EidToken (CheckEidTokenStatus).
-type EidStatus string
+// EIDStatus is the state of an EidToken (CheckEidTokenStatus).
+type EIDStatus string
 
 // The states ([EXT]).
 const (
-	EidInit     EidStatus = "init"     // minted, not started
-	EidDoing    EidStatus = "doing"    // the person is in the journey
-	EidFinished EidStatus = "finished" // done: read it with Result
-	EidTimeout  EidStatus = "timeout"  // the token expired unfinished
+	EIDInit     EIDStatus = "init"     // minted, not started
+	EIDDoing    EIDStatus = "doing"    // the person is in the journey
+	EIDFinished EIDStatus = "finished" // done: read it with Result
+	EIDTimeout  EIDStatus = "timeout"  // the token expired unfinished
 )
 
 // Final reports whether the status will not change any more.
-func (s EidStatus) Final() bool { return s == EidFinished || s == EidTimeout }
+func (s EIDStatus) Final() bool { return s == EIDFinished || s == EIDTimeout }
 
 // TokenStatus calls CheckEidTokenStatus once.
-func (s *EIDService) TokenStatus(ctx context.Context, eidToken string) (EidStatus, error) {
+func (s *EIDService) TokenStatus(ctx context.Context, eidToken string) (EIDStatus, error) {
 	if err := checkCloudID("EidToken", eidToken, 128); err != nil {
 		return "", err
 	}
@@ -322,14 +322,14 @@ func (s *EIDService) TokenStatus(ctx context.Context, eidToken string) (EidStatu
 		RequestID string `json:"RequestId"`
 	}
 	if err := s.c.cloudCall(ctx, "CheckEidTokenStatus", struct {
-		EidToken string `json:"EidToken"`
+		EIDToken string `json:"EidToken"`
 	}{eidToken}, &out, false); err != nil {
 		return "", err
 	}
 	if out.Status == "" {
 		return "", fmt.Errorf("kyc: CheckEidTokenStatus: %w: no Status (requestId %s)", ErrBadResponse, out.RequestID)
 	}
-	return EidStatus(out.Status), nil
+	return EIDStatus(out.Status), nil
 }
 
 // maxEidErrors is how many errors in a row end WaitTokenStatus (spec C 4.3: "three or more
@@ -341,7 +341,7 @@ const maxEidErrors = 3
 // error does not end the wait: only three in a row do, and then the last status seen is
 // returned with the last error. When ctx ends it returns the last status seen and ctx's error.
 // Refused input ends it at once.
-func (s *EIDService) WaitTokenStatus(ctx context.Context, eidToken string) (EidStatus, error) {
+func (s *EIDService) WaitTokenStatus(ctx context.Context, eidToken string) (EIDStatus, error) {
 	if err := checkCloudID("EidToken", eidToken, 128); err != nil {
 		return "", err
 	}
@@ -349,7 +349,7 @@ func (s *EIDService) WaitTokenStatus(ctx context.Context, eidToken string) (EidS
 	if interval <= 0 {
 		interval = time.Second
 	}
-	var last EidStatus
+	var last EIDStatus
 	failures := 0
 	for {
 		st, err := s.TokenStatus(ctx, eidToken)

@@ -145,7 +145,7 @@ func (e *APIError) Is(target error) bool {
 var credentialCodes = map[string]bool{"400101": true, "400102": true, "400105": true}
 
 func (e *APIError) credentialsRefused() bool {
-	return e.Op == EndpointAccessToken && credentialCodes[e.Code]
+	return e.Op == endpointAccessToken && credentialCodes[e.Code]
 }
 
 // codeIllegalRequest (400106, 不合法请求) is what an upload with a reused orderNo gets. The manual
@@ -155,8 +155,8 @@ const codeIllegalRequest = "400106"
 
 // mintingEndpoints are the kyc1 uploads that mint an id for an orderNo.
 var mintingEndpoints = map[string]bool{
-	EndpointFaceIDPlus: true, EndpointFaceIDEnhanced: true, EndpointFaceIDBasic: true, EndpointFaceIDPC: true,
-	EndpointWillFaceID: true, EndpointNFCCertID: true,
+	endpointFaceIDPlus: true, endpointFaceIDEnhanced: true, endpointFaceIDBasic: true, endpointFaceIDPC: true,
+	endpointWillFaceID: true, endpointNFCCertID: true,
 }
 
 // Retryable reports whether the catalogue says the same request may be sent again.

@@ -66,27 +66,27 @@ func TestErrorsHaveOnePrefix(t *testing.T) {
 	e.add("GetFaceID: bad orderNo", err)
 	_, err = c.NonceTicket(ctx, "")
 	e.add("NonceTicket: empty userId", err)
-	_, err = c.Face.QueryResult(ctx, "", kyc.NoMedia)
+	_, err = c.Face.QueryResult(ctx, kyc.FaceQuery{OrderNo: "", Media: kyc.NoMedia})
 	e.add("QueryResult: empty orderNo", err)
 
 	// API errors and bad answers on kyc1, with every fault kyctest has.
 	for _, f := range []kyctest.Fault{{Drop: true}, {Truncate: true}, {Status: 502}, {Status: 404}, {Code: "400101"},
 		{Code: "66660015"}, {Code: "999999"}, {Code: "66660000"}, {Latency: time.Second}} {
-		for _, ep := range []string{kyc.EndpointFaceIDPlus, kyc.EndpointQueryFaceRecord, kyc.EndpointNonceTicket, kyc.EndpointAccessToken} {
+		for _, ep := range []string{kyctest.EndpointFaceIDPlus, kyctest.EndpointQueryFaceRecord, kyctest.EndpointNonceTicket, kyctest.EndpointAccessToken} {
 			srv.ClearFaults()
 			f.Endpoint = ep
 			srv.Fail(f)
 			label := fmt.Sprintf("%s %+v", ep, f)
 			switch ep {
-			case kyc.EndpointFaceIDPlus:
+			case kyctest.EndpointFaceIDPlus:
 				e.add(label, face(c, quick()))
-			case kyc.EndpointQueryFaceRecord:
-				_, err = c.Face.QueryResult(quick(), newOrderNo(), kyc.PhotoAndVideo)
+			case kyctest.EndpointQueryFaceRecord:
+				_, err = c.Face.QueryResult(quick(), kyc.FaceQuery{OrderNo: newOrderNo(), Media: kyc.PhotoAndVideo})
 				e.add(label, err)
-			case kyc.EndpointNonceTicket:
-				_, err = c.Face.SDKParams(quick(), kyc.Plus, newOrderNo(), "user001", "faceid0001")
+			case kyctest.EndpointNonceTicket:
+				_, err = c.Face.SDKParams(quick(), &kyc.FaceID{Version: kyc.Plus, OrderNo: newOrderNo(), UserID: "user001", FaceID: "faceid0001"})
 				e.add(label, err)
-			case kyc.EndpointAccessToken:
+			case kyctest.EndpointAccessToken:
 				// A fresh client, so that the fault hits its first token fetch.
 				fresh, err := kyc.New(srv.AppID, srv.Secret, kyc.WithBaseURL(srv.URL), kyc.WithClock(srv.Clock),
 					kyc.WithRetry(3, time.Millisecond, 2*time.Millisecond))
@@ -98,7 +98,7 @@ func TestErrorsHaveOnePrefix(t *testing.T) {
 	}
 	srv.ClearFaults()
 	// No result, reused orderNo, wrong credentials, wrong NFC key.
-	_, err = c.Face.QueryResult(ctx, newOrderNo(), kyc.NoMedia)
+	_, err = c.Face.QueryResult(ctx, kyc.FaceQuery{OrderNo: newOrderNo(), Media: kyc.NoMedia})
 	e.add("no result", err)
 	orderNo := newOrderNo()
 	_, err = c.Face.GetFaceID(ctx, kyc.FaceIDRequest{Version: kyc.Plus, OrderNo: orderNo, UserID: "user001", Name: testName, IDNo: testIDNo})
@@ -127,7 +127,7 @@ func TestErrorsHaveOnePrefix(t *testing.T) {
 	require.ErrorIs(t, err, kyc.ErrDecrypt)
 	e.add("NFC wrong key", err)
 	// The caller's writer fails while media stream into it.
-	_, err = c.Face.QueryResultTo(ctx, appJourney(t, srv, c, kyc.Plus, kyctest.OutcomePass), nil, failingWriter{})
+	_, err = c.Face.QueryResultTo(ctx, kyc.FaceQuery{OrderNo: appJourney(t, srv, c, kyc.Plus, kyctest.OutcomePass)}, kyc.FaceWriters{Video: failingWriter{}})
 	e.add("media writer fails", err)
 	// Hardening refusals: media that never arrives, a polluted callback, an untrusted store
 	// directory, the NFC query cap.
@@ -136,7 +136,7 @@ func TestErrorsHaveOnePrefix(t *testing.T) {
 	lag, err := kyc.New(lagSrv.AppID, lagSrv.Secret, kyc.WithBaseURL(lagSrv.URL), kyc.WithClock(lagSrv.Clock),
 		kyc.WithMediaWait(2, 0))
 	require.NoError(t, err)
-	_, err = lag.Face.QueryResultTo(ctx, appJourney(t, lagSrv, lag, kyc.Plus, kyctest.OutcomePass), io.Discard, nil)
+	_, err = lag.Face.QueryResultTo(ctx, kyc.FaceQuery{OrderNo: appJourney(t, lagSrv, lag, kyc.Plus, kyctest.OutcomePass)}, kyc.FaceWriters{Photo: io.Discard})
 	require.ErrorIs(t, err, kyc.ErrMediaNotReady)
 	e.add("media not ready", err)
 	_, err = c.Face.VerifyCallback(ctx, map[string][]string{"orderNo": {"order001", "order002"}, "code": {"0"},
@@ -195,7 +195,7 @@ func TestErrorsHaveOnePrefix(t *testing.T) {
 		e.add(fmt.Sprintf("DetectAuth %+v", f), err)
 	}
 	csrv.ClearFaults()
-	_, err = cc.EID.Result(ctx, kyc.EidResultRequest{EidToken: "00000000-0000-0000-0000-000000000000"})
+	_, err = cc.EID.Result(ctx, kyc.EIDResultRequest{EIDToken: "00000000-0000-0000-0000-000000000000"})
 	e.add("GetEidResult: unknown token", err)
 	wc, err := kyc.NewCloud("AKIDwrong", "wrongkey", kyc.WithCloudEndpoint(csrv.URL), kyc.WithClock(csrv.Clock))
 	require.NoError(t, err)
@@ -208,8 +208,8 @@ func TestErrorsHaveOnePrefix(t *testing.T) {
 	require.NoError(t, err)
 	_, err = stale.SignTicket(ctx)
 	require.NoError(t, err)
-	srv.Fail(kyctest.Fault{Endpoint: kyc.EndpointFaceIDPlus, Code: "400101", Times: 1})
-	srv.Fail(kyctest.Fault{Endpoint: kyc.EndpointAccessToken, Status: 502})
+	srv.Fail(kyctest.Fault{Endpoint: kyctest.EndpointFaceIDPlus, Code: "400101", Times: 1})
+	srv.Fail(kyctest.Fault{Endpoint: kyctest.EndpointAccessToken, Status: 502})
 	e.add("stale ticket, refetch fails", face(stale, ctx))
 	srv.ClearFaults()
 	// A ticket store that fails, with a message of its own that has the prefix.
@@ -265,7 +265,7 @@ func TestWrongCredentialsAndReusedOrderNo(t *testing.T) {
 		require.NotContains(t, err.Error(), "not-the-secret")
 	}
 	// The same refusal code on a signed call is still a signature refusal.
-	srv.Fail(kyctest.Fault{Endpoint: kyc.EndpointFaceIDPlus, Code: "400105"})
+	srv.Fail(kyctest.Fault{Endpoint: kyctest.EndpointFaceIDPlus, Code: "400105"})
 	_, err := c.Face.GetFaceID(ctx, kyc.FaceIDRequest{Version: kyc.Plus, OrderNo: newOrderNo(), UserID: "user001", Name: testName, IDNo: testIDNo})
 	require.ErrorIs(t, err, kyc.ErrInvalidSignature)
 	require.NotErrorIs(t, err, kyc.ErrUnauthorized)
@@ -286,8 +286,8 @@ func TestWrongCredentialsAndReusedOrderNo(t *testing.T) {
 	require.ErrorIs(t, err, kyc.ErrBadRequest)
 	require.Contains(t, err.Error(), "orderNo used before")
 	// The same code on a query is not about an orderNo.
-	srv.Fail(kyctest.Fault{Endpoint: kyc.EndpointQueryFaceRecord, Code: "400106"})
-	_, err = c.Face.QueryResult(ctx, orderNo, kyc.NoMedia)
+	srv.Fail(kyctest.Fault{Endpoint: kyctest.EndpointQueryFaceRecord, Code: "400106"})
+	_, err = c.Face.QueryResult(ctx, kyc.FaceQuery{OrderNo: orderNo, Media: kyc.NoMedia})
 	require.ErrorIs(t, err, kyc.ErrBadRequest)
 	require.NotContains(t, err.Error(), "orderNo used before")
 }

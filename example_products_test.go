@@ -37,7 +37,7 @@ func ExampleOCRService_AppID() {
 func ExampleOCRService_IDCardSDKParams() {
 	srv, c := exampleOCR()
 	defer srv.Close()
-	start, err := c.OCR.IDCardSDKParams(context.Background(), "ocrOrder001", "user001")
+	start, err := c.OCR.IDCardSDKParams(context.Background(), kyc.OCRStartRequest{OrderNo: "ocrOrder001", UserID: "user001"})
 	if err != nil {
 		panic(err)
 	}
@@ -48,7 +48,7 @@ func ExampleOCRService_IDCardSDKParams() {
 func ExampleOCRService_BankCardSDKParams() {
 	srv, c := exampleOCR()
 	defer srv.Close()
-	start, err := c.OCR.BankCardSDKParams(context.Background(), "bankOrder001", "user001")
+	start, err := c.OCR.BankCardSDKParams(context.Background(), kyc.OCRStartRequest{OrderNo: "bankOrder001", UserID: "user001"})
 	if err != nil {
 		panic(err)
 	}
@@ -92,7 +92,7 @@ func ExampleOCRService_BankCardResult() {
 	card := kyctest.SampleBankCard()
 	card.AppID, card.MultiWarnCode = "IDAOCR01", "[-9110, -9114]"
 	_ = srv.CompleteBankCardOCR("bankOrder001", card)
-	res, err := c.OCR.BankCardResult(context.Background(), "bankOrder001", false)
+	res, err := c.OCR.BankCardResult(context.Background(), kyc.BankCardQuery{OrderNo: "bankOrder001"})
 	if err != nil {
 		panic(err)
 	}
@@ -107,7 +107,7 @@ func ExampleOCRService_BankCardResultTo() {
 	card.AppID = "IDAOCR01"
 	_ = srv.CompleteBankCardOCR("bankOrder001", card)
 	var strip bytes.Buffer
-	res, err := c.OCR.BankCardResultTo(context.Background(), "bankOrder001", kyc.BankCardWriters{Number: &strip})
+	res, err := c.OCR.BankCardResultTo(context.Background(), kyc.BankCardQuery{OrderNo: "bankOrder001"}, kyc.BankCardWriters{Number: &strip})
 	fmt.Println(err, res.Passed(), strip.Len() > 0)
 	// Output: <nil> true true
 }
@@ -150,7 +150,7 @@ func ExampleWillService_SDKParams() {
 	srv, c := exampleClient()
 	defer srv.Close()
 	face := willFaceID(c, "willOrder001")
-	start, err := c.Will.SDKParams(context.Background(), "willOrder001", "user001", face.FaceID)
+	start, err := c.Will.SDKParams(context.Background(), face)
 	if err != nil {
 		panic(err)
 	}
@@ -162,8 +162,7 @@ func ExampleWillService_H5LoginURL() {
 	srv, c := exampleClient()
 	defer srv.Close()
 	face := willFaceID(c, "willOrder001")
-	login, err := c.Will.H5LoginURL(context.Background(), kyc.WillLoginRequest{FaceID: face.FaceID, OrderNo: "willOrder001",
-		UserID: "user001", OptimalDomain: face.OptimalDomain, CallbackURL: "https://partner.example/will/done", From: kyc.FromBrowser})
+	login, err := c.Will.H5LoginURL(context.Background(), kyc.WillLoginRequest{Face: face, CallbackURL: "https://partner.example/will/done", From: kyc.FromBrowser})
 	if err != nil {
 		panic(err)
 	}
@@ -250,7 +249,7 @@ func ExampleNFCService_SDKParams() {
 	srv, c := exampleNFC()
 	defer srv.Close()
 	cert, _ := c.NFC.GetCertID(context.Background(), kyc.NFCCertIDRequest{OrderNo: "nfcOrder001", UserID: "user001", CardType: kyc.NFCHKMacauPermit})
-	start, err := c.NFC.SDKParams(context.Background(), "nfcOrder001", "user001", cert.CertID)
+	start, err := c.NFC.SDKParams(context.Background(), cert)
 	fmt.Println(err, start.Product, start.OCRCertID == cert.CertID)
 	// Output: <nil> nfc true
 }

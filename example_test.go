@@ -43,12 +43,6 @@ func ExampleCheckNonce() {
 	// Output: true
 }
 
-func ExampleSignRuleFor() {
-	rule, _ := kyc.SignRuleFor(kyc.EndpointFaceIDPC)
-	fmt.Println(rule.Ticket, rule.Fields)
-	// Output: SIGN [appId orderNo name idNo userId version]
-}
-
 func ExampleLookupCode() {
 	info, _ := kyc.LookupCode("66660004")
 	fmt.Println(info.EN)
@@ -135,7 +129,7 @@ func ExampleFaceService_SDKParams() {
 	ctx := context.Background()
 	face, _ := c.Face.GetFaceID(ctx, kyc.FaceIDRequest{Version: kyc.Enhanced, OrderNo: "order20260003", UserID: "user001",
 		Name: "示例用户", IDNo: "KYCTEST0000000001"})
-	start, _ := c.Face.SDKParams(ctx, kyc.Enhanced, "order20260003", "user001", face.FaceID)
+	start, _ := c.Face.SDKParams(ctx, face)
 	// A handler returns start as JSON to the app, which passes the values to the SDK.
 	fmt.Println(start.Product, start.Version, len(start.Sign))
 	// Output: enhanced 1.0.0 40
@@ -147,8 +141,7 @@ func ExampleFaceService_H5LoginURL() {
 	ctx := context.Background()
 	face, _ := c.Face.GetFaceID(ctx, kyc.FaceIDRequest{Version: kyc.Plus, OrderNo: "order20260004", UserID: "user001",
 		Name: "示例用户", IDNo: "KYCTEST0000000001"})
-	login, _ := c.Face.H5LoginURL(ctx, kyc.H5LoginRequest{FaceID: face.FaceID, OrderNo: "order20260004", UserID: "user001",
-		OptimalDomain: face.OptimalDomain, CallbackURL: "https://partner.example/kyc/callback", From: kyc.FromBrowser})
+	login, _ := c.Face.H5LoginURL(ctx, kyc.H5LoginRequest{Face: face, CallbackURL: "https://partner.example/kyc/callback", From: kyc.FromBrowser})
 	u, _ := url.Parse(login)
 	// Answer the browser with http.Redirect(w, r, login, http.StatusFound); never put it in a page.
 	fmt.Println(u.Path, u.Query().Get("from"), u.Query().Get("url"))
@@ -160,8 +153,7 @@ func ExampleFaceService_PCLoginURL() {
 	defer srv.Close()
 	ctx := context.Background()
 	face, _ := c.Face.GetPCFaceID(ctx, kyc.PCFaceIDRequest{OrderNo: "order20260005", UserID: "user001", Name: "示例用户", IDNo: "KYCTEST0000000001"})
-	login, _ := c.Face.PCLoginURL(ctx, kyc.PCLoginRequest{H5FaceID: face.FaceID, OrderNo: "order20260005", UserID: "user001",
-		OptimalDomain: face.OptimalDomain, CallbackURL: "https://partner.example/kyc/callback"})
+	login, _ := c.Face.PCLoginURL(ctx, kyc.PCLoginRequest{Face: face, CallbackURL: "https://partner.example/kyc/callback"})
 	u, _ := url.Parse(login)
 	fmt.Println(u.Path, u.Query().Get("h5faceId") == face.FaceID)
 	// Output: /api/pc/login true
@@ -228,7 +220,7 @@ func ExampleFaceService_QueryResult() {
 	srv, c := exampleClient()
 	defer srv.Close()
 	completedOrder(srv, c, "order20260007", kyctest.OutcomeNotSamePerson)
-	res, err := c.Face.QueryResult(context.Background(), "order20260007", kyc.NoMedia)
+	res, err := c.Face.QueryResult(context.Background(), kyc.FaceQuery{OrderNo: "order20260007", Media: kyc.NoMedia})
 	fmt.Println(err, res.Passed(), res.Code, errors.Is(res.Err(), kyc.ErrVerificationFailed))
 	// Output: <nil> false 66660004 true
 }
@@ -238,7 +230,7 @@ func ExampleFaceService_QueryResultTo() {
 	defer srv.Close()
 	completedOrder(srv, c, "order20260008", kyctest.OutcomePass)
 	var photo, video bytes.Buffer // files or object-storage uploads in real code
-	res, err := c.Face.QueryResultTo(context.Background(), "order20260008", &photo, &video)
+	res, err := c.Face.QueryResultTo(context.Background(), kyc.FaceQuery{OrderNo: "order20260008"}, kyc.FaceWriters{Photo: &photo, Video: &video})
 	fmt.Println(err, res.Passed(), photo.Len() > 0, video.Len() > 0)
 	// Output: <nil> true true true
 }
@@ -247,7 +239,7 @@ func ExampleFaceService_WaitForMedia() {
 	srv, c := exampleClient()
 	defer srv.Close()
 	completedOrder(srv, c, "order20260009", kyctest.OutcomePass)
-	res, err := c.Face.WaitForMedia(context.Background(), "order20260009", kyc.PhotoOnly)
+	res, err := c.Face.WaitForMedia(context.Background(), kyc.FaceQuery{OrderNo: "order20260009", Media: kyc.PhotoOnly})
 	fmt.Println(err, len(res.Photo) > 0, len(res.Video)) // the video was not asked for
 	// Output: <nil> true 0
 }
@@ -256,7 +248,7 @@ func ExampleFaceService_QueryPhotos() {
 	srv, c := exampleClient()
 	defer srv.Close()
 	completedOrder(srv, c, "order20260010", kyctest.OutcomePass)
-	photos, err := c.Face.QueryPhotos(context.Background(), "order20260010")
+	photos, err := c.Face.QueryPhotos(context.Background(), kyc.FaceQuery{OrderNo: "order20260010"})
 	fmt.Println(err, len(photos.Photos))
 	// Output: <nil> 3
 }

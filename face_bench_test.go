@@ -99,7 +99,7 @@ func queryResultStreamed(b *testing.B) (func(), int) {
 	require.NoError(b, err)
 	return func() {
 		n := &countWriter{}
-		if _, err := c.Face.QueryResultTo(ctx, "order001", io.Discard, n); err != nil || n.n != int64(len(video)) {
+		if _, err := c.Face.QueryResultTo(ctx, kyc.FaceQuery{OrderNo: "order001"}, kyc.FaceWriters{Photo: io.Discard, Video: n}); err != nil || n.n != int64(len(video)) {
 			b.Fatalf("err %v, %d bytes", err, n.n)
 		}
 	}, len(video)
@@ -132,7 +132,7 @@ func BenchmarkQueryResultBuffered20MB(b *testing.B) {
 	var before runtime.MemStats
 	runtime.ReadMemStats(&before)
 	for b.Loop() {
-		res, err := c.Face.QueryResult(ctx, "order001", kyc.PhotoAndVideo)
+		res, err := c.Face.QueryResult(ctx, kyc.FaceQuery{OrderNo: "order001", Media: kyc.PhotoAndVideo})
 		if err != nil || len(res.Video) != len(video) {
 			b.Fatalf("err %v", err)
 		}

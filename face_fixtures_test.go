@@ -115,36 +115,36 @@ func TestFaceFixturesReplay(t *testing.T) {
 	for name, f := range fx {
 		t.Run(name, func(t *testing.T) {
 			path := map[string]string{
-				EndpointFaceIDPlus: "/api/server/getPlusFaceId", EndpointFaceIDEnhanced: "/api/server/getAdvFaceId",
-				EndpointFaceIDBasic: "/api/server/getfaceid", EndpointFaceIDPC: "/api/server/h5/geth5faceid",
-				EndpointQueryFaceRecord: "/api/v2/base/queryfacerecord", EndpointQueryPhotoInfo: "/api/v2/base/queryphotoinfo",
+				endpointFaceIDPlus: "/api/server/getPlusFaceId", endpointFaceIDEnhanced: "/api/server/getAdvFaceId",
+				endpointFaceIDBasic: "/api/server/getfaceid", endpointFaceIDPC: "/api/server/h5/geth5faceid",
+				endpointQueryFaceRecord: "/api/v2/base/queryfacerecord", endpointQueryPhotoInfo: "/api/v2/base/queryphotoinfo",
 			}[f.Endpoint]
 			c, fs := newFixtureClient(t, map[string][]byte{path: f.Response})
 			exp := func(k string) string { s, _ := f.Expect[k].(string); return s }
 			expN := func(k string) int { n, _ := f.Expect[k].(float64); return int(n) }
 			switch f.Endpoint {
-			case EndpointAccessToken, EndpointSignTicket:
+			case endpointAccessToken, endpointSignTicket:
 				u, err := c.Tickets(ctx)
 				require.NoError(t, err)
 				require.Equal(t, "accessToken_string", u.AccessToken)
 				require.Equal(t, "ticket_string", u.SignTicket)
 				life := u.TokenExpiresAt
-				if f.Endpoint == EndpointSignTicket {
+				if f.Endpoint == endpointSignTicket {
 					life = u.TicketExpiresAt
 				}
 				require.Equal(t, expN("expireIn"), int(life.Sub(u.FetchedAt).Seconds()))
-			case EndpointNonceTicket:
+			case endpointNonceTicket:
 				tk, err := c.NonceTicket(ctx, "userID19959248596551")
 				require.NoError(t, err)
 				require.Equal(t, "ticket_string", tk)
 				require.Equal(t, "userID19959248596551", fs.queries["/api/oauth2/api_ticket?NONCE"].Get("user_id"))
-			case EndpointFaceIDPlus, EndpointFaceIDEnhanced, EndpointFaceIDBasic, EndpointFaceIDPC:
+			case endpointFaceIDPlus, endpointFaceIDEnhanced, endpointFaceIDBasic, endpointFaceIDPC:
 				var res *FaceID
 				var err error
-				if f.Endpoint == EndpointFaceIDPC {
+				if f.Endpoint == endpointFaceIDPC {
 					res, err = c.Face.GetPCFaceID(ctx, PCFaceIDRequest{OrderNo: f.orderNo(), UserID: "user001", Photo: jpeg, PhotoType: PhotoHD})
 				} else {
-					v := map[string]Version{EndpointFaceIDPlus: Plus, EndpointFaceIDEnhanced: Enhanced, EndpointFaceIDBasic: Basic}[f.Endpoint]
+					v := map[string]Version{endpointFaceIDPlus: Plus, endpointFaceIDEnhanced: Enhanced, endpointFaceIDBasic: Basic}[f.Endpoint]
 					res, err = c.Face.GetFaceID(ctx, FaceIDRequest{Version: v, OrderNo: f.orderNo(), UserID: "user001", Name: "测试", IDNo: "KYCTEST0001"})
 				}
 				require.NoError(t, err)
@@ -155,8 +155,8 @@ func TestFaceFixturesReplay(t *testing.T) {
 				if exp("transactionTime") != "" {
 					require.Equal(t, exp("transactionTime"), res.TransactionTime)
 				}
-			case EndpointQueryFaceRecord:
-				res, err := c.Face.QueryResult(ctx, f.orderNo(), PhotoAndVideo)
+			case endpointQueryFaceRecord:
+				res, err := c.Face.QueryResult(ctx, FaceQuery{OrderNo: f.orderNo(), Media: PhotoAndVideo})
 				if e := exp("error"); e != "" {
 					var ae *APIError
 					require.ErrorAs(t, err, &ae)
@@ -183,18 +183,16 @@ func TestFaceFixturesReplay(t *testing.T) {
 				require.Len(t, res.Photo, expN("photoBytes"))
 				require.Len(t, res.Video, expN("videoBytes"))
 				require.Equal(t, []byte{0xFF, 0xD8, 0xFF}, []byte(res.Photo))
-			case EndpointQueryPhotoInfo:
-				res, err := c.Face.QueryPhotos(ctx, f.orderNo())
+			case endpointQueryPhotoInfo:
+				res, err := c.Face.QueryPhotos(ctx, FaceQuery{OrderNo: f.orderNo()})
 				require.NoError(t, err)
 				require.Equal(t, exp("orderNo"), res.OrderNo)
 				require.Equal(t, exp("occurredTime"), res.OccurredTime)
 				require.Len(t, res.Photos, expN("photos"))
-			case EndpointH5Login:
+			case endpointH5Login:
 				doc, err := url.Parse(f.URL)
 				require.NoError(t, err)
-				got, err := c.Face.H5LoginURL(ctx, H5LoginRequest{FaceID: doc.Query().Get("faceId"), OrderNo: doc.Query().Get("orderNo"),
-					UserID: doc.Query().Get("userId"), OptimalDomain: "kyc1.qcloud.com", CallbackURL: doc.Query().Get("url"),
-					From: FromBrowser, ReplaceHistory: true})
+				got, err := c.Face.H5LoginURL(ctx, H5LoginRequest{Face: &FaceID{FaceID: doc.Query().Get("faceId"), OrderNo: doc.Query().Get("orderNo"), UserID: doc.Query().Get("userId"), OptimalDomain: "kyc1.qcloud.com", Version: Plus}, CallbackURL: doc.Query().Get("url"), From: FromBrowser, ReplaceHistory: true})
 				require.NoError(t, err)
 				gu, err := url.Parse(got)
 				require.NoError(t, err)
@@ -206,7 +204,7 @@ func TestFaceFixturesReplay(t *testing.T) {
 				require.Equal(t, "IDAXXXXX", gu.Query().Get("appId"))
 				require.Len(t, gu.Query().Get("nonce"), 32)
 				require.Len(t, gu.Query().Get("sign"), 40)
-			case EndpointH5Callback:
+			case endpointH5Callback:
 				u, err := url.Parse(f.URL)
 				require.NoError(t, err)
 				cb, err := c.Face.VerifyCallback(ctx, u.Query())
@@ -239,7 +237,7 @@ func TestUploadWireFormat(t *testing.T) {
 	c, fs := newFixtureClient(t, map[string][]byte{"/api/server/getPlusFaceId": fx["upload_plus"].Response})
 	png := append([]byte("\x89PNG\r\n\x1a\n"), make([]byte, 64)...)
 	_, err := c.Face.GetFaceID(context.Background(), FaceIDRequest{Version: Plus, OrderNo: "order001", UserID: "user001",
-		Photo: png, PhotoType: PhotoWatermarked, RealTimeOnly: true, Nonce: "kHoSxvLZGxSoFsjxlbzEoUzh5PAnTU7T"})
+		Photo: png, PhotoType: PhotoWatermarked, RealTimeOnly: true}, WithNonce("kHoSxvLZGxSoFsjxlbzEoUzh5PAnTU7T"))
 	require.NoError(t, err)
 	var body map[string]string
 	require.NoError(t, json.Unmarshal(fs.bodies["/api/server/getPlusFaceId"], &body))
@@ -265,7 +263,7 @@ func FuzzQueryResultDecoder(f *testing.F) {
 	f.Add([]byte(`{"code":0,"result":{"photo":"/9j/","video":"AAAA`))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		c, _ := newFixtureClient(t, map[string][]byte{"/api/v2/base/queryfacerecord": body, "/api/v2/base/queryphotoinfo": body})
-		res, err := c.Face.QueryResult(context.Background(), "order001", PhotoAndVideo)
+		res, err := c.Face.QueryResult(context.Background(), FaceQuery{OrderNo: "order001", Media: PhotoAndVideo})
 		if (res == nil) == (err == nil) {
 			t.Fatalf("want exactly one of result and error, got %v and %v", res, err)
 		}
@@ -273,7 +271,7 @@ func FuzzQueryResultDecoder(f *testing.F) {
 			_, _ = res.Risk.ShieldTags()
 			_ = res.Err()
 		}
-		p, err := c.Face.QueryPhotos(context.Background(), "order001")
+		p, err := c.Face.QueryPhotos(context.Background(), FaceQuery{OrderNo: "order001"})
 		if (p == nil) == (err == nil) {
 			t.Fatalf("want exactly one of photos and error")
 		}

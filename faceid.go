@@ -7,38 +7,34 @@ import (
 )
 
 // Version is a face-verification product version. A faceId works only with the SDK of its own
-// version (spec A 1.1).
-type Version int
+// version (spec A 1.1). Its value is SDKStart.Product's.
+type Version string
 
 // The three versions.
 const (
-	Plus     Version = iota + 1 // Plus 版: getPlusFaceId, initPlusSdk
-	Enhanced                    // 增强版 ("Adv"): getAdvFaceId, initAdvSdk
-	Basic                       // 基础版: getfaceid, initSdk
+	Plus     Version = "plus"     // Plus 版: getPlusFaceId, initPlusSdk
+	Enhanced Version = "enhanced" // 增强版 ("Adv"): getAdvFaceId, initAdvSdk
+	Basic    Version = "basic"    // 基础版: getfaceid, initSdk
 )
 
-// String returns "plus", "enhanced" or "basic".
+// String returns "plus", "enhanced" or "basic", or Version("...") for another value.
 func (v Version) String() string {
 	switch v {
-	case Plus:
-		return "plus"
-	case Enhanced:
-		return "enhanced"
-	case Basic:
-		return "basic"
+	case Plus, Enhanced, Basic:
+		return string(v)
 	}
-	return fmt.Sprintf("Version(%d)", int(v))
+	return fmt.Sprintf("Version(%q)", string(v))
 }
 
 // uploadEndpoint is the signer-table endpoint that mints a faceId for v.
 func (v Version) uploadEndpoint() (string, bool) {
 	switch v {
 	case Plus:
-		return EndpointFaceIDPlus, true
+		return endpointFaceIDPlus, true
 	case Enhanced:
-		return EndpointFaceIDEnhanced, true
+		return endpointFaceIDEnhanced, true
 	case Basic:
-		return EndpointFaceIDBasic, true
+		return endpointFaceIDBasic, true
 	}
 	return "", false
 }
@@ -77,8 +73,6 @@ type FaceIDRequest struct {
 	// RealTimeOnly asks the mobile H5 journey for real-time detection without falling back to
 	// video recording (liveInterType "1"; a browser that cannot do it ends with code 3005).
 	RealTimeOnly bool
-	// Nonce is the 32-character nonce to sign with; empty means a fresh one.
-	Nonce string
 }
 
 // String keeps the name, ID number and photo out of logs and error messages.
@@ -96,20 +90,47 @@ func (r FaceIDRequest) LogValue() slog.Value {
 		slog.Int("photoBytes", len(r.Photo)))
 }
 
-// FaceID is what an upload returns. FaceID lives 5 minutes and belongs to its version.
+// FaceID is what an upload returns, and what the next step takes: SDKParams, H5LoginURL or
+// PCLoginURL read the faceId, its version, orderNo and userId from it, so that they cannot be
+// swapped or mismatched. FaceID lives 5 minutes and belongs to its version.
 type FaceID struct {
 	FaceID          string `json:"faceId"` // h5faceId for the PC upload
 	OrderNo         string `json:"orderNo"`
+	UserID          string `json:"userId"` // the upload's userId: the start and login must use the same
 	BizSeqNo        string `json:"bizSeqNo"`
 	TransactionTime string `json:"transactionTime"`
 	OptimalDomain   string `json:"optimalDomain"` // host for the H5 login URL; may be empty
-	Nonce           string `json:"-"`             // the nonce the upload was signed with
+	// Version is the face upload's version (Plus, Enhanced or Basic); empty for a will upload
+	// (WillService.GetFaceID).
+	Version Version `json:"version,omitempty"`
+	// PC marks an h5faceId from GetPCFaceID: it works with PCLoginURL only.
+	PC    bool   `json:"pc,omitempty"`
+	Nonce string `json:"-"` // the nonce the upload was signed with
+}
+
+// faceJourney checks that f is a face upload's FaceID (not nil, not a will one), from the PC
+// upload when pc is true and from GetFaceID otherwise.
+func faceJourney(f *FaceID, pc bool) error {
+	switch {
+	case f == nil:
+		return invalidInput("faceId", "must not be nil: pass the FaceID the upload returned")
+	case pc && !f.PC:
+		return invalidInput("faceId", "must be GetPCFaceID's h5faceId (FaceID.PC)")
+	case !pc && f.PC:
+		return invalidInput("faceId", "is GetPCFaceID's h5faceId: it works with PCLoginURL only")
+	case pc:
+		return nil
+	}
+	if _, ok := f.Version.uploadEndpoint(); !ok {
+		return invalidInput("version", "must be Plus, Enhanced or Basic (a face upload's FaceID)")
+	}
+	return nil
 }
 
 // GetFaceID uploads the identity for one attempt and returns the faceId (getPlusFaceId,
 // getAdvFaceId or getfaceid). Everything is checked before sending. The call is resent only if
 // it provably never reached the service: a faceId is minted once per orderNo.
-func (s *FaceService) GetFaceID(ctx context.Context, req FaceIDRequest) (*FaceID, error) {
+func (s *FaceService) GetFaceID(ctx context.Context, req FaceIDRequest, opts ...CallOption) (*FaceID, error) {
 	endpoint, ok := req.Version.uploadEndpoint()
 	if !ok {
 		return nil, invalidInput("version", "must be Plus, Enhanced or Basic")
@@ -118,7 +139,7 @@ func (s *FaceService) GetFaceID(ctx context.Context, req FaceIDRequest) (*FaceID
 	if err != nil {
 		return nil, err
 	}
-	nonce, err := nonceOrNew(req.Nonce)
+	cfg, err := startOptions(opts)
 	if err != nil {
 		return nil, err
 	}
@@ -126,8 +147,13 @@ func (s *FaceService) GetFaceID(ctx context.Context, req FaceIDRequest) (*FaceID
 		p.set("liveInterType", "1")
 	}
 	p.set("version", APIVersion)
-	p.set("nonce", nonce)
-	return s.c.upload(ctx, endpoint, p, nil, nonce, false)
+	p.set("nonce", cfg.nonce)
+	face, err := s.c.upload(ctx, endpoint, p, nil, cfg.nonce, false)
+	if err != nil {
+		return nil, err
+	}
+	face.Version = req.Version
+	return face, nil
 }
 
 // PCFaceIDRequest is the identity uploaded for a PC-browser journey (Basic, geth5faceid). It
@@ -155,14 +181,20 @@ func (r PCFaceIDRequest) LogValue() slog.Value {
 }
 
 // GetPCFaceID uploads the identity for a PC-browser journey and returns the h5faceId
-// (geth5faceid). Its signature covers seven values and no nonce (spec B 4).
+// (geth5faceid), marked PC for PCLoginURL. Its signature covers seven values and no nonce
+// (spec B 4), so it takes no CallOption.
 func (s *FaceService) GetPCFaceID(ctx context.Context, req PCFaceIDRequest) (*FaceID, error) {
 	p, err := identityParams(s.c.appID, req.OrderNo, req.UserID, req.Name, req.IDNo, req.Photo, req.PhotoType)
 	if err != nil {
 		return nil, err
 	}
 	p.set("version", APIVersion)
-	return s.c.upload(ctx, EndpointFaceIDPC, p, nil, "", false)
+	face, err := s.c.upload(ctx, endpointFaceIDPC, p, nil, "", false)
+	if err != nil {
+		return nil, err
+	}
+	face.Version, face.PC = Basic, true
+	return face, nil
 }
 
 // SDKStart is what the app hands to the face SDK (spec A 6.1): marshal it to JSON in a handler.
@@ -184,18 +216,19 @@ type SDKStart struct {
 	OCRCertID string `json:"ocrCertId,omitempty"`
 }
 
-// SDKParams returns the start values for the face SDK of version v, signed with a new NONCE
-// ticket for userID. Call it for every start: the ticket is single use.
-func (s *FaceService) SDKParams(ctx context.Context, v Version, orderNo, userID, faceID string, opts ...StartOption) (*SDKStart, error) {
-	if _, ok := v.uploadEndpoint(); !ok {
-		return nil, invalidInput("version", "must be Plus, Enhanced or Basic")
+// SDKParams returns the start values for the face SDK of face's version, for the faceId,
+// orderNo and userId GetFaceID returned in face, signed with a new NONCE ticket for that userId.
+// Call it for every start: the ticket is single use.
+func (s *FaceService) SDKParams(ctx context.Context, face *FaceID, opts ...CallOption) (*SDKStart, error) {
+	if err := faceJourney(face, false); err != nil {
+		return nil, err
 	}
 	// An empty faceId would start the Basic iOS SDK in liveness-only mode (spec A 6.1), a check
 	// that compares the face with nothing: refused, the reading that fails safe.
-	if err := checkAlnumID("faceId", faceID, maxFaceIDLen); err != nil {
+	if err := checkAlnumID("faceId", face.FaceID, maxFaceIDLen); err != nil {
 		return nil, err
 	}
-	return s.c.sdkStart(ctx, s.c.primary, EndpointFaceSDKStart, v.String(), orderNo, userID, faceID, opts)
+	return s.c.sdkStart(ctx, s.c.primary, endpointFaceSDKStart, face.Version.String(), face.OrderNo, face.UserID, face.FaceID, opts)
 }
 
 // H5From says where a mobile H5 journey starts (the login URL's "from").
@@ -209,12 +242,11 @@ const (
 
 // H5LoginRequest describes one mobile-H5 login (spec B 3.2).
 type H5LoginRequest struct {
-	FaceID        string // from GetFaceID (Plus or Enhanced)
-	OrderNo       string // the upload's orderNo
-	UserID        string // the upload's userId
-	OptimalDomain string // from GetFaceID; empty means the API host
-	CallbackURL   string // where the browser returns with the result (absolute http or https URL, at most 1,024 bytes)
-	From          H5From // FromApp (default) or FromBrowser
+	// Face is what GetFaceID (Plus or Enhanced) returned: its faceId, orderNo, userId and
+	// optimalDomain (empty means the API host) go into the URL.
+	Face        *FaceID
+	CallbackURL string // where the browser returns with the result (absolute http or https URL, at most 1,024 bytes)
+	From        H5From // FromApp (default) or FromBrowser
 	// SkipResultPage goes straight to CallbackURL without the service's result page
 	// (resultType "1").
 	SkipResultPage bool
@@ -225,7 +257,10 @@ type H5LoginRequest struct {
 // H5LoginURL returns the /api/web/login URL for a mobile-H5 journey, signed with a new NONCE
 // ticket. The signature is single use: answer the browser with a 302 to it; never put it in a
 // page as a link, which browsers may prefetch (spec B 3.2).
-func (s *FaceService) H5LoginURL(ctx context.Context, req H5LoginRequest, opts ...StartOption) (string, error) {
+func (s *FaceService) H5LoginURL(ctx context.Context, req H5LoginRequest, opts ...CallOption) (string, error) {
+	if err := faceJourney(req.Face, false); err != nil {
+		return "", err
+	}
 	from := req.From
 	switch from {
 	case "":
@@ -242,22 +277,26 @@ func (s *FaceService) H5LoginURL(ctx context.Context, req H5LoginRequest, opts .
 	if req.ReplaceHistory {
 		post.set("redirectType", "1")
 	}
-	return s.c.loginURL(ctx, s.c.primary, EndpointH5Login, "faceId", req.FaceID, req.OrderNo, req.UserID,
-		req.OptimalDomain, req.CallbackURL, pre, post, opts)
+	f := req.Face
+	return s.c.loginURL(ctx, s.c.primary, endpointH5Login, "faceId", f.FaceID, f.OrderNo, f.UserID,
+		f.OptimalDomain, req.CallbackURL, pre, post, opts)
 }
 
 // PCLoginRequest describes one PC-browser login (Basic, spec B 4).
 type PCLoginRequest struct {
-	H5FaceID      string // from GetPCFaceID
-	OrderNo       string
-	UserID        string
-	OptimalDomain string
-	CallbackURL   string
+	// Face is what GetPCFaceID returned: its h5faceId, orderNo, userId and optimalDomain go
+	// into the URL.
+	Face        *FaceID
+	CallbackURL string
 }
 
 // PCLoginURL returns the /api/pc/login URL for a PC-browser journey, signed with a new NONCE
 // ticket. Like H5LoginURL, hand it out with a 302, never as a link.
-func (s *FaceService) PCLoginURL(ctx context.Context, req PCLoginRequest, opts ...StartOption) (string, error) {
-	return s.c.loginURL(ctx, s.c.primary, EndpointPCLogin, "h5faceId", req.H5FaceID, req.OrderNo, req.UserID,
-		req.OptimalDomain, req.CallbackURL, nil, nil, opts)
+func (s *FaceService) PCLoginURL(ctx context.Context, req PCLoginRequest, opts ...CallOption) (string, error) {
+	if err := faceJourney(req.Face, true); err != nil {
+		return "", err
+	}
+	f := req.Face
+	return s.c.loginURL(ctx, s.c.primary, endpointPCLogin, "h5faceId", f.FaceID, f.OrderNo, f.UserID,
+		f.OptimalDomain, req.CallbackURL, nil, nil, opts)
 }

@@ -43,7 +43,7 @@ func TestFaceInputLimitsSendNothing(t *testing.T) {
 		req   kyc.FaceIDRequest
 		field string
 	}{
-		{"no version", with(func(r *kyc.FaceIDRequest) { r.Version = 0 }), "version"},
+		{"no version", with(func(r *kyc.FaceIDRequest) { r.Version = "" }), "version"},
 		{"empty orderNo", with(func(r *kyc.FaceIDRequest) { r.OrderNo = "" }), "orderNo"},
 		{"orderNo over 32", with(func(r *kyc.FaceIDRequest) { r.OrderNo = strings.Repeat("1", 33) }), "orderNo"},
 		{"orderNo with a symbol", with(func(r *kyc.FaceIDRequest) { r.OrderNo = "order-1" }), "orderNo"},
@@ -64,12 +64,17 @@ func TestFaceInputLimitsSendNothing(t *testing.T) {
 		{"unknown photo type", with(func(r *kyc.FaceIDRequest) { r.Photo, r.PhotoType = jpeg, "3" }), "sourcePhotoType"},
 		{"photo over 500 KB", with(func(r *kyc.FaceIDRequest) { r.Photo, r.PhotoType = bigPhoto, kyc.PhotoHD }), "sourcePhotoStr"},
 		{"photo not an image", with(func(r *kyc.FaceIDRequest) { r.Photo, r.PhotoType = []byte("GIF89a......"), kyc.PhotoHD }), "sourcePhotoStr"},
-		{"nonce of 31", with(func(r *kyc.FaceIDRequest) { r.Nonce = strings.Repeat("a", 31) }), "nonce"},
-		{"nonce with a symbol", with(func(r *kyc.FaceIDRequest) { r.Nonce = strings.Repeat("a", 31) + "!" }), "nonce"},
+		{"nonce of 31", with(func(r *kyc.FaceIDRequest) {}), "nonce"},
+		{"nonce with a symbol", with(func(r *kyc.FaceIDRequest) {}), "nonce"},
 	}
+	nonces := map[string]string{"nonce of 31": strings.Repeat("a", 31), "nonce with a symbol": strings.Repeat("a", 31) + "!"}
 	for _, tc := range uploads {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := c.Face.GetFaceID(ctx, tc.req)
+			var opts []kyc.CallOption
+			if n, ok := nonces[tc.name]; ok {
+				opts = append(opts, kyc.WithNonce(n))
+			}
+			_, err := c.Face.GetFaceID(ctx, tc.req, opts...)
 			var ie *kyc.InputError
 			require.ErrorAs(t, err, &ie)
 			require.Equal(t, tc.field, ie.Field)
@@ -87,34 +92,35 @@ func TestFaceInputLimitsSendNothing(t *testing.T) {
 		require.ErrorIs(t, err, kyc.ErrInvalidInput, name)
 	}
 	// Start values and login URLs.
-	_, err := c.Face.SDKParams(ctx, 0, "order001", "user001", "face001")
+	_, err := c.Face.SDKParams(ctx, &kyc.FaceID{Version: "", OrderNo: "order001", UserID: "user001", FaceID: "face001"})
 	require.ErrorIs(t, err, kyc.ErrInvalidInput)
-	_, err = c.Face.SDKParams(ctx, kyc.Plus, "order001", "user001", "face001", kyc.WithNonce("short"))
+	_, err = c.Face.SDKParams(ctx, &kyc.FaceID{Version: kyc.Plus, OrderNo: "order001", UserID: "user001", FaceID: "face001"}, kyc.WithNonce("short"))
 	require.ErrorIs(t, err, kyc.ErrInvalidInput)
-	_, err = c.Face.SDKParams(ctx, kyc.Plus, "order-1", "user001", "face001")
+	_, err = c.Face.SDKParams(ctx, &kyc.FaceID{Version: kyc.Plus, OrderNo: "order-1", UserID: "user001", FaceID: "face001"})
 	require.ErrorIs(t, err, kyc.ErrInvalidInput)
-	_, err = c.Face.SDKParams(ctx, kyc.Plus, "order001", "user001", "face/001")
+	_, err = c.Face.SDKParams(ctx, &kyc.FaceID{Version: kyc.Plus, OrderNo: "order001", UserID: "user001", FaceID: "face/001"})
 	require.ErrorIs(t, err, kyc.ErrInvalidInput)
-	login := kyc.H5LoginRequest{FaceID: "face001", OrderNo: "order001", UserID: "user001", CallbackURL: "https://partner.example/cb"}
+	login := kyc.H5LoginRequest{Face: &kyc.FaceID{FaceID: "face001", OrderNo: "order001", UserID: "user001", Version: kyc.Plus}, CallbackURL: "https://partner.example/cb"}
 	for name, mut := range map[string]func(*kyc.H5LoginRequest){
-		"no faceId":          func(r *kyc.H5LoginRequest) { r.FaceID = "" },
+		"no faceId":          func(r *kyc.H5LoginRequest) { r.Face.FaceID = "" },
 		"relative callback":  func(r *kyc.H5LoginRequest) { r.CallbackURL = "/cb" },
 		"callback not http":  func(r *kyc.H5LoginRequest) { r.CallbackURL = "javascript:alert(1)" },
 		"from unknown":       func(r *kyc.H5LoginRequest) { r.From = "desktop" },
-		"bad userId":         func(r *kyc.H5LoginRequest) { r.UserID = "a b" },
-		"bad optimalDomain":  func(r *kyc.H5LoginRequest) { r.OptimalDomain = "evil.example/path" },
-		"optimalDomain user": func(r *kyc.H5LoginRequest) { r.OptimalDomain = "a@evil.example" },
+		"bad userId":         func(r *kyc.H5LoginRequest) { r.Face.UserID = "a b" },
+		"bad optimalDomain":  func(r *kyc.H5LoginRequest) { r.Face.OptimalDomain = "evil.example/path" },
+		"optimalDomain user": func(r *kyc.H5LoginRequest) { r.Face.OptimalDomain = "a@evil.example" },
 	} {
-		r := login
+		r, face := login, *login.Face
+		r.Face = &face
 		mut(&r)
 		_, err := c.Face.H5LoginURL(ctx, r)
 		require.Error(t, err, name)
 	}
-	_, err = c.Face.PCLoginURL(ctx, kyc.PCLoginRequest{H5FaceID: "wb1", OrderNo: "order001", UserID: "user001", CallbackURL: "ftp://x"})
+	_, err = c.Face.PCLoginURL(ctx, kyc.PCLoginRequest{Face: &kyc.FaceID{FaceID: "wb1", OrderNo: "order001", UserID: "user001", PC: true}, CallbackURL: "ftp://x"})
 	require.ErrorIs(t, err, kyc.ErrInvalidInput)
-	_, err = c.Face.QueryResult(ctx, "order 1", kyc.NoMedia)
+	_, err = c.Face.QueryResult(ctx, kyc.FaceQuery{OrderNo: "order 1", Media: kyc.NoMedia})
 	require.ErrorIs(t, err, kyc.ErrInvalidInput)
-	_, err = c.Face.QueryPhotos(ctx, "")
+	_, err = c.Face.QueryPhotos(ctx, kyc.FaceQuery{OrderNo: ""})
 	require.ErrorIs(t, err, kyc.ErrInvalidInput)
 	for _, q := range []url.Values{
 		{"orderNo": {"o1"}, "newSignature": {strings.Repeat("A", 40)}},
@@ -137,9 +143,14 @@ func appJourney(t *testing.T, srv *kyctest.Server, c *kyc.Client, v kyc.Version,
 	require.NoError(t, err)
 	require.NotEmpty(t, face.FaceID)
 	require.Equal(t, orderNo, face.OrderNo)
+	require.Equal(t, userID, face.UserID)
+	require.Equal(t, v, face.Version)
 
-	start, err := c.Face.SDKParams(ctx, v, orderNo, userID, face.FaceID)
+	start, err := c.Face.SDKParams(ctx, face)
 	require.NoError(t, err)
+	require.Equal(t, orderNo, start.OrderNo)
+	require.Equal(t, userID, start.UserID)
+	require.Equal(t, face.FaceID, start.FaceID)
 	require.Equal(t, v.String(), start.Product)
 	require.Equal(t, srv.AppID, start.AppID)
 	require.Equal(t, kyc.APIVersion, start.Version)
@@ -157,7 +168,7 @@ func TestAppSDKJourneyEachVersion(t *testing.T) {
 	for _, v := range []kyc.Version{kyc.Plus, kyc.Enhanced, kyc.Basic} {
 		t.Run(v.String(), func(t *testing.T) {
 			orderNo := appJourney(t, srv, c, v, kyctest.OutcomePass)
-			res, err := c.Face.QueryResult(ctx, orderNo, kyc.NoMedia)
+			res, err := c.Face.QueryResult(ctx, kyc.FaceQuery{OrderNo: orderNo, Media: kyc.NoMedia})
 			require.NoError(t, err)
 			require.True(t, res.Passed())
 			require.NoError(t, res.Err())
@@ -169,27 +180,27 @@ func TestAppSDKJourneyEachVersion(t *testing.T) {
 			} else {
 				require.NotNil(t, res.Risk)
 			}
-			full, err := c.Face.QueryResult(ctx, orderNo, kyc.PhotoAndVideo)
+			full, err := c.Face.QueryResult(ctx, kyc.FaceQuery{OrderNo: orderNo, Media: kyc.PhotoAndVideo})
 			require.NoError(t, err)
 			require.Len(t, full.Photo, 3000)
 			require.Len(t, full.Video, 50000)
-			photoOnly, err := c.Face.QueryResult(ctx, orderNo, kyc.PhotoOnly)
+			photoOnly, err := c.Face.QueryResult(ctx, kyc.FaceQuery{OrderNo: orderNo, Media: kyc.PhotoOnly})
 			require.NoError(t, err)
 			require.Equal(t, full.Photo, photoOnly.Photo)
 			require.Empty(t, photoOnly.Video)
-			videoOnly, err := c.Face.QueryResult(ctx, orderNo, kyc.VideoOnly)
+			videoOnly, err := c.Face.QueryResult(ctx, kyc.FaceQuery{OrderNo: orderNo, Media: kyc.VideoOnly})
 			require.NoError(t, err)
 			require.Equal(t, full.Video, videoOnly.Video)
 			require.Empty(t, videoOnly.Photo)
 
 			var photo, video bytes.Buffer
-			streamed, err := c.Face.QueryResultTo(ctx, orderNo, &photo, &video)
+			streamed, err := c.Face.QueryResultTo(ctx, kyc.FaceQuery{OrderNo: orderNo}, kyc.FaceWriters{Photo: &photo, Video: &video})
 			require.NoError(t, err)
 			require.True(t, streamed.Passed())
 			require.Equal(t, []byte(full.Photo), photo.Bytes())
 			require.Equal(t, []byte(full.Video), video.Bytes())
 
-			photos, err := c.Face.QueryPhotos(ctx, orderNo)
+			photos, err := c.Face.QueryPhotos(ctx, kyc.FaceQuery{OrderNo: orderNo})
 			require.NoError(t, err)
 			require.NotEmpty(t, photos.Photos)
 			require.LessOrEqual(t, len(photos.Photos), 3)
@@ -219,7 +230,7 @@ func TestVerdicts(t *testing.T) {
 		{kyctest.OutcomeSpoof, "66665001"},
 	} {
 		orderNo := appJourney(t, srv, c, kyc.Plus, tc.outcome)
-		res, err := c.Face.QueryResult(ctx, orderNo, kyc.NoMedia)
+		res, err := c.Face.QueryResult(ctx, kyc.FaceQuery{OrderNo: orderNo, Media: kyc.NoMedia})
 		require.NoError(t, err, "a failed verdict is a result, not an error")
 		require.False(t, res.Passed())
 		require.Equal(t, tc.code, res.Code)
@@ -229,7 +240,7 @@ func TestVerdicts(t *testing.T) {
 		require.True(t, info.Billed(kyc.ProductPlus, kyc.ChannelApp))
 	}
 	quit := appJourney(t, srv, c, kyc.Plus, kyctest.OutcomeUserQuit)
-	_, err := c.Face.QueryResult(ctx, quit, kyc.NoMedia)
+	_, err := c.Face.QueryResult(ctx, kyc.FaceQuery{OrderNo: quit, Media: kyc.NoMedia})
 	require.ErrorIs(t, err, kyc.ErrNoResult)
 	var ae *kyc.APIError
 	require.ErrorAs(t, err, &ae)
@@ -238,7 +249,7 @@ func TestVerdicts(t *testing.T) {
 	// Results are kept three days.
 	kept := appJourney(t, srv, c, kyc.Enhanced, kyctest.OutcomePass)
 	srv.Clock.Advance(72*time.Hour + time.Minute)
-	_, err = c.Face.QueryResult(ctx, kept, kyc.NoMedia)
+	_, err = c.Face.QueryResult(ctx, kyc.FaceQuery{OrderNo: kept, Media: kyc.NoMedia})
 	require.ErrorIs(t, err, kyc.ErrNoResult)
 }
 
@@ -252,8 +263,7 @@ func TestFaceIDExpiresAfterFiveMinutes(t *testing.T) {
 	// expired faceId when the browser opens it.
 	srv.Clock.Advance(5*time.Minute + time.Second)
 	require.ErrorIs(t, srv.Complete(orderNo, kyctest.OutcomePass), kyctest.ErrFaceIDExpired)
-	login, err := c.Face.H5LoginURL(ctx, kyc.H5LoginRequest{FaceID: face.FaceID, OrderNo: orderNo, UserID: "user1",
-		OptimalDomain: face.OptimalDomain, CallbackURL: "https://partner.example/cb"})
+	login, err := c.Face.H5LoginURL(ctx, kyc.H5LoginRequest{Face: &kyc.FaceID{FaceID: face.FaceID, OrderNo: orderNo, UserID: "user1", OptimalDomain: face.OptimalDomain, Version: face.Version}, CallbackURL: "https://partner.example/cb"})
 	require.NoError(t, err)
 	resp, err := http.Get(login)
 	require.NoError(t, err)
@@ -263,7 +273,7 @@ func TestFaceIDExpiresAfterFiveMinutes(t *testing.T) {
 	srv.ResetCounts()
 	_, err = c.Face.GetFaceID(ctx, kyc.FaceIDRequest{Version: kyc.Plus, OrderNo: orderNo, UserID: "user1", Name: testName, IDNo: testIDNo})
 	require.Error(t, err)
-	require.Equal(t, 1, srv.Requests(kyc.EndpointFaceIDPlus))
+	require.Equal(t, 1, srv.Requests(kyctest.EndpointFaceIDPlus))
 }
 
 func TestUploadNotResentOnceItReachedTheServer(t *testing.T) {
@@ -274,20 +284,20 @@ func TestUploadNotResentOnceItReachedTheServer(t *testing.T) {
 	for _, f := range []kyctest.Fault{{Status: 502}, {Code: "999999"}, {Truncate: true}} {
 		srv.ClearFaults()
 		srv.ResetCounts()
-		f.Endpoint, f.Times = kyc.EndpointFaceIDPlus, 1
+		f.Endpoint, f.Times = kyctest.EndpointFaceIDPlus, 1
 		srv.Fail(f)
 		_, err := c.Face.GetFaceID(ctx, kyc.FaceIDRequest{Version: kyc.Plus, OrderNo: newOrderNo(), UserID: "user1", Name: testName, IDNo: testIDNo})
 		require.Error(t, err)
-		require.Equal(t, 1, srv.Requests(kyc.EndpointFaceIDPlus), "%+v: a mint call is never resent after it reached the server", f)
+		require.Equal(t, 1, srv.Requests(kyctest.EndpointFaceIDPlus), "%+v: a mint call is never resent after it reached the server", f)
 	}
 	// A stale-ticket answer means nothing was minted: renewed and resent once.
 	srv.ClearFaults()
 	srv.ResetCounts()
-	srv.Fail(kyctest.Fault{Endpoint: kyc.EndpointFaceIDPlus, Code: "400101", Times: 1})
+	srv.Fail(kyctest.Fault{Endpoint: kyctest.EndpointFaceIDPlus, Code: "400101", Times: 1})
 	_, err = c.Face.GetFaceID(ctx, kyc.FaceIDRequest{Version: kyc.Plus, OrderNo: newOrderNo(), UserID: "user1", Name: testName, IDNo: testIDNo})
 	require.NoError(t, err)
-	require.Equal(t, 2, srv.Requests(kyc.EndpointFaceIDPlus))
-	require.Equal(t, 1, srv.Requests(kyc.EndpointAccessToken))
+	require.Equal(t, 2, srv.Requests(kyctest.EndpointFaceIDPlus))
+	require.Equal(t, 1, srv.Requests(kyctest.EndpointAccessToken))
 }
 
 func TestQueriesRetriedOnBusyAndStale(t *testing.T) {
@@ -295,23 +305,23 @@ func TestQueriesRetriedOnBusyAndStale(t *testing.T) {
 	ctx := context.Background()
 	orderNo := appJourney(t, srv, c, kyc.Plus, kyctest.OutcomePass)
 	srv.ResetCounts()
-	srv.Fail(kyctest.Fault{Endpoint: kyc.EndpointQueryFaceRecord, Code: "999999", Times: 1})
-	srv.Fail(kyctest.Fault{Endpoint: kyc.EndpointQueryFaceRecord, Status: 503, Times: 1})
-	res, err := c.Face.QueryResult(ctx, orderNo, kyc.PhotoAndVideo)
+	srv.Fail(kyctest.Fault{Endpoint: kyctest.EndpointQueryFaceRecord, Code: "999999", Times: 1})
+	srv.Fail(kyctest.Fault{Endpoint: kyctest.EndpointQueryFaceRecord, Status: 503, Times: 1})
+	res, err := c.Face.QueryResult(ctx, kyc.FaceQuery{OrderNo: orderNo, Media: kyc.PhotoAndVideo})
 	require.NoError(t, err)
 	require.True(t, res.Passed())
-	require.Equal(t, 3, srv.Requests(kyc.EndpointQueryFaceRecord))
+	require.Equal(t, 3, srv.Requests(kyctest.EndpointQueryFaceRecord))
 
 	// The SIGN ticket is replaced elsewhere; past the overlap the query is refused, the unit
 	// renewed and the query re-signed once.
 	srv.ReplaceToken(srv.AppID)
 	srv.Clock.Advance(61 * time.Second)
 	srv.ResetCounts()
-	res, err = c.Face.QueryResult(ctx, orderNo, kyc.NoMedia)
+	res, err = c.Face.QueryResult(ctx, kyc.FaceQuery{OrderNo: orderNo, Media: kyc.NoMedia})
 	require.NoError(t, err)
 	require.True(t, res.Passed())
-	require.Equal(t, 2, srv.Requests(kyc.EndpointQueryFaceRecord))
-	require.Equal(t, 1, srv.Requests(kyc.EndpointAccessToken))
+	require.Equal(t, 2, srv.Requests(kyctest.EndpointQueryFaceRecord))
+	require.Equal(t, 1, srv.Requests(kyctest.EndpointAccessToken))
 }
 
 func TestWaitForMedia(t *testing.T) {
@@ -319,34 +329,34 @@ func TestWaitForMedia(t *testing.T) {
 		srv, c := newPairWith(t, []kyctest.Option{kyctest.WithMediaDelay(2)}, kyc.WithMediaWait(3, 10*time.Millisecond))
 		orderNo := appJourney(t, srv, c, kyc.Plus, kyctest.OutcomePass)
 		srv.ResetCounts()
-		res, err := c.Face.WaitForMedia(context.Background(), orderNo, kyc.PhotoAndVideo)
+		res, err := c.Face.WaitForMedia(context.Background(), kyc.FaceQuery{OrderNo: orderNo, Media: kyc.PhotoAndVideo})
 		require.NoError(t, err)
 		require.NotEmpty(t, res.Photo)
 		require.NotEmpty(t, res.Video)
-		require.Equal(t, 3, srv.Requests(kyc.EndpointQueryFaceRecord))
+		require.Equal(t, 3, srv.Requests(kyctest.EndpointQueryFaceRecord))
 	})
 	t.Run("never arrives", func(t *testing.T) {
 		srv, c := newPairWith(t, []kyctest.Option{kyctest.WithMediaDelay(10)}, kyc.WithMediaWait(3, 10*time.Millisecond))
 		orderNo := appJourney(t, srv, c, kyc.Plus, kyctest.OutcomePass)
 		srv.ResetCounts()
-		res, err := c.Face.WaitForMedia(context.Background(), orderNo, kyc.PhotoOnly)
+		res, err := c.Face.WaitForMedia(context.Background(), kyc.FaceQuery{OrderNo: orderNo, Media: kyc.PhotoOnly})
 		require.ErrorIs(t, err, kyc.ErrNoResult)
 		require.NotNil(t, res)
 		require.True(t, res.Passed())
-		require.Equal(t, 3, srv.Requests(kyc.EndpointQueryFaceRecord))
+		require.Equal(t, 3, srv.Requests(kyctest.EndpointQueryFaceRecord))
 	})
 	t.Run("ends with the context", func(t *testing.T) {
 		srv, c := newPairWith(t, []kyctest.Option{kyctest.WithMediaDelay(10)}, kyc.WithMediaWait(3, time.Minute))
 		orderNo := appJourney(t, srv, c, kyc.Plus, kyctest.OutcomePass)
 		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 		defer cancel()
-		_, err := c.Face.WaitForMedia(ctx, orderNo, kyc.PhotoOnly)
+		_, err := c.Face.WaitForMedia(ctx, kyc.FaceQuery{OrderNo: orderNo, Media: kyc.PhotoOnly})
 		require.ErrorIs(t, err, context.DeadlineExceeded)
 	})
 	t.Run("no wait for a failed verdict", func(t *testing.T) {
 		srv, c := newPairWith(t, []kyctest.Option{kyctest.WithMediaDelay(10)}, kyc.WithMediaWait(3, time.Minute))
 		orderNo := appJourney(t, srv, c, kyc.Plus, kyctest.OutcomeNotSamePerson)
-		res, err := c.Face.WaitForMedia(context.Background(), orderNo, kyc.PhotoOnly)
+		res, err := c.Face.WaitForMedia(context.Background(), kyc.FaceQuery{OrderNo: orderNo, Media: kyc.PhotoOnly})
 		require.NoError(t, err)
 		require.Equal(t, "66660004", res.Code)
 	})
@@ -425,8 +435,7 @@ func TestMobileH5Journey(t *testing.T) {
 			face, err := c.Face.GetFaceID(ctx, kyc.FaceIDRequest{Version: v, OrderNo: orderNo, UserID: userID, Name: testName, IDNo: testIDNo, RealTimeOnly: true})
 			require.NoError(t, err)
 			require.NotEmpty(t, face.OptimalDomain)
-			login, err := c.Face.H5LoginURL(ctx, kyc.H5LoginRequest{FaceID: face.FaceID, OrderNo: orderNo, UserID: userID,
-				OptimalDomain: face.OptimalDomain, CallbackURL: "https://partner.example/kyc/callback?session=abc", From: kyc.FromBrowser, SkipResultPage: true})
+			login, err := c.Face.H5LoginURL(ctx, kyc.H5LoginRequest{Face: &kyc.FaceID{FaceID: face.FaceID, OrderNo: orderNo, UserID: userID, OptimalDomain: face.OptimalDomain, Version: face.Version}, CallbackURL: "https://partner.example/kyc/callback?session=abc", From: kyc.FromBrowser, SkipResultPage: true})
 			require.NoError(t, err)
 			require.True(t, strings.HasPrefix(login, "http://"+face.OptimalDomain+"/api/web/login?"), login)
 
@@ -442,11 +451,11 @@ func TestMobileH5Journey(t *testing.T) {
 			require.Contains(t, got.UnsignedFields, "liveRate")
 			require.False(t, got.PreviousTicket)
 
-			res, err := c.Face.QueryResult(ctx, orderNo, kyc.PhotoOnly)
+			res, err := c.Face.QueryResult(ctx, kyc.FaceQuery{OrderNo: orderNo, Media: kyc.PhotoOnly})
 			require.NoError(t, err)
 			require.True(t, res.Passed())
 			require.NotEmpty(t, res.Photo)
-			photos, err := c.Face.QueryPhotos(ctx, orderNo)
+			photos, err := c.Face.QueryPhotos(ctx, kyc.FaceQuery{OrderNo: orderNo})
 			require.NoError(t, err)
 			require.NotEmpty(t, photos.Photos)
 		})
@@ -459,8 +468,7 @@ func TestPCH5Journey(t *testing.T) {
 	orderNo, userID := newOrderNo(), "pcuser1"
 	face, err := c.Face.GetPCFaceID(ctx, kyc.PCFaceIDRequest{OrderNo: orderNo, UserID: userID, Photo: jpeg, PhotoType: kyc.PhotoHD})
 	require.NoError(t, err)
-	login, err := c.Face.PCLoginURL(ctx, kyc.PCLoginRequest{H5FaceID: face.FaceID, OrderNo: orderNo, UserID: userID,
-		OptimalDomain: face.OptimalDomain, CallbackURL: "https://partner.example/pc/callback"})
+	login, err := c.Face.PCLoginURL(ctx, kyc.PCLoginRequest{Face: &kyc.FaceID{FaceID: face.FaceID, OrderNo: orderNo, UserID: userID, OptimalDomain: face.OptimalDomain, PC: true}, CallbackURL: "https://partner.example/pc/callback"})
 	require.NoError(t, err)
 	require.Contains(t, login, "/api/pc/login?")
 	cb := browser(t, login, "not-same-person")
@@ -471,7 +479,7 @@ func TestPCH5Journey(t *testing.T) {
 	require.False(t, got.Passed())
 	require.Equal(t, "66660004", got.Code)
 	require.Equal(t, face.FaceID, got.FaceID)
-	res, err := c.Face.QueryResult(ctx, orderNo, kyc.NoMedia)
+	res, err := c.Face.QueryResult(ctx, kyc.FaceQuery{OrderNo: orderNo, Media: kyc.NoMedia})
 	require.NoError(t, err)
 	require.Equal(t, "66660004", res.Code)
 	require.Equal(t, kyctest.OutcomeNotSamePerson, mustOrder(t, srv, orderNo).Outcome)
@@ -555,10 +563,58 @@ func TestSDKStartMarshalsForTheApp(t *testing.T) {
 	orderNo := newOrderNo()
 	face, err := c.Face.GetFaceID(context.Background(), kyc.FaceIDRequest{Version: kyc.Enhanced, OrderNo: orderNo, UserID: "u1", Name: testName, IDNo: testIDNo})
 	require.NoError(t, err)
-	start, err := c.Face.SDKParams(context.Background(), kyc.Enhanced, orderNo, "u1", face.FaceID, kyc.WithNonce(face.Nonce))
+	start, err := c.Face.SDKParams(context.Background(), &kyc.FaceID{Version: kyc.Enhanced, OrderNo: orderNo, UserID: "u1", FaceID: face.FaceID}, kyc.WithNonce(face.Nonce))
 	require.NoError(t, err)
 	require.Equal(t, face.Nonce, start.Nonce)
 	require.Equal(t, "LICENCEFROMCONSOLE", start.Licence)
 	require.Equal(t, "GRADE", start.VerifyMode)
 	require.NoError(t, srv.CheckNonceSignature(srv.AppID, "u1", start.Nonce, start.Sign))
+}
+
+// The start and login calls take the upload's own value, and refuse one from another journey
+// (a will faceId for the face SDK, a PC h5faceId for the app or mobile H5, a mobile one for the
+// PC login, or none) before a NONCE ticket is spent.
+func TestStartsRefuseAnotherJourneysFaceID(t *testing.T) {
+	srv, c := newPair(t)
+	ctx := context.Background()
+	face, err := c.Face.GetFaceID(ctx, okUpload())
+	require.NoError(t, err)
+	pcReq := kyc.PCFaceIDRequest{OrderNo: newOrderNo(), UserID: "user1", Name: testName, IDNo: testIDNo}
+	pc, err := c.Face.GetPCFaceID(ctx, pcReq)
+	require.NoError(t, err)
+	require.True(t, pc.PC)
+	require.Equal(t, pcReq.UserID, pc.UserID)
+	will, err := c.Will.GetFaceID(ctx, okWill())
+	require.NoError(t, err)
+	require.Zero(t, will.Version)
+	require.Equal(t, okWill().UserID, will.UserID)
+	const cb = "https://partner.example/cb"
+	before := srv.TotalRequests()
+	for name, call := range map[string]func() error{
+		"face SDK, nil":         func() error { return second(c.Face.SDKParams(ctx, nil)) },
+		"face SDK, will faceId": func() error { return second(c.Face.SDKParams(ctx, will)) },
+		"face SDK, PC h5faceId": func() error { return second(c.Face.SDKParams(ctx, pc)) },
+		"face H5, nil":          func() error { return second(c.Face.H5LoginURL(ctx, kyc.H5LoginRequest{CallbackURL: cb})) },
+		"face H5, will faceId":  func() error { return second(c.Face.H5LoginURL(ctx, kyc.H5LoginRequest{Face: will, CallbackURL: cb})) },
+		"face H5, PC h5faceId":  func() error { return second(c.Face.H5LoginURL(ctx, kyc.H5LoginRequest{Face: pc, CallbackURL: cb})) },
+		"PC login, nil":         func() error { return second(c.Face.PCLoginURL(ctx, kyc.PCLoginRequest{CallbackURL: cb})) },
+		"PC login, app faceId":  func() error { return second(c.Face.PCLoginURL(ctx, kyc.PCLoginRequest{Face: face, CallbackURL: cb})) },
+		"will SDK, nil":         func() error { return second(c.Will.SDKParams(ctx, nil)) },
+		"will SDK, face faceId": func() error { return second(c.Will.SDKParams(ctx, face)) },
+		"will SDK, PC h5faceId": func() error { return second(c.Will.SDKParams(ctx, pc)) },
+		"will H5, face faceId":  func() error { return second(c.Will.H5LoginURL(ctx, kyc.WillLoginRequest{Face: face, CallbackURL: cb})) },
+		"will H5, nil":          func() error { return second(c.Will.H5LoginURL(ctx, kyc.WillLoginRequest{CallbackURL: cb})) },
+		"NFC SDK, nil":          func() error { return second(c.NFC.SDKParams(ctx, nil)) },
+	} {
+		var ie *kyc.InputError
+		require.ErrorAs(t, call(), &ie, name)
+	}
+	require.Equal(t, before, srv.TotalRequests(), "nothing may be sent, no NONCE ticket spent")
+	// Each value works with its own journey.
+	_, err = c.Face.SDKParams(ctx, face)
+	require.NoError(t, err)
+	_, err = c.Face.PCLoginURL(ctx, kyc.PCLoginRequest{Face: pc, CallbackURL: cb})
+	require.NoError(t, err)
+	_, err = c.Will.SDKParams(ctx, will)
+	require.NoError(t, err)
 }

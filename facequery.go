@@ -13,29 +13,21 @@ import (
 	"github.com/kycgo/kyc/internal/wire"
 )
 
-// MediaChoice says which media a result query returns (getFile, spec A 4.4).
-type MediaChoice int
+// MediaChoice says which media a result query returns: its value is the getFile sent (spec A
+// 4.4). Like every choice in this package it is a typed string.
+type MediaChoice string
 
 // Media choices. Media can exceed a megabyte: query the verdict without media and fetch media
 // separately, as the manual advises.
 const (
-	NoMedia       MediaChoice = iota // the verdict only
-	PhotoAndVideo                    // getFile "1"
-	PhotoOnly                        // getFile "2"
-	VideoOnly                        // getFile "3"
+	NoMedia       MediaChoice = ""  // the verdict only (getFile not sent); the zero value
+	PhotoAndVideo MediaChoice = "1" // getFile "1"
+	PhotoOnly     MediaChoice = "2" // getFile "2"
+	VideoOnly     MediaChoice = "3" // getFile "3"
 )
 
-func (m MediaChoice) getFile() string {
-	switch m {
-	case PhotoAndVideo:
-		return "1"
-	case PhotoOnly:
-		return "2"
-	case VideoOnly:
-		return "3"
-	}
-	return ""
-}
+// getFile is the wire value of a checked choice.
+func (m MediaChoice) getFile() string { return string(m) }
 
 func (m MediaChoice) wantsPhoto() bool { return m == PhotoAndVideo || m == PhotoOnly }
 func (m MediaChoice) wantsVideo() bool { return m == PhotoAndVideo || m == VideoOnly }
@@ -83,7 +75,7 @@ func (r *FaceResult) Err() error {
 	if r.Passed() {
 		return nil
 	}
-	return &APIError{Op: EndpointQueryFaceRecord, Code: r.Code, Msg: r.Msg, BizSeqNo: r.BizSeqNo, OrderNo: r.OrderNo,
+	return &APIError{Op: endpointQueryFaceRecord, Code: r.Code, Msg: r.Msg, BizSeqNo: r.BizSeqNo, OrderNo: r.OrderNo,
 		TransactionTime: r.TransactionTime, HTTPStatus: 200}
 }
 
@@ -193,11 +185,28 @@ next:
 	return tags, unknown
 }
 
-// QueryResult asks for the verdict of orderNo and, with media, the photo and video (held in
+// FaceQuery asks for the result of one face verification (queryFaceRecord, spec A 4.4), or its
+// photos (QueryPhotos).
+type FaceQuery struct {
+	OrderNo string // the upload's orderNo
+	// Media is the media asked for with the verdict (NoMedia, PhotoOnly, VideoOnly,
+	// PhotoAndVideo). QueryResultTo asks for the media of its non-nil writers instead, and
+	// QueryPhotos does not use it.
+	Media MediaChoice
+}
+
+// FaceWriters receive a face result's media as the answer streams in (QueryResultTo); a nil
+// writer means that medium is not asked for.
+type FaceWriters struct {
+	Photo, Video io.Writer
+}
+
+// QueryResult asks for the verdict of q.OrderNo and, with q.Media, the photo and video (held in
 // memory; at most about the media's own size is allocated when the service sends a length).
 // A verdict that is not a pass is a FaceResult with its code, not an error; no result yet or
 // any more (66660011) is an error matching ErrNoResult.
-func (s *FaceService) QueryResult(ctx context.Context, orderNo string, media MediaChoice) (*FaceResult, error) {
+func (s *FaceService) QueryResult(ctx context.Context, q FaceQuery) (*FaceResult, error) {
+	orderNo, media := q.OrderNo, q.Media
 	if err := media.check(); err != nil {
 		return nil, err
 	}
@@ -224,19 +233,21 @@ func (s *FaceService) QueryResult(ctx context.Context, orderNo string, media Med
 	return res, nil
 }
 
-// QueryResultTo asks for the verdict of orderNo and streams the photo and video into the given
+// QueryResultTo asks for the verdict of q.OrderNo and streams the photo and video into w's
 // writers as the answer arrives, with memory bounded whatever their size. A nil writer means
-// that medium is not asked for. The call is retried only while nothing has been written.
+// that medium is not asked for (q.Media is not used). The call is retried only while nothing
+// has been written.
 //
 // Media can lag a passing verdict by a second or two: when a medium asked for is missing, the
 // order is queried again as WithMediaWait says (asking only for what is still missing), and if
 // it is still missing the call fails with an error matching ErrMediaNotReady (and ErrNoResult). A writer never receives its medium twice, and the writer of a medium that never
 // came has received nothing. A verdict that is not a pass needs no media.
-func (s *FaceService) QueryResultTo(ctx context.Context, orderNo string, photo, video io.Writer) (*FaceResult, error) {
+func (s *FaceService) QueryResultTo(ctx context.Context, q FaceQuery, w FaceWriters) (*FaceResult, error) {
+	orderNo, photo, video := q.OrderNo, w.Photo, w.Video
 	gates := &gateSet{}
 	pg, vg := gates.gate(photo), gates.gate(video)
 	wantPhoto, wantVideo := photo != nil, video != nil
-	return awaitMedia(ctx, s.c, EndpointQueryFaceRecord, orderNo, gates, func() (*FaceResult, error) {
+	return awaitMedia(ctx, s.c, endpointQueryFaceRecord, orderNo, gates, func() (*FaceResult, error) {
 		return s.c.queryFaceRecord(ctx, s.c.primary, orderNo, mediaChoice(wantPhoto && !pg.done, wantVideo && !vg.done).getFile(),
 			func(int64) wire.MediaSink {
 				sink := wire.MediaSink{Fields: map[string]io.Writer{}}
@@ -269,16 +280,17 @@ func mediaChoice(photo, video bool) MediaChoice {
 	return NoMedia
 }
 
-// WaitForMedia queries orderNo until the media asked for is there: media can lag the verdict by
+// WaitForMedia queries q.OrderNo until the media q.Media asks for is there: media can lag the verdict by
 // a second or two, and the manual advises 3 tries 2 s apart (WithMediaWait). It stops early when
 // ctx ends or the verdict is not a pass (failed verdicts may have no media). If the media is
 // still missing after the last try, it returns the last result with an error matching
 // ErrMediaNotReady (and ErrNoResult).
-func (s *FaceService) WaitForMedia(ctx context.Context, orderNo string, media MediaChoice) (*FaceResult, error) {
+func (s *FaceService) WaitForMedia(ctx context.Context, q FaceQuery) (*FaceResult, error) {
+	orderNo, media := q.OrderNo, q.Media
 	var res *FaceResult
 	for try := 1; ; try++ {
 		var err error
-		res, err = s.QueryResult(ctx, orderNo, media)
+		res, err = s.QueryResult(ctx, q)
 		if err != nil {
 			return nil, err
 		}
@@ -301,14 +313,14 @@ func (c *Client) queryFaceRecord(ctx context.Context, app *appTickets, orderNo, 
 	}
 	p := params{{"appId", app.appID}, {"version", APIVersion}, {"nonce", NewNonce()}, {"orderNo", orderNo},
 		{"getFile", getFile}, {"queryVersion", "1.0"}}
-	env, err := c.call(ctx, signedCall{app: app, endpoint: EndpointQueryFaceRecord, p: p, verdict: true, media: media})
+	env, err := c.call(ctx, signedCall{app: app, endpoint: endpointQueryFaceRecord, p: p, verdict: true, media: media})
 	if err != nil {
 		if err := verdictOrErr(env, err); err != nil {
 			return nil, err
 		}
 	}
 	res := &FaceResult{}
-	obj, err := decodeResult(EndpointQueryFaceRecord, orderNo, env, res, frame{&res.Code, &res.Msg, &res.OrderNo, &res.BizSeqNo, &res.TransactionTime})
+	obj, err := decodeResult(endpointQueryFaceRecord, orderNo, env, res, frame{&res.Code, &res.Msg, &res.OrderNo, &res.BizSeqNo, &res.TransactionTime})
 	if err != nil {
 		return nil, err
 	}
@@ -317,7 +329,7 @@ func (c *Client) queryFaceRecord(ctx context.Context, app *appTickets, orderNo, 
 	if raw, ok := member(obj, "LivenessInfoTag"); ok {
 		var tag wire.Str
 		if tag.UnmarshalJSON(raw) != nil {
-			return nil, fmt.Errorf("kyc: %s: %w: result does not decode", EndpointQueryFaceRecord, ErrBadResponse)
+			return nil, fmt.Errorf("kyc: %s: %w: result does not decode", endpointQueryFaceRecord, ErrBadResponse)
 		}
 		if tag != "" {
 			if res.Risk == nil {
@@ -339,8 +351,10 @@ type Photos struct {
 	Photos       []Media // empty when the service has none (photoList null)
 }
 
-// QueryPhotos fetches the photos taken during the scan of orderNo.
-func (s *FaceService) QueryPhotos(ctx context.Context, orderNo string) (*Photos, error) {
+// QueryPhotos fetches the photos taken during the scan of q.OrderNo (queryphotoinfo); q.Media
+// is not used.
+func (s *FaceService) QueryPhotos(ctx context.Context, q FaceQuery) (*Photos, error) {
+	orderNo := q.OrderNo
 	if err := checkOrderNo(orderNo); err != nil {
 		return nil, err
 	}
@@ -350,7 +364,7 @@ func (s *FaceService) QueryPhotos(ctx context.Context, orderNo string) (*Photos,
 		{"orderNo", orderNo}}
 	ar := &arena{}
 	var photos []*arenaWriter
-	env, err := s.c.call(ctx, signedCall{app: s.c.primary, endpoint: EndpointQueryPhotoInfo, p: p, media: func(cl int64) wire.MediaSink {
+	env, err := s.c.call(ctx, signedCall{app: s.c.primary, endpoint: endpointQueryPhotoInfo, p: p, media: func(cl int64) wire.MediaSink {
 		ar.reset(cl)
 		photos = photos[:0]
 		return wire.MediaSink{Lists: map[string]func(int) (io.Writer, error){
@@ -368,7 +382,7 @@ func (s *FaceService) QueryPhotos(ctx context.Context, orderNo string) (*Photos,
 		return nil, err
 	}
 	out := &Photos{}
-	if _, err := decodeResult(EndpointQueryPhotoInfo, orderNo, env, out, frame{orderNo: &out.OrderNo, bizSeqNo: &out.BizSeqNo}); err != nil {
+	if _, err := decodeResult(endpointQueryPhotoInfo, orderNo, env, out, frame{orderNo: &out.OrderNo, bizSeqNo: &out.BizSeqNo}); err != nil {
 		return nil, err
 	}
 	for _, w := range photos {

@@ -111,13 +111,13 @@ func TestFileStoreRestartReusesTheStoredUnit(t *testing.T) {
 	again, err := start().SignTicket(ctx)
 	require.NoError(t, err)
 	require.Equal(t, first, again)
-	require.Equal(t, 1, srv.Requests(kyc.EndpointAccessToken))
+	require.Equal(t, 1, srv.Requests(kyctest.EndpointAccessToken))
 
 	srv.Clock.Advance(time.Hour)
 	later, err := start().SignTicket(ctx)
 	require.NoError(t, err)
 	require.NotEqual(t, first, later)
-	require.Equal(t, 2, srv.Requests(kyc.EndpointAccessToken))
+	require.Equal(t, 2, srv.Requests(kyctest.EndpointAccessToken))
 }
 
 func TestFileStoreErrorsNeverShowTheFile(t *testing.T) {
@@ -412,7 +412,7 @@ func (pf *procFleet) requireNoStaleToken(results ...*childResult) {
 	for _, r := range results {
 		sum += r.Nonces
 	}
-	require.Equal(pf.t, sum, pf.srv.Requests(kyc.EndpointNonceTicket))
+	require.Equal(pf.t, sum, pf.srv.Requests(kyctest.EndpointNonceTicket))
 }
 
 func TestFileStoreProcesses(t *testing.T) {
@@ -442,7 +442,7 @@ func TestFileStoreProcesses(t *testing.T) {
 		}
 		pf.waitFetches(1, 10*time.Second)
 		// The next fetch hangs: its process holds the lease when we kill it.
-		pf.srv.Fail(kyctest.Fault{Endpoint: kyc.EndpointAccessToken, Latency: time.Minute, Times: 1})
+		pf.srv.Fail(kyctest.Fault{Endpoint: kyctest.EndpointAccessToken, Latency: time.Minute, Times: 1})
 		pf.waitFetches(2, 10*time.Second)
 		require.Eventually(t, func() bool {
 			pf.mu.Lock()

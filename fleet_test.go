@@ -115,8 +115,8 @@ func TestStaleAnswerAdoptsStoredUnitBeforeFetching(t *testing.T) {
 	srv.ResetCounts()
 	_, err = follower.NonceTicket(ctx, "user001")
 	require.NoError(t, err)
-	require.Equal(t, 0, srv.Requests(kyc.EndpointAccessToken), "adopted, not fetched")
-	require.Equal(t, 2, srv.Requests(kyc.EndpointNonceTicket), "refused once, retried once")
+	require.Equal(t, 0, srv.Requests(kyctest.EndpointAccessToken), "adopted, not fetched")
+	require.Equal(t, 2, srv.Requests(kyctest.EndpointNonceTicket), "refused once, retried once")
 	got, err := follower.AccessToken(ctx)
 	require.NoError(t, err)
 	require.Equal(t, fresh, got)
@@ -145,7 +145,7 @@ func TestSupersededSaveAdoptsTheStoredUnit(t *testing.T) {
 	require.NoError(t, err)
 	require.NotNil(t, successor.Load())
 	require.Equal(t, successor.Load().SignTicket, tk, "the stored unit wins")
-	require.Equal(t, 2, srv.Requests(kyc.EndpointAccessToken))
+	require.Equal(t, 2, srv.Requests(kyctest.EndpointAccessToken))
 }
 
 type raceStore struct {
@@ -176,7 +176,7 @@ func TestForcedRefreshRefusedWhileStoreIsDown(t *testing.T) {
 	down.Store(true)
 	err = c.RefreshTickets(ctx)
 	require.ErrorIs(t, err, errStoreDown)
-	require.Equal(t, 1, srv.Requests(kyc.EndpointAccessToken))
+	require.Equal(t, 1, srv.Requests(kyctest.EndpointAccessToken))
 	still, err := c.SignTicket(ctx)
 	require.NoError(t, err)
 	require.Equal(t, tk, still)
@@ -192,7 +192,7 @@ func TestWithRefreshTimeout(t *testing.T) {
 	defer srv.Close()
 	c, err := kyc.New(srv.AppID, srv.Secret, kyc.WithBaseURL(srv.URL), kyc.WithRefreshTimeout(300*time.Millisecond))
 	require.NoError(t, err)
-	srv.Fail(kyctest.Fault{Endpoint: kyc.EndpointAccessToken, Latency: time.Minute})
+	srv.Fail(kyctest.Fault{Endpoint: kyctest.EndpointAccessToken, Latency: time.Minute})
 	start := time.Now()
 	_, err = c.SignTicket(context.Background())
 	require.ErrorIs(t, err, context.DeadlineExceeded)

@@ -116,7 +116,7 @@ func runJourneys(t *testing.T, srv *kyctest.Server, c *kyc.Client) error {
 	if err := step("face upload", err); err != nil {
 		return err
 	}
-	start, err := c.Face.SDKParams(ctx, kyc.Plus, "swapApp1", user, f.FaceID)
+	start, err := c.Face.SDKParams(ctx, &kyc.FaceID{Version: kyc.Plus, OrderNo: "swapApp1", UserID: user, FaceID: f.FaceID})
 	if err == nil {
 		err = presentStart(srv, start)
 	}
@@ -124,10 +124,10 @@ func runJourneys(t *testing.T, srv *kyctest.Server, c *kyc.Client) error {
 		return err
 	}
 	require.NoError(t, srv.Complete("swapApp1", kyctest.OutcomePass))
-	if _, err := c.Face.QueryResult(ctx, "swapApp1", kyc.NoMedia); err != nil {
+	if _, err := c.Face.QueryResult(ctx, kyc.FaceQuery{OrderNo: "swapApp1", Media: kyc.NoMedia}); err != nil {
 		return step("face query", err)
 	}
-	if _, err := c.Face.QueryPhotos(ctx, "swapApp1"); err != nil {
+	if _, err := c.Face.QueryPhotos(ctx, kyc.FaceQuery{OrderNo: "swapApp1"}); err != nil {
 		return step("face photos", err)
 	}
 
@@ -136,8 +136,7 @@ func runJourneys(t *testing.T, srv *kyctest.Server, c *kyc.Client) error {
 	if err := step("face upload", err); err != nil {
 		return err
 	}
-	u, err := c.Face.H5LoginURL(ctx, kyc.H5LoginRequest{FaceID: f.FaceID, OrderNo: "swapH51", UserID: user,
-		OptimalDomain: f.OptimalDomain, CallbackURL: partner})
+	u, err := c.Face.H5LoginURL(ctx, kyc.H5LoginRequest{Face: &kyc.FaceID{FaceID: f.FaceID, OrderNo: "swapH51", UserID: user, OptimalDomain: f.OptimalDomain, Version: f.Version}, CallbackURL: partner})
 	if err == nil {
 		err = openPage(ctx, u)
 	}
@@ -157,8 +156,7 @@ func runJourneys(t *testing.T, srv *kyctest.Server, c *kyc.Client) error {
 	if err := step("PC upload", err); err != nil {
 		return err
 	}
-	u, err = c.Face.PCLoginURL(ctx, kyc.PCLoginRequest{H5FaceID: f.FaceID, OrderNo: "swapPC1", UserID: user,
-		OptimalDomain: f.OptimalDomain, CallbackURL: partner})
+	u, err = c.Face.PCLoginURL(ctx, kyc.PCLoginRequest{Face: &kyc.FaceID{FaceID: f.FaceID, OrderNo: "swapPC1", UserID: user, OptimalDomain: f.OptimalDomain, PC: true}, CallbackURL: partner})
 	if err == nil {
 		err = openPage(ctx, u)
 	}
@@ -172,15 +170,14 @@ func runJourneys(t *testing.T, srv *kyctest.Server, c *kyc.Client) error {
 	if err := step("will upload", err); err != nil {
 		return err
 	}
-	start, err = c.Will.SDKParams(ctx, "swapWill1", user, w.FaceID)
+	start, err = c.Will.SDKParams(ctx, &kyc.FaceID{OrderNo: "swapWill1", UserID: user, FaceID: w.FaceID})
 	if err == nil {
 		err = presentStart(srv, start)
 	}
 	if err := step("will SDK start", err); err != nil {
 		return err
 	}
-	u, err = c.Will.H5LoginURL(ctx, kyc.WillLoginRequest{FaceID: w.FaceID, OrderNo: "swapWill1", UserID: user,
-		OptimalDomain: w.OptimalDomain, CallbackURL: partner})
+	u, err = c.Will.H5LoginURL(ctx, kyc.WillLoginRequest{Face: &kyc.FaceID{FaceID: w.FaceID, OrderNo: "swapWill1", UserID: user, OptimalDomain: w.OptimalDomain}, CallbackURL: partner})
 	if err == nil {
 		err = openPage(ctx, u)
 	}
@@ -199,7 +196,7 @@ func runJourneys(t *testing.T, srv *kyctest.Server, c *kyc.Client) error {
 	}
 
 	// OCR: SDK start, ID-card and bank-card results.
-	start, err = c.OCR.IDCardSDKParams(ctx, "swapOCR1", user)
+	start, err = c.OCR.IDCardSDKParams(ctx, kyc.OCRStartRequest{OrderNo: "swapOCR1", UserID: user})
 	if err == nil {
 		err = presentStart(srv, start)
 	}
@@ -211,7 +208,7 @@ func runJourneys(t *testing.T, srv *kyctest.Server, c *kyc.Client) error {
 		return step("ID-card OCR query", err)
 	}
 	require.NoError(t, srv.CompleteBankCardOCR("swapBank1", kyctest.SampleBankCard()))
-	if _, err := c.OCR.BankCardResult(ctx, "swapBank1", false); err != nil {
+	if _, err := c.OCR.BankCardResult(ctx, kyc.BankCardQuery{OrderNo: "swapBank1"}); err != nil {
 		return step("bank-card OCR query", err)
 	}
 
@@ -220,7 +217,7 @@ func runJourneys(t *testing.T, srv *kyctest.Server, c *kyc.Client) error {
 	if err := step("NFC upload", err); err != nil {
 		return err
 	}
-	start, err = c.NFC.SDKParams(ctx, "swapNFC1", user, cert.CertID)
+	start, err = c.NFC.SDKParams(ctx, &kyc.NFCCertID{OrderNo: "swapNFC1", UserID: user, CertID: cert.CertID})
 	if err == nil {
 		err = presentStart(srv, start)
 	}

@@ -81,7 +81,7 @@ func (c *Client) upload(ctx context.Context, endpoint string, p params, body fun
 	}
 	return &FaceID{FaceID: firstNonEmpty(out.FaceID, out.H5FaceID), OrderNo: firstNonEmpty(out.OrderNo, orderNo),
 		BizSeqNo: firstNonEmpty(env.BizSeqNo, out.BizSeqNo), TransactionTime: string(env.TransactionTime),
-		OptimalDomain: out.OptimalDomain, Nonce: nonce}, nil
+		OptimalDomain: out.OptimalDomain, UserID: mustGet(p, "userId"), Nonce: nonce}, nil
 }
 
 // faceIDResult is an upload's answer as sent: checkFaceIDAnswer judges it (faceId and h5faceId
@@ -134,20 +134,9 @@ func identityParams(appID, orderNo, userID, name, idNo string, photo []byte, pho
 	return p, nil
 }
 
-// nonceOrNew is the caller's nonce, checked, or a fresh one when n is empty.
-func nonceOrNew(n string) (string, error) {
-	if n == "" {
-		return NewNonce(), nil
-	}
-	if err := CheckNonce(n); err != nil {
-		return "", err
-	}
-	return n, nil
-}
-
 // sdkStart builds start values for any SDK (face, OCR, will, NFC): the NONCE-ticket signature
 // over appId, userId, nonce and version.
-func (c *Client) sdkStart(ctx context.Context, app *appTickets, endpoint, product, orderNo, userID, faceID string, opts []StartOption) (*SDKStart, error) {
+func (c *Client) sdkStart(ctx context.Context, app *appTickets, endpoint, product, orderNo, userID, faceID string, opts []CallOption) (*SDKStart, error) {
 	if err := checkOrderNo(orderNo); err != nil {
 		return nil, err
 	}
@@ -169,7 +158,7 @@ func (c *Client) sdkStart(ctx context.Context, app *appTickets, endpoint, produc
 	p.sign(endpoint, "sign", ticket)
 	start := &SDKStart{Product: product, FaceID: faceID, OrderNo: orderNo, AppID: app.appID, Version: APIVersion,
 		Nonce: cfg.nonce, UserID: userID, Sign: mustGet(p, "sign"), Licence: c.sdkLicence}
-	if endpoint == EndpointFaceSDKStart {
+	if endpoint == endpointFaceSDKStart {
 		start.VerifyMode = "GRADE"
 	}
 	return start, nil
@@ -177,7 +166,7 @@ func (c *Client) sdkStart(ctx context.Context, app *appTickets, endpoint, produc
 
 // loginURL builds a browser login URL for endpoint (mobile, PC or will H5): the 7-value NONCE
 // signature over appId, userId, orderNo, version, the faceId field and nonce.
-func (c *Client) loginURL(ctx context.Context, app *appTickets, endpoint, idField, faceID, orderNo, userID, domain, callback string, pre, post params, opts []StartOption) (string, error) {
+func (c *Client) loginURL(ctx context.Context, app *appTickets, endpoint, idField, faceID, orderNo, userID, domain, callback string, pre, post params, opts []CallOption) (string, error) {
 	if err := checkAlnumID(idField, faceID, maxFaceIDLen); err != nil {
 		return "", err
 	}

@@ -79,7 +79,7 @@ func okWill() kyc.WillFaceIDRequest {
 }
 
 func okLogin() kyc.H5LoginRequest {
-	return kyc.H5LoginRequest{FaceID: "face001", OrderNo: newOrderNo(), UserID: "user1", CallbackURL: "https://partner.example/cb"}
+	return kyc.H5LoginRequest{Face: &kyc.FaceID{FaceID: "face001", OrderNo: newOrderNo(), UserID: "user1", Version: kyc.Plus}, CallbackURL: "https://partner.example/cb"}
 }
 
 // rounds spreads n question characters over rounds of at most 250.
@@ -93,8 +93,8 @@ func rounds(n int) []kyc.WillRound {
 	return out
 }
 
-func eidQuestion(q string, answers ...string) *kyc.EidTokenConfig {
-	return &kyc.EidTokenConfig{UseIntentionVerify: true, IntentionMode: "2",
+func eidQuestion(q string, answers ...string) *kyc.EIDTokenConfig {
+	return &kyc.EIDTokenConfig{UseIntentionVerify: true, IntentionMode: "2",
 		IntentionQuestions: []kyc.IntentionQuestion{{Question: q, Answers: answers}}}
 }
 
@@ -135,10 +135,9 @@ func limitCases(srv *kyctest.Server) []limitCase {
 			return "", err
 		}},
 		{name: "upload nonce", field: "nonce", limit: 32, hasMin: true, min: 32, call: func(ctx C, c K, n int) (string, error) {
-			r := okUpload()
-			r.Nonce = ascii(n)
-			_, err := c.Face.GetFaceID(ctx, r)
-			return r.Nonce, err
+			nonce := ascii(n)
+			_, err := c.Face.GetFaceID(ctx, okUpload(), kyc.WithNonce(nonce))
+			return nonce, err
 		}},
 		{name: "PC upload orderNo", field: "orderNo", limit: 32, call: func(ctx C, c K, n int) (string, error) {
 			r := kyc.PCFaceIDRequest{OrderNo: digits(n), UserID: "user1", Name: testName, IDNo: testIDNo}
@@ -147,21 +146,21 @@ func limitCases(srv *kyctest.Server) []limitCase {
 		}},
 		// Face start values and login URLs (spec A 6.1, B 3.2, B 4).
 		{name: "SDK start faceId", field: "faceId", limit: 32, hasMin: true, min: 1, call: func(ctx C, c K, n int) (string, error) {
-			return str(ascii(n), second(c.Face.SDKParams(ctx, kyc.Plus, newOrderNo(), "user1", ascii(n))))
+			return str(ascii(n), second(c.Face.SDKParams(ctx, &kyc.FaceID{Version: kyc.Plus, OrderNo: newOrderNo(), UserID: "user1", FaceID: ascii(n)})))
 		}},
 		{name: "SDK start orderNo", field: "orderNo", limit: 32, call: func(ctx C, c K, n int) (string, error) {
-			return str(digits(n), second(c.Face.SDKParams(ctx, kyc.Basic, digits(n), "user1", "face1")))
+			return str(digits(n), second(c.Face.SDKParams(ctx, &kyc.FaceID{Version: kyc.Basic, OrderNo: digits(n), UserID: "user1", FaceID: "face1"})))
 		}},
 		{name: "SDK start userId", field: "userId", limit: 32, call: func(ctx C, c K, n int) (string, error) {
-			return str(ascii(n), second(c.Face.SDKParams(ctx, kyc.Enhanced, newOrderNo(), ascii(n), "face1")))
+			return str(ascii(n), second(c.Face.SDKParams(ctx, &kyc.FaceID{Version: kyc.Enhanced, OrderNo: newOrderNo(), UserID: ascii(n), FaceID: "face1"})))
 		}},
 		{name: "SDK start WithNonce", field: "nonce", limit: 32, hasMin: true, min: 32, call: func(ctx C, c K, n int) (string, error) {
-			return str(ascii(n), second(c.Face.SDKParams(ctx, kyc.Plus, newOrderNo(), "user1", "face1", kyc.WithNonce(ascii(n)))))
+			return str(ascii(n), second(c.Face.SDKParams(ctx, &kyc.FaceID{Version: kyc.Plus, OrderNo: newOrderNo(), UserID: "user1", FaceID: "face1"}, kyc.WithNonce(ascii(n)))))
 		}},
 		{name: "H5 login faceId", field: "faceId", limit: 32, hasMin: true, min: 1, call: func(ctx C, c K, n int) (string, error) {
 			r := okLogin()
-			r.FaceID = ascii(n)
-			return str(r.FaceID, second(c.Face.H5LoginURL(ctx, r)))
+			r.Face.FaceID = ascii(n)
+			return str(r.Face.FaceID, second(c.Face.H5LoginURL(ctx, r)))
 		}},
 		{name: "H5 login callback url", field: "url", limit: 1024, call: func(ctx C, c K, n int) (string, error) {
 			r := okLogin()
@@ -170,38 +169,38 @@ func limitCases(srv *kyctest.Server) []limitCase {
 		}},
 		{name: "H5 login optimalDomain", field: "optimalDomain", limit: 253, call: func(ctx C, c K, n int) (string, error) {
 			r := okLogin()
-			r.OptimalDomain = hostOf(n)
-			return str(r.OptimalDomain, second(c.Face.H5LoginURL(ctx, r)))
+			r.Face.OptimalDomain = hostOf(n)
+			return str(r.Face.OptimalDomain, second(c.Face.H5LoginURL(ctx, r)))
 		}},
 		{name: "H5 login optimalDomain label", field: "optimalDomain", limit: 63, call: func(ctx C, c K, n int) (string, error) {
 			r := okLogin()
-			r.OptimalDomain = ascii(n) + ".example"
-			return str(r.OptimalDomain, second(c.Face.H5LoginURL(ctx, r)))
+			r.Face.OptimalDomain = ascii(n) + ".example"
+			return str(r.Face.OptimalDomain, second(c.Face.H5LoginURL(ctx, r)))
 		}},
 		{name: "H5 login orderNo", field: "orderNo", limit: 32, call: func(ctx C, c K, n int) (string, error) {
 			r := okLogin()
-			r.OrderNo = digits(n)
-			return str(r.OrderNo, second(c.Face.H5LoginURL(ctx, r)))
+			r.Face.OrderNo = digits(n)
+			return str(r.Face.OrderNo, second(c.Face.H5LoginURL(ctx, r)))
 		}},
 		{name: "H5 login userId", field: "userId", limit: 32, call: func(ctx C, c K, n int) (string, error) {
 			r := okLogin()
-			r.UserID = ascii(n)
-			return str(r.UserID, second(c.Face.H5LoginURL(ctx, r)))
+			r.Face.UserID = ascii(n)
+			return str(r.Face.UserID, second(c.Face.H5LoginURL(ctx, r)))
 		}},
 		{name: "PC login h5faceId", field: "h5faceId", limit: 32, hasMin: true, min: 1, call: func(ctx C, c K, n int) (string, error) {
-			r := kyc.PCLoginRequest{H5FaceID: ascii(n), OrderNo: newOrderNo(), UserID: "user1", CallbackURL: "https://partner.example/cb"}
-			return str(r.H5FaceID, second(c.Face.PCLoginURL(ctx, r)))
+			r := kyc.PCLoginRequest{Face: &kyc.FaceID{FaceID: ascii(n), OrderNo: newOrderNo(), UserID: "user1", PC: true}, CallbackURL: "https://partner.example/cb"}
+			return str(r.Face.FaceID, second(c.Face.PCLoginURL(ctx, r)))
 		}},
 		{name: "PC login callback url", field: "url", limit: 1024, call: func(ctx C, c K, n int) (string, error) {
-			r := kyc.PCLoginRequest{H5FaceID: "face1", OrderNo: newOrderNo(), UserID: "user1", CallbackURL: urlOf(n)}
+			r := kyc.PCLoginRequest{Face: &kyc.FaceID{FaceID: "face1", OrderNo: newOrderNo(), UserID: "user1", PC: true}, CallbackURL: urlOf(n)}
 			return str(r.CallbackURL, second(c.Face.PCLoginURL(ctx, r)))
 		}},
 		// Face queries (spec A 4.4, 4.5).
 		{name: "face result orderNo", field: "orderNo", limit: 32, call: func(ctx C, c K, n int) (string, error) {
-			return str(digits(n), second(c.Face.QueryResult(ctx, digits(n), kyc.NoMedia)))
+			return str(digits(n), second(c.Face.QueryResult(ctx, kyc.FaceQuery{OrderNo: digits(n), Media: kyc.NoMedia})))
 		}},
 		{name: "face photos orderNo", field: "orderNo", limit: 32, call: func(ctx C, c K, n int) (string, error) {
-			return str(digits(n), second(c.Face.QueryPhotos(ctx, digits(n))))
+			return str(digits(n), second(c.Face.QueryPhotos(ctx, kyc.FaceQuery{OrderNo: digits(n)})))
 		}},
 		// Will (spec C 5.2-5.6).
 		{name: "will orderNo", field: "orderNo", limit: 32, call: func(ctx C, c K, n int) (string, error) {
@@ -256,19 +255,18 @@ func limitCases(srv *kyctest.Server) []limitCase {
 			return str(r.MidAnswer, second(c.Will.GetFaceID(ctx, r)))
 		}},
 		{name: "will nonce", field: "nonce", limit: 32, hasMin: true, min: 32, call: func(ctx C, c K, n int) (string, error) {
-			r := okWill()
-			r.Nonce = ascii(n)
-			return str(r.Nonce, second(c.Will.GetFaceID(ctx, r)))
+			nonce := ascii(n)
+			return str(nonce, second(c.Will.GetFaceID(ctx, okWill(), kyc.WithNonce(nonce))))
 		}},
 		{name: "will SDK start faceId", field: "faceId", limit: 32, hasMin: true, min: 1, call: func(ctx C, c K, n int) (string, error) {
-			return str(ascii(n), second(c.Will.SDKParams(ctx, newOrderNo(), "user1", ascii(n))))
+			return str(ascii(n), second(c.Will.SDKParams(ctx, &kyc.FaceID{OrderNo: newOrderNo(), UserID: "user1", FaceID: ascii(n)})))
 		}},
 		{name: "will login faceId", field: "faceId", limit: 32, hasMin: true, min: 1, call: func(ctx C, c K, n int) (string, error) {
-			r := kyc.WillLoginRequest{FaceID: ascii(n), OrderNo: newOrderNo(), UserID: "user1", CallbackURL: "https://partner.example/cb"}
-			return str(r.FaceID, second(c.Will.H5LoginURL(ctx, r)))
+			r := kyc.WillLoginRequest{Face: &kyc.FaceID{FaceID: ascii(n), OrderNo: newOrderNo(), UserID: "user1"}, CallbackURL: "https://partner.example/cb"}
+			return str(r.Face.FaceID, second(c.Will.H5LoginURL(ctx, r)))
 		}},
 		{name: "will login callback url", field: "url", limit: 1024, call: func(ctx C, c K, n int) (string, error) {
-			r := kyc.WillLoginRequest{FaceID: "face1", OrderNo: newOrderNo(), UserID: "user1", CallbackURL: urlOf(n)}
+			r := kyc.WillLoginRequest{Face: &kyc.FaceID{FaceID: "face1", OrderNo: newOrderNo(), UserID: "user1"}, CallbackURL: urlOf(n)}
 			return str(r.CallbackURL, second(c.Will.H5LoginURL(ctx, r)))
 		}},
 		{name: "will result orderNo", field: "orderNo", limit: 32, call: func(ctx C, c K, n int) (string, error) {
@@ -276,19 +274,19 @@ func limitCases(srv *kyctest.Server) []limitCase {
 		}},
 		// OCR (spec C 2, 3): the SDKs take a userId of 30.
 		{name: "ID-card OCR start userId", field: "userId", limit: 30, call: func(ctx C, c K, n int) (string, error) {
-			return str(ascii(n), second(c.OCR.IDCardSDKParams(ctx, newOrderNo(), ascii(n))))
+			return str(ascii(n), second(c.OCR.IDCardSDKParams(ctx, kyc.OCRStartRequest{OrderNo: newOrderNo(), UserID: ascii(n)})))
 		}},
 		{name: "bank-card OCR start userId", field: "userId", limit: 30, call: func(ctx C, c K, n int) (string, error) {
-			return str(ascii(n), second(c.OCR.BankCardSDKParams(ctx, newOrderNo(), ascii(n))))
+			return str(ascii(n), second(c.OCR.BankCardSDKParams(ctx, kyc.OCRStartRequest{OrderNo: newOrderNo(), UserID: ascii(n)})))
 		}},
 		{name: "ID-card OCR start orderNo", field: "orderNo", limit: 32, call: func(ctx C, c K, n int) (string, error) {
-			return str(digits(n), second(c.OCR.IDCardSDKParams(ctx, digits(n), "user1")))
+			return str(digits(n), second(c.OCR.IDCardSDKParams(ctx, kyc.OCRStartRequest{OrderNo: digits(n), UserID: "user1"})))
 		}},
 		{name: "ID-card OCR result orderNo", field: "orderNo", limit: 32, call: func(ctx C, c K, n int) (string, error) {
 			return str(digits(n), second(c.OCR.IDCardResult(ctx, kyc.IDCardQuery{OrderNo: digits(n)})))
 		}},
 		{name: "bank-card OCR result orderNo", field: "orderNo", limit: 32, call: func(ctx C, c K, n int) (string, error) {
-			return str(digits(n), second(c.OCR.BankCardResult(ctx, digits(n), false)))
+			return str(digits(n), second(c.OCR.BankCardResult(ctx, kyc.BankCardQuery{OrderNo: digits(n)})))
 		}},
 		// NFC (spec C 6).
 		{name: "NFC upload orderNo", field: "orderNo", limit: 32, call: func(ctx C, c K, n int) (string, error) {
@@ -300,14 +298,14 @@ func limitCases(srv *kyctest.Server) []limitCase {
 			return str(r.UserID, second(c.NFC.GetCertID(ctx, r)))
 		}},
 		{name: "NFC upload nonce", field: "nonce", limit: 32, hasMin: true, min: 32, call: func(ctx C, c K, n int) (string, error) {
-			r := kyc.NFCCertIDRequest{OrderNo: newOrderNo(), UserID: "user1", CardType: kyc.NFCIDCard, Nonce: ascii(n)}
-			return str(r.Nonce, second(c.NFC.GetCertID(ctx, r)))
+			r, nonce := kyc.NFCCertIDRequest{OrderNo: newOrderNo(), UserID: "user1", CardType: kyc.NFCIDCard}, ascii(n)
+			return str(nonce, second(c.NFC.GetCertID(ctx, r, kyc.WithNonce(nonce))))
 		}},
 		{name: "NFC start ocrCertId", field: "ocrCertId", limit: 40, hasMin: true, min: 1, call: func(ctx C, c K, n int) (string, error) {
-			return str(ascii(n), second(c.NFC.SDKParams(ctx, newOrderNo(), "user1", ascii(n))))
+			return str(ascii(n), second(c.NFC.SDKParams(ctx, &kyc.NFCCertID{OrderNo: newOrderNo(), UserID: "user1", CertID: ascii(n)})))
 		}},
 		{name: "NFC start userId", field: "userId", limit: 30, call: func(ctx C, c K, n int) (string, error) {
-			return str(ascii(n), second(c.NFC.SDKParams(ctx, newOrderNo(), ascii(n), "cert1")))
+			return str(ascii(n), second(c.NFC.SDKParams(ctx, &kyc.NFCCertID{OrderNo: newOrderNo(), UserID: ascii(n), CertID: "cert1"})))
 		}},
 		{name: "NFC result reqId", field: "reqId", limit: 40, hasMin: true, min: 1, call: func(ctx C, c K, n int) (string, error) {
 			return str(ascii(n), second(c.NFC.QueryResult(ctx, kyc.NFCQuery{OrderNo: newOrderNo(), ReqID: ascii(n)})))
@@ -353,26 +351,26 @@ func limitCases(srv *kyctest.Server) []limitCase {
 		}},
 		// API 3.0: eID (spec C 4, D).
 		{name: "GetEidToken MerchantId", field: "MerchantId", limit: 50, hasMin: true, min: 1, call: func(ctx C, c K, n int) (string, error) {
-			return str(ascii(n), second(c.EID.Token(ctx, kyc.EidTokenRequest{MerchantID: ascii(n)})))
+			return str(ascii(n), second(c.EID.Token(ctx, kyc.EIDTokenRequest{MerchantID: ascii(n)})))
 		}},
 		{name: "GetEidToken Name", field: "Name", limit: 32, call: func(ctx C, c K, n int) (string, error) {
-			r := kyc.EidTokenRequest{MerchantID: "M1", Name: hanzi(n), IDCard: cloudIDCard}
+			r := kyc.EIDTokenRequest{MerchantID: "M1", Name: hanzi(n), IDCard: cloudIDCard}
 			return str(r.Name, second(c.EID.Token(ctx, r)))
 		}},
 		{name: "GetEidToken IdCard", field: "IdCard", limit: 32, call: func(ctx C, c K, n int) (string, error) {
-			r := kyc.EidTokenRequest{MerchantID: "M1", Name: cloudName, IDCard: digits(n)}
+			r := kyc.EIDTokenRequest{MerchantID: "M1", Name: cloudName, IDCard: digits(n)}
 			return str(r.IDCard, second(c.EID.Token(ctx, r)))
 		}},
 		{name: "GetEidToken Extra", field: "Extra", limit: 1024, call: func(ctx C, c K, n int) (string, error) {
-			r := kyc.EidTokenRequest{MerchantID: "M1", Extra: ascii(n)}
+			r := kyc.EIDTokenRequest{MerchantID: "M1", Extra: ascii(n)}
 			return str(r.Extra, second(c.EID.Token(ctx, r)))
 		}},
 		{name: "GetEidToken RedirectUrl", field: "RedirectUrl", limit: 1024, call: func(ctx C, c K, n int) (string, error) {
-			r := kyc.EidTokenRequest{MerchantID: "M1", RedirectURL: urlOf(n)}
+			r := kyc.EIDTokenRequest{MerchantID: "M1", RedirectURL: urlOf(n)}
 			return str(r.RedirectURL, second(c.EID.Token(ctx, r)))
 		}},
 		{name: "GetEidToken IntentionVerifyText", field: "Config.IntentionVerifyText", limit: 120, call: func(ctx C, c K, n int) (string, error) {
-			r := kyc.EidTokenRequest{MerchantID: "M1", Config: &kyc.EidTokenConfig{UseIntentionVerify: true, IntentionVerifyText: hanzi(n)}}
+			r := kyc.EIDTokenRequest{MerchantID: "M1", Config: &kyc.EIDTokenConfig{UseIntentionVerify: true, IntentionVerifyText: hanzi(n)}}
 			return str(r.Config.IntentionVerifyText, second(c.EID.Token(ctx, r)))
 		}},
 		{name: "GetEidToken IntentionQuestions", field: "Config.IntentionQuestions", limit: 1, call: func(ctx C, c K, n int) (string, error) {
@@ -380,28 +378,28 @@ func limitCases(srv *kyctest.Server) []limitCase {
 			for range n - 1 {
 				cfg.IntentionQuestions = append(cfg.IntentionQuestions, cfg.IntentionQuestions[0])
 			}
-			return str("", second(c.EID.Token(ctx, kyc.EidTokenRequest{MerchantID: "M1", Config: cfg})))
+			return str("", second(c.EID.Token(ctx, kyc.EIDTokenRequest{MerchantID: "M1", Config: cfg})))
 		}},
 		{name: "GetEidToken Question", field: "Config.IntentionQuestions.Question", limit: 250, hasMin: true, min: 1, call: func(ctx C, c K, n int) (string, error) {
 			cfg := eidQuestion(hanzi(n), "是")
-			return str(hanzi(n), second(c.EID.Token(ctx, kyc.EidTokenRequest{MerchantID: "M1", Config: cfg})))
+			return str(hanzi(n), second(c.EID.Token(ctx, kyc.EIDTokenRequest{MerchantID: "M1", Config: cfg})))
 		}},
 		{name: "GetEidToken Answers", field: "Config.IntentionQuestions.Answers", limit: 50, hasMin: true, min: 1, call: func(ctx C, c K, n int) (string, error) {
 			cfg := eidQuestion("问")
 			for range n {
 				cfg.IntentionQuestions[0].Answers = append(cfg.IntentionQuestions[0].Answers, "是")
 			}
-			return str("", second(c.EID.Token(ctx, kyc.EidTokenRequest{MerchantID: "M1", Config: cfg})))
+			return str("", second(c.EID.Token(ctx, kyc.EIDTokenRequest{MerchantID: "M1", Config: cfg})))
 		}},
 		{name: "GetEidToken answer", field: "Config.IntentionQuestions.Answers", limit: 10, hasMin: true, min: 1, call: func(ctx C, c K, n int) (string, error) {
 			cfg := eidQuestion("问", hanzi(n))
-			return str(hanzi(n), second(c.EID.Token(ctx, kyc.EidTokenRequest{MerchantID: "M1", Config: cfg})))
+			return str(hanzi(n), second(c.EID.Token(ctx, kyc.EIDTokenRequest{MerchantID: "M1", Config: cfg})))
 		}},
 		{name: "GetEidResult EidToken", field: "EidToken", limit: 128, hasMin: true, min: 1, call: func(ctx C, c K, n int) (string, error) {
-			return str(ascii(n), second(c.EID.Result(ctx, kyc.EidResultRequest{EidToken: ascii(n), Parts: kyc.PartText})))
+			return str(ascii(n), second(c.EID.Result(ctx, kyc.EIDResultRequest{EIDToken: ascii(n), Parts: kyc.PartText})))
 		}},
 		{name: "GetEidResult BestFramesCount", field: "BestFramesCount", limit: 3, hasMin: true, min: 0, call: func(ctx C, c K, n int) (string, error) {
-			return str("", second(c.EID.Result(ctx, kyc.EidResultRequest{EidToken: "E1", Parts: kyc.PartBestFrames, BestFrames: n})))
+			return str("", second(c.EID.Result(ctx, kyc.EIDResultRequest{EIDToken: "E1", Parts: kyc.PartBestFrames, BestFrames: n})))
 		}},
 		{name: "CheckEidTokenStatus EidToken", field: "EidToken", limit: 128, call: func(ctx C, c K, n int) (string, error) {
 			return str(ascii(n), second(c.EID.TokenStatus(ctx, ascii(n))))

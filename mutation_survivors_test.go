@@ -30,18 +30,18 @@ func TestNFCQueryLimitAnswerIsNotResent(t *testing.T) {
 	srv, c := newNFCPair(t, kyc.WithRetry(3, time.Millisecond, time.Millisecond))
 	orderNo, reqID := nfcRead(t, srv, c, kyc.NFCIDCard)
 	srv.ResetCounts()
-	srv.Fail(kyctest.Fault{Endpoint: kyc.EndpointNFCResult, Code: "66664003"})
+	srv.Fail(kyctest.Fault{Endpoint: kyctest.EndpointNFCResult, Code: "66664003"})
 	_, err := c.NFC.QueryResult(context.Background(), kyc.NFCQuery{OrderNo: orderNo, ReqID: reqID})
 	require.ErrorIs(t, err, kyc.ErrRateLimited)
-	require.Equal(t, 1, srv.Requests(kyc.EndpointNFCResult))
+	require.Equal(t, 1, srv.Requests(kyctest.EndpointNFCResult))
 
 	// A busy answer on the same call is resent (the control).
 	srv.ClearFaults()
 	srv.ResetCounts()
-	srv.Fail(kyctest.Fault{Endpoint: kyc.EndpointNFCResult, Code: "66664006", Times: 1})
+	srv.Fail(kyctest.Fault{Endpoint: kyctest.EndpointNFCResult, Code: "66664006", Times: 1})
 	_, err = c.NFC.QueryResult(context.Background(), kyc.NFCQuery{OrderNo: orderNo, ReqID: reqID})
 	require.NoError(t, err)
-	require.Equal(t, 2, srv.Requests(kyc.EndpointNFCResult))
+	require.Equal(t, 2, srv.Requests(kyctest.EndpointNFCResult))
 }
 
 // TestCallbackSignedBeforeAFleetRotation: an instance that adopts a new unit another instance
@@ -86,7 +86,7 @@ func TestCallbackSignedBeforeAFleetRotation(t *testing.T) {
 	adopted, err := b.SignTicket(ctx)
 	require.NoError(t, err)
 	require.Equal(t, fresh, adopted, "b adopted the saved unit")
-	require.Zero(t, srv.Requests(kyc.EndpointSignTicket), "adopted, not fetched")
+	require.Zero(t, srv.Requests(kyctest.EndpointSignTicket), "adopted, not fetched")
 }
 
 // TestMalformedCallbacksFetchNothing: a callback that cannot be genuine (no code, no orderNo, a
@@ -181,7 +181,7 @@ func TestCloudAnswersWithoutTheirTokenAreBadResponses(t *testing.T) {
 	ctx := context.Background()
 	_, err = c.Detect.Auth(ctx, kyc.DetectAuthRequest{RuleID: "1"})
 	require.ErrorIs(t, err, kyc.ErrBadResponse, "DetectAuth")
-	_, err = c.EID.Token(ctx, kyc.EidTokenRequest{MerchantID: "KYCTESTMERCHANT"})
+	_, err = c.EID.Token(ctx, kyc.EIDTokenRequest{MerchantID: "KYCTESTMERCHANT"})
 	require.ErrorIs(t, err, kyc.ErrBadResponse, "GetEidToken")
 	_, err = c.EID.TokenStatus(ctx, "0A1B2C3D-0000-4000-8000-000000000001")
 	require.ErrorIs(t, err, kyc.ErrBadResponse, "CheckEidTokenStatus")
@@ -327,7 +327,7 @@ func TestNFCQueryCapUnderConcurrency(t *testing.T) {
 	}
 	require.Equal(t, kyc.NFCReqIDMaxQueries, ok)
 	require.Equal(t, kyc.NFCReqIDMaxQueries, limited)
-	require.Equal(t, kyc.NFCReqIDMaxQueries, srv.Requests(kyc.EndpointNFCResult))
+	require.Equal(t, kyc.NFCReqIDMaxQueries, srv.Requests(kyctest.EndpointNFCResult))
 }
 
 // TestReconcileDuplicateSeqCountedOnce: an attempt (Seq) listed twice, in the bill or in the
@@ -383,17 +383,17 @@ func TestWaitForMediaNeedsEveryPartAskedFor(t *testing.T) {
 	orderNo := appJourney(t, srv, c, kyc.Plus, kyctest.OutcomePass)
 	ctx := context.Background()
 	srv.ResetCounts()
-	res, err := c.Face.WaitForMedia(ctx, orderNo, kyc.PhotoAndVideo)
+	res, err := c.Face.WaitForMedia(ctx, kyc.FaceQuery{OrderNo: orderNo, Media: kyc.PhotoAndVideo})
 	require.ErrorIs(t, err, kyc.ErrNoResult)
 	require.NotEmpty(t, res.Photo)
 	require.Empty(t, res.Video)
-	require.Equal(t, 3, srv.Requests(kyc.EndpointQueryFaceRecord))
+	require.Equal(t, 3, srv.Requests(kyctest.EndpointQueryFaceRecord))
 
 	srv.ResetCounts()
-	res, err = c.Face.WaitForMedia(ctx, orderNo, kyc.PhotoOnly)
+	res, err = c.Face.WaitForMedia(ctx, kyc.FaceQuery{OrderNo: orderNo, Media: kyc.PhotoOnly})
 	require.NoError(t, err)
 	require.NotEmpty(t, res.Photo)
-	require.Equal(t, 1, srv.Requests(kyc.EndpointQueryFaceRecord))
+	require.Equal(t, 1, srv.Requests(kyctest.EndpointQueryFaceRecord))
 }
 
 // TestStaleTicketCodesEndToEnd: each answer that says the ticket or token was not accepted
@@ -402,13 +402,13 @@ func TestWaitForMediaNeedsEveryPartAskedFor(t *testing.T) {
 func TestStaleTicketCodesEndToEnd(t *testing.T) {
 	for _, code := range []string{"400101", "400102", "400105"} {
 		srv, c := newPair(t)
-		srv.Fail(kyctest.Fault{Endpoint: kyc.EndpointQueryFaceRecord, Code: code})
-		_, err := c.Face.QueryResult(context.Background(), "stale0001", kyc.NoMedia)
+		srv.Fail(kyctest.Fault{Endpoint: kyctest.EndpointQueryFaceRecord, Code: code})
+		_, err := c.Face.QueryResult(context.Background(), kyc.FaceQuery{OrderNo: "stale0001", Media: kyc.NoMedia})
 		require.ErrorIs(t, err, kyc.ErrInvalidSignature, code)
 		var ae *kyc.APIError
 		require.ErrorAs(t, err, &ae, code)
 		require.Equal(t, code, ae.Code)
-		require.Equal(t, 2, srv.Requests(kyc.EndpointQueryFaceRecord), code)
-		require.Equal(t, 2, srv.Requests(kyc.EndpointSignTicket), "%s: a fresh unit for the retry", code)
+		require.Equal(t, 2, srv.Requests(kyctest.EndpointQueryFaceRecord), code)
+		require.Equal(t, 2, srv.Requests(kyctest.EndpointSignTicket), "%s: a fresh unit for the retry", code)
 	}
 }

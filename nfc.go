@@ -47,13 +47,14 @@ type NFCCertIDRequest struct {
 	OrderNo  string      // unique per read: 1-32 letters and digits
 	UserID   string      // at most 30 letters and digits (the SDK's limit); the start must use the same
 	CardType NFCCardType // NFCIDCard or NFCHKMacauPermit
-	Nonce    string      // the 32-character nonce to sign with; empty means a fresh one
 }
 
 // NFCCertID is what getOcrCertId returns: the ocrCertId for the SDK, valid NFCCertIDLifetime.
+// NFCService.SDKParams takes it whole, so that its orderNo and userId cannot be mixed up.
 type NFCCertID struct {
 	CertID          string
 	OrderNo         string
+	UserID          string // the upload's userId: the start must use the same
 	BizSeqNo        string
 	TransactionTime string
 	Nonce           string // the nonce the upload was signed with
@@ -62,7 +63,7 @@ type NFCCertID struct {
 // GetCertID uploads one NFC read and returns its ocrCertId. The signature covers appId, orderNo,
 // nonce and version (not userId; spec C 6.2). Like the other uploads it is resent only if it
 // provably never reached the service.
-func (s *NFCService) GetCertID(ctx context.Context, req NFCCertIDRequest) (*NFCCertID, error) {
+func (s *NFCService) GetCertID(ctx context.Context, req NFCCertIDRequest, opts ...CallOption) (*NFCCertID, error) {
 	if err := checkOrderNo(req.OrderNo); err != nil {
 		return nil, err
 	}
@@ -75,10 +76,11 @@ func (s *NFCService) GetCertID(ctx context.Context, req NFCCertIDRequest) (*NFCC
 	if req.CardType != NFCIDCard && req.CardType != NFCHKMacauPermit {
 		return nil, invalidInput("nfcType", `must be NFCIDCard ("1") or NFCHKMacauPermit ("3")`)
 	}
-	nonce, err := nonceOrNew(req.Nonce)
+	cfg, err := startOptions(opts)
 	if err != nil {
 		return nil, err
 	}
+	nonce := cfg.nonce
 	// The table spells the key appid; the examples and every other call appId (spec C 10 item 5).
 	p := params{{"appId", s.c.appID}, {"orderNo", req.OrderNo}, {"userId", req.UserID}, {"version", APIVersion},
 		{"nonce", nonce}, {"nfcType", string(req.CardType)}}
@@ -87,37 +89,40 @@ func (s *NFCService) GetCertID(ctx context.Context, req NFCCertIDRequest) (*NFCC
 		BizSeqNo  string `json:"bizSeqNo"`
 		OCRCertID string `json:"ocrCertId"`
 	}
-	env, err := s.c.call(ctx, signedCall{app: s.c.primary, endpoint: EndpointNFCCertID, p: p, mint: true, out: &out})
+	env, err := s.c.call(ctx, signedCall{app: s.c.primary, endpoint: endpointNFCCertID, p: p, mint: true, out: &out})
 	if err != nil {
 		return nil, err
 	}
 	if out == nil {
-		return nil, badAnswer(EndpointNFCCertID, "a success code without a result object")
+		return nil, badAnswer(endpointNFCCertID, "a success code without a result object")
 	}
-	if err := checkFrame(EndpointNFCCertID, req.OrderNo, env, true, out.OrderNo, out.BizSeqNo); err != nil {
+	if err := checkFrame(endpointNFCCertID, req.OrderNo, env, true, out.OrderNo, out.BizSeqNo); err != nil {
 		return nil, err
 	}
-	if err := checkAnswerID(EndpointNFCCertID, "ocrCertId", out.OCRCertID, ruleCertID); err != nil {
+	if err := checkAnswerID(endpointNFCCertID, "ocrCertId", out.OCRCertID, ruleCertID); err != nil {
 		return nil, err
 	}
-	return &NFCCertID{CertID: out.OCRCertID, OrderNo: firstNonEmpty(out.OrderNo, req.OrderNo),
+	return &NFCCertID{CertID: out.OCRCertID, OrderNo: firstNonEmpty(out.OrderNo, req.OrderNo), UserID: req.UserID,
 		BizSeqNo: firstNonEmpty(env.BizSeqNo, out.BizSeqNo), TransactionTime: string(env.TransactionTime), Nonce: nonce}, nil
 }
 
-// SDKParams returns the start values for the NFC SDK, with the ocrCertId, signed with a new
-// NONCE ticket for userID (spec C 6.3).
-func (s *NFCService) SDKParams(ctx context.Context, orderNo, userID, certID string, opts ...StartOption) (*SDKStart, error) {
-	if err := checkAlnumID("ocrCertId", certID, maxCertIDLen); err != nil {
+// SDKParams returns the start values for the NFC SDK (spec C 6.3) for cert, what GetCertID
+// returned (its ocrCertId, orderNo and userId), signed with a new NONCE ticket for that userId.
+func (s *NFCService) SDKParams(ctx context.Context, cert *NFCCertID, opts ...CallOption) (*SDKStart, error) {
+	if cert == nil {
+		return nil, invalidInput("ocrCertId", "must not be nil: pass the NFCCertID GetCertID returned")
+	}
+	if err := checkAlnumID("ocrCertId", cert.CertID, maxCertIDLen); err != nil {
 		return nil, err
 	}
-	if err := checkSDKUserID(userID); err != nil {
+	if err := checkSDKUserID(cert.UserID); err != nil {
 		return nil, err
 	}
-	start, err := s.c.sdkStart(ctx, s.c.primary, EndpointNFCSDKStart, "nfc", orderNo, userID, "", opts)
+	start, err := s.c.sdkStart(ctx, s.c.primary, endpointNFCSDKStart, "nfc", cert.OrderNo, cert.UserID, "", opts)
 	if err != nil {
 		return nil, err
 	}
-	start.OCRCertID = certID
+	start.OCRCertID = cert.CertID
 	return start, nil
 }
 
@@ -158,7 +163,7 @@ func (s *NFCService) QueryResult(ctx context.Context, q NFCQuery) (*NFCResult, e
 		{"reqId", q.ReqID}, {"getPhoto", flag(q.Photos)}}
 	ar := &arena{}
 	var enc *arenaWriter
-	env, err := s.c.call(ctx, signedCall{app: s.c.primary, endpoint: EndpointNFCResult, p: p,
+	env, err := s.c.call(ctx, signedCall{app: s.c.primary, endpoint: endpointNFCResult, p: p,
 		// Every attempt is counted before it is sent, so that a fleet sharing the store sends at
 		// most 10 whatever the retries.
 		beforeAttempt: func(ctx context.Context) error { return s.countQuery(ctx, q.ReqID) },
@@ -180,25 +185,25 @@ func (s *NFCService) QueryResult(ctx context.Context, q NFCQuery) (*NFCResult, e
 		OrderNo  string    `json:"orderNo"`
 	}
 	if env.HasResult() && json.Unmarshal(env.Result, &inner) != nil {
-		return nil, fmt.Errorf("kyc: %s: %w: result does not decode", EndpointNFCResult, ErrBadResponse)
+		return nil, fmt.Errorf("kyc: %s: %w: result does not decode", endpointNFCResult, ErrBadResponse)
 	}
-	if err := checkFrame(EndpointNFCResult, q.OrderNo, env, env.HasResult(), inner.OrderNo, inner.BizSeqNo); err != nil {
+	if err := checkFrame(endpointNFCResult, q.OrderNo, env, env.HasResult(), inner.OrderNo, inner.BizSeqNo); err != nil {
 		return nil, err
 	}
 	if inner.Code != "" && !inner.Code.OK() {
-		return nil, &APIError{Op: EndpointNFCResult, Code: string(inner.Code), Msg: inner.Msg,
+		return nil, &APIError{Op: endpointNFCResult, Code: string(inner.Code), Msg: inner.Msg,
 			BizSeqNo: firstNonEmpty(env.BizSeqNo, inner.BizSeqNo), OrderNo: q.OrderNo, TransactionTime: string(env.TransactionTime), HTTPStatus: 200}
 	}
 	ct := enc.bytes()
 	if len(ct) == 0 {
-		return nil, fmt.Errorf("kyc: %s: %w: no nfcEnResult in the answer", EndpointNFCResult, ErrBadResponse)
+		return nil, fmt.Errorf("kyc: %s: %w: no nfcEnResult in the answer", endpointNFCResult, ErrBadResponse)
 	}
 	card, err := decryptNFC(s.c.nfcKey, ct)
 	if err != nil {
-		return nil, fmt.Errorf("kyc: %s: %w", EndpointNFCResult, err)
+		return nil, fmt.Errorf("kyc: %s: %w", endpointNFCResult, err)
 	}
 	if (card.OrderNo != "" && card.OrderNo != q.OrderNo) || (card.ReqID != "" && card.ReqID != q.ReqID) {
-		return nil, fmt.Errorf("kyc: %s: %w: the decrypted result is for another order or read", EndpointNFCResult, ErrBadResponse)
+		return nil, fmt.Errorf("kyc: %s: %w: the decrypted result is for another order or read", endpointNFCResult, ErrBadResponse)
 	}
 	return &NFCResult{BizSeqNo: firstNonEmpty(env.BizSeqNo, inner.BizSeqNo), TransactionTime: string(env.TransactionTime), Card: card}, nil
 }
@@ -220,7 +225,7 @@ func (s *NFCService) countQuery(ctx context.Context, reqID string) error {
 		n, first, err = qc.CountQuery(ctx, s.c.appID, nfcQueryKey(reqID), now, 2*NFCReqIDWindow)
 		if err != nil {
 			// Fail safe: a query the fleet cannot count is not sent (it could be the 11th).
-			return fmt.Errorf("%w (the %s query was not sent: the ticket store counts the queries of a reqId)", err, EndpointNFCResult)
+			return fmt.Errorf("%w (the %s query was not sent: the ticket store counts the queries of a reqId)", err, endpointNFCResult)
 		}
 	} else {
 		n, first = s.reqs.count(reqID, now)
@@ -228,10 +233,10 @@ func (s *NFCService) countQuery(ctx context.Context, reqID string) error {
 	switch {
 	case n > NFCReqIDMaxQueries:
 		return fmt.Errorf("kyc: %s: %w: this reqId was queried %d times; the service allows %d within 5 minutes, keep the result instead of querying again",
-			EndpointNFCResult, ErrRateLimited, NFCReqIDMaxQueries, NFCReqIDMaxQueries)
+			endpointNFCResult, ErrRateLimited, NFCReqIDMaxQueries, NFCReqIDMaxQueries)
 	case !now.Before(first.Add(NFCReqIDWindow)):
 		return fmt.Errorf("kyc: %s: %w: this reqId was first queried over 5 minutes ago; its result can no longer be queried",
-			EndpointNFCResult, ErrExpired)
+			endpointNFCResult, ErrExpired)
 	}
 	return nil
 }

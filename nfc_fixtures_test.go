@@ -130,10 +130,10 @@ func TestNFCFixturesReplay(t *testing.T) {
 			exp := func(k string) string { s, _ := f.Expect[k].(string); return s }
 			switch f.Endpoint {
 			case "": // the SM4 vectors: TestSM4Vectors
-			case EndpointNFCCertID:
+			case endpointNFCCertID:
 				c, fs := newProductClient(t, map[string][]byte{"/api/server/getOcrCertId": f.Response})
-				res, err := c.NFC.GetCertID(ctx, NFCCertIDRequest{OrderNo: "orderNo596551", UserID: "user001", CardType: NFCHKMacauPermit,
-					Nonce: "kHoSxvLZGxSoFsjxlbzEoUzh5PAnTU7T"})
+				res, err := c.NFC.GetCertID(ctx, NFCCertIDRequest{OrderNo: "orderNo596551", UserID: "user001", CardType: NFCHKMacauPermit},
+					WithNonce("kHoSxvLZGxSoFsjxlbzEoUzh5PAnTU7T"))
 				require.NoError(t, err)
 				require.Equal(t, exp("certId"), res.CertID)
 				require.Equal(t, exp("orderNo"), res.OrderNo)
@@ -144,7 +144,7 @@ func TestNFCFixturesReplay(t *testing.T) {
 				require.Equal(t, "orderNo596551", fs.queries["/api/server/getOcrCertId"].Get("orderNo"))
 				// Spec C 6.2's worked example: the orderNo is signed, not the userId.
 				require.Equal(t, Sign("ticket_string", "IDAXXXXX", "orderNo596551", "kHoSxvLZGxSoFsjxlbzEoUzh5PAnTU7T", "1.0.0"), body["sign"])
-			case EndpointNFCResult:
+			case endpointNFCResult:
 				var key struct {
 					Key string `json:"key"`
 				}

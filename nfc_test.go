@@ -41,22 +41,26 @@ func TestNFCInputLimitsSendNothing(t *testing.T) {
 		{"orderNo over 32", func(r *kyc.NFCCertIDRequest) { r.OrderNo = strings.Repeat("1", 33) }, "orderNo"},
 		{"userId over 30", func(r *kyc.NFCCertIDRequest) { r.UserID = strings.Repeat("u", 31) }, "userId"},
 		{"userId with a symbol", func(r *kyc.NFCCertIDRequest) { r.UserID = "u.1" }, "userId"},
-		{"bad nonce", func(r *kyc.NFCCertIDRequest) { r.Nonce = "x" }, "nonce"},
+		{"bad nonce", func(r *kyc.NFCCertIDRequest) {}, "nonce"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := ok
 			tc.mut(&r)
-			_, err := c.NFC.GetCertID(ctx, r)
+			var opts []kyc.CallOption
+			if tc.name == "bad nonce" {
+				opts = append(opts, kyc.WithNonce("x"))
+			}
+			_, err := c.NFC.GetCertID(ctx, r, opts...)
 			var ie *kyc.InputError
 			require.ErrorAs(t, err, &ie)
 			require.Equal(t, tc.field, ie.Field)
 		})
 	}
 	for name, certID := range map[string]string{"empty": "", "over 40": strings.Repeat("a", 41), "symbol": "ab-cd"} {
-		_, err := c.NFC.SDKParams(ctx, "order001", "user001", certID)
+		_, err := c.NFC.SDKParams(ctx, &kyc.NFCCertID{OrderNo: "order001", UserID: "user001", CertID: certID})
 		require.ErrorIs(t, err, kyc.ErrInvalidInput, name)
 	}
-	_, err := c.NFC.SDKParams(ctx, "order001", strings.Repeat("u", 31), "cert001")
+	_, err := c.NFC.SDKParams(ctx, &kyc.NFCCertID{OrderNo: "order001", UserID: strings.Repeat("u", 31), CertID: "cert001"})
 	require.ErrorIs(t, err, kyc.ErrInvalidInput)
 	for name, q := range map[string]kyc.NFCQuery{
 		"no reqId":         {OrderNo: "order001"},
@@ -89,7 +93,8 @@ func nfcRead(t *testing.T, srv *kyctest.Server, c *kyc.Client, typ kyc.NFCCardTy
 	require.NoError(t, err)
 	require.NotEmpty(t, cert.CertID)
 	require.Equal(t, orderNo, cert.OrderNo)
-	start, err := c.NFC.SDKParams(ctx, orderNo, userID, cert.CertID)
+	require.Equal(t, userID, cert.UserID)
+	start, err := c.NFC.SDKParams(ctx, cert) // GetCertID's value carries its orderNo and userId
 	require.NoError(t, err)
 	require.Equal(t, "nfc", start.Product)
 	require.Equal(t, cert.CertID, start.OCRCertID)
@@ -156,16 +161,16 @@ func TestNFCReqIDQueryLimit(t *testing.T) {
 	orderNo, reqID := nfcRead(t, srv, c, kyc.NFCIDCard)
 	srv.ResetCounts()
 	// A busy answer is retried: both requests count against the ten.
-	srv.Fail(kyctest.Fault{Endpoint: kyc.EndpointNFCResult, Code: "999999", Times: 1})
+	srv.Fail(kyctest.Fault{Endpoint: kyctest.EndpointNFCResult, Code: "999999", Times: 1})
 	for i := 0; i < kyc.NFCReqIDMaxQueries-1; i++ {
 		_, err := c.NFC.QueryResult(ctx, kyc.NFCQuery{OrderNo: orderNo, ReqID: reqID})
 		require.NoError(t, err, "query %d", i+1)
 	}
-	require.Equal(t, kyc.NFCReqIDMaxQueries, srv.Requests(kyc.EndpointNFCResult))
+	require.Equal(t, kyc.NFCReqIDMaxQueries, srv.Requests(kyctest.EndpointNFCResult))
 	_, err := c.NFC.QueryResult(ctx, kyc.NFCQuery{OrderNo: orderNo, ReqID: reqID})
 	require.ErrorIs(t, err, kyc.ErrRateLimited)
 	require.Contains(t, err.Error(), "queried 10 times")
-	require.Equal(t, kyc.NFCReqIDMaxQueries, srv.Requests(kyc.EndpointNFCResult), "the eleventh is not sent")
+	require.Equal(t, kyc.NFCReqIDMaxQueries, srv.Requests(kyctest.EndpointNFCResult), "the eleventh is not sent")
 	info, _ := srv.NFCOrder(orderNo)
 	require.Equal(t, kyc.NFCReqIDMaxQueries-1, info.Queries, "the faulted request never reached the handler")
 
@@ -222,7 +227,7 @@ func TestNFCWindowsAndErrors(t *testing.T) {
 	srv.ResetCounts()
 	_, err = c.NFC.GetCertID(ctx, kyc.NFCCertIDRequest{OrderNo: expired, UserID: "u1", CardType: kyc.NFCIDCard})
 	require.Error(t, err)
-	require.Equal(t, 1, srv.Requests(kyc.EndpointNFCCertID))
+	require.Equal(t, 1, srv.Requests(kyctest.EndpointNFCCertID))
 }
 
 // A wrong key gives a typed error, never a record of garbage.
@@ -287,14 +292,14 @@ func TestNFCQueryCapWithoutACountingStore(t *testing.T) {
 	}
 	_, err := clients[0].NFC.QueryResult(ctx, kyc.NFCQuery{OrderNo: orderNo, ReqID: reqID})
 	require.ErrorIs(t, err, kyc.ErrRateLimited)
-	require.Equal(t, kyc.NFCReqIDMaxQueries, srv.Requests(kyc.EndpointNFCResult), "refused by the client that counted")
+	require.Equal(t, kyc.NFCReqIDMaxQueries, srv.Requests(kyctest.EndpointNFCResult), "refused by the client that counted")
 
 	_, err = clients[1].NFC.QueryResult(ctx, kyc.NFCQuery{OrderNo: orderNo, ReqID: reqID})
 	var ae *kyc.APIError
 	require.ErrorAs(t, err, &ae)
 	require.Equal(t, "66664003", ae.Code)
 	require.ErrorIs(t, err, kyc.ErrRateLimited)
-	require.Equal(t, kyc.NFCReqIDMaxQueries+1, srv.Requests(kyc.EndpointNFCResult), "66664003 is not resent")
+	require.Equal(t, kyc.NFCReqIDMaxQueries+1, srv.Requests(kyctest.EndpointNFCResult), "66664003 is not resent")
 }
 
 // brokenCounter is a store whose query counter fails.
@@ -315,5 +320,5 @@ func TestNFCQueryNotSentWhenTheStoreCannotCount(t *testing.T) {
 	_, err = c2.NFC.QueryResult(context.Background(), kyc.NFCQuery{OrderNo: orderNo, ReqID: reqID})
 	require.ErrorContains(t, err, "counter unavailable")
 	require.ErrorContains(t, err, "not sent")
-	require.Zero(t, srv.Requests(kyc.EndpointNFCResult))
+	require.Zero(t, srv.Requests(kyctest.EndpointNFCResult))
 }

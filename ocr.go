@@ -30,22 +30,29 @@ func newOCRService(c *Client) *OCRService {
 // AppID returns the appId OCR signs and queries with.
 func (s *OCRService) AppID() string { return s.app.appID }
 
+// OCRStartRequest is one OCR SDK start: OCR has no upload, so the orderNo and userId are the
+// partner's own.
+type OCRStartRequest struct {
+	OrderNo string // unique per read: 1-32 letters and digits; the result query uses it
+	UserID  string // at most 30 letters and digits (the SDK's limit)
+}
+
 // IDCardSDKParams returns the start values for the ID-card OCR SDK (front, back or continuous
-// mode is chosen in the app), signed with a new NONCE ticket for userID (spec C 2.2-2.3).
-func (s *OCRService) IDCardSDKParams(ctx context.Context, orderNo, userID string, opts ...StartOption) (*SDKStart, error) {
-	if err := checkSDKUserID(userID); err != nil {
+// mode is chosen in the app), signed with a new NONCE ticket for req.UserID (spec C 2.2-2.3).
+func (s *OCRService) IDCardSDKParams(ctx context.Context, req OCRStartRequest, opts ...CallOption) (*SDKStart, error) {
+	if err := checkSDKUserID(req.UserID); err != nil {
 		return nil, err
 	}
-	return s.c.sdkStart(ctx, s.app, EndpointOCRSDKStart, "idcard-ocr", orderNo, userID, "", opts)
+	return s.c.sdkStart(ctx, s.app, endpointOCRSDKStart, "idcard-ocr", req.OrderNo, req.UserID, "", opts)
 }
 
 // BankCardSDKParams returns the start values for the bank-card OCR SDK, signed with a new NONCE
-// ticket for userID (spec C 3.1).
-func (s *OCRService) BankCardSDKParams(ctx context.Context, orderNo, userID string, opts ...StartOption) (*SDKStart, error) {
-	if err := checkSDKUserID(userID); err != nil {
+// ticket for req.UserID (spec C 3.1).
+func (s *OCRService) BankCardSDKParams(ctx context.Context, req OCRStartRequest, opts ...CallOption) (*SDKStart, error) {
+	if err := checkSDKUserID(req.UserID); err != nil {
 		return nil, err
 	}
-	return s.c.sdkStart(ctx, s.app, EndpointOCRSDKStart, "bankcard-ocr", orderNo, userID, "", opts)
+	return s.c.sdkStart(ctx, s.app, endpointOCRSDKStart, "bankcard-ocr", req.OrderNo, req.UserID, "", opts)
 }
 
 // WarnBits is an ID-card OCR warning code: a string of '0' and '1', 8 characters in the manual,
@@ -149,7 +156,7 @@ func (r *IDCardResult) BackOK() bool { return r.BackCode == "0" }
 
 // Err is nil when the query found the order, otherwise its code as an *APIError.
 func (r *IDCardResult) Err() error {
-	return verdictErr(EndpointOCRResult, r.Code, r.Msg, r.BizSeqNo, r.OrderNo, r.TransactionTime)
+	return verdictErr(endpointOCRResult, r.Code, r.Msg, r.BizSeqNo, r.OrderNo, r.TransactionTime)
 }
 
 // FrontErr is nil when the front side was recognised or not attempted, otherwise its code as an
@@ -158,7 +165,7 @@ func (r *IDCardResult) FrontErr() error {
 	if r.FrontCode == "" {
 		return nil
 	}
-	return verdictErr(EndpointOCRResult, r.FrontCode, "", r.BizSeqNo, r.OrderNo, r.TransactionTime)
+	return verdictErr(endpointOCRResult, r.FrontCode, "", r.BizSeqNo, r.OrderNo, r.TransactionTime)
 }
 
 // BackErr is FrontErr for the emblem side.
@@ -166,7 +173,7 @@ func (r *IDCardResult) BackErr() error {
 	if r.BackCode == "" {
 		return nil
 	}
-	return verdictErr(EndpointOCRResult, r.BackCode, "", r.BizSeqNo, r.OrderNo, r.TransactionTime)
+	return verdictErr(endpointOCRResult, r.BackCode, "", r.BizSeqNo, r.OrderNo, r.TransactionTime)
 }
 
 // String keeps the identity and the images out of logs and error messages.
@@ -241,7 +248,7 @@ func (s *OCRService) IDCardResultTo(ctx context.Context, q IDCardQuery, w IDCard
 		gs[i] = gates.gate(wr)
 		ws[i] = gs[i]
 	}
-	return awaitMedia(ctx, s.c, EndpointOCRResult, q.OrderNo, gates, func() (*IDCardResult, error) {
+	return awaitMedia(ctx, s.c, endpointOCRResult, q.OrderNo, gates, func() (*IDCardResult, error) {
 		return s.idCard(ctx, q.OrderNo, images, q.NativePlace, func(int64) [len(idCardImageFields)]io.Writer { return ws })
 	}, func(res *IDCardResult) string {
 		if !images || res.Code != "0" {
@@ -255,7 +262,7 @@ func (s *OCRService) IDCardResultTo(ctx context.Context, q IDCardQuery, w IDCard
 // image field is registered (nil writers discard).
 func (s *OCRService) idCard(ctx context.Context, orderNo string, images, native bool, writers func(int64) [len(idCardImageFields)]io.Writer) (*IDCardResult, error) {
 	res := &IDCardResult{}
-	err := s.query(ctx, EndpointOCRResult, orderNo, images, native, func(cl int64) wire.MediaSink {
+	err := s.query(ctx, endpointOCRResult, orderNo, images, native, func(cl int64) wire.MediaSink {
 		sink := wire.MediaSink{Fields: map[string]io.Writer{}}
 		for i, w := range writers(cl) {
 			sink.Fields[idCardImageFields[i]] = orDiscard(w)

@@ -76,7 +76,7 @@ func TestOCRFixturesReplay(t *testing.T) {
 			exp := func(k string) string { s, _ := f.Expect[k].(string); return s }
 			expN := func(k string) int { n, _ := f.Expect[k].(float64); return int(n) }
 			switch f.Endpoint {
-			case EndpointOCRResult:
+			case endpointOCRResult:
 				c, fs := newProductClient(t, map[string][]byte{"/api/server/getOcrResult": f.Response})
 				res, err := c.OCR.IDCardResult(ctx, IDCardQuery{OrderNo: f.orderNo(), Images: true, NativePlace: true})
 				require.NoError(t, err)
@@ -104,9 +104,9 @@ func TestOCRFixturesReplay(t *testing.T) {
 				require.Len(t, res.FrontPhoto, expN("frontPhotoBytes"))
 				require.Empty(t, res.FrontCrop)
 				require.Empty(t, res.HeadPhoto)
-			case EndpointBankCardOCRResult:
+			case endpointBankCardOCRResult:
 				c, fs := newProductClient(t, map[string][]byte{"/api/server/getBankCardOcrResult": f.Response})
-				res, err := c.OCR.BankCardResult(ctx, f.orderNo(), true)
+				res, err := c.OCR.BankCardResult(ctx, BankCardQuery{OrderNo: f.orderNo(), Images: true})
 				require.NoError(t, err)
 				require.Equal(t, "1", fs.queries["/api/server/getBankCardOcrResult"].Get("get_file"))
 				for k, got := range map[string]string{"code": res.Code, "orderNo": res.OrderNo, "cardNo": res.CardNo,
@@ -165,7 +165,7 @@ func FuzzOCRDecoder(f *testing.F) {
 		if res != nil {
 			_, _, _ = res.FrontWarning.Raised(), res.FrontErr(), res.String()
 		}
-		bank, err := c.OCR.BankCardResult(context.Background(), "order001", true)
+		bank, err := c.OCR.BankCardResult(context.Background(), BankCardQuery{OrderNo: "order001", Images: true})
 		if (bank == nil) == (err == nil) {
 			t.Fatalf("want exactly one of result and error")
 		}

@@ -41,26 +41,26 @@ func TestOCRInputLimitsSendNothing(t *testing.T) {
 		{"userId with a symbol", "order1", "user_1", "userId"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			for _, start := range []func(context.Context, string, string, ...kyc.StartOption) (*kyc.SDKStart, error){
+			for _, start := range []func(context.Context, kyc.OCRStartRequest, ...kyc.CallOption) (*kyc.SDKStart, error){
 				c.OCR.IDCardSDKParams, c.OCR.BankCardSDKParams,
 			} {
-				_, err := start(ctx, tc.orderNo, tc.userID)
+				_, err := start(ctx, kyc.OCRStartRequest{OrderNo: tc.orderNo, UserID: tc.userID})
 				var ie *kyc.InputError
 				require.ErrorAs(t, err, &ie)
 				require.Equal(t, tc.field, ie.Field)
 			}
 		})
 	}
-	_, err := c.OCR.IDCardSDKParams(ctx, "order1", "user1", kyc.WithNonce("short"))
+	_, err := c.OCR.IDCardSDKParams(ctx, kyc.OCRStartRequest{OrderNo: "order1", UserID: "user1"}, kyc.WithNonce("short"))
 	require.ErrorIs(t, err, kyc.ErrInvalidInput)
 	for _, orderNo := range []string{"", "o 1", strings.Repeat("9", 33)} {
 		_, err = c.OCR.IDCardResult(ctx, kyc.IDCardQuery{OrderNo: orderNo, Images: true})
 		require.ErrorIs(t, err, kyc.ErrInvalidInput)
 		_, err = c.OCR.IDCardResultTo(ctx, kyc.IDCardQuery{OrderNo: orderNo}, kyc.IDCardWriters{Front: &bytes.Buffer{}})
 		require.ErrorIs(t, err, kyc.ErrInvalidInput)
-		_, err = c.OCR.BankCardResult(ctx, orderNo, true)
+		_, err = c.OCR.BankCardResult(ctx, kyc.BankCardQuery{OrderNo: orderNo, Images: true})
 		require.ErrorIs(t, err, kyc.ErrInvalidInput)
-		_, err = c.OCR.BankCardResultTo(ctx, orderNo, kyc.BankCardWriters{})
+		_, err = c.OCR.BankCardResultTo(ctx, kyc.BankCardQuery{OrderNo: orderNo}, kyc.BankCardWriters{})
 		require.ErrorIs(t, err, kyc.ErrInvalidInput)
 	}
 	require.Equal(t, 0, srv.TotalRequests(), "nothing may be sent for bad input")
@@ -77,7 +77,7 @@ func TestIDCardOCRJourney(t *testing.T) {
 	require.Equal(t, ocrAppID, c.OCR.AppID())
 	orderNo, userID := newOrderNo(), "ocrUser1"
 
-	start, err := c.OCR.IDCardSDKParams(ctx, orderNo, userID)
+	start, err := c.OCR.IDCardSDKParams(ctx, kyc.OCRStartRequest{OrderNo: orderNo, UserID: userID})
 	require.NoError(t, err)
 	require.Equal(t, "idcard-ocr", start.Product)
 	require.Equal(t, ocrAppID, start.AppID, "OCR signs with its own appId")
@@ -184,7 +184,7 @@ func TestBankCardOCRJourney(t *testing.T) {
 	srv, c := newOCRPair(t, kyctest.WithMedia(3000, 1000))
 	ctx := context.Background()
 	orderNo, userID := newOrderNo(), "bankUser1"
-	start, err := c.OCR.BankCardSDKParams(ctx, orderNo, userID)
+	start, err := c.OCR.BankCardSDKParams(ctx, kyc.OCRStartRequest{OrderNo: orderNo, UserID: userID})
 	require.NoError(t, err)
 	require.Equal(t, "bankcard-ocr", start.Product)
 	require.NoError(t, srv.CheckNonceSignature(ocrAppID, userID, start.Nonce, start.Sign))
@@ -192,7 +192,7 @@ func TestBankCardOCRJourney(t *testing.T) {
 	card := kyctest.SampleBankCard()
 	card.AppID, card.WarnCode, card.MultiWarnCode = ocrAppID, "-9110", "[-9110, -9111, -9114]"
 	require.NoError(t, srv.CompleteBankCardOCR(orderNo, card))
-	res, err := c.OCR.BankCardResult(ctx, orderNo, false)
+	res, err := c.OCR.BankCardResult(ctx, kyc.BankCardQuery{OrderNo: orderNo})
 	require.NoError(t, err)
 	require.True(t, res.Passed())
 	require.NoError(t, res.Err())
@@ -203,20 +203,20 @@ func TestBankCardOCRJourney(t *testing.T) {
 	require.Empty(t, res.CropPhoto)
 	require.NotContains(t, fmt.Sprintf("%v %#v", res, res), card.CardNo)
 
-	full, err := c.OCR.BankCardResult(ctx, orderNo, true)
+	full, err := c.OCR.BankCardResult(ctx, kyc.BankCardQuery{OrderNo: orderNo, Images: true})
 	require.NoError(t, err)
 	require.Len(t, full.CropPhoto, 3000)
 	require.Len(t, full.NoPhoto, 3000)
 	require.Len(t, full.OriginPhoto, 3000)
 	var origin bytes.Buffer
-	_, err = c.OCR.BankCardResultTo(ctx, orderNo, kyc.BankCardWriters{Origin: &origin})
+	_, err = c.OCR.BankCardResultTo(ctx, kyc.BankCardQuery{OrderNo: orderNo}, kyc.BankCardWriters{Origin: &origin})
 	require.NoError(t, err)
 	require.Equal(t, []byte(full.OriginPhoto), origin.Bytes())
 
 	// A recognition failure is a result with its code.
 	blurred := newOrderNo()
 	require.NoError(t, srv.CompleteBankCardOCR(blurred, kyctest.BankCardOCR{AppID: ocrAppID, Code: "-9012"}))
-	res, err = c.OCR.BankCardResult(ctx, blurred, true)
+	res, err = c.OCR.BankCardResult(ctx, kyc.BankCardQuery{OrderNo: blurred, Images: true})
 	require.NoError(t, err)
 	require.False(t, res.Passed())
 	require.Equal(t, "-9012", res.Code)

@@ -73,7 +73,7 @@ func (r *BankCardResult) Passed() bool { return r.Code == "0" }
 
 // Err is nil for code "0", otherwise the code as an *APIError.
 func (r *BankCardResult) Err() error {
-	return verdictErr(EndpointBankCardOCRResult, r.Code, r.Msg, r.BizSeqNo, r.OrderNo, r.TransactionTime)
+	return verdictErr(endpointBankCardOCRResult, r.Code, r.Msg, r.BizSeqNo, r.OrderNo, r.TransactionTime)
 }
 
 // Warnings reads WarnCode and MultiWarnCode leniently (a single code, "0" for none, or a list
@@ -133,9 +133,18 @@ type BankCardWriters struct {
 
 func (w BankCardWriters) any() bool { return w.Crop != nil || w.Number != nil || w.Origin != nil }
 
-// BankCardResult asks for the bank-card OCR result of orderNo; with images, the images are held
-// in memory (one allocation sized from the answer's length).
-func (s *OCRService) BankCardResult(ctx context.Context, orderNo string, images bool) (*BankCardResult, error) {
+// BankCardQuery asks for the result of one bank-card OCR read (spec C 3.3).
+type BankCardQuery struct {
+	OrderNo string
+	// Images asks for the card images (get_file=1). BankCardResultTo asks for them when a
+	// writer is given, whatever Images says.
+	Images bool
+}
+
+// BankCardResult asks for the bank-card OCR result of q.OrderNo; with q.Images, the images are
+// held in memory (one allocation sized from the answer's length).
+func (s *OCRService) BankCardResult(ctx context.Context, q BankCardQuery) (*BankCardResult, error) {
+	orderNo, images := q.OrderNo, q.Images
 	ar := &arena{}
 	var crop, number, origin, orig2 *arenaWriter
 	res, err := s.bankCard(ctx, orderNo, images, func(cl int64) wire.MediaSink {
@@ -166,11 +175,12 @@ func (s *OCRService) BankCardResult(ctx context.Context, orderNo string, images 
 // WithMediaWait says, and if it is still missing the call fails with an error matching
 // ErrMediaNotReady (and ErrNoResult). A writer never receives its image twice, and the
 // writer of an image that never came has received nothing.
-func (s *OCRService) BankCardResultTo(ctx context.Context, orderNo string, w BankCardWriters) (*BankCardResult, error) {
+func (s *OCRService) BankCardResultTo(ctx context.Context, q BankCardQuery, w BankCardWriters) (*BankCardResult, error) {
+	orderNo := q.OrderNo
 	images := w.any()
 	gates := &gateSet{}
 	crop, number, origin, orig2 := gates.gate(w.Crop), gates.gate(w.Number), gates.gate(w.Origin), gates.gate(w.Origin)
-	return awaitMedia(ctx, s.c, EndpointBankCardOCRResult, orderNo, gates, func() (*BankCardResult, error) {
+	return awaitMedia(ctx, s.c, endpointBankCardOCRResult, orderNo, gates, func() (*BankCardResult, error) {
 		return s.bankCard(ctx, orderNo, images, func(int64) wire.MediaSink {
 			if origin.done {
 				orig2.done = true // one original image, under either spelling
@@ -198,7 +208,7 @@ func bankSink(crop, number, origin, orig2 io.Writer) wire.MediaSink {
 
 func (s *OCRService) bankCard(ctx context.Context, orderNo string, images bool, media func(int64) wire.MediaSink) (*BankCardResult, error) {
 	res := &BankCardResult{}
-	err := s.query(ctx, EndpointBankCardOCRResult, orderNo, images, false, media, res,
+	err := s.query(ctx, endpointBankCardOCRResult, orderNo, images, false, media, res,
 		frame{&res.Code, &res.Msg, &res.OrderNo, &res.BizSeqNo, &res.TransactionTime})
 	if err != nil {
 		return nil, err

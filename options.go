@@ -164,14 +164,16 @@ func WithMediaWait(tries int, interval time.Duration) Option {
 	}
 }
 
-// StartOption adjusts one SDK start or H5 login.
-type StartOption func(*startConfig) error
+// CallOption adjusts how one signed kyc1 call is signed: an upload (GetFaceID, GetPCFaceID,
+// GetCertID), an SDK start or a login URL.
+type CallOption func(*startConfig) error
 
 type startConfig struct{ nonce string }
 
-// WithNonce signs with the given nonce (for instance the upload's, FaceID.Nonce) instead of a
-// fresh one. The manual allows both (spec A 8 item 13).
-func WithNonce(nonce string) StartOption {
+// WithNonce signs with the given nonce instead of a fresh one: the one way to choose a nonce.
+// For a start or login URL it may be the upload's (FaceID.Nonce); the manual allows both
+// (spec A 8 item 13).
+func WithNonce(nonce string) CallOption {
 	return func(c *startConfig) error {
 		if err := CheckNonce(nonce); err != nil {
 			return err
@@ -181,7 +183,7 @@ func WithNonce(nonce string) StartOption {
 	}
 }
 
-func startOptions(opts []StartOption) (startConfig, error) {
+func startOptions(opts []CallOption) (startConfig, error) {
 	var c startConfig
 	for _, o := range opts {
 		if o == nil {

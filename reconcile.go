@@ -208,7 +208,7 @@ func Reconcile(product Product, saved []SavedToken, bills ...*DayBill) (*Reconci
 		}
 		rep.Findings = append(rep.Findings, f)
 	}
-	billed := func(code string) bool { return code != "" && IsBilled(code, product, ChannelWeChat) }
+	billed := func(code string) bool { return code != "" && isBilled(code, product, ChannelWeChat) }
 
 	// Method 1: de-duplicate by Seq, give each attempt its China-time day.
 	known := map[string]bool{}                 // every saved BizToken

@@ -126,14 +126,14 @@ func (a *appTickets) usable() *cachedUnit {
 	return nil
 }
 
-// DefaultRefreshTimeout bounds one refresh of a ticket unit (see WithRefreshTimeout).
-const DefaultRefreshTimeout = 30 * time.Second
+// defaultRefreshTimeout bounds one refresh of a ticket unit (see WithRefreshTimeout).
+const defaultRefreshTimeout = 30 * time.Second
 
 func (a *appTickets) refreshTimeout() time.Duration {
 	if d := a.cfg.refreshTimeout; d > 0 {
 		return d
 	}
-	return DefaultRefreshTimeout
+	return defaultRefreshTimeout
 }
 
 // leaseTTL outlasts the fetch it guards, with room to save and release.

@@ -116,15 +116,15 @@ func utf16Lead(r rune) rune {
 
 const nonceAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 
-// NonceLen is the length of every nonce the service accepts (spec A 3.2).
-const NonceLen = 32
+// nonceLen is the length of every nonce the service accepts (spec A 3.2).
+const nonceLen = 32
 
 // NewNonce returns 32 random letters and digits from crypto/rand.
 func NewNonce() string {
-	var out [NonceLen]byte
+	var out [nonceLen]byte
 	var rnd [64]byte
 	filled := 0
-	for filled < NonceLen {
+	for filled < nonceLen {
 		rand.Read(rnd[:]) // never returns an error (Go 1.24+): it crashes the program instead
 		for _, b := range rnd {
 			// 62 letters and digits: reject 248..255 so every symbol is equally likely.
@@ -133,7 +133,7 @@ func NewNonce() string {
 			}
 			out[filled] = nonceAlphabet[int(b)%len(nonceAlphabet)]
 			filled++
-			if filled == NonceLen {
+			if filled == nonceLen {
 				break
 			}
 		}
@@ -143,8 +143,8 @@ func NewNonce() string {
 
 // CheckNonce reports whether s is a nonce the service accepts: exactly 32 ASCII letters and digits.
 func CheckNonce(s string) error {
-	if len(s) != NonceLen {
-		return invalidInput("nonce", fmt.Sprintf("must be %d letters and digits, got %d characters", NonceLen, utf8.RuneCountInString(s)))
+	if len(s) != nonceLen {
+		return invalidInput("nonce", fmt.Sprintf("must be %d letters and digits, got %d characters", nonceLen, utf8.RuneCountInString(s)))
 	}
 	if !isAlnum(s) {
 		return invalidInput("nonce", "must contain only ASCII letters and digits")
@@ -162,71 +162,71 @@ func isAlnum(s string) bool {
 	return true
 }
 
-// TicketKind says which ticket a signature is made with.
-type TicketKind uint8
+// ticketKind says which ticket a signature is made with.
+type ticketKind uint8
 
 const (
-	// NoTicket marks the oauth2 calls, which are not signed.
-	NoTicket TicketKind = iota
-	// SignTicketKind is the reusable SIGN ticket (60 minutes): server calls and callbacks.
-	SignTicketKind
-	// NonceTicketKind is the single-use NONCE ticket (120 s, bound to a user): what the app or
+	// noTicket marks the oauth2 calls, which are not signed.
+	noTicket ticketKind = iota
+	// signTicketKind is the reusable SIGN ticket (60 minutes): server calls and callbacks.
+	signTicketKind
+	// nonceTicketKind is the single-use NONCE ticket (120 s, bound to a user): what the app or
 	// the browser presents.
-	NonceTicketKind
+	nonceTicketKind
 )
 
 // String returns the ticket type as the service spells it ("SIGN", "NONCE").
-func (k TicketKind) String() string {
+func (k ticketKind) String() string {
 	switch k {
-	case SignTicketKind:
+	case signTicketKind:
 		return "SIGN"
-	case NonceTicketKind:
+	case nonceTicketKind:
 		return "NONCE"
 	}
 	return "none"
 }
 
-// Endpoint names: the keys of the signer table.
+// Endpoint names: the keys of the signer table (kyctest has its own, same strings).
 const (
-	EndpointAccessToken       = "access_token"
-	EndpointSignTicket        = "sign_ticket"
-	EndpointNonceTicket       = "nonce_ticket"
-	EndpointFaceIDPlus        = "getPlusFaceId"
-	EndpointFaceIDEnhanced    = "getAdvFaceId"
-	EndpointFaceIDBasic       = "getfaceid"
-	EndpointFaceIDPC          = "geth5faceid"
-	EndpointFaceSDKStart      = "face_sdk_start"
-	EndpointH5Login           = "h5_login"
-	EndpointPCLogin           = "pc_login"
-	EndpointH5Callback        = "h5_callback"
-	EndpointQueryFaceRecord   = "queryfacerecord"
-	EndpointQueryPhotoInfo    = "queryphotoinfo"
-	EndpointOCRSDKStart       = "ocr_sdk_start"
-	EndpointOCRResult         = "getOcrResult"
-	EndpointBankCardOCRResult = "getBankCardOcrResult"
-	EndpointWillFaceID        = "getWillFaceId"
-	EndpointWillSDKStart      = "will_sdk_start"
-	EndpointWillLogin         = "willLogin"
-	EndpointWillCallback      = "will_callback"
-	EndpointWillResult        = "getWillFaceResult"
-	EndpointNFCCertID         = "getOcrCertId"
-	EndpointNFCSDKStart       = "nfc_sdk_start"
-	EndpointNFCResult         = "getIdcardNfcResult"
+	endpointAccessToken       = "access_token"
+	endpointSignTicket        = "sign_ticket"
+	endpointNonceTicket       = "nonce_ticket"
+	endpointFaceIDPlus        = "getPlusFaceId"
+	endpointFaceIDEnhanced    = "getAdvFaceId"
+	endpointFaceIDBasic       = "getfaceid"
+	endpointFaceIDPC          = "geth5faceid"
+	endpointFaceSDKStart      = "face_sdk_start"
+	endpointH5Login           = "h5_login"
+	endpointPCLogin           = "pc_login"
+	endpointH5Callback        = "h5_callback"
+	endpointQueryFaceRecord   = "queryfacerecord"
+	endpointQueryPhotoInfo    = "queryphotoinfo"
+	endpointOCRSDKStart       = "ocr_sdk_start"
+	endpointOCRResult         = "getOcrResult"
+	endpointBankCardOCRResult = "getBankCardOcrResult"
+	endpointWillFaceID        = "getWillFaceId"
+	endpointWillSDKStart      = "will_sdk_start"
+	endpointWillLogin         = "willLogin"
+	endpointWillCallback      = "will_callback"
+	endpointWillResult        = "getWillFaceResult"
+	endpointNFCCertID         = "getOcrCertId"
+	endpointNFCSDKStart       = "nfc_sdk_start"
+	endpointNFCResult         = "getIdcardNfcResult"
 )
 
-// SignRule is one row of the signer table: an endpoint, how it is called, which ticket signs it
+// signRule is one row of the signer table: an endpoint, how it is called, which ticket signs it
 // and the wire names of the values signed besides the ticket.
-type SignRule struct {
+type signRule struct {
 	Endpoint string
 	Method   string // "GET", "POST", or "" for values handed to an app or read from a callback
 	Path     string // path on the kyc1 host (or on optimalDomain for the browser logins)
-	Ticket   TicketKind
+	Ticket   ticketKind
 	Fields   []string
 }
 
 // Sign signs the values that value returns for r.Fields; a field value reports false when it is
 // absent (a null in the Java reference) and is then left out.
-func (r SignRule) Sign(ticket string, value func(field string) (string, bool)) string {
+func (r signRule) Sign(ticket string, value func(field string) (string, bool)) string {
 	var stack [8]string
 	vs := stack[:0]
 	for _, f := range r.Fields {
@@ -240,39 +240,39 @@ func (r SignRule) Sign(ticket string, value func(field string) (string, bool)) s
 // signTable is the one place that says what each endpoint signs (spec README "Endpoint
 // catalogue", spec A 3.3, spec B 3-4, spec C 2-6). Field names are the wire names the endpoint
 // uses for those values; the signature itself covers values only.
-var signTable = []SignRule{
-	{EndpointAccessToken, "GET", "/api/oauth2/access_token", NoTicket, nil},
-	{EndpointSignTicket, "GET", "/api/oauth2/api_ticket", NoTicket, nil},
-	{EndpointNonceTicket, "GET", "/api/oauth2/api_ticket", NoTicket, nil},
-	{EndpointFaceIDPlus, "POST", "/api/server/getPlusFaceId", SignTicketKind, []string{"appId", "userId", "nonce", "version"}},
-	{EndpointFaceIDEnhanced, "POST", "/api/server/getAdvFaceId", SignTicketKind, []string{"appId", "userId", "nonce", "version"}},
-	{EndpointFaceIDBasic, "POST", "/api/server/getfaceid", SignTicketKind, []string{"appId", "userId", "nonce", "version"}},
+var signTable = []signRule{
+	{endpointAccessToken, "GET", "/api/oauth2/access_token", noTicket, nil},
+	{endpointSignTicket, "GET", "/api/oauth2/api_ticket", noTicket, nil},
+	{endpointNonceTicket, "GET", "/api/oauth2/api_ticket", noTicket, nil},
+	{endpointFaceIDPlus, "POST", "/api/server/getPlusFaceId", signTicketKind, []string{"appId", "userId", "nonce", "version"}},
+	{endpointFaceIDEnhanced, "POST", "/api/server/getAdvFaceId", signTicketKind, []string{"appId", "userId", "nonce", "version"}},
+	{endpointFaceIDBasic, "POST", "/api/server/getfaceid", signTicketKind, []string{"appId", "userId", "nonce", "version"}},
 	// The PC-H5 upload signs seven values and no nonce (spec B 4, trap T3).
-	{EndpointFaceIDPC, "POST", "/api/server/h5/geth5faceid", SignTicketKind, []string{"appId", "orderNo", "name", "idNo", "userId", "version"}},
-	{EndpointFaceSDKStart, "", "", NonceTicketKind, []string{"appId", "userId", "nonce", "version"}},
-	{EndpointH5Login, "GET", "/api/web/login", NonceTicketKind, []string{"appId", "userId", "orderNo", "version", "faceId", "nonce"}},
-	{EndpointPCLogin, "GET", "/api/pc/login", NonceTicketKind, []string{"appId", "userId", "orderNo", "version", "h5faceId", "nonce"}},
+	{endpointFaceIDPC, "POST", "/api/server/h5/geth5faceid", signTicketKind, []string{"appId", "orderNo", "name", "idNo", "userId", "version"}},
+	{endpointFaceSDKStart, "", "", nonceTicketKind, []string{"appId", "userId", "nonce", "version"}},
+	{endpointH5Login, "GET", "/api/web/login", nonceTicketKind, []string{"appId", "userId", "orderNo", "version", "faceId", "nonce"}},
+	{endpointPCLogin, "GET", "/api/pc/login", nonceTicketKind, []string{"appId", "userId", "orderNo", "version", "h5faceId", "nonce"}},
 	// newSignature (mobile) / newSign (PC): appId, orderNo, code and the SIGN ticket (spec B 3.3).
-	{EndpointH5Callback, "", "", SignTicketKind, []string{"appId", "orderNo", "code"}},
-	{EndpointQueryFaceRecord, "POST", "/api/v2/base/queryfacerecord", SignTicketKind, []string{"appId", "orderNo", "nonce", "version"}},
-	{EndpointQueryPhotoInfo, "POST", "/api/v2/base/queryphotoinfo", SignTicketKind, []string{"appId", "orderNo", "nonce", "version"}},
-	{EndpointOCRSDKStart, "", "", NonceTicketKind, []string{"appId", "userId", "nonce", "version"}},
-	{EndpointOCRResult, "GET", "/api/server/getOcrResult", SignTicketKind, []string{"app_id", "order_no", "nonce", "version"}},
-	{EndpointBankCardOCRResult, "GET", "/api/server/getBankCardOcrResult", SignTicketKind, []string{"app_id", "order_no", "nonce", "version"}},
-	{EndpointWillFaceID, "POST", "/api/server/getWillFaceId", SignTicketKind, []string{"appId", "userId", "nonce", "version"}},
-	{EndpointWillSDKStart, "", "", NonceTicketKind, []string{"appId", "userId", "nonce", "version"}},
-	{EndpointWillLogin, "GET", "/api/web/willLogin", NonceTicketKind, []string{"appId", "userId", "orderNo", "version", "faceId", "nonce"}},
-	{EndpointWillCallback, "", "", SignTicketKind, []string{"appId", "orderNo", "code"}},
-	{EndpointWillResult, "POST", "/api/server/getWillFaceResult", SignTicketKind, []string{"appId", "orderNo", "nonce", "version"}},
+	{endpointH5Callback, "", "", signTicketKind, []string{"appId", "orderNo", "code"}},
+	{endpointQueryFaceRecord, "POST", "/api/v2/base/queryfacerecord", signTicketKind, []string{"appId", "orderNo", "nonce", "version"}},
+	{endpointQueryPhotoInfo, "POST", "/api/v2/base/queryphotoinfo", signTicketKind, []string{"appId", "orderNo", "nonce", "version"}},
+	{endpointOCRSDKStart, "", "", nonceTicketKind, []string{"appId", "userId", "nonce", "version"}},
+	{endpointOCRResult, "GET", "/api/server/getOcrResult", signTicketKind, []string{"app_id", "order_no", "nonce", "version"}},
+	{endpointBankCardOCRResult, "GET", "/api/server/getBankCardOcrResult", signTicketKind, []string{"app_id", "order_no", "nonce", "version"}},
+	{endpointWillFaceID, "POST", "/api/server/getWillFaceId", signTicketKind, []string{"appId", "userId", "nonce", "version"}},
+	{endpointWillSDKStart, "", "", nonceTicketKind, []string{"appId", "userId", "nonce", "version"}},
+	{endpointWillLogin, "GET", "/api/web/willLogin", nonceTicketKind, []string{"appId", "userId", "orderNo", "version", "faceId", "nonce"}},
+	{endpointWillCallback, "", "", signTicketKind, []string{"appId", "orderNo", "code"}},
+	{endpointWillResult, "POST", "/api/server/getWillFaceResult", signTicketKind, []string{"appId", "orderNo", "nonce", "version"}},
 	// The NFC upload signs the orderNo, not the userId (spec C 10 item 7).
-	{EndpointNFCCertID, "POST", "/api/server/getOcrCertId", SignTicketKind, []string{"appId", "orderNo", "nonce", "version"}},
-	{EndpointNFCSDKStart, "", "", NonceTicketKind, []string{"appId", "userId", "nonce", "version"}},
-	{EndpointNFCResult, "POST", "/api/v2/nfcpaas/getIdcardNfcResult", SignTicketKind, []string{"appId", "orderNo", "nonce", "version"}},
+	{endpointNFCCertID, "POST", "/api/server/getOcrCertId", signTicketKind, []string{"appId", "orderNo", "nonce", "version"}},
+	{endpointNFCSDKStart, "", "", nonceTicketKind, []string{"appId", "userId", "nonce", "version"}},
+	{endpointNFCResult, "POST", "/api/v2/nfcpaas/getIdcardNfcResult", signTicketKind, []string{"appId", "orderNo", "nonce", "version"}},
 }
 
-// SignRules returns a copy of the signer table.
-func SignRules() []SignRule {
-	out := make([]SignRule, len(signTable))
+// signRules returns a copy of the signer table.
+func signRules() []signRule {
+	out := make([]signRule, len(signTable))
 	for i, r := range signTable {
 		r.Fields = append([]string(nil), r.Fields...)
 		out[i] = r
@@ -280,19 +280,19 @@ func SignRules() []SignRule {
 	return out
 }
 
-// SignRuleFor returns the signer-table row for an endpoint name (one of the Endpoint constants).
-func SignRuleFor(endpoint string) (SignRule, bool) {
+// signRuleFor returns the signer-table row for an endpoint name (one of the endpoint constants).
+func signRuleFor(endpoint string) (signRule, bool) {
 	for _, r := range signTable {
 		if r.Endpoint == endpoint {
 			return r, true
 		}
 	}
-	return SignRule{}, false
+	return signRule{}, false
 }
 
 // mustRule is for the package's own endpoints, whose names are constants.
-func mustRule(endpoint string) SignRule {
-	r, ok := SignRuleFor(endpoint)
+func mustRule(endpoint string) signRule {
+	r, ok := signRuleFor(endpoint)
 	if !ok {
 		panic("kyc: no signer-table row for " + endpoint) // a programming error in this package
 	}

@@ -3,6 +3,7 @@ package kyc
 import (
 	"crypto/sha1"
 	"encoding/json"
+	"fmt"
 	"os"
 	"slices"
 	"strings"
@@ -88,7 +89,7 @@ func TestSignSortsNonASCIIAsJava(t *testing.T) {
 		require.Equal(t, want, Sign(ticket, tt.values...), "%q", tt.values)
 		// The same values named through the signer table (SignRule.Sign) sort the same way.
 		fields := map[string]string{"appId": tt.values[0], "orderNo": tt.values[1]}
-		rule := SignRule{Fields: []string{"appId", "orderNo"}}
+		rule := signRule{Fields: []string{"appId", "orderNo"}}
 		require.Equal(t, Sign(ticket, tt.values[0], tt.values[1]),
 			rule.Sign(ticket, func(f string) (string, bool) { v, ok := fields[f]; return v, ok }))
 	}
@@ -97,7 +98,7 @@ func TestSignSortsNonASCIIAsJava(t *testing.T) {
 	require.Less(t, ticket+"\uE000", ticket+"\U00020000", "byte order puts U+E000 first")
 
 	// The PC-H5 row of the signer table with a supplementary-plane name.
-	pc, _ := SignRuleFor(EndpointFaceIDPC)
+	pc, _ := signRuleFor(endpointFaceIDPC)
 	const pcTicket = "duSz9ptwyW1Xn7r6gYItxz3feMdJ8Na5x7JZuoxurE7RcI5TdwCE4KT2eEeNNDoe"
 	pcVals := map[string]string{"appId": "appId001", "orderNo": "20260101ORDER0001", "name": "\U00020BB7\u91CE\u82B1\u5B50",
 		"idNo": "\uFF21\uFF22\uFF23", "userId": "user0001", "version": "1.0.0"}
@@ -218,7 +219,7 @@ func TestNewNonceUniform(t *testing.T) {
 		}
 	}
 	require.Len(t, counts, 62)
-	want := float64(nonces*NonceLen) / 62
+	want := float64(nonces*nonceLen) / 62
 	for r, c := range counts {
 		require.InDelta(t, want, float64(c), want/10, "symbol %q", r)
 	}
@@ -238,40 +239,42 @@ func TestCheckNonce(t *testing.T) {
 func TestSignTableCoversEveryEndpoint(t *testing.T) {
 	// Every row of the endpoint catalogue in spec/README.md, with its ticket and signed fields.
 	want := map[string]struct {
-		ticket TicketKind
+		ticket ticketKind
 		fields int
 	}{
-		EndpointAccessToken: {NoTicket, 0}, EndpointSignTicket: {NoTicket, 0}, EndpointNonceTicket: {NoTicket, 0},
-		EndpointFaceIDPlus: {SignTicketKind, 4}, EndpointFaceIDEnhanced: {SignTicketKind, 4}, EndpointFaceIDBasic: {SignTicketKind, 4},
-		EndpointFaceIDPC: {SignTicketKind, 6}, EndpointFaceSDKStart: {NonceTicketKind, 4}, EndpointH5Login: {NonceTicketKind, 6},
-		EndpointPCLogin: {NonceTicketKind, 6}, EndpointH5Callback: {SignTicketKind, 3}, EndpointQueryFaceRecord: {SignTicketKind, 4},
-		EndpointQueryPhotoInfo: {SignTicketKind, 4}, EndpointOCRSDKStart: {NonceTicketKind, 4}, EndpointOCRResult: {SignTicketKind, 4},
-		EndpointBankCardOCRResult: {SignTicketKind, 4}, EndpointWillFaceID: {SignTicketKind, 4}, EndpointWillSDKStart: {NonceTicketKind, 4},
-		EndpointWillLogin: {NonceTicketKind, 6}, EndpointWillCallback: {SignTicketKind, 3}, EndpointWillResult: {SignTicketKind, 4},
-		EndpointNFCCertID: {SignTicketKind, 4}, EndpointNFCSDKStart: {NonceTicketKind, 4}, EndpointNFCResult: {SignTicketKind, 4},
+		endpointAccessToken: {noTicket, 0}, endpointSignTicket: {noTicket, 0}, endpointNonceTicket: {noTicket, 0},
+		endpointFaceIDPlus: {signTicketKind, 4}, endpointFaceIDEnhanced: {signTicketKind, 4}, endpointFaceIDBasic: {signTicketKind, 4},
+		endpointFaceIDPC: {signTicketKind, 6}, endpointFaceSDKStart: {nonceTicketKind, 4}, endpointH5Login: {nonceTicketKind, 6},
+		endpointPCLogin: {nonceTicketKind, 6}, endpointH5Callback: {signTicketKind, 3}, endpointQueryFaceRecord: {signTicketKind, 4},
+		endpointQueryPhotoInfo: {signTicketKind, 4}, endpointOCRSDKStart: {nonceTicketKind, 4}, endpointOCRResult: {signTicketKind, 4},
+		endpointBankCardOCRResult: {signTicketKind, 4}, endpointWillFaceID: {signTicketKind, 4}, endpointWillSDKStart: {nonceTicketKind, 4},
+		endpointWillLogin: {nonceTicketKind, 6}, endpointWillCallback: {signTicketKind, 3}, endpointWillResult: {signTicketKind, 4},
+		endpointNFCCertID: {signTicketKind, 4}, endpointNFCSDKStart: {nonceTicketKind, 4}, endpointNFCResult: {signTicketKind, 4},
 	}
-	rules := SignRules()
+	rules := signRules()
 	require.Len(t, rules, len(want))
 	for _, r := range rules {
 		w, ok := want[r.Endpoint]
 		require.True(t, ok, r.Endpoint)
 		require.Equal(t, w.ticket, r.Ticket, r.Endpoint)
 		require.Len(t, r.Fields, w.fields, r.Endpoint)
-		if r.Ticket != NoTicket {
+		if r.Ticket != noTicket {
 			require.Contains(t, r.Fields, firstOf(r.Fields, "appId", "app_id"), r.Endpoint)
 		}
 	}
 	// SignRule.Sign reproduces the doc vectors from named fields.
-	login, ok := SignRuleFor(EndpointH5Login)
+	login, ok := signRuleFor(endpointH5Login)
 	require.True(t, ok)
 	vals := map[string]string{"appId": "appId001", "userId": "userID19959248596551", "orderNo": "aabc1457895464",
 		"version": "1.0.0", "faceId": "bwiwe1457895464", "nonce": "kHoSxvLZGxSoFsjxlbzEoUzh5PAnTU7T", "url": "https://x.example"}
 	got := login.Sign("zxc9Qfxlti9iTVgHAjwvJdAZKN3nMuUhrsPdPlPVKlcyS50N6tlLnfuFBPIucaMS", func(f string) (string, bool) { v, ok := vals[f]; return v, ok })
 	require.Equal(t, "4E9DFABF938BF37BDB7A7DC25CCA1233D12D986B", got)
-	pc, _ := SignRuleFor(EndpointFaceIDPC)
+	pc, _ := signRuleFor(endpointFaceIDPC)
+	// Once ExampleSignRuleFor's output, when the table was exported.
+	require.Equal(t, "SIGN [appId orderNo name idNo userId version]", fmt.Sprint(pc.Ticket, " ", pc.Fields))
 	pcVals := map[string]string{"appId": "appId001", "orderNo": "19959248596551", "name": "testName", "idNo": "4300000000000", "userId": "19959248596551", "version": "1.0.0"}
 	require.Equal(t, "11670F8BD6181CF71FB4656534253A0627D835CF", pc.Sign("duSz9ptwyW1Xn7r6gYItxz3feMdJ8Na5x7JZuoxurE7RcI5TdwCE4KT2eEeNNDoe", func(f string) (string, bool) { v, ok := pcVals[f]; return v, ok }))
-	_, ok = SignRuleFor("nope")
+	_, ok = signRuleFor("nope")
 	require.False(t, ok)
 }
 

@@ -36,7 +36,7 @@ func TestShortLifetimesFetchOncePerUnit(t *testing.T) {
 			}
 			elapsed := srv.Clock.Now().Sub(start)
 			// A background refresh may have started after the last unit was seen.
-			fetches := srv.Requests(kyc.EndpointAccessToken)
+			fetches := srv.Requests(kyctest.EndpointAccessToken)
 			t.Logf("%d token fetches over %v", fetches, elapsed)
 			require.GreaterOrEqual(t, fetches, len(fetched))
 			require.LessOrEqual(t, fetches, len(fetched)+1, "every fetch produced a unit that was used")
@@ -57,7 +57,7 @@ func TestExpiryMarginWithFailingFetches(t *testing.T) {
 	ctx := context.Background()
 	u, err := c.Tickets(ctx)
 	require.NoError(t, err)
-	srv.Fail(kyctest.Fault{Endpoint: kyc.EndpointAccessToken, Status: 502})
+	srv.Fail(kyctest.Fault{Endpoint: kyctest.EndpointAccessToken, Status: 502})
 
 	srv.Clock.Advance(u.ExpiresAt().Sub(srv.Clock.Now()) - 31*time.Second)
 	tk, err := c.SignTicket(ctx)
@@ -137,7 +137,7 @@ func TestInvalidateDropsOnlyTheRefusedUnit(t *testing.T) {
 	defer cancel()
 	_, err = c.SignTicket(ctx)
 	require.NoError(t, err)
-	srv.Fail(kyctest.Fault{Endpoint: kyc.EndpointNonceTicket, Code: "400101", Times: 2})
+	srv.Fail(kyctest.Fault{Endpoint: kyctest.EndpointNonceTicket, Code: "400101", Times: 2})
 
 	var wg sync.WaitGroup
 	errs := make([]error, 2)
@@ -147,8 +147,8 @@ func TestInvalidateDropsOnlyTheRefusedUnit(t *testing.T) {
 	wg.Wait()
 	require.NoError(t, errs[0])
 	require.NoError(t, errs[1])
-	require.Equal(t, 4, srv.Requests(kyc.EndpointNonceTicket), "two refused, each retried once")
-	require.Equal(t, 2, srv.Requests(kyc.EndpointAccessToken), "the cold start and one refresh")
+	require.Equal(t, 4, srv.Requests(kyctest.EndpointNonceTicket), "two refused, each retried once")
+	require.Equal(t, 2, srv.Requests(kyctest.EndpointAccessToken), "the cold start and one refresh")
 }
 
 // A unit no fetch can have produced (fetched in the future beyond clock skew, or claiming a
@@ -214,18 +214,18 @@ func TestStoreCannotPinImplausibleUnit(t *testing.T) {
 					require.NoError(t, err)
 					if tc.plausible {
 						require.Equal(t, "PLANTEDTICKET", got)
-						require.Equal(t, 0, srv.Requests(kyc.EndpointAccessToken))
+						require.Equal(t, 0, srv.Requests(kyctest.EndpointAccessToken))
 						return
 					}
 					require.NotEqual(t, "PLANTEDTICKET", got)
-					require.Equal(t, 1, srv.Requests(kyc.EndpointAccessToken), "one fetch")
+					require.Equal(t, 1, srv.Requests(kyctest.EndpointAccessToken), "one fetch")
 					stored, err := store.Load(ctx, srv.AppID)
 					require.NoError(t, err)
 					require.Equal(t, got, stored.SignTicket, "the fetch replaced the planted unit in the store")
 					got2, err := b.SignTicket(ctx)
 					require.NoError(t, err)
 					require.Equal(t, got, got2, "another instance adopts the fetched unit")
-					require.Equal(t, 1, srv.Requests(kyc.EndpointAccessToken), "and fetches nothing")
+					require.Equal(t, 1, srv.Requests(kyctest.EndpointAccessToken), "and fetches nothing")
 				})
 			}
 
@@ -249,7 +249,7 @@ func TestStoreCannotPinImplausibleUnit(t *testing.T) {
 				require.NoError(t, err)
 				require.Equal(t, own, tk)
 				// At the next refresh one fetch replaces it.
-				srv.Clock.Advance(kyc.DefaultRefreshAfter + time.Minute)
+				srv.Clock.Advance(20*time.Minute + time.Minute) // the default refresh age (WithRefreshAfter) and a minute
 				require.Eventually(t, func() bool {
 					tk, err := c.SignTicket(ctx)
 					return err == nil && tk != own
@@ -259,7 +259,7 @@ func TestStoreCannotPinImplausibleUnit(t *testing.T) {
 				stored, err := store.Load(ctx, srv.AppID)
 				require.NoError(t, err)
 				require.Equal(t, tk, stored.SignTicket)
-				require.Equal(t, 2, srv.Requests(kyc.EndpointAccessToken))
+				require.Equal(t, 2, srv.Requests(kyctest.EndpointAccessToken))
 			})
 		})
 	}
@@ -272,5 +272,5 @@ func TestFetchedLifetimesAreCappedAtTheDocumentedMaxima(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, 7200*time.Second, u.TokenExpiresAt.Sub(u.FetchedAt))
 	require.Equal(t, 3600*time.Second, u.TicketExpiresAt.Sub(u.FetchedAt))
-	require.Equal(t, 1, srv.Requests(kyc.EndpointAccessToken))
+	require.Equal(t, 1, srv.Requests(kyctest.EndpointAccessToken))
 }

@@ -198,7 +198,7 @@ func TestContextErrorsKeepTheirIdentity(t *testing.T) {
 	}{
 		"streamed": {"/queryfacerecord", func(c *kyc.Client, ctx context.Context) error {
 			var video strings.Builder
-			_, err := c.Face.QueryResultTo(ctx, "order001", nil, &video)
+			_, err := c.Face.QueryResultTo(ctx, kyc.FaceQuery{OrderNo: "order001"}, kyc.FaceWriters{Video: &video})
 			return err
 		}},
 		"buffered": {"/access_token", func(c *kyc.Client, ctx context.Context) error {
@@ -312,7 +312,7 @@ func TestCloseEndsEverything(t *testing.T) {
 	for _, c := range []*kyc.Client{sys, clk} {
 		_, err = c.SignTicket(ctx)
 		require.ErrorIs(t, err, kyc.ErrClosed)
-		_, err = c.Face.QueryResult(ctx, "order001", kyc.NoMedia)
+		_, err = c.Face.QueryResult(ctx, kyc.FaceQuery{OrderNo: "order001", Media: kyc.NoMedia})
 		require.ErrorIs(t, err, kyc.ErrClosed)
 		_, err = c.NonceTicket(ctx, "user001")
 		require.ErrorIs(t, err, kyc.ErrClosed)
@@ -356,13 +356,13 @@ func TestRetryBudgetBoundsAnOutage(t *testing.T) {
 	ctx := context.Background()
 	_, err := c.SignTicket(ctx)
 	require.NoError(t, err)
-	srv.Fail(kyctest.Fault{Endpoint: kyc.EndpointQueryFaceRecord, Code: "999999"})
+	srv.Fail(kyctest.Fault{Endpoint: kyctest.EndpointQueryFaceRecord, Code: "999999"})
 	const calls = 40
 	for range calls {
-		_, err := c.Face.QueryResult(ctx, "order001", kyc.NoMedia)
+		_, err := c.Face.QueryResult(ctx, kyc.FaceQuery{OrderNo: "order001", Media: kyc.NoMedia})
 		require.ErrorIs(t, err, kyc.ErrBusy)
 	}
-	sent := srv.Requests(kyc.EndpointQueryFaceRecord)
+	sent := srv.Requests(kyctest.EndpointQueryFaceRecord)
 	require.GreaterOrEqual(t, sent, calls+1, "the budget allows some retries")
 	require.LessOrEqual(t, sent, calls+100/5, "retries beyond the budget (3 attempts a call would be %d)", 3*calls)
 }
@@ -399,7 +399,7 @@ func TestKYC1AnswersAreCapped(t *testing.T) {
 			if path == "/access_token" {
 				_, err = c.AccessToken(ctx)
 			} else {
-				_, err = c.Face.QueryResult(ctx, "order001", kyc.NoMedia)
+				_, err = c.Face.QueryResult(ctx, kyc.FaceQuery{OrderNo: "order001", Media: kyc.NoMedia})
 			}
 			require.ErrorIs(t, err, kyc.ErrBadResponse)
 			require.Contains(t, err.Error(), "1024 bytes")
@@ -417,28 +417,28 @@ func TestKYC1MintsAreNeverResent(t *testing.T) {
 	require.NoError(t, err)
 	photo := append([]byte{0xFF, 0xD8, 0xFF, 0xE0}, []byte("an invented photo, not a face")...) // a JPEG's first bytes
 	mints := map[string]func() error{
-		kyc.EndpointFaceIDPlus: func() error {
+		kyctest.EndpointFaceIDPlus: func() error {
 			_, err := c.Face.GetFaceID(ctx, kyc.FaceIDRequest{Version: kyc.Plus, OrderNo: newOrderNo(), UserID: "user001", Name: testName, IDNo: testIDNo})
 			return err
 		},
-		kyc.EndpointFaceIDEnhanced: func() error {
+		kyctest.EndpointFaceIDEnhanced: func() error {
 			_, err := c.Face.GetFaceID(ctx, kyc.FaceIDRequest{Version: kyc.Enhanced, OrderNo: newOrderNo(), UserID: "user001", Name: testName, IDNo: testIDNo})
 			return err
 		},
-		kyc.EndpointFaceIDBasic: func() error {
+		kyctest.EndpointFaceIDBasic: func() error {
 			_, err := c.Face.GetFaceID(ctx, kyc.FaceIDRequest{Version: kyc.Basic, OrderNo: newOrderNo(), UserID: "user001", Name: testName, IDNo: testIDNo})
 			return err
 		},
-		kyc.EndpointFaceIDPC: func() error {
+		kyctest.EndpointFaceIDPC: func() error {
 			_, err := c.Face.GetPCFaceID(ctx, kyc.PCFaceIDRequest{OrderNo: newOrderNo(), UserID: "user001", Photo: photo, PhotoType: kyc.PhotoHD})
 			return err
 		},
-		kyc.EndpointWillFaceID: func() error {
+		kyctest.EndpointWillFaceID: func() error {
 			_, err := c.Will.GetFaceID(ctx, kyc.WillFaceIDRequest{OrderNo: newOrderNo(), UserID: "user001", Name: testName, IDNo: testIDNo,
 				Rounds: []kyc.WillRound{{Question: "是否本人办理？", Answers: []string{"是的"}}}})
 			return err
 		},
-		kyc.EndpointNFCCertID: func() error {
+		kyctest.EndpointNFCCertID: func() error {
 			_, err := c.NFC.GetCertID(ctx, kyc.NFCCertIDRequest{OrderNo: newOrderNo(), UserID: "user001", CardType: kyc.NFCIDCard})
 			return err
 		},

@@ -135,7 +135,9 @@ func validPort(p string) bool {
 // check refuses a MediaChoice outside the four defined values: an unknown one would otherwise
 // be sent as "no media" and look like media that is missing.
 func (m MediaChoice) check() error {
-	if m < NoMedia || m > VideoOnly {
+	switch m {
+	case NoMedia, PhotoAndVideo, PhotoOnly, VideoOnly:
+	default:
 		return invalidInput("getFile", "must be NoMedia, PhotoAndVideo, PhotoOnly or VideoOnly")
 	}
 	return nil
@@ -144,7 +146,9 @@ func (m MediaChoice) check() error {
 // check refuses a WillFiles outside the three defined values (it would otherwise be sent as
 // "0", no files).
 func (f WillFiles) check() error {
-	if f < NoWillFiles || f > WillFilesButVideo {
+	switch f {
+	case NoWillFiles, AllWillFiles, WillFilesButVideo:
+	default:
 		return invalidInput("getWillFile", "must be NoWillFiles, AllWillFiles or WillFilesButVideo")
 	}
 	return nil

@@ -38,30 +38,34 @@ func TestEnumArgumentsOutsideTheirValues(t *testing.T) {
 		name, field string
 		call        func() error
 	}{
-		{"QueryResult MediaChoice 4", "getFile", func() error { return second(c.Face.QueryResult(ctx, order, kyc.VideoOnly+1)) }},
-		{"QueryResult MediaChoice -1", "getFile", func() error { return second(c.Face.QueryResult(ctx, order, -1)) }},
-		{"WaitForMedia MediaChoice 9", "getFile", func() error { return second(c.Face.WaitForMedia(ctx, order, 9)) }},
+		{"QueryResult MediaChoice 4", "getFile", func() error {
+			return second(c.Face.QueryResult(ctx, kyc.FaceQuery{OrderNo: order, Media: "4"}))
+		}},
+		{"QueryResult MediaChoice -1", "getFile", func() error { return second(c.Face.QueryResult(ctx, kyc.FaceQuery{OrderNo: order, Media: "-1"})) }},
+		{"WaitForMedia MediaChoice 9", "getFile", func() error { return second(c.Face.WaitForMedia(ctx, kyc.FaceQuery{OrderNo: order, Media: "9"})) }},
 		{"will query Face 4", "getFile", func() error {
-			return second(c.Will.QueryResult(ctx, kyc.WillQuery{OrderNo: order, Face: kyc.VideoOnly + 1}))
+			return second(c.Will.QueryResult(ctx, kyc.WillQuery{OrderNo: order, Face: "4"}))
 		}},
 		{"will query Files 3", "getWillFile", func() error {
-			return second(c.Will.QueryResult(ctx, kyc.WillQuery{OrderNo: order, Files: kyc.WillFilesButVideo + 1}))
+			return second(c.Will.QueryResult(ctx, kyc.WillQuery{OrderNo: order, Files: "3"}))
 		}},
 		{"will query Files -1", "getWillFile", func() error {
-			return second(c.Will.QueryResult(ctx, kyc.WillQuery{OrderNo: order, Files: -1}))
+			return second(c.Will.QueryResult(ctx, kyc.WillQuery{OrderNo: order, Files: "-1"}))
 		}},
 		{"will streamed query Files 7", "getWillFile", func() error {
-			return second(c.Will.QueryResultTo(ctx, kyc.WillQuery{OrderNo: order, Files: 7}, kyc.WillWriters{Photo: &bytes.Buffer{}}))
+			return second(c.Will.QueryResultTo(ctx, kyc.WillQuery{OrderNo: order, Files: "7"}, kyc.WillWriters{Photo: &bytes.Buffer{}}))
 		}},
 		{"will WaitForFiles Face 5", "getFile", func() error {
-			return second(c.Will.WaitForFiles(ctx, kyc.WillQuery{OrderNo: order, Face: 5}))
+			return second(c.Will.WaitForFiles(ctx, kyc.WillQuery{OrderNo: order, Face: "5"}))
 		}},
 		{"upload Version 4", "version", func() error {
 			r := okUpload()
-			r.Version = kyc.Basic + 1
+			r.Version = "standard"
 			return second(c.Face.GetFaceID(ctx, r))
 		}},
-		{"SDK start Version 0", "version", func() error { return second(c.Face.SDKParams(ctx, 0, order, "user1", "face1")) }},
+		{"SDK start Version 0", "version", func() error {
+			return second(c.Face.SDKParams(ctx, &kyc.FaceID{Version: "", OrderNo: order, UserID: "user1", FaceID: "face1"}))
+		}},
 		{"upload PhotoType 3", "sourcePhotoType", func() error {
 			r := okUpload()
 			r.Photo, r.PhotoType = photoOf(100), "3"
@@ -73,8 +77,7 @@ func TestEnumArgumentsOutsideTheirValues(t *testing.T) {
 			return second(c.Face.H5LoginURL(ctx, r))
 		}},
 		{"will login From", "from", func() error {
-			return second(c.Will.H5LoginURL(ctx, kyc.WillLoginRequest{FaceID: "face1", OrderNo: order, UserID: "user1",
-				CallbackURL: "https://partner.example/cb", From: "App"}))
+			return second(c.Will.H5LoginURL(ctx, kyc.WillLoginRequest{Face: &kyc.FaceID{FaceID: "face1", OrderNo: order, UserID: "user1"}, CallbackURL: "https://partner.example/cb", From: "App"}))
 		}},
 		{"will Mode", "willType", func() error { r := will; r.Mode = "3"; return second(c.Will.GetFaceID(ctx, r)) }},
 		{"will Language", "willLanguage", func() error { r := will; r.Language = "1"; return second(c.Will.GetFaceID(ctx, r)) }},
@@ -87,13 +90,13 @@ func TestEnumArgumentsOutsideTheirValues(t *testing.T) {
 			return second(c.Detect.InfoEnhanced(ctx, kyc.DetectInfoRequest{BizToken: "T1", RuleID: "1", Parts: 1 << 4}))
 		}},
 		{"eID Parts video", "InfoType", func() error {
-			return second(c.EID.Result(ctx, kyc.EidResultRequest{EidToken: "E1", Parts: kyc.PartVideo}))
+			return second(c.EID.Result(ctx, kyc.EIDResultRequest{EIDToken: "E1", Parts: kyc.PartVideo}))
 		}},
 		{"eID InputType", "Config.InputType", func() error {
-			return second(c.EID.Token(ctx, kyc.EidTokenRequest{MerchantID: "M1", Config: &kyc.EidTokenConfig{InputType: "5"}}))
+			return second(c.EID.Token(ctx, kyc.EIDTokenRequest{MerchantID: "M1", Config: &kyc.EIDTokenConfig{InputType: "5"}}))
 		}},
 		{"eID IntentionMode", "Config.IntentionMode", func() error {
-			return second(c.EID.Token(ctx, kyc.EidTokenRequest{MerchantID: "M1", Config: &kyc.EidTokenConfig{IntentionMode: "0"}}))
+			return second(c.EID.Token(ctx, kyc.EIDTokenRequest{MerchantID: "M1", Config: &kyc.EIDTokenConfig{IntentionMode: "0"}}))
 		}},
 		{"Reconcile Product", "product", func() error { return second(kyc.Reconcile(kyc.ProductEID, nil)) }},
 	}
@@ -106,12 +109,12 @@ func TestEnumArgumentsOutsideTheirValues(t *testing.T) {
 	}
 	// The defined values still go through.
 	for _, m := range []kyc.MediaChoice{kyc.NoMedia, kyc.PhotoAndVideo, kyc.PhotoOnly, kyc.VideoOnly} {
-		_, err := c.Face.QueryResult(ctx, order, m)
-		require.NotErrorIs(t, err, kyc.ErrInvalidInput, "MediaChoice %d", m)
+		_, err := c.Face.QueryResult(ctx, kyc.FaceQuery{OrderNo: order, Media: m})
+		require.NotErrorIs(t, err, kyc.ErrInvalidInput, "MediaChoice %q", m)
 	}
 	for _, f := range []kyc.WillFiles{kyc.NoWillFiles, kyc.AllWillFiles, kyc.WillFilesButVideo} {
 		_, err := c.Will.QueryResult(ctx, kyc.WillQuery{OrderNo: order, Files: f})
-		require.NotErrorIs(t, err, kyc.ErrInvalidInput, "WillFiles %d", f)
+		require.NotErrorIs(t, err, kyc.ErrInvalidInput, "WillFiles %q", f)
 	}
 }
 
@@ -131,16 +134,16 @@ func TestCallbackURLForms(t *testing.T) {
 			return second(c.Face.H5LoginURL(ctx, r))
 		}},
 		"face PC": {"url", func(u string) error {
-			return second(c.Face.PCLoginURL(ctx, kyc.PCLoginRequest{H5FaceID: "face1", OrderNo: "order1", UserID: "user1", CallbackURL: u}))
+			return second(c.Face.PCLoginURL(ctx, kyc.PCLoginRequest{Face: &kyc.FaceID{FaceID: "face1", OrderNo: "order1", UserID: "user1", PC: true}, CallbackURL: u}))
 		}},
 		"will H5": {"url", func(u string) error {
-			return second(c.Will.H5LoginURL(ctx, kyc.WillLoginRequest{FaceID: "face1", OrderNo: "order1", UserID: "user1", CallbackURL: u}))
+			return second(c.Will.H5LoginURL(ctx, kyc.WillLoginRequest{Face: &kyc.FaceID{FaceID: "face1", OrderNo: "order1", UserID: "user1"}, CallbackURL: u}))
 		}},
 		"DetectAuth": {"RedirectUrl", func(u string) error {
 			return second(c.Detect.Auth(ctx, kyc.DetectAuthRequest{RuleID: "1", RedirectURL: u}))
 		}},
 		"GetEidToken": {"RedirectUrl", func(u string) error {
-			return second(c.EID.Token(ctx, kyc.EidTokenRequest{MerchantID: "M1", RedirectURL: u}))
+			return second(c.EID.Token(ctx, kyc.EIDTokenRequest{MerchantID: "M1", RedirectURL: u}))
 		}},
 	}
 	bad := []string{
@@ -190,14 +193,12 @@ func TestOptimalDomainFromTheCaller(t *testing.T) {
 	}
 	for _, d := range bad {
 		for name, call := range map[string]func() error{
-			"face": func() error { r := okLogin(); r.OptimalDomain = d; return second(c.Face.H5LoginURL(ctx, r)) },
+			"face": func() error { r := okLogin(); r.Face.OptimalDomain = d; return second(c.Face.H5LoginURL(ctx, r)) },
 			"PC": func() error {
-				return second(c.Face.PCLoginURL(ctx, kyc.PCLoginRequest{H5FaceID: "face1", OrderNo: "order1", UserID: "user1",
-					OptimalDomain: d, CallbackURL: "https://partner.example/cb"}))
+				return second(c.Face.PCLoginURL(ctx, kyc.PCLoginRequest{Face: &kyc.FaceID{FaceID: "face1", OrderNo: "order1", UserID: "user1", OptimalDomain: d, PC: true}, CallbackURL: "https://partner.example/cb"}))
 			},
 			"will": func() error {
-				return second(c.Will.H5LoginURL(ctx, kyc.WillLoginRequest{FaceID: "face1", OrderNo: "order1", UserID: "user1",
-					OptimalDomain: d, CallbackURL: "https://partner.example/cb"}))
+				return second(c.Will.H5LoginURL(ctx, kyc.WillLoginRequest{Face: &kyc.FaceID{FaceID: "face1", OrderNo: "order1", UserID: "user1", OptimalDomain: d}, CallbackURL: "https://partner.example/cb"}))
 			},
 		} {
 			before := srv.TotalRequests()
@@ -209,7 +210,7 @@ func TestOptimalDomainFromTheCaller(t *testing.T) {
 	for _, d := range []string{"kyc1.qcloud.com", "KYC1.QCloud.com", "kyc1.qcloud.com:443", "127.0.0.1:8080", "10.0.0.1", "[::1]:8443",
 		"[2001:db8::1]", "a-b.c-d.example"} {
 		r := okLogin()
-		r.OptimalDomain = d
+		r.Face.OptimalDomain = d
 		u, err := c.Face.H5LoginURL(ctx, r)
 		require.NoError(t, err, d)
 		require.True(t, strings.HasPrefix(u, "http://"+d+"/api/web/login?"), u)
@@ -228,14 +229,18 @@ func TestIssuedIdentifierForms(t *testing.T) {
 			field string
 			call  func() error
 		}{
-			"face SDK": {"faceId", func() error { return second(c.Face.SDKParams(ctx, kyc.Basic, "order1", "user1", id)) }},
-			"will SDK": {"faceId", func() error { return second(c.Will.SDKParams(ctx, "order1", "user1", id)) }},
-			"face H5":  {"faceId", func() error { r := okLogin(); r.FaceID = id; return second(c.Face.H5LoginURL(ctx, r)) }},
+			"face SDK": {"faceId", func() error {
+				return second(c.Face.SDKParams(ctx, &kyc.FaceID{Version: kyc.Basic, OrderNo: "order1", UserID: "user1", FaceID: id}))
+			}},
+			"will SDK": {"faceId", func() error {
+				return second(c.Will.SDKParams(ctx, &kyc.FaceID{OrderNo: "order1", UserID: "user1", FaceID: id}))
+			}},
+			"face H5": {"faceId", func() error { r := okLogin(); r.Face.FaceID = id; return second(c.Face.H5LoginURL(ctx, r)) }},
 			"PC login": {"h5faceId", func() error {
-				return second(c.Face.PCLoginURL(ctx, kyc.PCLoginRequest{H5FaceID: id, OrderNo: "o1", UserID: "u1", CallbackURL: "https://p.example/"}))
+				return second(c.Face.PCLoginURL(ctx, kyc.PCLoginRequest{Face: &kyc.FaceID{FaceID: id, OrderNo: "o1", UserID: "u1", PC: true}, CallbackURL: "https://p.example/"}))
 			}},
 			"will login": {"faceId", func() error {
-				return second(c.Will.H5LoginURL(ctx, kyc.WillLoginRequest{FaceID: id, OrderNo: "o1", UserID: "u1", CallbackURL: "https://p.example/"}))
+				return second(c.Will.H5LoginURL(ctx, kyc.WillLoginRequest{Face: &kyc.FaceID{FaceID: id, OrderNo: "o1", UserID: "u1"}, CallbackURL: "https://p.example/"}))
 			}},
 		} {
 			before := srv.TotalRequests()
@@ -249,7 +254,7 @@ func TestIssuedIdentifierForms(t *testing.T) {
 		_, err := c.NFC.QueryResult(ctx, kyc.NFCQuery{OrderNo: "order1", ReqID: id})
 		refusedLocally(t, before, srv.TotalRequests(), err, "reqId", id)
 		before = srv.TotalRequests()
-		_, err = c.NFC.SDKParams(ctx, "order1", "user1", id)
+		_, err = c.NFC.SDKParams(ctx, &kyc.NFCCertID{OrderNo: "order1", UserID: "user1", CertID: id})
 		refusedLocally(t, before, srv.TotalRequests(), err, "ocrCertId", id)
 	}
 }
@@ -261,7 +266,7 @@ func TestEidIntentionQuestionText(t *testing.T) {
 	ctx := context.Background()
 	for name, tc := range map[string]struct {
 		field string
-		cfg   *kyc.EidTokenConfig
+		cfg   *kyc.EIDTokenConfig
 	}{
 		"blank question":      {"Config.IntentionQuestions.Question", eidQuestion(" \u3000", "是")},
 		"control in question": {"Config.IntentionQuestions.Question", eidQuestion("问\x00", "是")},
@@ -270,7 +275,7 @@ func TestEidIntentionQuestionText(t *testing.T) {
 		"no answer":           {"Config.IntentionQuestions.Answers", eidQuestion("问")},
 	} {
 		before := srv.TotalRequests()
-		_, err := c.EID.Token(ctx, kyc.EidTokenRequest{MerchantID: "M1", Config: tc.cfg})
+		_, err := c.EID.Token(ctx, kyc.EIDTokenRequest{MerchantID: "M1", Config: tc.cfg})
 		require.Error(t, err, name)
 		refusedLocally(t, before, srv.TotalRequests(), err, tc.field, "")
 	}
@@ -287,7 +292,7 @@ func TestBillingEnumsOutsideTheirValues(t *testing.T) {
 		for _, p := range badProducts {
 			for _, ch := range []kyc.Channel{kyc.ChannelApp, kyc.ChannelWeChat} {
 				require.False(t, info.Billed(p, ch), "code %s, product %d", info.Code, p)
-				require.False(t, kyc.IsBilled(info.Code, p, ch), "code %s, product %d", info.Code, p)
+				require.False(t, isBilled(info.Code, p, ch), "code %s, product %d", info.Code, p)
 			}
 		}
 		for _, ch := range badChannels {

@@ -105,8 +105,6 @@ type WillFaceIDRequest struct {
 	// otherwise.
 	H5Live    WillH5Live
 	MidAnswer string
-	// Nonce is the 32-character nonce to sign with; empty means a fresh one.
-	Nonce string
 }
 
 // WillFaceIDRequest's String, GoString and LogValue repeat FaceIDRequest's in shape (a known
@@ -204,7 +202,7 @@ func (b willBody) MarshalJSON() ([]byte, error) {
 // GetFaceID uploads one will verification and returns its faceId (5 minutes) and, for H5, the
 // optimalDomain of the login URL. Every documented limit is checked before sending. Like the
 // face uploads it is resent only if it provably never reached the service.
-func (s *WillService) GetFaceID(ctx context.Context, req WillFaceIDRequest) (*FaceID, error) {
+func (s *WillService) GetFaceID(ctx context.Context, req WillFaceIDRequest, opts ...CallOption) (*FaceID, error) {
 	p, err := identityParams(s.c.appID, req.OrderNo, req.UserID, req.Name, req.IDNo, req.Photo, req.PhotoType)
 	if err != nil {
 		return nil, err
@@ -249,23 +247,28 @@ func (s *WillService) GetFaceID(ctx context.Context, req WillFaceIDRequest) (*Fa
 	if err != nil {
 		return nil, err
 	}
-	nonce, err := nonceOrNew(req.Nonce)
+	cfg, err := startOptions(opts)
 	if err != nil {
 		return nil, err
 	}
+	nonce := cfg.nonce
 	p = append(p, param{"version", APIVersion}, param{"nonce", nonce}, param{"liveService", "2"},
 		param{"willType", string(mode)}, param{"willLanguage", string(lang)}, param{"speed", string(req.Speed)},
 		param{"liveInterType", string(req.H5Live)}, param{"willMidAnswer", req.MidAnswer})
-	return s.c.upload(ctx, EndpointWillFaceID, p, func(p params) any { return willBody{p: p, items: items} }, nonce, true)
+	return s.c.upload(ctx, endpointWillFaceID, p, func(p params) any { return willBody{p: p, items: items} }, nonce, true)
 }
 
-// SDKParams returns the start values for the will SDK, signed with a new NONCE ticket for userID
-// (spec C 5.3). faceID is the one GetFaceID returned; VerifyMode is "GRADE" as the SDK needs.
-func (s *WillService) SDKParams(ctx context.Context, orderNo, userID, faceID string, opts ...StartOption) (*SDKStart, error) {
-	if err := checkAlnumID("faceId", faceID, maxFaceIDLen); err != nil {
+// SDKParams returns the start values for the will SDK (spec C 5.3) for face, what
+// WillService.GetFaceID returned (its faceId, orderNo and userId), signed with a new NONCE
+// ticket for that userId. VerifyMode is "GRADE" as the SDK needs.
+func (s *WillService) SDKParams(ctx context.Context, face *FaceID, opts ...CallOption) (*SDKStart, error) {
+	if err := willJourney(face); err != nil {
 		return nil, err
 	}
-	start, err := s.c.sdkStart(ctx, s.c.primary, EndpointWillSDKStart, "will", orderNo, userID, faceID, opts)
+	if err := checkAlnumID("faceId", face.FaceID, maxFaceIDLen); err != nil {
+		return nil, err
+	}
+	start, err := s.c.sdkStart(ctx, s.c.primary, endpointWillSDKStart, "will", face.OrderNo, face.UserID, face.FaceID, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -275,12 +278,11 @@ func (s *WillService) SDKParams(ctx context.Context, orderNo, userID, faceID str
 
 // WillLoginRequest describes one mobile-H5 will journey (willLogin, spec C 5.4).
 type WillLoginRequest struct {
-	FaceID        string // from GetFaceID
-	OrderNo       string // the upload's orderNo
-	UserID        string // the upload's userId
-	OptimalDomain string // from GetFaceID; empty means the API host
-	CallbackURL   string // where the browser returns with the result (absolute http or https URL, at most 1,024 bytes)
-	From          H5From // FromApp (default; sent as "App", the will page's spelling) or FromBrowser
+	// Face is what WillService.GetFaceID returned: its faceId, orderNo, userId and
+	// optimalDomain (empty means the API host) go into the URL.
+	Face        *FaceID
+	CallbackURL string // where the browser returns with the result (absolute http or https URL, at most 1,024 bytes)
+	From        H5From // FromApp (default; sent as "App", the will page's spelling) or FromBrowser
 	// SkipResultPage goes straight to CallbackURL (resultType "1").
 	SkipResultPage bool
 	// ReplaceHistory navigates with location.replace (redirectType "1").
@@ -290,7 +292,10 @@ type WillLoginRequest struct {
 // H5LoginURL returns the /api/web/willLogin URL on optimalDomain, signed with a new NONCE ticket
 // over seven values. It is single use: answer the browser with a 302 to it, never a link that a
 // browser may prefetch (spec C 5.4.2).
-func (s *WillService) H5LoginURL(ctx context.Context, req WillLoginRequest, opts ...StartOption) (string, error) {
+func (s *WillService) H5LoginURL(ctx context.Context, req WillLoginRequest, opts ...CallOption) (string, error) {
+	if err := willJourney(req.Face); err != nil {
+		return "", err
+	}
 	var from string
 	switch req.From {
 	case "", FromApp:
@@ -307,8 +312,21 @@ func (s *WillService) H5LoginURL(ctx context.Context, req WillLoginRequest, opts
 	if req.ReplaceHistory {
 		post.set("redirectType", "1")
 	}
-	return s.c.loginURL(ctx, s.c.primary, EndpointWillLogin, "faceId", req.FaceID, req.OrderNo, req.UserID,
-		req.OptimalDomain, req.CallbackURL, params{{"from", from}}, post, opts)
+	f := req.Face
+	return s.c.loginURL(ctx, s.c.primary, endpointWillLogin, "faceId", f.FaceID, f.OrderNo, f.UserID,
+		f.OptimalDomain, req.CallbackURL, params{{"from", from}}, post, opts)
+}
+
+// willJourney checks that f is a will upload's FaceID: not nil, not a face upload's (a face
+// faceId carries its Version; a will one none).
+func willJourney(f *FaceID) error {
+	switch {
+	case f == nil:
+		return invalidInput("faceId", "must not be nil: pass the FaceID WillService.GetFaceID returned")
+	case f.PC || f.Version != "":
+		return invalidInput("faceId", "is a face upload's (it has a Version): pass WillService.GetFaceID's")
+	}
+	return nil
 }
 
 // VerifyCallback checks a will H5 callback's query values (code, faceCode, willCode, orderNo,
@@ -318,7 +336,7 @@ func (s *WillService) H5LoginURL(ctx context.Context, req WillLoginRequest, opts
 // h5faceId and liveRate arrive unsigned. Codes 3001-3006 and 300101 are the browser's, not a
 // result. Confirm with QueryResult before acting on a pass.
 func (s *WillService) VerifyCallback(ctx context.Context, q url.Values) (*Callback, error) {
-	return s.c.verifyCallback(ctx, s.c.primary, EndpointWillCallback, q)
+	return s.c.verifyCallback(ctx, s.c.primary, endpointWillCallback, q)
 }
 
 // VerifyCallbackRequest is VerifyCallback on the request the browser made to the callback url.

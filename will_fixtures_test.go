@@ -19,11 +19,11 @@ func TestWillFixturesReplay(t *testing.T) {
 			exp := func(k string) string { s, _ := f.Expect[k].(string); return s }
 			expN := func(k string) int { n, _ := f.Expect[k].(float64); return int(n) }
 			switch f.Endpoint {
-			case EndpointWillFaceID:
+			case endpointWillFaceID:
 				c, fs := newProductClient(t, map[string][]byte{"/api/server/getWillFaceId": f.Response})
 				res, err := c.Will.GetFaceID(ctx, WillFaceIDRequest{OrderNo: "order001", UserID: "user001", Name: "测试", IDNo: "KYCTEST0001",
 					Rounds: []WillRound{{Question: "请问您本次业务是本人自愿办理吗？请回答：我确认", Answers: []string{"我确认", "确认"}}},
-					Speed:  WillSpeedFast, H5Live: WillH5Fallback, MidAnswer: "我确认", Nonce: "kHoSxvLZGxSoFsjxlbzEoUzh5PAnTU7T"})
+					Speed:  WillSpeedFast, H5Live: WillH5Fallback, MidAnswer: "我确认"}, WithNonce("kHoSxvLZGxSoFsjxlbzEoUzh5PAnTU7T"))
 				require.NoError(t, err)
 				require.Equal(t, exp("faceId"), res.FaceID)
 				require.Equal(t, exp("optimalDomain"), res.OptimalDomain)
@@ -43,7 +43,7 @@ func TestWillFixturesReplay(t *testing.T) {
 					require.Equal(t, v, str(k), k)
 				}
 				require.JSONEq(t, `[{"id":"0","question":"请问您本次业务是本人自愿办理吗？请回答：我确认","answer":"我确认|确认"}]`, string(body["willContentList"]))
-			case EndpointWillResult:
+			case endpointWillResult:
 				c, fs := newProductClient(t, map[string][]byte{"/api/server/getWillFaceResult": f.Response})
 				res, err := c.Will.QueryResult(ctx, WillQuery{OrderNo: f.orderNo(), Face: PhotoAndVideo, Files: AllWillFiles})
 				if e := exp("error"); e != "" {
@@ -88,13 +88,11 @@ func TestWillFixturesReplay(t *testing.T) {
 				for i, b := range turns {
 					require.Equal(t, []byte(res.Turns[i].ReadAudio), b.Bytes())
 				}
-			case EndpointWillLogin:
+			case endpointWillLogin:
 				doc, err := url.Parse(f.URL)
 				require.NoError(t, err)
 				c, _ := newProductClient(t, nil)
-				got, err := c.Will.H5LoginURL(ctx, WillLoginRequest{FaceID: doc.Query().Get("faceId"), OrderNo: doc.Query().Get("orderNo"),
-					UserID: doc.Query().Get("userId"), OptimalDomain: doc.Host, CallbackURL: doc.Query().Get("url"),
-					From: FromBrowser, ReplaceHistory: true})
+				got, err := c.Will.H5LoginURL(ctx, WillLoginRequest{Face: &FaceID{FaceID: doc.Query().Get("faceId"), OrderNo: doc.Query().Get("orderNo"), UserID: doc.Query().Get("userId"), OptimalDomain: doc.Host}, CallbackURL: doc.Query().Get("url"), From: FromBrowser, ReplaceHistory: true})
 				require.NoError(t, err)
 				gu, err := url.Parse(got)
 				require.NoError(t, err)
@@ -105,7 +103,7 @@ func TestWillFixturesReplay(t *testing.T) {
 				}
 				require.Equal(t, Sign("ticket_string", "IDAXXXXX", gu.Query().Get("userId"), gu.Query().Get("orderNo"), "1.0.0",
 					gu.Query().Get("faceId"), gu.Query().Get("nonce")), gu.Query().Get("sign"), "seven values with the NONCE ticket")
-			case EndpointWillCallback:
+			case endpointWillCallback:
 				u, err := url.Parse(f.URL)
 				require.NoError(t, err)
 				c, _ := newProductClient(t, nil)

@@ -84,10 +84,14 @@ func TestWillInputLimitsSendNothing(t *testing.T) {
 			r.Rounds[0].Answers = []string{"嗯嗯嗯", "好的好的", "是的"} // 3+1+4+1+2
 		}), "willContentList.answer"},
 		{"answer containing the separator", with(func(r *kyc.WillFaceIDRequest) { r.Rounds[0].Answers = []string{"嗯|好"} }), "willContentList.answer"},
-		{"nonce of 31", with(func(r *kyc.WillFaceIDRequest) { r.Nonce = strings.Repeat("a", 31) }), "nonce"},
+		{"nonce of 31", with(func(r *kyc.WillFaceIDRequest) {}), "nonce"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := c.Will.GetFaceID(ctx, tc.req)
+			var opts []kyc.CallOption
+			if tc.name == "nonce of 31" {
+				opts = append(opts, kyc.WithNonce(strings.Repeat("a", 31)))
+			}
+			_, err := c.Will.GetFaceID(ctx, tc.req, opts...)
 			var ie *kyc.InputError
 			require.ErrorAs(t, err, &ie)
 			require.Equal(t, tc.field, ie.Field)
@@ -96,18 +100,19 @@ func TestWillInputLimitsSendNothing(t *testing.T) {
 		})
 	}
 	// Start values, login URL, callback and query.
-	_, err := c.Will.SDKParams(ctx, "order001", "user001", "")
+	_, err := c.Will.SDKParams(ctx, &kyc.FaceID{OrderNo: "order001", UserID: "user001", FaceID: ""})
 	require.ErrorIs(t, err, kyc.ErrInvalidInput)
-	_, err = c.Will.SDKParams(ctx, "order-1", "user001", "face001")
+	_, err = c.Will.SDKParams(ctx, &kyc.FaceID{OrderNo: "order-1", UserID: "user001", FaceID: "face001"})
 	require.ErrorIs(t, err, kyc.ErrInvalidInput)
-	login := kyc.WillLoginRequest{FaceID: "face001", OrderNo: "order001", UserID: "user001", CallbackURL: "https://partner.example/cb"}
+	login := kyc.WillLoginRequest{Face: &kyc.FaceID{FaceID: "face001", OrderNo: "order001", UserID: "user001"}, CallbackURL: "https://partner.example/cb"}
 	for name, mut := range map[string]func(*kyc.WillLoginRequest){
-		"no faceId":         func(r *kyc.WillLoginRequest) { r.FaceID = "" },
+		"no faceId":         func(r *kyc.WillLoginRequest) { r.Face.FaceID = "" },
 		"relative callback": func(r *kyc.WillLoginRequest) { r.CallbackURL = "/cb" },
 		"from unknown":      func(r *kyc.WillLoginRequest) { r.From = "desktop" },
-		"bad optimalDomain": func(r *kyc.WillLoginRequest) { r.OptimalDomain = "evil.example/x" },
+		"bad optimalDomain": func(r *kyc.WillLoginRequest) { r.Face.OptimalDomain = "evil.example/x" },
 	} {
-		r := login
+		r, face := login, *login.Face
+		r.Face = &face
 		mut(&r)
 		_, err := c.Will.H5LoginURL(ctx, r)
 		require.Error(t, err, name)
@@ -181,7 +186,7 @@ func willAppJourney(t *testing.T, srv *kyctest.Server, c *kyc.Client, rounds []k
 	require.NoError(t, err)
 	require.NotEmpty(t, face.FaceID)
 	require.Equal(t, orderNo, face.OrderNo)
-	start, err := c.Will.SDKParams(ctx, orderNo, userID, face.FaceID)
+	start, err := c.Will.SDKParams(ctx, face) // the will upload's value: faceId, orderNo, userId
 	require.NoError(t, err)
 	require.Equal(t, "will", start.Product)
 	require.Equal(t, face.FaceID, start.FaceID)
@@ -319,8 +324,7 @@ func TestWillH5Journey(t *testing.T) {
 	face, err := c.Will.GetFaceID(ctx, req)
 	require.NoError(t, err)
 	require.NotEmpty(t, face.OptimalDomain)
-	login, err := c.Will.H5LoginURL(ctx, kyc.WillLoginRequest{FaceID: face.FaceID, OrderNo: orderNo, UserID: userID,
-		OptimalDomain: face.OptimalDomain, CallbackURL: "https://partner.example/will/cb?s=1", From: kyc.FromBrowser, ReplaceHistory: true})
+	login, err := c.Will.H5LoginURL(ctx, kyc.WillLoginRequest{Face: &kyc.FaceID{FaceID: face.FaceID, OrderNo: orderNo, UserID: userID, OptimalDomain: face.OptimalDomain}, CallbackURL: "https://partner.example/will/cb?s=1", From: kyc.FromBrowser, ReplaceHistory: true})
 	require.NoError(t, err)
 	require.True(t, strings.HasPrefix(login, "http://"+face.OptimalDomain+"/api/web/willLogin?"), login)
 	lu, _ := url.Parse(login)
@@ -328,8 +332,7 @@ func TestWillH5Journey(t *testing.T) {
 	require.Equal(t, "1", lu.Query().Get("redirectType"))
 	require.Equal(t, []string{"appId", "version", "nonce", "orderNo", "faceId", "url", "from", "userId", "sign", "redirectType"},
 		keyOrderOf(lu.RawQuery), "the documented parameter order")
-	appLogin, err := c.Will.H5LoginURL(ctx, kyc.WillLoginRequest{FaceID: face.FaceID, OrderNo: orderNo, UserID: userID,
-		OptimalDomain: face.OptimalDomain, CallbackURL: "https://partner.example/will/cb"})
+	appLogin, err := c.Will.H5LoginURL(ctx, kyc.WillLoginRequest{Face: &kyc.FaceID{FaceID: face.FaceID, OrderNo: orderNo, UserID: userID, OptimalDomain: face.OptimalDomain}, CallbackURL: "https://partner.example/will/cb"})
 	require.NoError(t, err)
 	au, _ := url.Parse(appLogin)
 	require.Equal(t, "App", au.Query().Get("from"), "the will page's default spelling")
@@ -359,7 +362,7 @@ func TestWillH5Journey(t *testing.T) {
 	res, err := c.Will.WaitForFiles(ctx, kyc.WillQuery{OrderNo: orderNo, Face: kyc.PhotoOnly, Files: kyc.AllWillFiles})
 	require.NoError(t, err)
 	require.Equal(t, "66666006", res.Code)
-	require.Equal(t, 1, srv.Requests(kyc.EndpointWillResult), "no wait for a failed verdict")
+	require.Equal(t, 1, srv.Requests(kyctest.EndpointWillResult), "no wait for a failed verdict")
 
 	pass := willAppJourney(t, srv, c, nil, kyctest.WillPass)
 	srv.ResetCounts()
@@ -367,7 +370,7 @@ func TestWillH5Journey(t *testing.T) {
 	require.NoError(t, err)
 	require.NotEmpty(t, res.Photo)
 	require.NotEmpty(t, res.UserAudio)
-	require.Equal(t, 2, srv.Requests(kyc.EndpointWillResult))
+	require.Equal(t, 2, srv.Requests(kyctest.EndpointWillResult))
 
 	// The test helper signs like the page does.
 	other := newOrderNo()
@@ -398,13 +401,13 @@ func TestWillUploadResend(t *testing.T) {
 	ctx := context.Background()
 	_, err := c.SignTicket(ctx)
 	require.NoError(t, err)
-	srv.Fail(kyctest.Fault{Endpoint: kyc.EndpointWillFaceID, Code: "999999", Times: 1})
+	srv.Fail(kyctest.Fault{Endpoint: kyctest.EndpointWillFaceID, Code: "999999", Times: 1})
 	_, err = c.Will.GetFaceID(ctx, willRequest(newOrderNo(), "u1"))
 	require.ErrorIs(t, err, kyc.ErrBusy)
-	require.Equal(t, 1, srv.Requests(kyc.EndpointWillFaceID))
+	require.Equal(t, 1, srv.Requests(kyctest.EndpointWillFaceID))
 	srv.ResetCounts()
-	srv.Fail(kyctest.Fault{Endpoint: kyc.EndpointWillFaceID, Code: "400101", Times: 1})
+	srv.Fail(kyctest.Fault{Endpoint: kyctest.EndpointWillFaceID, Code: "400101", Times: 1})
 	_, err = c.Will.GetFaceID(ctx, willRequest(newOrderNo(), "u1"))
 	require.NoError(t, err)
-	require.Equal(t, 2, srv.Requests(kyc.EndpointWillFaceID))
+	require.Equal(t, 2, srv.Requests(kyctest.EndpointWillFaceID))
 }

@@ -14,24 +14,22 @@ import (
 // WillFiles says which will files (audio, screenshot, will video) a result query returns
 // (getWillFile, spec C 5.6.2). The service's default, when nothing is sent, is all of them, so
 // this package always sends the value.
-type WillFiles int
+type WillFiles string
 
 // Will file choices. Files can exceed a megabyte: query the verdict with NoWillFiles and fetch
 // the files separately, as the manual advises.
 const (
-	NoWillFiles       WillFiles = iota // getWillFile "0": none
-	AllWillFiles                       // getWillFile "1": all audio and video
-	WillFilesButVideo                  // getWillFile "2": all but the full will video (App SDK page; the H5 page returns none)
+	NoWillFiles       WillFiles = ""  // getWillFile "0": none; the zero value
+	AllWillFiles      WillFiles = "1" // getWillFile "1": all audio and video
+	WillFilesButVideo WillFiles = "2" // getWillFile "2": all but the full will video (App SDK page; the H5 page returns none)
 )
 
+// wire is the getWillFile of a checked choice.
 func (f WillFiles) wire() string {
-	switch f {
-	case AllWillFiles:
-		return "1"
-	case WillFilesButVideo:
-		return "2"
+	if f == NoWillFiles {
+		return "0"
 	}
-	return "0"
+	return string(f)
 }
 
 // WillQuery asks for the result of one will verification (getWillFaceResult).
@@ -91,7 +89,7 @@ func (r *WillResult) Passed() bool { return r.Code == "0" }
 // Err is nil for a pass, otherwise the verdict as an *APIError (errors.Is(err,
 // ErrVerificationFailed) for not the same person or not the expected answer).
 func (r *WillResult) Err() error {
-	return verdictErr(EndpointWillResult, r.Code, r.Msg, r.BizSeqNo, r.OrderNo, r.TransactionTime)
+	return verdictErr(endpointWillResult, r.Code, r.Msg, r.BizSeqNo, r.OrderNo, r.TransactionTime)
 }
 
 // String keeps the answers and the media out of logs and error messages.
@@ -203,7 +201,7 @@ func (s *WillService) QueryResultTo(ctx context.Context, q WillQuery, w WillWrit
 	for i, g := range single {
 		sinks.single[i] = g
 	}
-	res, err := awaitMedia(ctx, s.c, EndpointWillResult, q.OrderNo, gates, func() (*willResult, error) {
+	res, err := awaitMedia(ctx, s.c, endpointWillResult, q.OrderNo, gates, func() (*willResult, error) {
 		return s.query(ctx, q, func(int64) willSinks { return sinks })
 	}, func(res *willResult) string {
 		if !res.Passed() {
@@ -303,7 +301,7 @@ func (s *WillService) query(ctx context.Context, q WillQuery, writers func(int64
 	}
 	p := params{{"appId", s.c.appID}, {"orderNo", q.OrderNo}, {"nonce", NewNonce()}, {"version", APIVersion},
 		{"getFile", getFile}, {"getWillFile", q.Files.wire()}}
-	env, err := s.c.call(ctx, signedCall{app: s.c.primary, endpoint: EndpointWillResult, p: p, verdict: true, media: func(cl int64) wire.MediaSink {
+	env, err := s.c.call(ctx, signedCall{app: s.c.primary, endpoint: endpointWillResult, p: p, verdict: true, media: func(cl int64) wire.MediaSink {
 		ws := writers(cl)
 		turnWriter := func(w func(int) io.Writer) func(int) (io.Writer, error) {
 			return func(i int) (io.Writer, error) {
@@ -337,13 +335,13 @@ func (s *WillService) query(ctx context.Context, q WillQuery, writers func(int64
 // decodeWillResult builds the result from the envelope (media already streamed away).
 func decodeWillResult(env *wire.Envelope, orderNo string) (*willResult, error) {
 	res := &WillResult{}
-	obj, err := decodeResult(EndpointWillResult, orderNo, env, res, frame{&res.Code, &res.Msg, &res.OrderNo, &res.BizSeqNo, &res.TransactionTime})
+	obj, err := decodeResult(endpointWillResult, orderNo, env, res, frame{&res.Code, &res.Msg, &res.OrderNo, &res.BizSeqNo, &res.TransactionTime})
 	if err != nil {
 		return nil, err
 	}
 	var turns []json.RawMessage
 	if raw, ok := member(obj, "willTurnsData"); ok && json.Unmarshal(raw, &turns) != nil {
-		return nil, fmt.Errorf("kyc: %s: %w: result does not decode", EndpointWillResult, ErrBadResponse)
+		return nil, fmt.Errorf("kyc: %s: %w: result does not decode", endpointWillResult, ErrBadResponse)
 	}
 	for k := range obj {
 		if willKnownFields[k] {

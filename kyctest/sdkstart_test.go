@@ -90,7 +90,7 @@ func TestClientOptions(t *testing.T) {
 
 	cert, err := p.c.NFC.GetCertID(p.ctx, kyc.NFCCertIDRequest{OrderNo: "optsNFC1", UserID: "u1", CardType: kyc.NFCIDCard})
 	require.NoError(t, err)
-	require.NoError(t, p.present(p.c.NFC.SDKParams(p.ctx, "optsNFC1", "u1", cert.CertID)))
+	require.NoError(t, p.present(p.c.NFC.SDKParams(p.ctx, &kyc.NFCCertID{OrderNo: "optsNFC1", UserID: "u1", CertID: cert.CertID})))
 	reqID, err := p.srv.CompleteNFC("optsNFC1", SampleNFCCard())
 	require.NoError(t, err)
 	res, err := p.c.NFC.QueryResult(p.ctx, kyc.NFCQuery{OrderNo: "optsNFC1", ReqID: reqID})
@@ -110,7 +110,7 @@ func TestStartSDKAcceptsEachEntryOnce(t *testing.T) {
 	for _, v := range []kyc.Version{kyc.Plus, kyc.Enhanced, kyc.Basic} {
 		orderNo := "start" + v.String()
 		faceID := p.faceID(v, orderNo, "u1")
-		start, err := p.c.Face.SDKParams(p.ctx, v, orderNo, "u1", faceID)
+		start, err := p.c.Face.SDKParams(p.ctx, &kyc.FaceID{Version: v, OrderNo: orderNo, UserID: "u1", FaceID: faceID})
 		require.NoError(t, p.present(start, err), "%v", v)
 		info, _ := p.srv.Order(orderNo)
 		require.False(t, info.Started.IsZero(), "the journey started")
@@ -119,12 +119,12 @@ func TestStartSDKAcceptsEachEntryOnce(t *testing.T) {
 		requireLoginCode(t, p.srv.StartSDKJSON(b), CodeSDKBadSign, ErrTicketUsed)
 	}
 	w := p.willFaceID("startWill1", "u1")
-	require.NoError(t, p.present(p.c.Will.SDKParams(p.ctx, "startWill1", "u1", w.FaceID)))
-	require.NoError(t, p.present(p.c.OCR.IDCardSDKParams(p.ctx, "startOCR1", "u1")))
-	require.NoError(t, p.present(p.c.OCR.BankCardSDKParams(p.ctx, "startBank1", "u1")))
+	require.NoError(t, p.present(p.c.Will.SDKParams(p.ctx, &kyc.FaceID{OrderNo: "startWill1", UserID: "u1", FaceID: w.FaceID})))
+	require.NoError(t, p.present(p.c.OCR.IDCardSDKParams(p.ctx, kyc.OCRStartRequest{OrderNo: "startOCR1", UserID: "u1"})))
+	require.NoError(t, p.present(p.c.OCR.BankCardSDKParams(p.ctx, kyc.OCRStartRequest{OrderNo: "startBank1", UserID: "u1"})))
 	cert, err := p.c.NFC.GetCertID(p.ctx, kyc.NFCCertIDRequest{OrderNo: "startNFC1", UserID: "u1", CardType: kyc.NFCIDCard})
 	require.NoError(t, err)
-	require.NoError(t, p.present(p.c.NFC.SDKParams(p.ctx, "startNFC1", "u1", cert.CertID)))
+	require.NoError(t, p.present(p.c.NFC.SDKParams(p.ctx, &kyc.NFCCertID{OrderNo: "startNFC1", UserID: "u1", CertID: cert.CertID})))
 }
 
 // A faceId minted for orderNo A, userId U and the Plus SDK is refused with any other orderNo,
@@ -138,59 +138,59 @@ func TestStartSDKRefusesAFaceIDOfAnotherOrderUserOrVersion(t *testing.T) {
 		cause error
 	}{
 		{"Plus faceId on the Enhanced SDK", func(p *sdkPair) (*kyc.SDKStart, error) {
-			return p.c.Face.SDKParams(p.ctx, kyc.Enhanced, "orderA", "userU", p.faceID(kyc.Plus, "orderA", "userU"))
+			return p.c.Face.SDKParams(p.ctx, &kyc.FaceID{Version: kyc.Enhanced, OrderNo: "orderA", UserID: "userU", FaceID: p.faceID(kyc.Plus, "orderA", "userU")})
 		}, CodeSDKMismatch, ErrSDKMismatch},
 		{"Plus faceId on the Basic SDK", func(p *sdkPair) (*kyc.SDKStart, error) {
-			return p.c.Face.SDKParams(p.ctx, kyc.Basic, "orderA", "userU", p.faceID(kyc.Plus, "orderA", "userU"))
+			return p.c.Face.SDKParams(p.ctx, &kyc.FaceID{Version: kyc.Basic, OrderNo: "orderA", UserID: "userU", FaceID: p.faceID(kyc.Plus, "orderA", "userU")})
 		}, CodeSDKMismatch, ErrSDKMismatch},
 		{"Enhanced faceId on the Plus SDK", func(p *sdkPair) (*kyc.SDKStart, error) {
-			return p.c.Face.SDKParams(p.ctx, kyc.Plus, "orderA", "userU", p.faceID(kyc.Enhanced, "orderA", "userU"))
+			return p.c.Face.SDKParams(p.ctx, &kyc.FaceID{Version: kyc.Plus, OrderNo: "orderA", UserID: "userU", FaceID: p.faceID(kyc.Enhanced, "orderA", "userU")})
 		}, CodeSDKMismatch, ErrSDKMismatch},
 		{"PC h5faceId on the Basic SDK", func(p *sdkPair) (*kyc.SDKStart, error) {
-			return p.c.Face.SDKParams(p.ctx, kyc.Basic, "orderA", "userU", p.pcFaceID("orderA", "userU").FaceID)
+			return p.c.Face.SDKParams(p.ctx, &kyc.FaceID{Version: kyc.Basic, OrderNo: "orderA", UserID: "userU", FaceID: p.pcFaceID("orderA", "userU").FaceID})
 		}, CodeSDKMismatch, ErrSDKMismatch},
 		{"orderNo and userId swapped", func(p *sdkPair) (*kyc.SDKStart, error) {
 			faceID := p.faceID(kyc.Plus, "orderA", "userU")
-			return p.c.Face.SDKParams(p.ctx, kyc.Plus, "userU", "orderA", faceID)
+			return p.c.Face.SDKParams(p.ctx, &kyc.FaceID{Version: kyc.Plus, OrderNo: "userU", UserID: "orderA", FaceID: faceID})
 		}, CodeSDKMismatch, ErrUnknownOrder},
 		{"another live order of the same user", func(p *sdkPair) (*kyc.SDKStart, error) {
 			faceID := p.faceID(kyc.Plus, "orderA", "userU")
 			p.faceID(kyc.Plus, "orderB", "userU")
-			return p.c.Face.SDKParams(p.ctx, kyc.Plus, "orderB", "userU", faceID)
+			return p.c.Face.SDKParams(p.ctx, &kyc.FaceID{Version: kyc.Plus, OrderNo: "orderB", UserID: "userU", FaceID: faceID})
 		}, CodeSDKMismatch, ErrSDKMismatch},
 		{"another userId", func(p *sdkPair) (*kyc.SDKStart, error) {
-			return p.c.Face.SDKParams(p.ctx, kyc.Plus, "orderA", "userV", p.faceID(kyc.Plus, "orderA", "userU"))
+			return p.c.Face.SDKParams(p.ctx, &kyc.FaceID{Version: kyc.Plus, OrderNo: "orderA", UserID: "userV", FaceID: p.faceID(kyc.Plus, "orderA", "userU")})
 		}, CodeSDKMismatch, ErrSDKMismatch},
 		{"a will faceId on the face SDK", func(p *sdkPair) (*kyc.SDKStart, error) {
-			return p.c.Face.SDKParams(p.ctx, kyc.Plus, "orderA", "userU", p.willFaceID("orderA", "userU").FaceID)
+			return p.c.Face.SDKParams(p.ctx, &kyc.FaceID{Version: kyc.Plus, OrderNo: "orderA", UserID: "userU", FaceID: p.willFaceID("orderA", "userU").FaceID})
 		}, CodeSDKMismatch, ErrUnknownOrder},
 		{"a face faceId on the will SDK", func(p *sdkPair) (*kyc.SDKStart, error) {
-			return p.c.Will.SDKParams(p.ctx, "orderA", "userU", p.faceID(kyc.Plus, "orderA", "userU"))
+			return p.c.Will.SDKParams(p.ctx, &kyc.FaceID{OrderNo: "orderA", UserID: "userU", FaceID: p.faceID(kyc.Plus, "orderA", "userU")})
 		}, CodeSDKMismatch, ErrUnknownOrder},
 		{"a will faceId of another user", func(p *sdkPair) (*kyc.SDKStart, error) {
-			return p.c.Will.SDKParams(p.ctx, "orderA", "userV", p.willFaceID("orderA", "userU").FaceID)
+			return p.c.Will.SDKParams(p.ctx, &kyc.FaceID{OrderNo: "orderA", UserID: "userV", FaceID: p.willFaceID("orderA", "userU").FaceID})
 		}, CodeSDKMismatch, ErrSDKMismatch},
 		{"a will faceId of another order", func(p *sdkPair) (*kyc.SDKStart, error) {
 			w := p.willFaceID("orderA", "userU")
 			p.willFaceID("orderB", "userU")
-			return p.c.Will.SDKParams(p.ctx, "orderB", "userU", w.FaceID)
+			return p.c.Will.SDKParams(p.ctx, &kyc.FaceID{OrderNo: "orderB", UserID: "userU", FaceID: w.FaceID})
 		}, CodeSDKMismatch, ErrSDKMismatch},
 		{"an ocrCertId of another order", func(p *sdkPair) (*kyc.SDKStart, error) {
 			a, err := p.c.NFC.GetCertID(p.ctx, kyc.NFCCertIDRequest{OrderNo: "orderA", UserID: "userU", CardType: kyc.NFCIDCard})
 			require.NoError(p.t, err)
 			_, err = p.c.NFC.GetCertID(p.ctx, kyc.NFCCertIDRequest{OrderNo: "orderB", UserID: "userU", CardType: kyc.NFCIDCard})
 			require.NoError(p.t, err)
-			return p.c.NFC.SDKParams(p.ctx, "orderB", "userU", a.CertID)
+			return p.c.NFC.SDKParams(p.ctx, &kyc.NFCCertID{OrderNo: "orderB", UserID: "userU", CertID: a.CertID})
 		}, CodeSDKMismatch, ErrSDKMismatch},
 		{"an expired faceId", func(p *sdkPair) (*kyc.SDKStart, error) {
 			faceID := p.faceID(kyc.Plus, "orderA", "userU")
 			p.srv.Clock.Advance(FaceIDLifetime)
-			return p.c.Face.SDKParams(p.ctx, kyc.Plus, "orderA", "userU", faceID)
+			return p.c.Face.SDKParams(p.ctx, &kyc.FaceID{Version: kyc.Plus, OrderNo: "orderA", UserID: "userU", FaceID: faceID})
 		}, CodeSDKExpired, ErrFaceIDExpired},
 		{"a finished order", func(p *sdkPair) (*kyc.SDKStart, error) {
 			faceID := p.faceID(kyc.Plus, "orderA", "userU")
 			require.NoError(p.t, p.srv.Complete("orderA", OutcomePass))
-			return p.c.Face.SDKParams(p.ctx, kyc.Plus, "orderA", "userU", faceID)
+			return p.c.Face.SDKParams(p.ctx, &kyc.FaceID{Version: kyc.Plus, OrderNo: "orderA", UserID: "userU", FaceID: faceID})
 		}, CodeSDKExpired, ErrFaceIDExpired},
 	}
 	for _, c := range cases {
@@ -206,7 +206,7 @@ func TestStartSDKRefusesBadValues(t *testing.T) {
 	p := newSDKPair(t)
 	faceID := p.faceID(kyc.Plus, "orderA", "userU")
 	valid := func() SDKStart {
-		start, err := p.c.Face.SDKParams(p.ctx, kyc.Plus, "orderA", "userU", faceID)
+		start, err := p.c.Face.SDKParams(p.ctx, &kyc.FaceID{Version: kyc.Plus, OrderNo: "orderA", UserID: "userU", FaceID: faceID})
 		require.NoError(t, err)
 		b, _ := json.Marshal(start)
 		var v SDKStart
@@ -282,14 +282,13 @@ func TestLoginURLsRefuseAFaceIDOfAnotherOrderUserOrProduct(t *testing.T) {
 	const cb = "https://partner.example/cb"
 	type urlFunc func(p *sdkPair) (string, error)
 	mobile := func(faceID, orderNo, userID string, p *sdkPair) (string, error) {
-		return p.c.Face.H5LoginURL(p.ctx, kyc.H5LoginRequest{FaceID: faceID, OrderNo: orderNo, UserID: userID,
-			OptimalDomain: p.srv.URL[len("http://"):], CallbackURL: cb})
+		return p.c.Face.H5LoginURL(p.ctx, kyc.H5LoginRequest{Face: &kyc.FaceID{FaceID: faceID, OrderNo: orderNo, UserID: userID, OptimalDomain: p.srv.URL[len("http://"):], Version: kyc.Plus}, CallbackURL: cb})
 	}
 	pc := func(faceID, orderNo, userID string, p *sdkPair) (string, error) {
-		return p.c.Face.PCLoginURL(p.ctx, kyc.PCLoginRequest{H5FaceID: faceID, OrderNo: orderNo, UserID: userID, CallbackURL: cb})
+		return p.c.Face.PCLoginURL(p.ctx, kyc.PCLoginRequest{Face: &kyc.FaceID{FaceID: faceID, OrderNo: orderNo, UserID: userID, PC: true}, CallbackURL: cb})
 	}
 	will := func(faceID, orderNo, userID string, p *sdkPair) (string, error) {
-		return p.c.Will.H5LoginURL(p.ctx, kyc.WillLoginRequest{FaceID: faceID, OrderNo: orderNo, UserID: userID, CallbackURL: cb})
+		return p.c.Will.H5LoginURL(p.ctx, kyc.WillLoginRequest{Face: &kyc.FaceID{FaceID: faceID, OrderNo: orderNo, UserID: userID}, CallbackURL: cb})
 	}
 	for _, c := range []struct {
 		name string

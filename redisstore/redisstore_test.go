@@ -363,7 +363,7 @@ func TestBadDataUnderItsKeys(t *testing.T) {
 			require.NoError(t, err)
 			require.NotContains(t, tk, planted, "the planted unit is not served")
 			require.Contains(t, srv.CurrentSignTickets(srv.AppID), tk)
-			require.Equal(t, 1, srv.Requests(kyc.EndpointAccessToken), "one fetch")
+			require.Equal(t, 1, srv.Requests(kyctest.EndpointAccessToken), "one fetch")
 			// The fetched unit replaced the planted one.
 			got, err := redisstore.New(rdb, redisstore.WithPrefix(prefix)).Load(ctx, srv.AppID)
 			require.NoError(t, err)
@@ -429,7 +429,7 @@ func TestBadDataUnderTheLeaseFenceAndUnitKeys(t *testing.T) {
 			require.NoError(t, err)
 			tk, err := c.SignTicket(ctx)
 			require.NoError(t, err)
-			require.Equal(t, 1, srv.Requests(kyc.EndpointAccessToken), "one fetch")
+			require.Equal(t, 1, srv.Requests(kyctest.EndpointAccessToken), "one fetch")
 			got, err := s.Load(ctx, srv.AppID)
 			require.NoError(t, err)
 			require.NotNil(t, got, "the fetched unit was saved")

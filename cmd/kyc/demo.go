@@ -95,7 +95,7 @@ func (d *demo) run(ctx context.Context) error {
 		}
 	}
 	if !d.cli.json {
-		fmt.Fprintf(d.cli.stdout, "\nrequests the fake service saw: %d; access tokens fetched: %d\n", srv.TotalRequests(), srv.Requests(kyc.EndpointAccessToken))
+		fmt.Fprintf(d.cli.stdout, "\nrequests the fake service saw: %d; access tokens fetched: %d\n", srv.TotalRequests(), srv.Requests(kyctest.EndpointAccessToken))
 	}
 	return nil
 }
@@ -121,7 +121,7 @@ func (d *demo) appJourney(ctx context.Context, srv *kyctest.Server, c *kyc.Clien
 		return err
 	}
 	d.say("uploaded the identity for order %s: faceId %s (valid 5 minutes)", orderNo, face.FaceID)
-	start, err := c.Face.SDKParams(ctx, kyc.Plus, orderNo, userID, face.FaceID)
+	start, err := c.Face.SDKParams(ctx, face)
 	if err != nil {
 		return err
 	}
@@ -134,17 +134,17 @@ func (d *demo) appJourney(ctx context.Context, srv *kyctest.Server, c *kyc.Clien
 		return err
 	}
 	d.say("the person completed the scan: outcome %q", kyctest.OutcomePass)
-	res, err := c.Face.QueryResult(ctx, orderNo, kyc.NoMedia)
+	res, err := c.Face.QueryResult(ctx, kyc.FaceQuery{OrderNo: orderNo, Media: kyc.NoMedia})
 	if err != nil {
 		return err
 	}
 	d.say("verdict: code %s, passed %v, liveness %s, similarity %s", res.Code, res.Passed(), res.LiveRate, res.Similarity)
-	media, err := c.Face.WaitForMedia(ctx, orderNo, kyc.PhotoAndVideo)
+	media, err := c.Face.WaitForMedia(ctx, kyc.FaceQuery{OrderNo: orderNo, Media: kyc.PhotoAndVideo})
 	if err != nil {
 		return err
 	}
 	d.say("evidence fetched separately: photo %d bytes, video %d bytes", len(media.Photo), len(media.Video))
-	photos, err := c.Face.QueryPhotos(ctx, orderNo)
+	photos, err := c.Face.QueryPhotos(ctx, kyc.FaceQuery{OrderNo: orderNo})
 	if err != nil {
 		return err
 	}
@@ -161,8 +161,8 @@ func (d *demo) h5Journey(ctx context.Context, c *kyc.Client) error {
 	}
 	d.say("uploaded the identity for order %s: faceId %s, login host %s", orderNo, face.FaceID, face.OptimalDomain)
 	const callback = "https://partner.example/kyc/callback"
-	login, err := c.Face.H5LoginURL(ctx, kyc.H5LoginRequest{FaceID: face.FaceID, OrderNo: orderNo, UserID: userID,
-		OptimalDomain: face.OptimalDomain, CallbackURL: callback, From: kyc.FromBrowser, SkipResultPage: true})
+	login, err := c.Face.H5LoginURL(ctx, kyc.H5LoginRequest{Face: face, CallbackURL: callback, From: kyc.FromBrowser,
+		SkipResultPage: true})
 	if err != nil {
 		return err
 	}
@@ -178,7 +178,7 @@ func (d *demo) h5Journey(ctx context.Context, c *kyc.Client) error {
 	}
 	d.say("callback signature checked: code %s for order %s (signed: %s; not signed: %s)", cb.Code, cb.OrderNo,
 		strings.Join(cb.SignedFields, ", "), strings.Join(cb.UnsignedFields, ", "))
-	res, err := c.Face.QueryResult(ctx, orderNo, kyc.PhotoOnly)
+	res, err := c.Face.QueryResult(ctx, kyc.FaceQuery{OrderNo: orderNo, Media: kyc.PhotoOnly})
 	if err != nil {
 		return err
 	}

@@ -108,7 +108,7 @@ Exit code 3 when the verdict is not a pass.`,
 			if err != nil {
 				return err
 			}
-			res, err := cl.Face.QueryResultTo(ctx, orderNo, writerOrNil(pf), writerOrNil(vf))
+			res, err := cl.Face.QueryResultTo(ctx, kyc.FaceQuery{OrderNo: orderNo}, kyc.FaceWriters{Photo: writerOrNil(pf), Video: writerOrNil(vf)})
 			for _, f := range []*os.File{pf, vf} {
 				if f != nil {
 					if cerr := f.Close(); err == nil {

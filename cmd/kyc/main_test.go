@@ -124,7 +124,7 @@ func TestSign(t *testing.T) {
 
 	code, _, _ = invoke(t, env, "sign", "--nonce-user", "user1", "a")
 	require.Equal(t, exitOK, code)
-	require.Equal(t, 1, srv.Requests(kyc.EndpointNonceTicket))
+	require.Equal(t, 1, srv.Requests(kyctest.EndpointNonceTicket))
 	code, _, _ = invoke(t, env, "sign", "--nonce-user", "bad user", "a")
 	require.Equal(t, exitUsage, code)
 	code, _, _ = invoke(t, env, "sign")

@@ -66,7 +66,7 @@ appId: set KYC_OCR_APP_ID and KYC_OCR_SECRET for it. Exit code 3 when recognitio
 				return err
 			}
 			if *bank {
-				res, err := cl.OCR.BankCardResult(ctx, orderNo, *images != "")
+				res, err := cl.OCR.BankCardResult(ctx, kyc.BankCardQuery{OrderNo: orderNo, Images: *images != ""})
 				if err != nil {
 					return err
 				}
@@ -188,7 +188,7 @@ reqId may be queried within 5 minutes and at most 10 times.`,
 func ocrJourney(ctx context.Context, d *demo, srv *kyctest.Server, c *kyc.Client) error {
 	d.section("ID-card OCR journey")
 	orderNo := demoOrderNo("ocr")
-	start, err := c.OCR.IDCardSDKParams(ctx, orderNo, "demoUser3")
+	start, err := c.OCR.IDCardSDKParams(ctx, kyc.OCRStartRequest{OrderNo: orderNo, UserID: "demoUser3"})
 	if err != nil {
 		return err
 	}
@@ -215,7 +215,7 @@ func willJourney(ctx context.Context, d *demo, srv *kyctest.Server, c *kyc.Clien
 		return err
 	}
 	d.say("uploaded identity and one question-and-answer round: faceId %s", face.FaceID)
-	start, err := c.Will.SDKParams(ctx, orderNo, userID, face.FaceID)
+	start, err := c.Will.SDKParams(ctx, face)
 	if err != nil {
 		return err
 	}
@@ -245,7 +245,7 @@ func nfcJourney(ctx context.Context, d *demo, srv *kyctest.Server, c *kyc.Client
 		return err
 	}
 	d.say("upload for one NFC read: ocrCertId %s (valid 5 minutes)", cert.CertID)
-	start, err := nc.NFC.SDKParams(ctx, orderNo, userID, cert.CertID)
+	start, err := nc.NFC.SDKParams(ctx, cert)
 	if err != nil {
 		return err
 	}

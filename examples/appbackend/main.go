@@ -95,7 +95,7 @@ func (a *App) start(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a.remember(orderNo, in.UserID)
-	start, err := a.kyc.Face.SDKParams(ctx, a.version, orderNo, in.UserID, face.FaceID)
+	start, err := a.kyc.Face.SDKParams(ctx, face)
 	if err != nil {
 		a.fail(w, r, "sdk start", err)
 		return
@@ -127,8 +127,8 @@ func (a *App) h5(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a.remember(orderNo, userID)
-	login, err := a.kyc.Face.H5LoginURL(ctx, kyc.H5LoginRequest{FaceID: face.FaceID, OrderNo: orderNo, UserID: userID,
-		OptimalDomain: face.OptimalDomain, CallbackURL: a.publicURL + "/kyc/callback", From: kyc.FromBrowser, SkipResultPage: true})
+	login, err := a.kyc.Face.H5LoginURL(ctx, kyc.H5LoginRequest{Face: face, CallbackURL: a.publicURL + "/kyc/callback",
+		From: kyc.FromBrowser, SkipResultPage: true})
 	if err != nil {
 		a.fail(w, r, "login url", err)
 		return
@@ -163,7 +163,7 @@ func (a *App) callback(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out := Outcome{OrderNo: cb.OrderNo, UserID: userID, Code: cb.Code}
-	res, err := a.kyc.Face.QueryResult(ctx, cb.OrderNo, kyc.NoMedia)
+	res, err := a.kyc.Face.QueryResult(ctx, kyc.FaceQuery{OrderNo: cb.OrderNo, Media: kyc.NoMedia})
 	switch {
 	case err == nil:
 		out.Passed, out.Code = res.Passed(), res.Code

@@ -55,6 +55,6 @@ func run() error {
 	}
 	fmt.Println("5. a second login with the same NONCE ticket is refused, as the real service does")
 	fmt.Printf("6. requests made: access_token %d, SIGN ticket %d, NONCE ticket %d\n",
-		srv.Requests(kyc.EndpointAccessToken), srv.Requests(kyc.EndpointSignTicket), srv.Requests(kyc.EndpointNonceTicket))
+		srv.Requests(kyctest.EndpointAccessToken), srv.Requests(kyctest.EndpointSignTicket), srv.Requests(kyctest.EndpointNonceTicket))
 	return nil
 }

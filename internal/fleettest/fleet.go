@@ -65,7 +65,7 @@ type Fleet struct {
 }
 
 // RefreshAfter is the clients' refresh age (the kyc default).
-const RefreshAfter = kyc.DefaultRefreshAfter
+const RefreshAfter = 20 * time.Minute // the client's default (WithRefreshAfter)
 
 // New starts a kyctest server and cfg.Clients clients on it. extra, when not nil, adds options
 // for instance i (they come last, so they win).
@@ -94,7 +94,7 @@ func New(t testing.TB, cfg Config, extra func(i int) []kyc.Option) *Fleet {
 }
 
 // Fetches is how many access tokens the service has issued.
-func (f *Fleet) Fetches() int { return f.Srv.Requests(kyc.EndpointAccessToken) }
+func (f *Fleet) Fetches() int { return f.Srv.Requests(kyctest.EndpointAccessToken) }
 
 // Call is what one caller does once: take the SIGN ticket and, when checkSign, check that the
 // service still accepts it (as a signed call would); with nonce, also fetch a NONCE ticket, which
@@ -228,7 +228,7 @@ func Periods(t *testing.T, cfg Config, periods int) {
 		tok = f.WaitConverged(tok, 10*time.Second)
 		time.Sleep(300 * time.Millisecond) // a straggler would fetch now
 		require.Equal(t, p+1, f.Fetches(), "period %d: one fetch for the whole fleet", p)
-		require.Equal(t, p+1, f.Srv.Requests(kyc.EndpointSignTicket), "period %d", p)
+		require.Equal(t, p+1, f.Srv.Requests(kyctest.EndpointSignTicket), "period %d", p)
 	}
 }
 
@@ -258,7 +258,7 @@ func DeadLeader(t *testing.T, cfg Config) {
 	require.Equal(t, 1, f.Fetches())
 
 	// The next token fetch hangs; instance 0 is the first to notice the refresh age.
-	f.Srv.Fail(kyctest.Fault{Endpoint: kyc.EndpointAccessToken, Latency: time.Minute, Times: 1})
+	f.Srv.Fail(kyctest.Fault{Endpoint: kyctest.EndpointAccessToken, Latency: time.Minute, Times: 1})
 	f.Srv.Clock.Advance(RefreshAfter)
 	_, err = f.Clients[0].SignTicket(ctx)
 	require.NoError(t, err)

@@ -47,7 +47,7 @@ func NFCQueryCap(t *testing.T, store func(t testing.TB, i int) kyc.TicketStore) 
 	t.Run("in turn", func(t *testing.T) {
 		orderNo := "fleetNFC1"
 		reqID := nfcReq(t, srv, clients[0], orderNo)
-		before := srv.Requests(kyc.EndpointNFCResult)
+		before := srv.Requests(kyctest.EndpointNFCResult)
 		for i := range kyc.NFCReqIDMaxQueries {
 			_, err := clients[i%2].NFC.QueryResult(ctx, kyc.NFCQuery{OrderNo: orderNo, ReqID: reqID})
 			require.NoError(t, err, "query %d", i+1)
@@ -57,7 +57,7 @@ func NFCQueryCap(t *testing.T, store func(t testing.TB, i int) kyc.TicketStore) 
 			require.ErrorIs(t, err, kyc.ErrRateLimited, "client %d", i)
 			require.ErrorContains(t, err, "queried 10 times")
 		}
-		require.Equal(t, kyc.NFCReqIDMaxQueries, srv.Requests(kyc.EndpointNFCResult)-before, "the 11th is refused locally, by either client")
+		require.Equal(t, kyc.NFCReqIDMaxQueries, srv.Requests(kyctest.EndpointNFCResult)-before, "the 11th is refused locally, by either client")
 
 		// The window too: five minutes after the first query, both refuse a fresh reqId's
 		// second query, counted by the other.
@@ -66,16 +66,16 @@ func NFCQueryCap(t *testing.T, store func(t testing.TB, i int) kyc.TicketStore) 
 		_, err := clients[1].NFC.QueryResult(ctx, kyc.NFCQuery{OrderNo: orderNo2, ReqID: reqID2})
 		require.NoError(t, err)
 		srv.Clock.Advance(kyc.NFCReqIDWindow)
-		before = srv.Requests(kyc.EndpointNFCResult)
+		before = srv.Requests(kyctest.EndpointNFCResult)
 		_, err = clients[0].NFC.QueryResult(ctx, kyc.NFCQuery{OrderNo: orderNo2, ReqID: reqID2})
 		require.ErrorIs(t, err, kyc.ErrExpired)
-		require.Equal(t, before, srv.Requests(kyc.EndpointNFCResult))
+		require.Equal(t, before, srv.Requests(kyctest.EndpointNFCResult))
 	})
 
 	t.Run("all at once", func(t *testing.T) {
 		orderNo := "fleetNFC3"
 		reqID := nfcReq(t, srv, clients[0], orderNo)
-		before := srv.Requests(kyc.EndpointNFCResult)
+		before := srv.Requests(kyctest.EndpointNFCResult)
 		var mu sync.Mutex
 		var ok, refused int
 		var other []error
@@ -99,6 +99,6 @@ func NFCQueryCap(t *testing.T, store func(t testing.TB, i int) kyc.TicketStore) 
 		require.Empty(t, other)
 		require.Equal(t, kyc.NFCReqIDMaxQueries, ok)
 		require.Equal(t, 16-kyc.NFCReqIDMaxQueries, refused)
-		require.Equal(t, kyc.NFCReqIDMaxQueries, srv.Requests(kyc.EndpointNFCResult)-before)
+		require.Equal(t, kyc.NFCReqIDMaxQueries, srv.Requests(kyctest.EndpointNFCResult)-before)
 	})
 }
