@@ -221,6 +221,16 @@ func (d *streamDecoder) peekValue() (byte, error) {
 	return c, err
 }
 
+// take consumes the next non-space byte and returns it; the end of input is an error.
+func (d *streamDecoder) take() (byte, error) {
+	c, err := d.peekValue()
+	if err != nil {
+		return c, err
+	}
+	_, err = d.next()
+	return c, err
+}
+
 // expect consumes the next non-space byte, which must be want.
 func (d *streamDecoder) expect(want byte, detail string) error {
 	c, err := d.peekValue()
@@ -408,30 +418,19 @@ func (d *streamDecoder) result() error {
 		next, isList := d.sink.Lists[k]
 		members, isObjs := d.objectLists()[k]
 		if !isField && !isList && !isObjs {
-			if len(buf) > 1 {
-				buf = append(buf, ',')
-			}
-			buf = append(buf, key...)
-			buf = append(buf, ':')
-			buf, err = d.value(buf, true)
+			buf, err = d.value(memberKey(buf, 1, key), true)
 			return err
 		}
-		if seen[k] {
-			return d.fail(keyAt, k, ErrSyntax, "duplicate media key")
+		if err := d.firstMedia(seen, k, keyAt, k); err != nil {
+			return err
 		}
-		seen[k] = true
 		if isField {
 			return d.mediaField(k, w)
 		}
 		if isList {
 			return d.mediaList(k, next)
 		}
-		if len(buf) > 1 {
-			buf = append(buf, ',')
-		}
-		buf = append(buf, key...)
-		buf = append(buf, ':')
-		buf, err = d.objectList(buf, k, members)
+		buf, err = d.objectList(memberKey(buf, 1, key), k, members)
 		return err
 	})
 	if err != nil {

@@ -11,32 +11,56 @@ import (
 
 // mediaField decodes a media value that is a string or null.
 func (d *streamDecoder) mediaField(name string, w io.Writer) error {
-	c, err := d.peekValue()
-	if err != nil {
+	c, done, err := d.mediaValue()
+	if done {
 		return err
 	}
-	switch c {
-	case 'n':
-		_, err := d.value(nil, false)
-		return err
-	case '"':
-		d.counts[name] += 0
-		return d.media(name, w)
-	default:
+	if c != '"' {
 		return d.fail(d.off, name, ErrType, "media field is not a string")
+	}
+	d.counts[name] += 0
+	return d.media(name, w)
+}
+
+// mediaValue peeks at a media value. A null is consumed (done, with its error); otherwise c is its
+// first byte, left for the caller to judge.
+func (d *streamDecoder) mediaValue() (c byte, done bool, err error) {
+	c, err = d.peekValue()
+	if err != nil {
+		return c, true, err
+	}
+	if c == 'n' {
+		_, err = d.value(nil, false)
+		return c, true, err
+	}
+	return c, false, nil
+}
+
+// listSep consumes the ',' or ']' after a list element; end reports the ']' (the list's depth
+// is then popped).
+func (d *streamDecoder) listSep() (end bool, err error) {
+	c, err := d.take()
+	if err != nil {
+		return false, err
+	}
+	switch c {
+	case ',':
+		return false, nil
+	case ']':
+		d.depth--
+		return true, nil
+	default:
+		return false, d.syntax(d.off-1, "expected ',' or ']'")
 	}
 }
 
 // mediaList decodes a list of media strings: an array of strings and nulls, a string, or null.
 func (d *streamDecoder) mediaList(name string, next func(int) (io.Writer, error)) error {
-	c, err := d.peekValue()
-	if err != nil {
+	c, done, err := d.mediaValue()
+	if done {
 		return err
 	}
 	switch c {
-	case 'n':
-		_, err := d.value(nil, false)
-		return err
 	case '"':
 		d.counts[name] += 0
 		return d.listElem(name, next, 0)
@@ -80,20 +104,8 @@ func (d *streamDecoder) mediaList(name string, next func(int) (io.Writer, error)
 			}
 			return d.syntax(d.off, "invalid character")
 		}
-		c, err = d.peekValue()
-		if err != nil {
+		if end, err := d.listSep(); end || err != nil {
 			return err
-		}
-		if _, err := d.next(); err != nil {
-			return err
-		}
-		switch c {
-		case ',':
-		case ']':
-			d.depth--
-			return nil
-		default:
-			return d.syntax(d.off-1, "expected ',' or ']'")
 		}
 	}
 }
@@ -161,20 +173,12 @@ func (d *streamDecoder) objectList(dst []byte, name string, members map[string]f
 		if err != nil {
 			return dst, err
 		}
-		c, err = d.peekValue()
+		end, err := d.listSep()
 		if err != nil {
 			return dst, err
 		}
-		if _, err := d.next(); err != nil {
-			return dst, err
-		}
-		switch c {
-		case ',':
-		case ']':
-			d.depth--
+		if end {
 			return append(dst, ']'), nil
-		default:
-			return dst, d.syntax(d.off-1, "expected ',' or ']'")
 		}
 	}
 }
@@ -198,28 +202,17 @@ func (d *streamDecoder) mediaObject(dst []byte, name string, members map[string]
 		}
 		next, isMedia := members[k]
 		if !isMedia {
-			if len(dst) > start {
-				dst = append(dst, ',')
-			}
-			dst = append(dst, key...)
-			dst = append(dst, ':')
-			dst, err = d.value(dst, true)
+			dst, err = d.value(memberKey(dst, start, key), true)
 			return err
 		}
-		if seen[k] {
-			return d.fail(keyAt, name, ErrSyntax, "duplicate media key")
-		}
-		seen[k] = true
-		c, err := d.peekValue()
-		if err != nil {
+		if err := d.firstMedia(seen, k, keyAt, name); err != nil {
 			return err
 		}
-		switch c {
-		case 'n':
-			_, err := d.value(nil, false)
+		c, done, err := d.mediaValue()
+		if done {
 			return err
-		case '"':
-		default:
+		}
+		if c != '"' {
 			return d.fail(d.off, name, ErrType, "media field is not a string")
 		}
 		var w io.Writer
@@ -235,6 +228,26 @@ func (d *streamDecoder) mediaObject(dst []byte, name string, members map[string]
 	}
 	d.depth--
 	return append(dst, '}'), nil
+}
+
+// memberKey appends `,"key":` (no comma before the first member, which starts at start) to an
+// object being rebuilt in dst; the caller appends the value.
+func memberKey(dst []byte, start int, key []byte) []byte {
+	if len(dst) > start {
+		dst = append(dst, ',')
+	}
+	dst = append(dst, key...)
+	return append(dst, ':')
+}
+
+// firstMedia records media key k in seen and refuses it the second time: a media field must not
+// appear twice in one object.
+func (d *streamDecoder) firstMedia(seen map[string]bool, k string, keyAt int64, field string) error {
+	if seen[k] {
+		return d.fail(keyAt, field, ErrSyntax, "duplicate media key")
+	}
+	seen[k] = true
+	return nil
 }
 
 func (d *streamDecoder) listElem(name string, next func(int) (io.Writer, error), i int) error {

@@ -93,11 +93,8 @@ func (d *streamDecoder) value(dst []byte, keep bool) ([]byte, error) {
 			if top == '[' {
 				end = ']'
 			}
-			c, err := d.peekValue()
+			c, err := d.take()
 			if err != nil {
-				return dst, err
-			}
-			if _, err := d.next(); err != nil {
 				return dst, err
 			}
 			switch c {
