@@ -148,7 +148,8 @@ const (
 	codeFinal = false // not Retryable
 )
 
-// codeRows is the catalogue. Sources: spec A 7.1/7.2 and B 6.4 (manual L21176-21555, the Plus,
+// codeRows is the catalogue; its rows repeat one shape on purpose (one row a code, as the
+// manual's tables list them). Sources: spec A 7.1/7.2 and B 6.4 (manual L21176-21555, the Plus,
 // Enhanced and Basic billing pages), C 9.1-9.4 (L21555-21855: eID, will, NFC, API 3.0), C 2.7 and 3.4
 // (OCR, L13692-13712, L14890-14915; OCR codes are never billed), C 4.9 (eID API 3.0, L16421-16440),
 // the OCR SDK's backend table (OAUTH_* and 99999x, L12940-12950), the H5 front-end codes (L4886-4892,

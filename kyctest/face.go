@@ -4,7 +4,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"mime"
 	"net/http"
 	"slices"
@@ -73,7 +72,8 @@ const (
 	ProductEID                         // E证通 (GetEidToken): API 3.0 only
 )
 
-// String names the product ("Plus", "Enhanced", "Basic", "PC", "eID").
+// String names the product ("Plus", "Enhanced", "Basic", "PC", "eID"). A deliberate independent
+// copy of the SDK's Product.String (codes.go): kyctest never imports the SDK's code.
 func (p Product) String() string {
 	switch p {
 	case ProductPlus:
@@ -204,6 +204,9 @@ type order struct {
 	mediaQueries int // queries that asked for media since completion (WithMediaDelay)
 }
 
+// done reports whether the order has an outcome.
+func (o *order) done() bool { return o.Outcome != 0 }
+
 // faceIDAlive reports whether the faceId can still start or finish a journey.
 func (o *order) faceIDAlive(now time.Time) bool {
 	return o.Outcome == 0 && now.Before(o.FaceIDExpires)
@@ -327,12 +330,8 @@ func (s *Server) uploadHandler(endpoint string, p Product) http.HandlerFunc {
 	}
 	return func(w http.ResponseWriter, r *http.Request) {
 		f, ok := readBody(w, r)
-		if !ok || !validUpload(p, f) {
-			s.writeCode(w, "66660000")
-			return
-		}
-		if s.verifySignTicket(endpoint, f) != nil {
-			s.writeCode(w, "400101")
+		if code := s.refusal(endpoint, f, ok && validUpload(p, f)); code != "" {
+			s.writeCode(w, code)
 			return
 		}
 		now := s.Clock.Now()
@@ -351,15 +350,10 @@ func (s *Server) uploadHandler(endpoint string, p Product) http.HandlerFunc {
 		if p != ProductPC {
 			o.LiveInterType = f["liveInterType"]
 		}
-		key := orderKey{o.AppID, o.OrderNo}
-		s.mu.Lock()
-		if _, reused := s.orders[key]; reused {
-			s.mu.Unlock()
+		if !addOrder(s, s.orders, orderKey{o.AppID, o.OrderNo}, o) {
 			s.writeCode(w, codeOrderReused)
 			return
 		}
-		s.orders[key] = o
-		s.mu.Unlock()
 
 		seq := bizSeqNo(now)
 		writeJSON(w, envelope(s.code("0"), codeMsg("0"), seq, now, object{
@@ -394,16 +388,7 @@ func (s *Server) findOrder(orderNo string) *order {
 
 // liveOrder finds orderNo and checks that its faceId can still be used. Call with s.mu held.
 func (s *Server) liveOrder(orderNo string, now time.Time) (*order, error) {
-	o := s.findOrder(orderNo)
-	switch {
-	case o == nil:
-		return nil, fmt.Errorf("%w (orderNo %s)", ErrUnknownOrder, orderNo)
-	case o.Outcome != 0:
-		return nil, fmt.Errorf("%w (orderNo %s)", ErrOrderCompleted, orderNo)
-	case !o.faceIDAlive(now):
-		return nil, fmt.Errorf("%w (orderNo %s)", ErrFaceIDExpired, orderNo)
-	}
-	return o, nil
+	return live(s.findOrder(orderNo), orderNo, now)
 }
 
 // complete records the outcome. Call with s.mu held.

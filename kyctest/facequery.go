@@ -24,23 +24,14 @@ func (s *Server) queriedOrder(appID, orderNo string, now time.Time, wantsMedia b
 	if o == nil || !o.resultAlive(now) {
 		return OrderInfo{}, false, false
 	}
-	media := false
-	if wantsMedia {
-		o.mediaQueries++
-		media = o.mediaQueries > s.cfg.mediaDelay
-	}
-	return o.OrderInfo, media, true
+	return o.OrderInfo, s.mediaDue(&o.mediaQueries, wantsMedia), true
 }
 
 // serveQueryFaceRecord is POST /api/v2/base/queryfacerecord (spec A 4.4).
 func (s *Server) serveQueryFaceRecord(w http.ResponseWriter, r *http.Request) {
 	f, ok := readBody(w, r)
-	if !ok || !validQuery(f) {
-		s.writeCode(w, "66660000")
-		return
-	}
-	if s.verifySignTicket(EndpointQueryFaceRecord, f) != nil {
-		s.writeCode(w, "400101")
+	if code := s.refusal(EndpointQueryFaceRecord, f, ok && validQuery(f)); code != "" {
+		s.writeCode(w, code)
 		return
 	}
 	getFile := f["getFile"]
@@ -118,12 +109,8 @@ func (s *Server) serveQueryPhotoInfo(w http.ResponseWriter, r *http.Request) {
 			f["appId"] = wb // the signature covers the value, whatever its name
 		}
 	}
-	if !ok || !validQuery(f) {
-		fail("66660000")
-		return
-	}
-	if s.verifySignTicket(EndpointQueryPhotoInfo, f) != nil {
-		fail("400101")
+	if code := s.refusal(EndpointQueryPhotoInfo, f, ok && validQuery(f)); code != "" {
+		fail(code)
 		return
 	}
 	s.mu.Lock()

@@ -62,58 +62,87 @@ func (s *Server) loginHandler(endpoint string, pc bool) http.HandlerFunc {
 		idField = "h5faceId"
 	}
 	return func(w http.ResponseWriter, r *http.Request) {
-		q := r.URL.Query()
-		params := map[string]string{}
-		for _, k := range []string{"appId", "version", "nonce", "orderNo", idField, "userId", "sign"} {
-			params[k] = q.Get(k)
-		}
-		partner := q.Get("url") // already URL-decoded
-		if params["appId"] == "" || params["version"] != apiVersion || !validNonce(params["nonce"]) ||
-			!validOrderNo(params["orderNo"]) || params[idField] == "" || !validUserID(params["userId"]) ||
-			params["sign"] == "" || !absoluteURL(partner) {
-			writePage(w, http.StatusBadRequest, errorPage, pageBadParams)
+		params, partner, ok := s.loginParams(w, r.URL.Query(), endpoint, idField, true)
+		if !ok {
 			return
 		}
-		// The NONCE ticket is spent before the order is looked at, as a login that gets this far
-		// has been accepted by the signature check.
-		if s.spendNonceTicket(endpoint, params) != nil {
-			writePage(w, http.StatusBadRequest, errorPage, pageBadSign)
-			return
-		}
-
-		s.mu.Lock()
-		now := s.Clock.Now()
-		o := s.orders[orderKey{params["appId"], params["orderNo"]}]
-		switch {
-		case o == nil || o.FaceID != params[idField] || o.UserID != params["userId"] ||
-			(pc && o.Product != ProductPC) || (!pc && !o.Product.mobileH5()):
-			s.mu.Unlock()
-			writePage(w, http.StatusBadRequest, errorPage, pageBadOrder)
-			return
-		case !o.faceIDAlive(now):
-			s.mu.Unlock()
-			writePage(w, http.StatusBadRequest, errorPage, pageExpired)
-			return
-		}
-		token := randomString(32, alnum)
-		for t, sess := range s.sessions { // forget pages that can no longer be submitted
-			if !now.Before(sess.expires) {
-				delete(s.sessions, t)
-			}
-		}
-		s.sessions[token] = &h5Session{key: orderKey{o.AppID, o.OrderNo}, partnerURL: partner, expires: now.Add(H5SessionLifetime)}
-		if o.Started.IsZero() {
-			o.Started = now
-		}
-		page := loginPageData{Product: o.Product.String(), OrderNo: o.OrderNo, Action: H5FinishPath, Token: token}
-		s.mu.Unlock()
-
+		var choices []choice
 		for out := OutcomePass; out <= OutcomeUserQuit; out++ {
 			info := out.info()
-			page.Choices = append(page.Choices, choice{Value: info.id, Label: info.label + "（" + info.callback + "）"})
+			choices = append(choices, choice{Value: info.id, Label: info.label + "（" + info.callback + "）"})
 		}
-		writePage(w, http.StatusOK, loginPage, page)
+		s.openLogin(w, s.sessions, partner, H5FinishPath, choices, func(now time.Time) *loginOrder {
+			o := s.orders[orderKey{params["appId"], params["orderNo"]}]
+			if o == nil || o.FaceID != params[idField] || o.UserID != params["userId"] ||
+				(pc && o.Product != ProductPC) || (!pc && !o.Product.mobileH5()) {
+				return nil
+			}
+			return &loginOrder{o.AppID, o.OrderNo, o.Product.String(), o.faceIDAlive(now), &o.Started}
+		})
 	}
+}
+
+// loginParams reads the seven NONCE-signed values of an H5 login URL (idField names its faceId)
+// and its partner url, then spends the NONCE ticket. When a value is missing or malformed (or
+// extraOK is false), or the signature is refused, it answers the error page and reports false.
+func (s *Server) loginParams(w http.ResponseWriter, q url.Values, endpoint, idField string, extraOK bool) (map[string]string, string, bool) {
+	params := map[string]string{}
+	for _, k := range []string{"appId", "version", "nonce", "orderNo", idField, "userId", "sign"} {
+		params[k] = q.Get(k)
+	}
+	partner := q.Get("url") // already URL-decoded
+	if params["appId"] == "" || params["version"] != apiVersion || !validNonce(params["nonce"]) ||
+		!validOrderNo(params["orderNo"]) || params[idField] == "" || !validUserID(params["userId"]) ||
+		params["sign"] == "" || !absoluteURL(partner) || !extraOK {
+		writePage(w, http.StatusBadRequest, errorPage, pageBadParams)
+		return nil, "", false
+	}
+	// The NONCE ticket is spent before the order is looked at, as a login that gets this far
+	// has been accepted by the signature check.
+	if s.spendNonceTicket(endpoint, params) != nil {
+		writePage(w, http.StatusBadRequest, errorPage, pageBadSign)
+		return nil, "", false
+	}
+	return params, partner, true
+}
+
+// loginOrder is what a login page needs of the order its URL names.
+type loginOrder struct {
+	appID, orderNo, product string
+	alive                   bool       // the faceId can still start a journey
+	started                 *time.Time // the order's Started, set by the first login
+}
+
+// openLogin answers a login page: lookup (run with s.mu held; nil for an unknown order or one the
+// URL's faceId, userId or product does not match) finds the order; a live one gets a form token
+// in sessions and the page offering choices, which posts to action.
+func (s *Server) openLogin(w http.ResponseWriter, sessions map[string]*h5Session, partner, action string, choices []choice,
+	lookup func(now time.Time) *loginOrder) {
+	s.mu.Lock()
+	now := s.Clock.Now()
+	o := lookup(now)
+	switch {
+	case o == nil:
+		s.mu.Unlock()
+		writePage(w, http.StatusBadRequest, errorPage, pageBadOrder)
+		return
+	case !o.alive:
+		s.mu.Unlock()
+		writePage(w, http.StatusBadRequest, errorPage, pageExpired)
+		return
+	}
+	token := randomString(32, alnum)
+	for t, sess := range sessions { // forget pages that can no longer be submitted
+		if !now.Before(sess.expires) {
+			delete(sessions, t)
+		}
+	}
+	sessions[token] = &h5Session{key: orderKey{o.appID, o.orderNo}, partnerURL: partner, expires: now.Add(H5SessionLifetime)}
+	if o.started.IsZero() {
+		*o.started = now
+	}
+	s.mu.Unlock()
+	writePage(w, http.StatusOK, loginPage, loginPageData{Product: o.product, OrderNo: o.orderNo, Action: action, Token: token, Choices: choices})
 }
 
 // absoluteURL reports whether the partner url can be redirected to.
@@ -265,23 +294,16 @@ func appendQuery(raw string, kv []string) string {
 // the app's newest live SIGN ticket: mobile (Plus, Enhanced) or PC as per the order. Basic orders
 // have no H5 journey (ErrNoH5).
 func (s *Server) CallbackURL(orderNo string, o Outcome, partnerURL string) (string, error) {
-	if !o.valid() {
-		return "", ErrUnknownOutcome
-	}
-	if !absoluteURL(partnerURL) {
-		return "", ErrBadPartnerURL
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	now := s.Clock.Now()
-	ord, err := s.liveOrder(orderNo, now)
-	if err != nil {
-		return "", err
-	}
-	if ord.Product == ProductBasic {
-		return "", ErrNoH5
-	}
-	return s.finish(ord, o, partnerURL, now)
+	return s.callbackURL(o.valid(), partnerURL, func(now time.Time) (string, error) {
+		ord, err := s.liveOrder(orderNo, now)
+		if err != nil {
+			return "", err
+		}
+		if ord.Product == ProductBasic {
+			return "", ErrNoH5
+		}
+		return s.finish(ord, o, partnerURL, now)
+	})
 }
 
 type choice struct{ Value, Label string }

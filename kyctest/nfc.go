@@ -98,26 +98,18 @@ func (s *Server) serveNFCCertID(w http.ResponseWriter, r *http.Request) {
 	now := s.Clock.Now()
 	fail := func(code string) { writeJSON(w, envelope(json.Number(code), codeMsg(code), bizSeqNo(now), now, nil)) }
 	f, ok := readBody(w, r)
-	if !ok || f["appId"] == "" || !validOrderNo(f["orderNo"]) || !validUserID(f["userId"]) || f["version"] != apiVersion ||
-		f["sign"] == "" || !validNonce(f["nonce"]) || !oneOf(f["nfcType"], "1", "3") {
-		fail("66660000")
-		return
-	}
-	if s.verifySignTicket(EndpointNFCCertID, f) != nil {
-		fail("400101")
+	valid := ok && f["appId"] != "" && validOrderNo(f["orderNo"]) && validUserID(f["userId"]) && f["version"] == apiVersion &&
+		f["sign"] != "" && validNonce(f["nonce"]) && oneOf(f["nfcType"], "1", "3")
+	if code := s.refusal(EndpointNFCCertID, f, valid); code != "" {
+		fail(code)
 		return
 	}
 	o := &nfcOrder{NFCOrderInfo: NFCOrderInfo{AppID: f["appId"], OrderNo: f["orderNo"], UserID: f["userId"],
 		CardType: f["nfcType"], CertID: "oc" + randomString(30, "0123456789abcdef"), Created: now, CertExpires: now.Add(NFCCertIDLifetime)}}
-	key := orderKey{o.AppID, o.OrderNo}
-	s.mu.Lock()
-	if _, reused := s.nfc.orders[key]; reused {
-		s.mu.Unlock()
+	if !addOrder(s, s.nfc.orders, orderKey{o.AppID, o.OrderNo}, o) {
 		fail(codeOrderReused)
 		return
 	}
-	s.nfc.orders[key] = o
-	s.mu.Unlock()
 	seq := bizSeqNo(now)
 	writeJSON(w, envelope(json.Number("0"), "成功", seq, now, object{{"bizSeqNo", seq}, {"orderNo", o.OrderNo}, {"ocrCertId", o.CertID}}))
 }
@@ -170,12 +162,8 @@ func (s *Server) NFCOrder(orderNo string) (NFCOrderInfo, bool) {
 // unknown reqId, 66664005 past the window, 66664003 past the tenth query.
 func (s *Server) serveNFCResult(w http.ResponseWriter, r *http.Request) {
 	f, ok := readBody(w, r)
-	if !ok || !validQuery(f) || f["reqId"] == "" {
-		s.writeCode(w, "66660000")
-		return
-	}
-	if s.verifySignTicket(EndpointNFCResult, f) != nil {
-		s.writeCode(w, "400101")
+	if code := s.refusal(EndpointNFCResult, f, ok && validQuery(f) && f["reqId"] != ""); code != "" {
+		s.writeCode(w, code)
 		return
 	}
 	now := s.Clock.Now()
@@ -211,24 +199,18 @@ func (s *Server) serveNFCResult(w http.ResponseWriter, r *http.Request) {
 func (s *Server) nfcPlaintext(info NFCOrderInfo, c NFCCard, photos bool) []byte {
 	permit := info.CardType == "3"
 	o := object{{"orderNo", info.OrderNo}, {"reqId", info.ReqID}, {"name", c.Name}}
-	if permit {
-		o = append(o, field{"enName", c.EnName})
-	}
-	o = append(o, field{"sex", c.Sex})
-	if !permit {
-		o = append(o, field{"nation", c.Nation})
-	}
-	o = append(o, field{"birth", c.Birth})
-	if !permit {
-		o = append(o, field{"address", c.Address})
-	}
-	o = append(o, field{"idcard", c.IDNo})
-	if !permit {
-		o = append(o, field{"validDateBegin", c.ValidDateBegin})
-	}
-	o = append(o, field{"validDateEnd", c.ValidDateEnd})
-	if !permit {
-		o = append(o, field{"signingOrganization", c.SigningOrganization})
+	for _, f := range []struct {
+		name, value string
+		on          bool // the card type has the field
+	}{
+		{"enName", c.EnName, permit}, {"sex", c.Sex, true}, {"nation", c.Nation, !permit},
+		{"birth", c.Birth, true}, {"address", c.Address, !permit}, {"idcard", c.IDNo, true},
+		{"validDateBegin", c.ValidDateBegin, !permit}, {"validDateEnd", c.ValidDateEnd, true},
+		{"signingOrganization", c.SigningOrganization, !permit},
+	} {
+		if f.on {
+			o = append(o, field{f.name, f.value})
+		}
 	}
 	if photos && s.cfg.photoBytes > 0 {
 		if !permit {

@@ -125,34 +125,34 @@ func (s *Server) ticketParams(q url.Values, kind string, now time.Time) (*app, *
 
 // serveSignTicket is GET /api/oauth2/api_ticket?type=SIGN (spec A 2.2).
 func (s *Server) serveSignTicket(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	s.mu.Lock()
-	now := s.Clock.Now()
-	a, tok, code := s.ticketParams(q, "SIGN", now)
-	if a == nil {
-		s.mu.Unlock()
-		s.writeCode(w, code)
-		return
-	}
-	t := s.mintSignTicket(a, tok, now)
-	value, left := t.value, t.lifeLeft(now)
-	s.mu.Unlock()
-	s.writeTicket(w, now, value, left)
+	s.serveTicket(w, r, "SIGN", func(a *app, tok *accessToken, _ url.Values, now time.Time) *ticket {
+		return s.mintSignTicket(a, tok, now)
+	})
 }
 
 // serveNonceTicket is GET /api/oauth2/api_ticket?type=NONCE&user_id=... (spec A 2.3).
 func (s *Server) serveNonceTicket(w http.ResponseWriter, r *http.Request) {
+	s.serveTicket(w, r, "NONCE", func(a *app, tok *accessToken, q url.Values, now time.Time) *ticket {
+		t := &ticket{value: randomString(64, alnum), expires: now.Add(s.cfg.nonceLife), token: tok, userID: q.Get("user_id")}
+		a.nonces = append(pruneTickets(a.nonces, now), t)
+		return t
+	})
+}
+
+// serveTicket answers an api_ticket request of kind (SIGN or NONCE): mint makes the ticket for
+// the app and the live access token the request names (with s.mu held).
+func (s *Server) serveTicket(w http.ResponseWriter, r *http.Request, kind string,
+	mint func(a *app, tok *accessToken, q url.Values, now time.Time) *ticket) {
 	q := r.URL.Query()
 	s.mu.Lock()
 	now := s.Clock.Now()
-	a, tok, code := s.ticketParams(q, "NONCE", now)
+	a, tok, code := s.ticketParams(q, kind, now)
 	if a == nil {
 		s.mu.Unlock()
 		s.writeCode(w, code)
 		return
 	}
-	t := &ticket{value: randomString(64, alnum), expires: now.Add(s.cfg.nonceLife), token: tok, userID: q.Get("user_id")}
-	a.nonces = append(pruneTickets(a.nonces, now), t)
+	t := mint(a, tok, q, now)
 	value, left := t.value, t.lifeLeft(now)
 	s.mu.Unlock()
 	s.writeTicket(w, now, value, left)

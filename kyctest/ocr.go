@@ -139,13 +139,10 @@ func (s *Server) serveOCR(endpoint string, bank bool) http.HandlerFunc {
 				f[k] = v
 			}
 		}
-		if f["app_id"] == "" || !validOrderNo(f["order_no"]) || !validNonce(f["nonce"]) ||
-			f["version"] != apiVersion || f["sign"] == "" {
-			s.writeCode(w, "66660000")
-			return
-		}
-		if s.verifySignTicket(endpoint, f) != nil {
-			s.writeCode(w, "400101")
+		valid := f["app_id"] != "" && validOrderNo(f["order_no"]) && validNonce(f["nonce"]) &&
+			f["version"] == apiVersion && f["sign"] != ""
+		if code := s.refusal(endpoint, f, valid); code != "" {
+			s.writeCode(w, code)
 			return
 		}
 		now := s.Clock.Now()
@@ -161,10 +158,7 @@ func (s *Server) serveOCR(endpoint string, bank bool) http.HandlerFunc {
 		media := false
 		if o != nil && !now.After(o.completed.Add(ResultLifetime)) {
 			copyOf = *o
-			if wantImages {
-				o.mediaQueries++
-				media = o.mediaQueries > s.cfg.mediaDelay
-			}
+			media = s.mediaDue(&o.mediaQueries, wantImages)
 		} else {
 			o = nil
 		}

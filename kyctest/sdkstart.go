@@ -32,6 +32,8 @@ const (
 
 // SDKStart is what the app hands the SDK: the values of the manual's InputData tables under
 // their iOS and Harmony names (Android's agreementNo, openApiAppId, ... carry the same values).
+// Its fields repeat the SDK's own start values (faceid.go) on purpose: a deliberate independent
+// copy, read from the manual, as kyctest never imports the SDK's types.
 type SDKStart struct {
 	Entry     SDKEntry `json:"product"` // which entry point the app calls
 	FaceID    string   `json:"faceId"`

@@ -13,6 +13,7 @@ import (
 
 // The fake's own TC3-HMAC-SHA256 verifier, written from the spec README ("API 3.0 actions") and
 // not shared with the SDK's signer, so that a mistake in the client's signing is refused here.
+// Its imports and steps repeat internal/tc3's on purpose: a deliberate independent copy.
 
 // tc3Auth is a parsed Authorization header:
 //

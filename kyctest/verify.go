@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 )
 
 // Errors of CheckNonceSignature and of the server's own signature checks. None of them, nor
-// anything wrapping them, contains a ticket, a token or a signature.
+// anything wrapping them, contains a ticket, a token or a signature. (Alike in shape to the SDK's
+// sentinels in errors.go, as every block of errors.New is; kyctest declares its own.)
 var (
 	// ErrUnknownApp: the appId is not registered with this server.
 	ErrUnknownApp = errors.New("kyctest: unknown appId")
@@ -50,29 +52,36 @@ func (s *Server) spendNonceTicket(endpoint string, params map[string]string) err
 	}
 	appID, userID, sign := params["appId"], params["userId"], params["sign"]
 
+	return s.withApp(appID, func(a *app, now time.Time) error {
+		for _, t := range a.nonces {
+			if !signEqual(rule.signValues(t.value, params), sign) {
+				continue
+			}
+			switch {
+			case t.userID != userID:
+				return ErrWrongUser
+			case t.used:
+				return ErrTicketUsed
+			case !t.alive(now):
+				return ErrTicketExpired
+			}
+			t.used = true
+			return nil
+		}
+		return ErrBadSignature
+	})
+}
+
+// withApp runs f with s.mu held on the app registered as appID, at the server's now;
+// ErrUnknownApp when there is none.
+func (s *Server) withApp(appID string, f func(a *app, now time.Time) error) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	a := s.apps[appID]
 	if a == nil {
 		return ErrUnknownApp
 	}
-	now := s.Clock.Now()
-	for _, t := range a.nonces {
-		if !signEqual(rule.signValues(t.value, params), sign) {
-			continue
-		}
-		switch {
-		case t.userID != userID:
-			return ErrWrongUser
-		case t.used:
-			return ErrTicketUsed
-		case !t.alive(now):
-			return ErrTicketExpired
-		}
-		t.used = true
-		return nil
-	}
-	return ErrBadSignature
+	return f(a, s.Clock.Now())
 }
 
 // verifySignTicket checks params["sign"] the way the service checks a SIGN-signed call to
@@ -95,23 +104,18 @@ func (s *Server) verifySignTicket(endpoint string, params map[string]string) err
 	if sign == "" {
 		return ErrBadSignature
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	a := s.apps[appID]
-	if a == nil {
-		return ErrUnknownApp
-	}
-	now := s.Clock.Now()
-	err := ErrBadSignature
-	for i := len(a.signs) - 1; i >= 0; i-- {
-		t := a.signs[i]
-		if !signEqual(rule.signValues(t.value, params), sign) {
-			continue
+	return s.withApp(appID, func(a *app, now time.Time) error {
+		err := ErrBadSignature
+		for i := len(a.signs) - 1; i >= 0; i-- {
+			t := a.signs[i]
+			if !signEqual(rule.signValues(t.value, params), sign) {
+				continue
+			}
+			if t.alive(now) {
+				return nil
+			}
+			err = ErrTicketExpired // keep looking: the values may also verify under a live ticket
 		}
-		if t.alive(now) {
-			return nil
-		}
-		err = ErrTicketExpired // keep looking: the values may also verify under a live ticket
-	}
-	return err
+		return err
+	})
 }

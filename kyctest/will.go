@@ -109,6 +109,9 @@ type willOrder struct {
 	mediaQueries int
 }
 
+// done reports whether the order has an outcome.
+func (o *willOrder) done() bool { return o.Outcome != 0 }
+
 func (o *willOrder) faceIDAlive(now time.Time) bool {
 	return o.Outcome == 0 && now.Before(o.FaceIDExpires)
 }
@@ -214,12 +217,8 @@ func (s *Server) serveWillUpload(w http.ResponseWriter, r *http.Request) {
 	now := s.Clock.Now()
 	fail := func(code string) { writeJSON(w, envelope(json.Number(code), codeMsg(code), bizSeqNo(now), now, nil)) }
 	f, rounds, ok := readWillBody(w, r)
-	if !ok || !validWillUpload(f, rounds) {
-		fail("66660000")
-		return
-	}
-	if s.verifySignTicket(EndpointWillFaceID, f) != nil {
-		fail("400101")
+	if code := s.refusal(EndpointWillFaceID, f, ok && validWillUpload(f, rounds)); code != "" {
+		fail(code)
 		return
 	}
 	o := &willOrder{WillOrderInfo: WillOrderInfo{
@@ -231,15 +230,10 @@ func (s *Server) serveWillUpload(w http.ResponseWriter, r *http.Request) {
 	if f["sourcePhotoStr"] != "" {
 		o.SourcePhotoType = f["sourcePhotoType"]
 	}
-	key := orderKey{o.AppID, o.OrderNo}
-	s.mu.Lock()
-	if _, reused := s.will.orders[key]; reused {
-		s.mu.Unlock()
+	if !addOrder(s, s.will.orders, orderKey{o.AppID, o.OrderNo}, o) {
 		fail(codeOrderReused)
 		return
 	}
-	s.will.orders[key] = o
-	s.mu.Unlock()
 	seq := bizSeqNo(now)
 	writeJSON(w, envelope(json.Number("0"), "成功", seq, now, object{
 		{"bizSeqNo", seq}, {"orderNo", o.OrderNo}, {"faceId", o.FaceID}, {"optimalDomain", s.domain},
@@ -260,17 +254,9 @@ func (s *Server) findWillOrder(orderNo string) *willOrder {
 	return nil
 }
 
+// liveWillOrder is liveOrder for will orders. Call with s.mu held.
 func (s *Server) liveWillOrder(orderNo string, now time.Time) (*willOrder, error) {
-	o := s.findWillOrder(orderNo)
-	switch {
-	case o == nil:
-		return nil, fmt.Errorf("%w (orderNo %s)", ErrUnknownOrder, orderNo)
-	case o.Outcome != 0:
-		return nil, fmt.Errorf("%w (orderNo %s)", ErrOrderCompleted, orderNo)
-	case !o.faceIDAlive(now):
-		return nil, fmt.Errorf("%w (orderNo %s)", ErrFaceIDExpired, orderNo)
-	}
-	return o, nil
+	return live(s.findWillOrder(orderNo), orderNo, now)
 }
 
 // CompleteWill does what the person's journey does (the App SDK path, or an H5 test that only
@@ -295,20 +281,13 @@ func (s *Server) CompleteWill(orderNo string, o WillOutcome) error {
 // that skip the HTML: it records o (like CompleteWill) and returns partnerURL with the signed
 // callback parameters.
 func (s *Server) WillCallbackURL(orderNo string, o WillOutcome, partnerURL string) (string, error) {
-	if !o.valid() {
-		return "", ErrUnknownOutcome
-	}
-	if !absoluteURL(partnerURL) {
-		return "", ErrBadPartnerURL
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	now := s.Clock.Now()
-	ord, err := s.liveWillOrder(orderNo, now)
-	if err != nil {
-		return "", err
-	}
-	return s.finishWill(ord, o, partnerURL, now)
+	return s.callbackURL(o.valid(), partnerURL, func(now time.Time) (string, error) {
+		ord, err := s.liveWillOrder(orderNo, now)
+		if err != nil {
+			return "", err
+		}
+		return s.finishWill(ord, o, partnerURL, now)
+	})
 }
 
 // WillOrder returns what the server knows about a will order (default app first).
@@ -347,51 +326,22 @@ func (s *Server) finishWill(o *willOrder, out WillOutcome, partnerURL string, no
 // simulator page (h5.go's) with the will outcomes.
 func (s *Server) serveWillLogin(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	params := map[string]string{}
-	for _, k := range []string{"appId", "version", "nonce", "orderNo", "faceId", "userId", "sign"} {
-		params[k] = q.Get(k)
-	}
-	partner := q.Get("url")
-	if params["appId"] == "" || params["version"] != apiVersion || !validNonce(params["nonce"]) ||
-		!validOrderNo(params["orderNo"]) || params["faceId"] == "" || !validUserID(params["userId"]) ||
-		params["sign"] == "" || !absoluteURL(partner) || !oneOf(q.Get("from"), "", "App", "app", "browser") {
-		writePage(w, http.StatusBadRequest, errorPage, pageBadParams)
+	params, partner, ok := s.loginParams(w, q, EndpointWillLogin, "faceId", oneOf(q.Get("from"), "", "App", "app", "browser"))
+	if !ok {
 		return
 	}
-	if s.spendNonceTicket(EndpointWillLogin, params) != nil {
-		writePage(w, http.StatusBadRequest, errorPage, pageBadSign)
-		return
-	}
-	s.mu.Lock()
-	now := s.Clock.Now()
-	o := s.will.orders[orderKey{params["appId"], params["orderNo"]}]
-	switch {
-	case o == nil || o.FaceID != params["faceId"] || o.UserID != params["userId"]:
-		s.mu.Unlock()
-		writePage(w, http.StatusBadRequest, errorPage, pageBadOrder)
-		return
-	case !o.faceIDAlive(now):
-		s.mu.Unlock()
-		writePage(w, http.StatusBadRequest, errorPage, pageExpired)
-		return
-	}
-	token := randomString(32, alnum)
-	for t, sess := range s.will.sessions {
-		if !now.Before(sess.expires) {
-			delete(s.will.sessions, t)
-		}
-	}
-	s.will.sessions[token] = &h5Session{key: orderKey{o.AppID, o.OrderNo}, partnerURL: partner, expires: now.Add(H5SessionLifetime)}
-	if o.Started.IsZero() {
-		o.Started = now
-	}
-	page := loginPageData{Product: "意愿核身", OrderNo: o.OrderNo, Action: WillFinishPath, Token: token}
-	s.mu.Unlock()
+	var choices []choice
 	for out := WillPass; out <= WillUserQuit; out++ {
 		info := willOutcomes[out]
-		page.Choices = append(page.Choices, choice{Value: info.id, Label: info.label + "（" + info.callback + "）"})
+		choices = append(choices, choice{Value: info.id, Label: info.label + "（" + info.callback + "）"})
 	}
-	writePage(w, http.StatusOK, loginPage, page)
+	s.openLogin(w, s.will.sessions, partner, WillFinishPath, choices, func(now time.Time) *loginOrder {
+		o := s.will.orders[orderKey{params["appId"], params["orderNo"]}]
+		if o == nil || o.FaceID != params["faceId"] || o.UserID != params["userId"] {
+			return nil
+		}
+		return &loginOrder{o.AppID, o.OrderNo, "意愿核身", o.faceIDAlive(now), &o.Started}
+	})
 }
 
 // serveWillFinish is POST WillFinishPath: it spends the form token, records the outcome and
@@ -434,12 +384,8 @@ func b64(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
 // "1" when absent, as the manual says.
 func (s *Server) serveWillResult(w http.ResponseWriter, r *http.Request) {
 	f, ok := readBody(w, r)
-	if !ok || !validQuery(f) {
-		s.writeCode(w, "66660000")
-		return
-	}
-	if s.verifySignTicket(EndpointWillResult, f) != nil {
-		s.writeCode(w, "400101")
+	if code := s.refusal(EndpointWillResult, f, ok && validQuery(f)); code != "" {
+		s.writeCode(w, code)
 		return
 	}
 	getFile, getWillFile := f["getFile"], orDefault(f["getWillFile"], "1")
@@ -452,10 +398,7 @@ func (s *Server) serveWillResult(w http.ResponseWriter, r *http.Request) {
 	media := false
 	if o != nil && o.resultAlive(now) {
 		info = o.WillOrderInfo
-		if wantPhoto || wantVideo || wantWill {
-			o.mediaQueries++
-			media = o.mediaQueries > s.cfg.mediaDelay
-		}
+		media = s.mediaDue(&o.mediaQueries, wantPhoto || wantVideo || wantWill)
 	} else {
 		o = nil
 	}

@@ -13,7 +13,8 @@ import (
 
 // Sentinel errors of DecodeStream. The errors it returns are *StreamError values wrapping one of
 // these (or io.ErrUnexpectedEOF, a reader's error or a writer's error); test them with errors.Is.
-// No error ever quotes the input: answers carry photos and personal details.
+// No error ever quotes the input: answers carry photos and personal details. (Alike in shape to
+// the root package's sentinels in errors.go, as every block of errors.New is; nothing to share.)
 var (
 	// ErrSyntax reports malformed JSON, including a duplicated "result" key or a media field
 	// that appears twice in "result".
