@@ -67,11 +67,11 @@ const (
 // service's Java does: a character outside the Basic Multilingual Plane counts twice, the
 // reading that cannot be refused.
 const (
-	MaxWillRounds        = 5   // willContentList items in Q&A mode (one in the other modes)
-	MaxWillQuestion      = 250 // characters per question
-	MaxWillQuestionTotal = 500 // characters over all questions
-	MaxWillAnswer        = 10  // characters per answer, its "|"-separated alternatives together
-	MaxWillMidAnswer     = 32  // bytes of willMidAnswer (its column in the manual, in bytes)
+	maxWillRounds        = 5   // willContentList items in Q&A mode (one in the other modes)
+	maxWillQuestion      = 250 // characters per question
+	maxWillQuestionTotal = 500 // characters over all questions
+	maxWillAnswer        = 10  // characters per answer, its "|"-separated alternatives together
+	maxWillMidAnswer     = 32  // bytes of willMidAnswer (its column in the manual, in bytes)
 )
 
 // WillRound is one prompt and the answers that count as agreement.
@@ -79,7 +79,7 @@ type WillRound struct {
 	// Question is the text read out to the person (or read by them in WillRead mode).
 	Question string
 	// Answers are the accepted spoken answers, sent joined by "|" (e.g. 嗯|好的|是的). Together,
-	// separators included, at most MaxWillAnswer characters: the manual's "10 字以内" is read as
+	// separators included, at most 10 characters: the manual's "10 字以内" is read as
 	// a limit on the whole field.
 	Answers []string
 }
@@ -98,7 +98,7 @@ type WillFaceIDRequest struct {
 	Mode      WillMode     // default WillQA
 	Language  WillLanguage // default WillMandarin
 	Speed     WillSpeed    // default: not sent (1.0×)
-	// Rounds are the prompts: 1 to MaxWillRounds in WillQA mode, exactly one in the others.
+	// Rounds are the prompts: 1 to 5 in WillQA mode, exactly one in the others.
 	Rounds []WillRound
 	// H5Live and MidAnswer are for the mobile-H5 channel only. MidAnswer (willMidAnswer) is the
 	// answer hint shown in the recording fallback: required with WillH5Fallback, refused
@@ -137,8 +137,8 @@ func willContent(mode WillMode, rounds []WillRound) ([]willItem, error) {
 	switch {
 	case len(rounds) == 0:
 		return nil, invalidInput("willContentList", "needs at least one round")
-	case len(rounds) > MaxWillRounds:
-		return nil, invalidInput("willContentList", fmt.Sprintf("at most %d rounds", MaxWillRounds))
+	case len(rounds) > maxWillRounds:
+		return nil, invalidInput("willContentList", fmt.Sprintf("at most %d rounds", maxWillRounds))
 	case len(rounds) > 1 && mode != WillQA:
 		// "当前支持一个播报文本+回答文本"; only Q&A has several rounds ("问答模式下支持多轮").
 		return nil, invalidInput("willContentList", "several rounds are for the Q&A mode only")
@@ -150,8 +150,8 @@ func willContent(mode WillMode, rounds []WillRound) ([]willItem, error) {
 			return nil, err
 		}
 		n := utf16Len(r.Question)
-		if n > MaxWillQuestion {
-			return nil, invalidInput("willContentList.question", fmt.Sprintf("round %d has %d characters; at most %d", i, n, MaxWillQuestion))
+		if n > maxWillQuestion {
+			return nil, invalidInput("willContentList.question", fmt.Sprintf("round %d has %d characters; at most %d", i, n, maxWillQuestion))
 		}
 		total += n
 		if len(r.Answers) == 0 {
@@ -166,13 +166,13 @@ func willContent(mode WillMode, rounds []WillRound) ([]willItem, error) {
 			}
 		}
 		answer := strings.Join(r.Answers, "|")
-		if n := utf16Len(answer); n > MaxWillAnswer {
-			return nil, invalidInput("willContentList.answer", fmt.Sprintf("round %d has %d characters with separators; at most %d", i, n, MaxWillAnswer))
+		if n := utf16Len(answer); n > maxWillAnswer {
+			return nil, invalidInput("willContentList.answer", fmt.Sprintf("round %d has %d characters with separators; at most %d", i, n, maxWillAnswer))
 		}
 		items[i] = willItem{ID: strconv.Itoa(i), Question: r.Question, Answer: answer}
 	}
-	if total > MaxWillQuestionTotal {
-		return nil, invalidInput("willContentList.question", fmt.Sprintf("questions total %d characters; at most %d", total, MaxWillQuestionTotal))
+	if total > maxWillQuestionTotal {
+		return nil, invalidInput("willContentList.question", fmt.Sprintf("questions total %d characters; at most %d", total, maxWillQuestionTotal))
 	}
 	return items, nil
 }
@@ -237,8 +237,8 @@ func (s *WillService) GetFaceID(ctx context.Context, req WillFaceIDRequest, opts
 		if err := checkText("willMidAnswer", req.MidAnswer); err != nil {
 			return nil, err
 		}
-		if len(req.MidAnswer) > MaxWillMidAnswer {
-			return nil, invalidInput("willMidAnswer", fmt.Sprintf("at most %d bytes of UTF-8", MaxWillMidAnswer))
+		if len(req.MidAnswer) > maxWillMidAnswer {
+			return nil, invalidInput("willMidAnswer", fmt.Sprintf("at most %d bytes of UTF-8", maxWillMidAnswer))
 		}
 	default:
 		return nil, invalidInput("liveInterType", `must be empty, WillH5RealTime ("1") or WillH5Fallback ("0")`)
