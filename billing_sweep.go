@@ -271,7 +271,7 @@ func (m *MemoryTokenStore) ListUnfinal(_ context.Context, createdBefore time.Tim
 	return out, nil
 }
 
-// tokenState is what the store holds for one token, for tests and dashboards.
+// tokenState is what the store holds for one token, for tests.
 type tokenState struct {
 	BizTokenRecord
 	Final   bool
@@ -279,8 +279,8 @@ type tokenState struct {
 	Details int // attempts kept
 }
 
-// State reports what the store holds for bizToken.
-func (m *MemoryTokenStore) State(bizToken string) (tokenState, bool) {
+// state reports what the store holds for bizToken.
+func (m *MemoryTokenStore) state(bizToken string) (tokenState, bool) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	st, ok := m.tokens[bizToken]

@@ -1,5 +1,7 @@
 package kyc
 
+import "slices"
+
 // Test-only exports: limits and lifetimes the SDK enforces itself, which users learn from the
 // *InputError (or the doc comments) rather than from exported names, but which the external
 // tests (package kyc_test) size their inputs and clocks by.
@@ -22,3 +24,12 @@ const (
 
 // BillAvailableAt is billAvailableAt.
 var BillAvailableAt = billAvailableAt
+
+// Codes returns the whole catalogue, sorted by Code.
+func Codes() []CodeInfo { return slices.Clone(codeList) }
+
+// TokenState is tokenState.
+type TokenState = tokenState
+
+// State is state.
+func (m *MemoryTokenStore) State(bizToken string) (TokenState, bool) { return m.state(bizToken) }
