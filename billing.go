@@ -33,9 +33,9 @@ const (
 	// billCutoff is how long after the end of a day its bill becomes available: 06:00 the next
 	// morning, China time. Earlier calls get a parameter error from the service.
 	billCutoff = 6 * time.Hour
-	// BillMaxAgeDays is how far back a bill can be asked for: a day at most this many days
+	// billMaxAgeDays is how far back a bill can be asked for: a day at most this many days
 	// before today (China time) is accepted.
-	BillMaxAgeDays = 365
+	billMaxAgeDays = 365
 )
 
 // Day is a calendar day in China time (UTC+8): the unit of billing. Its text form is
@@ -89,21 +89,21 @@ func (d *Day) UnmarshalText(b []byte) error {
 	return nil
 }
 
-// BillAvailableAt is when the bill of day d can first be pulled: 06:00 China time the next day.
-func BillAvailableAt(d Day) time.Time { return d.AddDays(1).Start().Add(billCutoff) }
+// billAvailableAt is when the bill of day d can first be pulled: 06:00 China time the next day.
+func billAvailableAt(d Day) time.Time { return d.AddDays(1).Start().Add(billCutoff) }
 
 // checkBillDay refuses, before sending, a day whose bill is not closed yet or is more than
-// BillMaxAgeDays old (the service would answer a parameter error).
+// billMaxAgeDays old (the service would answer a parameter error).
 func checkBillDay(d Day, now time.Time) error {
 	if d.IsZero() || d.Start().Format(time.DateOnly) != fmt.Sprintf("%04d-%02d-%02d", d.Year, d.Month, d.Day) {
 		return invalidInput("Date", "must be a valid calendar day")
 	}
-	if now.Before(BillAvailableAt(d)) {
+	if now.Before(billAvailableAt(d)) {
 		return invalidInput("Date", fmt.Sprintf("the bill of %s is available from %s", d,
-			BillAvailableAt(d).Format("2006-01-02 15:04 (UTC+8)")))
+			billAvailableAt(d).Format("2006-01-02 15:04 (UTC+8)")))
 	}
-	if d.Before(DayOf(now).AddDays(-BillMaxAgeDays)) {
-		return invalidInput("Date", fmt.Sprintf("bills go back at most %d days", BillMaxAgeDays))
+	if d.Before(DayOf(now).AddDays(-billMaxAgeDays)) {
+		return invalidInput("Date", fmt.Sprintf("bills go back at most %d days", billMaxAgeDays))
 	}
 	return nil
 }
@@ -281,7 +281,7 @@ type billRequest struct {
 // Day is the bill of day d (China time) for ruleID ("" asks for every RuleId of the account,
 // spec B T16): every BizToken charged or attempted that day, page after page (Cursor,
 // NextCursor, HasNextPage). A day whose bill is not closed yet (before 06:00 China time the
-// next day, on the client's clock) or more than BillMaxAgeDays back is refused before anything
+// next day, on the client's clock) or more than 365 days back is refused before anything
 // is sent. The sequence ends after the last page, or with one error (the records yielded
 // before it stay valid); each page is retried like any read. Data is per calling (sub-)account
 // (spec B T17).

@@ -42,7 +42,7 @@ type BizTokenRecord struct {
 // finalAfter is the age after which a token is final whatever its ErrCode (spec B 6.1: "more
 // than 2 hours"), with a minute of margin for the service's clock: one pull too many is
 // harmless, one too few loses attempts.
-const finalAfter = BizTokenLifetime + time.Minute
+const finalAfter = bizTokenLifetime + time.Minute
 
 // Sweeper defaults.
 const (
@@ -74,7 +74,7 @@ func (s *BillingService) Sweeper(store BizTokenStore) *Sweeper {
 type SweepResult struct {
 	Pulled  int      // tokens pulled
 	Final   int      // of which now final
-	Lost    []string // tokens past ResultRetention: their details are gone; rely on the bill
+	Lost    []string // tokens past the 3-day retention: their details are gone; rely on the bill
 	Failed  int      // pulls that failed; they are tried again next sweep
 	Skipped int      // tokens younger than MinAge
 }
@@ -136,7 +136,7 @@ func (sw *Sweeper) Sweep(ctx context.Context) (SweepResult, error) {
 // pull reads one token and records it. lost: its result is gone.
 func (sw *Sweeper) pull(ctx context.Context, t BizTokenRecord, now time.Time) (final, lost bool, err error) {
 	age := now.Sub(t.CreatedAt)
-	if age >= ResultRetention {
+	if age >= resultRetention {
 		return true, true, sw.Store.MarkPulled(ctx, t.BizToken, true, nil)
 	}
 	info, err := sw.c.Detect.InfoEnhanced(ctx, DetectInfoRequest{BizToken: t.BizToken, RuleID: t.RuleID, Parts: PartText})
@@ -271,23 +271,23 @@ func (m *MemoryTokenStore) ListUnfinal(_ context.Context, createdBefore time.Tim
 	return out, nil
 }
 
-// TokenState is what the store holds for one token, for tests and dashboards.
-type TokenState struct {
+// tokenState is what the store holds for one token, for tests.
+type tokenState struct {
 	BizTokenRecord
 	Final   bool
 	Pulls   int // how many times MarkPulled was called
 	Details int // attempts kept
 }
 
-// State reports what the store holds for bizToken.
-func (m *MemoryTokenStore) State(bizToken string) (TokenState, bool) {
+// state reports what the store holds for bizToken.
+func (m *MemoryTokenStore) state(bizToken string) (tokenState, bool) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	st, ok := m.tokens[bizToken]
 	if !ok {
-		return TokenState{}, false
+		return tokenState{}, false
 	}
-	return TokenState{BizTokenRecord: st.rec, Final: st.final, Pulls: st.pulls, Details: len(st.details)}, true
+	return tokenState{BizTokenRecord: st.rec, Final: st.final, Pulls: st.pulls, Details: len(st.details)}, true
 }
 
 // Saved returns every token with its details, sorted by BizToken, for Reconcile.

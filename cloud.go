@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"reflect"
 	"strconv"
 	"strings"
@@ -29,10 +28,10 @@ import (
 
 // API 3.0 constants.
 const (
-	// DefaultCloudEndpoint is the faceid API 3.0 host.
-	DefaultCloudEndpoint = "https://faceid.tencentcloudapi.com"
-	// CloudVersion is the faceid API version every action is sent with (X-TC-Version).
-	CloudVersion = "2018-03-01"
+	// defaultCloudEndpoint is the faceid API 3.0 host (WithCloudEndpoint changes it).
+	defaultCloudEndpoint = "https://faceid.tencentcloudapi.com"
+	// cloudVersion is the faceid API version every action is sent with (X-TC-Version).
+	cloudVersion = "2018-03-01"
 	// cloudService is the service name in the TC3 credential scope.
 	cloudService = "faceid"
 )
@@ -41,90 +40,12 @@ const (
 type cloudConfig struct {
 	secretID, secretKey string
 	token               string // X-TC-Token, for temporary (STS) credentials
-	endpoint, host      string // "" means DefaultCloudEndpoint
+	endpoint, host      string // "" means defaultCloudEndpoint
 	region              string // X-TC-Region; faceid does not need one
 	language            string // X-TC-Language
 	poll                time.Duration
 
 	signer *tc3.Signer // signs with secretID and secretKey, keeping the day's derived key
-}
-
-// WithCloudCredentials sets the SecretId and SecretKey (an API key of the Tencent Cloud account
-// that owns the RuleId or MerchantId) that sign the API 3.0 actions. Only those actions use them.
-func WithCloudCredentials(secretID, secretKey string) Option {
-	return func(c *Client) error {
-		if err := checkCloudCredentials(secretID, secretKey); err != nil {
-			return err
-		}
-		c.cloud.secretID, c.cloud.secretKey = secretID, secretKey
-		c.cloud.signer = tc3.NewSigner(secretID, secretKey, cloudService)
-		return nil
-	}
-}
-
-// WithCloudSessionToken sends token as X-TC-Token, for temporary credentials from STS (their
-// SecretId and SecretKey go to WithCloudCredentials). Temporary credentials expire: a client
-// holds one set, so make a new client when they are renewed.
-func WithCloudSessionToken(token string) Option {
-	return func(c *Client) error {
-		if token == "" || len(token) > 4096 || strings.ContainsAny(token, " \t\r\n") {
-			return invalidInput("session token", "must be the token from STS, without spaces")
-		}
-		c.cloud.token = token
-		return nil
-	}
-}
-
-// WithCloudEndpoint sets the API 3.0 host (default https://faceid.tencentcloudapi.com), e.g. a
-// kyctest server's URL or a regional endpoint.
-func WithCloudEndpoint(raw string) Option {
-	return func(c *Client) error {
-		u, err := url.Parse(raw)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return invalidInput("cloud endpoint", "must be an absolute http or https URL")
-		}
-		if (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
-			return invalidInput("cloud endpoint", "must be a bare host: API 3.0 requests go to /")
-		}
-		c.cloud.endpoint, c.cloud.host = u.Scheme+"://"+u.Host, u.Host
-		return nil
-	}
-}
-
-// WithCloudRegion sends X-TC-Region (e.g. "ap-guangzhou"). The faceid actions do not need it
-// (spec C 4.6), so by default none is sent.
-func WithCloudRegion(region string) Option {
-	return func(c *Client) error {
-		if region == "" || len(region) > 32 || strings.Trim(region, "abcdefghijklmnopqrstuvwxyz0123456789-") != "" {
-			return invalidInput("region", `must look like "ap-guangzhou"`)
-		}
-		c.cloud.region = region
-		return nil
-	}
-}
-
-// WithCloudLanguage sends X-TC-Language, the language of the service's error messages: "zh-CN"
-// or "en-US". Error strings of this package do not depend on it (they use the code catalogue).
-func WithCloudLanguage(lang string) Option {
-	return func(c *Client) error {
-		if lang != "zh-CN" && lang != "en-US" {
-			return invalidInput("language", `must be "zh-CN" or "en-US"`)
-		}
-		c.cloud.language = lang
-		return nil
-	}
-}
-
-// WithEIDPollInterval sets how often EIDService.WaitTokenStatus asks (default 1 s, as the manual
-// advises, spec C 4.3).
-func WithEIDPollInterval(d time.Duration) Option {
-	return func(c *Client) error {
-		if d <= 0 || d > time.Minute {
-			return invalidInput("eID poll interval", "must be positive and at most a minute")
-		}
-		c.cloud.poll = d
-		return nil
-	}
 }
 
 // NewCloud returns a client for the API 3.0 actions only (Detect, EID, Billing), for users of
@@ -182,7 +103,7 @@ func (k *cloudCall) newRequest(ctx context.Context) (*http.Request, error) {
 	cfg := &k.c.cloud
 	endpoint, host := cfg.endpoint, cfg.host
 	if endpoint == "" {
-		endpoint, host = DefaultCloudEndpoint, strings.TrimPrefix(DefaultCloudEndpoint, "https://")
+		endpoint, host = defaultCloudEndpoint, strings.TrimPrefix(defaultCloudEndpoint, "https://")
 	}
 	hreq, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint+"/", bytes.NewReader(k.body))
 	if err != nil {
@@ -200,7 +121,7 @@ func (k *cloudCall) newRequest(ctx context.Context) (*http.Request, error) {
 	}
 	add("Content-Type", "application/json") // signed exactly so: keep in step with tc3.JSONPost
 	add("X-Tc-Action", k.action)
-	add("X-Tc-Version", CloudVersion)
+	add("X-Tc-Version", cloudVersion)
 	add("X-Tc-Timestamp", strconv.FormatInt(ts, 10))
 	if cfg.region != "" {
 		add("X-Tc-Region", cfg.region)

@@ -124,7 +124,7 @@ func ExampleEIDService_TokenStatus() {
 func ExampleEIDService_WaitTokenStatus() {
 	srv, c := cloudExample()
 	defer srv.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), kyc.EIDTokenLifetime)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute) // an EidToken lives 600 s
 	defer cancel()
 	tok, _ := c.EID.Token(ctx, kyc.EIDTokenRequest{MerchantID: "M1"})
 	_ = srv.CompleteEid(tok.EIDToken, "0")

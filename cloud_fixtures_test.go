@@ -216,7 +216,7 @@ func TestCloudFixturesReplay(t *testing.T) {
 			// Every request carries the API 3.0 headers and a signature that verifies.
 			h := fs.headers[f.Action]
 			require.Equal(t, f.Action, h.Get("X-TC-Action"))
-			require.Equal(t, CloudVersion, h.Get("X-TC-Version"))
+			require.Equal(t, cloudVersion, h.Get("X-TC-Version"))
 			require.Equal(t, "application/json", h.Get("Content-Type"))
 			require.Empty(t, h.Get("X-TC-Region"))
 			cred, perr := tc3.Parse(h.Get("Authorization"))

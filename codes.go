@@ -89,9 +89,6 @@ func LookupCode(code string) (CodeInfo, bool) {
 	return info, ok
 }
 
-// Codes returns the whole catalogue, sorted by Code. The slice is the caller's to keep.
-func Codes() []CodeInfo { return slices.Clone(codeList) }
-
 // classOf is the class of a code, nil if unknown or classless. An API 3.0 code the catalogue does not
 // list ("RequestLimitExceeded.Foo", "InvalidParameterValue.Bar") takes the class of its parent, the part
 // before the first dot, because API 3.0 codes are hierarchical and new sub-codes appear without notice.

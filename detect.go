@@ -19,13 +19,13 @@ import (
 // backend reads the verdict and the billing details with GetDetectInfoEnhanced. Persist every
 // BizToken as it is minted (spec B 6.1): BillingService's sweeper relies on it.
 
-// BizTokenLifetime is how long a BizToken can run a journey (spec B 1: 7,200 s). Its result
-// stays readable for ResultRetention.
-const BizTokenLifetime = 7200 * time.Second
+// bizTokenLifetime is how long a BizToken can run a journey (spec B 1: 7,200 s). Its result
+// stays readable for resultRetention.
+const bizTokenLifetime = 7200 * time.Second
 
-// ResultRetention is how long the API 3.0 results (DetectInfo, eID results) are kept (spec B
+// resultRetention is how long the API 3.0 results (DetectInfo, eID results) are kept (spec B
 // 6.1, C 4.4: 3 days).
-const ResultRetention = 72 * time.Hour
+const resultRetention = 72 * time.Hour
 
 // DetectService is the WeChat journeys on API 3.0. Reach it as Client.Detect.
 type DetectService struct {
@@ -87,7 +87,7 @@ type detectAuthWire struct {
 
 // DetectAuthResult is a minted BizToken.
 type DetectAuthResult struct {
-	BizToken  string `json:"BizToken"`  // valid BizTokenLifetime; save it now (spec B 6.1)
+	BizToken  string `json:"BizToken"`  // valid 2 hours (7,200 s); save it now (spec B 6.1)
 	URL       string `json:"Url"`       // where the WeChat H5 journey starts (not used by the mini program)
 	RequestID string `json:"RequestId"` // for support tickets
 }
@@ -437,7 +437,7 @@ func (b *detectInfoBody) info() *DetectInfo {
 
 // InfoEnhanced calls GetDetectInfoEnhanced: the verdict (Text.ErrCode "0" passed) and every
 // liveness attempt with its billing flag (Text.LivenessDetail), plus the parts asked for. The
-// result is kept ResultRetention; until the token is final (passed, or BizTokenLifetime old) it
+// result is kept 3 days; until the token is final (passed, or 2 hours old) it
 // can still change (spec B 6.1). A failed verdict is a result, not an error.
 func (s *DetectService) InfoEnhanced(ctx context.Context, req DetectInfoRequest) (*DetectInfo, error) {
 	w, err := req.wire(true)

@@ -16,9 +16,9 @@ import (
 // CheckEidTokenStatus (H5) or from the mini program, then reads it with GetEidResult. It uses
 // the API 3.0 credentials, not kyc1 tickets.
 
-// EIDTokenLifetime is how long an EidToken can run a journey (spec C 4.4: 600 s); its H5 Url is
-// single use within 10 minutes. Results stay readable ResultRetention.
-const EIDTokenLifetime = 600 * time.Second
+// eidTokenLifetime is how long an EidToken can run a journey (spec C 4.4: 600 s); its H5 Url is
+// single use within 10 minutes. Results stay readable resultRetention (3 days).
+const eidTokenLifetime = 600 * time.Second
 
 // EIDService is E证通 on API 3.0 (spec C 4). Reach it as Client.EID.
 type EIDService struct {
@@ -94,7 +94,7 @@ type eidTokenWire struct {
 
 // EIDToken is a minted EidToken.
 type EIDToken struct {
-	EIDToken  string `json:"EidToken"`  // valid EIDTokenLifetime
+	EIDToken  string `json:"EidToken"`  // valid 600 s
 	URL       string `json:"Url"`       // the H5 journey: single use, 10 minutes
 	RequestID string `json:"RequestId"` // for support tickets
 }

@@ -129,7 +129,7 @@ func ExampleWillService_GetFaceID() {
 	defer srv.Close()
 	face, err := c.Will.GetFaceID(context.Background(), kyc.WillFaceIDRequest{
 		OrderNo: "willOrder001", UserID: "user001", Name: "测试用户", IDNo: "KYCTEST0000000001",
-		Mode: kyc.WillQA, Speed: kyc.WillSpeedSlow,
+		Mode: kyc.WillQA, Speed: 0.8,
 		Rounds: []kyc.WillRound{
 			{Question: "您是否知晓本次业务的风险？请回答：知晓", Answers: []string{"知晓", "是的"}},
 			{Question: "本次业务是否为您本人自愿办理？请回答：我确认", Answers: []string{"我确认"}},

@@ -257,7 +257,14 @@ func ExampleRiskInfo_ShieldTags() {
 	risk := kyc.RiskInfo{DeviceInfoLevel: "3", LivenessInfoTag: "03,04"}
 	tags, unknown := risk.ShieldTags()
 	fmt.Println(tags, unknown, risk.HighRiskDevice())
-	// Output: [suspected re-capture attack suspected synthetic attack] [] true
+	for _, tag := range tags {
+		if tag == 3 { // a tag is its number in the manual
+			fmt.Println("re-capture:", tag.Chinese())
+		}
+	}
+	// Output:
+	// [suspected re-capture attack suspected synthetic attack] [] true
+	// re-capture: 疑似翻拍攻击
 }
 
 func ExampleMedia() {

@@ -108,25 +108,25 @@ func (ri *RiskInfo) HighRiskDevice() bool {
 	return err == nil && n >= 3
 }
 
-// ShieldTag is one AI-shield tag (大模型命中风险描述, spec A 5.2).
+// ShieldTag is one AI-shield tag (大模型命中风险描述, spec A 5.2). Its value is the tag's number
+// in the manual, so a tag is tested by that number (tag == 3: a suspected re-capture attack).
+// String gives the English description and Chinese the manual's wording:
+//
+//	 1 用户全程闭眼              eyes closed throughout
+//	 2 用户未完成指定动作          required action not completed
+//	 3 疑似翻拍攻击              suspected re-capture attack
+//	 4 疑似合成攻击              suspected synthetic attack
+//	 5 疑似黑产模版              suspected black-market template
+//	 6 疑似存在水印              suspected watermark
+//	 7 反光校验未通过             reflection check failed
+//	 8 出现多张人脸              multiple faces
+//	 9 人脸质量过差              face quality too poor
+//	10 距离校验不通过             distance check failed
+//	11 疑似对抗样本攻击           suspected adversarial-example attack
+//	12 脸部区域疑似存在攻击痕迹      suspected attack traces in the face region
 type ShieldTag int
 
-// The AI-shield tags, numbered as the manual numbers them.
-const (
-	ShieldEyesClosed       ShieldTag = iota + 1 // 01 用户全程闭眼
-	ShieldActionNotDone                         // 02 用户未完成指定动作
-	ShieldRecapture                             // 03 疑似翻拍攻击
-	ShieldSynthetic                             // 04 疑似合成攻击
-	ShieldBlackMarket                           // 05 疑似黑产模版
-	ShieldWatermark                             // 06 疑似存在水印
-	ShieldReflectionFailed                      // 07 反光校验未通过
-	ShieldMultipleFaces                         // 08 出现多张人脸
-	ShieldPoorQuality                           // 09 人脸质量过差
-	ShieldDistanceFailed                        // 10 距离校验不通过
-	ShieldAdversarial                           // 11 疑似对抗样本攻击
-	ShieldFaceAttackTraces                      // 12 脸部区域疑似存在攻击痕迹
-)
-
+// shieldText holds each tag's wording at its number: {Chinese, English}.
 var shieldText = [...][2]string{
 	{"", ""},
 	{"用户全程闭眼", "eyes closed throughout"},

@@ -245,13 +245,13 @@ func limitCases(srv *kyctest.Server) []limitCase {
 		}},
 		{name: "will midAnswer bytes", field: "willMidAnswer", limit: kyc.MaxWillMidAnswer, call: func(ctx C, c K, n int) (string, error) {
 			r := okWill()
-			r.H5Live, r.MidAnswer = kyc.WillH5Fallback, ascii(n)
+			r.H5Fallback, r.MidAnswer = true, ascii(n)
 			return str(r.MidAnswer, second(c.Will.GetFaceID(ctx, r)))
 		}},
 		{name: "will midAnswer bytes, multi-byte", field: "willMidAnswer", limit: kyc.MaxWillMidAnswer, call: func(ctx C, c K, n int) (string, error) {
 			r := okWill()
 			// Three bytes per 请: the limit counts bytes, not characters.
-			r.H5Live, r.MidAnswer = kyc.WillH5Fallback, strings.Repeat("请", n/3)+ascii(n%3)
+			r.H5Fallback, r.MidAnswer = true, strings.Repeat("请", n/3)+ascii(n%3)
 			return str(r.MidAnswer, second(c.Will.GetFaceID(ctx, r)))
 		}},
 		{name: "will nonce", field: "nonce", limit: 32, hasMin: true, min: 32, call: func(ctx C, c K, n int) (string, error) {

@@ -34,12 +34,12 @@ const (
 
 // Lifetimes and limits of the NFC flow (spec C 6, 9.3).
 const (
-	// NFCCertIDLifetime is how long an ocrCertId can start a read.
-	NFCCertIDLifetime = 5 * time.Minute
-	// NFCReqIDWindow is how long a reqId's result can be queried, and NFCReqIDMaxQueries how
+	// nfcCertIDLifetime is how long an ocrCertId can start a read.
+	nfcCertIDLifetime = 5 * time.Minute
+	// nfcReqIDWindow is how long a reqId's result can be queried, and nfcReqIDMaxQueries how
 	// many times ("有效期 5 分钟，最多重复查询 10 次", answered 66664003 beyond).
-	NFCReqIDWindow     = 5 * time.Minute
-	NFCReqIDMaxQueries = 10
+	nfcReqIDWindow     = 5 * time.Minute
+	nfcReqIDMaxQueries = 10
 )
 
 // NFCCertIDRequest is the upload for one NFC read (getOcrCertId, spec C 6.2).
@@ -49,7 +49,7 @@ type NFCCertIDRequest struct {
 	CardType NFCCardType // NFCIDCard or NFCHKMacauPermit
 }
 
-// NFCCertID is what getOcrCertId returns: the ocrCertId for the SDK, valid NFCCertIDLifetime.
+// NFCCertID is what getOcrCertId returns: the ocrCertId for the SDK, valid 5 minutes.
 // NFCService.SDKParams takes it whole, so that its orderNo and userId cannot be mixed up.
 type NFCCertID struct {
 	CertID          string
@@ -222,7 +222,7 @@ func (s *NFCService) countQuery(ctx context.Context, reqID string) error {
 	var first time.Time
 	if qc, ok := s.c.store.(QueryCounter); ok {
 		var err error
-		n, first, err = qc.CountQuery(ctx, s.c.appID, nfcQueryKey(reqID), now, 2*NFCReqIDWindow)
+		n, first, err = qc.CountQuery(ctx, s.c.appID, nfcQueryKey(reqID), now, 2*nfcReqIDWindow)
 		if err != nil {
 			// Fail safe: a query the fleet cannot count is not sent (it could be the 11th).
 			return fmt.Errorf("%w (the %s query was not sent: the ticket store counts the queries of a reqId)", err, endpointNFCResult)
@@ -231,10 +231,10 @@ func (s *NFCService) countQuery(ctx context.Context, reqID string) error {
 		n, first = s.reqs.count(reqID, now)
 	}
 	switch {
-	case n > NFCReqIDMaxQueries:
+	case n > nfcReqIDMaxQueries:
 		return fmt.Errorf("kyc: %s: %w: this reqId was queried %d times; the service allows %d within 5 minutes, keep the result instead of querying again",
-			endpointNFCResult, ErrRateLimited, NFCReqIDMaxQueries, NFCReqIDMaxQueries)
-	case !now.Before(first.Add(NFCReqIDWindow)):
+			endpointNFCResult, ErrRateLimited, nfcReqIDMaxQueries, nfcReqIDMaxQueries)
+	case !now.Before(first.Add(nfcReqIDWindow)):
 		return fmt.Errorf("kyc: %s: %w: this reqId was first queried over 5 minutes ago; its result can no longer be queried",
 			endpointNFCResult, ErrExpired)
 	}
@@ -252,6 +252,6 @@ type reqTracker struct {
 func (t *reqTracker) count(reqID string, now time.Time) (int, time.Time) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	q := countQuery(t.m, reqID, now, 2*NFCReqIDWindow)
+	q := countQuery(t.m, reqID, now, 2*nfcReqIDWindow)
 	return q.N, q.First
 }

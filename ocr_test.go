@@ -198,8 +198,8 @@ func TestBankCardOCRJourney(t *testing.T) {
 	require.NoError(t, res.Err())
 	require.Equal(t, card.CardNo, res.CardNo)
 	require.Equal(t, "12/2030", res.ValidDate)
-	require.Equal(t, []kyc.BankCardWarning{kyc.BankWarnInvalidDate, kyc.BankWarnBorder, kyc.BankWarnRecapture}, res.Warnings())
-	require.Equal(t, "re-capture of a screen or photo", kyc.BankWarnRecapture.String())
+	require.Equal(t, []kyc.BankCardWarning{"-9110", "-9111", "-9114"}, res.Warnings())
+	require.Equal(t, "re-capture of a screen or photo", kyc.BankCardWarning("-9114").String())
 	require.Empty(t, res.CropPhoto)
 	require.NotContains(t, fmt.Sprintf("%v %#v", res, res), card.CardNo)
 
@@ -248,5 +248,5 @@ func TestWarnBitsAndBankWarnings(t *testing.T) {
 	}
 	require.Equal(t, "undocumented bank-card warning -9199", kyc.BankCardWarning("-9199").String())
 	require.False(t, kyc.BankCardWarning("-9199").Known())
-	require.True(t, kyc.BankWarnExpired.Known())
+	require.True(t, kyc.BankCardWarning("66661009").Known())
 }

@@ -10,27 +10,25 @@ import (
 	"github.com/kycgo/kyc/internal/wire"
 )
 
-// BankCardWarning is one bank-card OCR warning code, kept as the service sends it ("-9110").
-// Warnings do not fail recognition: the partner decides (spec C 3.4).
+// BankCardWarning is one bank-card OCR warning code, kept as the service sends it, and tested
+// by that code (w == "-9114"). Warnings do not fail recognition: the partner decides (spec C
+// 3.4). The documented codes; others are kept as they come, and Known reports false for them:
+//
+//	-9110     日期信息无效  invalid date information
+//	-9111     边框不完整   card border incomplete
+//	-9112     反光       glare or reflection
+//	-9113     复印件      photocopy
+//	-9114     翻拍       re-capture of a screen or photo
+//	66661009  银行卡已过期  card expired
 type BankCardWarning string
 
-// The documented bank-card warnings (spec C 3.4). Other codes are kept as they come.
-const (
-	BankWarnInvalidDate BankCardWarning = "-9110"    // 日期信息无效
-	BankWarnBorder      BankCardWarning = "-9111"    // 边框不完整
-	BankWarnGlare       BankCardWarning = "-9112"    // 反光
-	BankWarnPhotocopy   BankCardWarning = "-9113"    // 复印件
-	BankWarnRecapture   BankCardWarning = "-9114"    // 翻拍
-	BankWarnExpired     BankCardWarning = "66661009" // 银行卡已过期
-)
-
 var bankWarningText = map[BankCardWarning]string{
-	BankWarnInvalidDate: "invalid date information",
-	BankWarnBorder:      "card border incomplete",
-	BankWarnGlare:       "glare or reflection",
-	BankWarnPhotocopy:   "photocopy",
-	BankWarnRecapture:   "re-capture of a screen or photo",
-	BankWarnExpired:     "card expired",
+	"-9110":    "invalid date information",
+	"-9111":    "card border incomplete",
+	"-9112":    "glare or reflection",
+	"-9113":    "photocopy",
+	"-9114":    "re-capture of a screen or photo",
+	"66661009": "card expired",
 }
 
 // String describes the warning; codes the manual does not list say so.

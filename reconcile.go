@@ -61,8 +61,8 @@ const (
 
 // Source values of a Finding.
 const (
-	SourceSaved = "saved" // method 1, the details pulled from GetDetectInfoEnhanced
-	SourceBill  = "bill"  // method 2, GetWeChatBillDetails
+	sourceSaved = "saved" // method 1, the details pulled from GetDetectInfoEnhanced
+	sourceBill  = "bill"  // method 2, GetWeChatBillDetails
 )
 
 // Finding is one difference (or note) of a reconciliation. It holds no personal data.
@@ -70,7 +70,7 @@ type Finding struct {
 	Kind     FindingKind  `json:"kind"`
 	BizToken string       `json:"bizToken"`
 	Seq      string       `json:"seq,omitempty"`
-	Source   string       `json:"source,omitempty"` // SourceSaved or SourceBill, for duplicates and undated charges
+	Source   string       `json:"source,omitempty"` // "saved" (GetDetectInfoEnhanced) or "bill" (GetWeChatBillDetails), for duplicates and undated charges
 	Counts   *TokenCounts `json:"counts,omitempty"` // for missing-from-bill, not-saved and count-mismatch
 	Days     []Day        `json:"days,omitempty"`   // for spans-days: every day the token has attempts on
 }
@@ -225,20 +225,20 @@ func Reconcile(product Product, saved []SavedToken, bills ...*DayBill) (*Reconci
 			}
 			if d.Seq == "" && !dated {
 				if d.Charged() {
-					addFinding(day, false, Finding{Kind: FindingUndated, BizToken: t.BizToken, Source: SourceSaved})
+					addFinding(day, false, Finding{Kind: FindingUndated, BizToken: t.BizToken, Source: sourceSaved})
 				}
 				continue // no 1:1 took place (spec B 6.3)
 			}
 			if d.Seq != "" {
 				if seenSeq[d.Seq] {
-					addFinding(day, dated, Finding{Kind: FindingDuplicateSeq, BizToken: t.BizToken, Seq: d.Seq, Source: SourceSaved})
+					addFinding(day, dated, Finding{Kind: FindingDuplicateSeq, BizToken: t.BizToken, Seq: d.Seq, Source: sourceSaved})
 					continue
 				}
 				seenSeq[d.Seq] = true
 			}
 			if !dated {
 				if d.Charged() || billed(d.ErrCode) {
-					addFinding(day, false, Finding{Kind: FindingUndated, BizToken: t.BizToken, Seq: d.Seq, Source: SourceSaved})
+					addFinding(day, false, Finding{Kind: FindingUndated, BizToken: t.BizToken, Seq: d.Seq, Source: sourceSaved})
 				}
 				continue
 			}
@@ -271,7 +271,7 @@ func Reconcile(product Product, saved []SavedToken, bills ...*DayBill) (*Reconci
 		billSeq := map[string]bool{}
 		for _, r := range b.Records {
 			if inBill[r.BizToken] {
-				addFinding(b.Day, true, Finding{Kind: FindingDuplicateToken, BizToken: r.BizToken, Source: SourceBill})
+				addFinding(b.Day, true, Finding{Kind: FindingDuplicateToken, BizToken: r.BizToken, Source: sourceBill})
 				continue
 			}
 			inBill[r.BizToken] = true
@@ -281,14 +281,14 @@ func Reconcile(product Product, saved []SavedToken, bills ...*DayBill) (*Reconci
 			for _, d := range r.ChargeDetails {
 				if d.Seq != "" {
 					if billSeq[d.Seq] {
-						addFinding(b.Day, true, Finding{Kind: FindingDuplicateSeq, BizToken: r.BizToken, Seq: d.Seq, Source: SourceBill})
+						addFinding(b.Day, true, Finding{Kind: FindingDuplicateSeq, BizToken: r.BizToken, Seq: d.Seq, Source: sourceBill})
 						continue
 					}
 					billSeq[d.Seq] = true
 				}
 				dr.BillDetails++
 				if _, ok := d.Time(); !ok && (d.Charged() || billed(d.ErrorCode)) {
-					addFinding(b.Day, true, Finding{Kind: FindingUndated, BizToken: r.BizToken, Seq: d.Seq, Source: SourceBill})
+					addFinding(b.Day, true, Finding{Kind: FindingUndated, BizToken: r.BizToken, Seq: d.Seq, Source: sourceBill})
 				}
 				if d.Charged() {
 					c.BillNeedCharge++

@@ -80,9 +80,8 @@ func TestEnumArgumentsOutsideTheirValues(t *testing.T) {
 			return second(c.Will.H5LoginURL(ctx, kyc.WillLoginRequest{Face: &kyc.FaceID{FaceID: "face1", OrderNo: order, UserID: "user1"}, CallbackURL: "https://partner.example/cb", From: "App"}))
 		}},
 		{"will Mode", "willType", func() error { r := will; r.Mode = "3"; return second(c.Will.GetFaceID(ctx, r)) }},
-		{"will Language", "willLanguage", func() error { r := will; r.Language = "1"; return second(c.Will.GetFaceID(ctx, r)) }},
-		{"will Speed", "speed", func() error { r := will; r.Speed = "1.2"; return second(c.Will.GetFaceID(ctx, r)) }},
-		{"will H5Live", "liveInterType", func() error { r := will; r.H5Live = "2"; return second(c.Will.GetFaceID(ctx, r)) }},
+		{"will Speed", "speed", func() error { r := will; r.Speed = 1.1; return second(c.Will.GetFaceID(ctx, r)) }},
+		{"will MidAnswer", "willMidAnswer", func() error { r := will; r.MidAnswer = "x"; return second(c.Will.GetFaceID(ctx, r)) }},
 		{"NFC CardType", "nfcType", func() error {
 			return second(c.NFC.GetCertID(ctx, kyc.NFCCertIDRequest{OrderNo: order, UserID: "user1", CardType: "2"}))
 		}},

@@ -30,48 +30,20 @@ const (
 	WillNod  WillMode = "2" // 点头模式: the person nods
 )
 
-// WillLanguage is the language of the prompts and answers (willLanguage).
-type WillLanguage string
-
-// WillMandarin is the only documented language, and the default.
-const WillMandarin WillLanguage = "0"
-
-// WillSpeed is how fast the prompts are read out (speed). The wire values are codes, not the
-// multipliers (spec C 10 item 14).
-type WillSpeed string
-
-// Prompt speeds.
-const (
-	WillSpeedSlow    WillSpeed = "-1"  // 0.8×
-	WillSpeedNormal  WillSpeed = "0"   // 1.0×, the default
-	WillSpeedFast    WillSpeed = "1"   // 1.2×
-	WillSpeedFaster  WillSpeed = "1.5" // 1.35×
-	WillSpeedFastest WillSpeed = "2"   // 1.5×
-)
-
-// WillH5Live is the mobile-H5 detection mode (liveInterType; H5 only). Leaving it empty sends
-// nothing, which the service reads as forced real-time detection.
-type WillH5Live string
-
-// Mobile-H5 detection modes.
-const (
-	// WillH5RealTime: real-time detection only; a browser that cannot do it ends with callback
-	// code 3005.
-	WillH5RealTime WillH5Live = "1"
-	// WillH5Fallback: real-time detection, falling back to video recording; needs
-	// WillFaceIDRequest.MidAnswer.
-	WillH5Fallback WillH5Live = "0"
-)
+// willSpeedCodes maps each prompt speed (a multiplier) to its wire code: the service's speed
+// values are codes, not the multipliers (spec C 10 item 14), so the SDK takes the multiplier
+// and sends the code.
+var willSpeedCodes = map[float64]string{0.8: "-1", 1: "0", 1.2: "1", 1.35: "1.5", 1.5: "2"}
 
 // Limits of the prompt list (spec C 5.2.2, 10 item 12). Lengths count UTF-16 code units, as the
 // service's Java does: a character outside the Basic Multilingual Plane counts twice, the
 // reading that cannot be refused.
 const (
-	MaxWillRounds        = 5   // willContentList items in Q&A mode (one in the other modes)
-	MaxWillQuestion      = 250 // characters per question
-	MaxWillQuestionTotal = 500 // characters over all questions
-	MaxWillAnswer        = 10  // characters per answer, its "|"-separated alternatives together
-	MaxWillMidAnswer     = 32  // bytes of willMidAnswer (its column in the manual, in bytes)
+	maxWillRounds        = 5   // willContentList items in Q&A mode (one in the other modes)
+	maxWillQuestion      = 250 // characters per question
+	maxWillQuestionTotal = 500 // characters over all questions
+	maxWillAnswer        = 10  // characters per answer, its "|"-separated alternatives together
+	maxWillMidAnswer     = 32  // bytes of willMidAnswer (its column in the manual, in bytes)
 )
 
 // WillRound is one prompt and the answers that count as agreement.
@@ -79,7 +51,7 @@ type WillRound struct {
 	// Question is the text read out to the person (or read by them in WillRead mode).
 	Question string
 	// Answers are the accepted spoken answers, sent joined by "|" (e.g. 嗯|好的|是的). Together,
-	// separators included, at most MaxWillAnswer characters: the manual's "10 字以内" is read as
+	// separators included, at most 10 characters: the manual's "10 字以内" is read as
 	// a limit on the whole field.
 	Answers []string
 }
@@ -95,16 +67,20 @@ type WillFaceIDRequest struct {
 	IDNo      string
 	Photo     []byte // the partner's comparison photo (JPG, PNG or BMP, at most 500 KB)
 	PhotoType PhotoType
-	Mode      WillMode     // default WillQA
-	Language  WillLanguage // default WillMandarin
-	Speed     WillSpeed    // default: not sent (1.0×)
-	// Rounds are the prompts: 1 to MaxWillRounds in WillQA mode, exactly one in the others.
+	Mode      WillMode // default WillQA
+	// Speed is how fast the prompts are read out, as a multiplier: 0.8, 1, 1.2, 1.35 or 1.5
+	// (the SDK sends the service's code for it). Zero sends nothing: 1.0×. The prompts are in
+	// Mandarin, the only language the manual documents (willLanguage "0").
+	Speed float64
+	// Rounds are the prompts: 1 to 5 in WillQA mode, exactly one in the others.
 	Rounds []WillRound
-	// H5Live and MidAnswer are for the mobile-H5 channel only. MidAnswer (willMidAnswer) is the
-	// answer hint shown in the recording fallback: required with WillH5Fallback, refused
-	// otherwise.
-	H5Live    WillH5Live
-	MidAnswer string
+	// H5Fallback and MidAnswer are for the mobile-H5 channel only. H5Fallback (liveInterType
+	// "0") lets a browser that cannot do real-time detection record a video instead; without
+	// it nothing is sent, which the service reads as real-time detection only (a browser that
+	// cannot do it ends with callback code 3005). MidAnswer (willMidAnswer) is the answer hint
+	// shown in the recording fallback: required with H5Fallback, refused otherwise.
+	H5Fallback bool
+	MidAnswer  string
 }
 
 // WillFaceIDRequest's String, GoString and LogValue repeat FaceIDRequest's in shape (a known
@@ -137,8 +113,8 @@ func willContent(mode WillMode, rounds []WillRound) ([]willItem, error) {
 	switch {
 	case len(rounds) == 0:
 		return nil, invalidInput("willContentList", "needs at least one round")
-	case len(rounds) > MaxWillRounds:
-		return nil, invalidInput("willContentList", fmt.Sprintf("at most %d rounds", MaxWillRounds))
+	case len(rounds) > maxWillRounds:
+		return nil, invalidInput("willContentList", fmt.Sprintf("at most %d rounds", maxWillRounds))
 	case len(rounds) > 1 && mode != WillQA:
 		// "当前支持一个播报文本+回答文本"; only Q&A has several rounds ("问答模式下支持多轮").
 		return nil, invalidInput("willContentList", "several rounds are for the Q&A mode only")
@@ -150,8 +126,8 @@ func willContent(mode WillMode, rounds []WillRound) ([]willItem, error) {
 			return nil, err
 		}
 		n := utf16Len(r.Question)
-		if n > MaxWillQuestion {
-			return nil, invalidInput("willContentList.question", fmt.Sprintf("round %d has %d characters; at most %d", i, n, MaxWillQuestion))
+		if n > maxWillQuestion {
+			return nil, invalidInput("willContentList.question", fmt.Sprintf("round %d has %d characters; at most %d", i, n, maxWillQuestion))
 		}
 		total += n
 		if len(r.Answers) == 0 {
@@ -166,13 +142,13 @@ func willContent(mode WillMode, rounds []WillRound) ([]willItem, error) {
 			}
 		}
 		answer := strings.Join(r.Answers, "|")
-		if n := utf16Len(answer); n > MaxWillAnswer {
-			return nil, invalidInput("willContentList.answer", fmt.Sprintf("round %d has %d characters with separators; at most %d", i, n, MaxWillAnswer))
+		if n := utf16Len(answer); n > maxWillAnswer {
+			return nil, invalidInput("willContentList.answer", fmt.Sprintf("round %d has %d characters with separators; at most %d", i, n, maxWillAnswer))
 		}
 		items[i] = willItem{ID: strconv.Itoa(i), Question: r.Question, Answer: answer}
 	}
-	if total > MaxWillQuestionTotal {
-		return nil, invalidInput("willContentList.question", fmt.Sprintf("questions total %d characters; at most %d", total, MaxWillQuestionTotal))
+	if total > maxWillQuestionTotal {
+		return nil, invalidInput("willContentList.question", fmt.Sprintf("questions total %d characters; at most %d", total, maxWillQuestionTotal))
 	}
 	return items, nil
 }
@@ -207,41 +183,31 @@ func (s *WillService) GetFaceID(ctx context.Context, req WillFaceIDRequest, opts
 	if err != nil {
 		return nil, err
 	}
-	mode, lang := req.Mode, req.Language
+	mode := req.Mode
 	if mode == "" {
 		mode = WillQA
 	}
-	if lang == "" {
-		lang = WillMandarin
-	}
-	switch {
-	case mode != WillQA && mode != WillRead && mode != WillNod:
+	if mode != WillQA && mode != WillRead && mode != WillNod {
 		return nil, invalidInput("willType", `must be WillQA ("0"), WillRead ("1") or WillNod ("2")`)
-	case lang != WillMandarin:
-		return nil, invalidInput("willLanguage", `must be WillMandarin ("0")`)
 	}
-	switch req.Speed {
-	case "", WillSpeedSlow, WillSpeedNormal, WillSpeedFast, WillSpeedFaster, WillSpeedFastest:
-	default:
-		return nil, invalidInput("speed", `must be one of "-1", "0", "1", "1.5", "2"`)
+	speed, ok := willSpeedCodes[req.Speed]
+	if !ok && req.Speed != 0 {
+		return nil, invalidInput("speed", "must be 0 (not sent) or a multiplier: 0.8, 1, 1.2, 1.35 or 1.5")
 	}
-	switch req.H5Live {
-	case "", WillH5RealTime:
-		if req.MidAnswer != "" {
-			return nil, invalidInput("willMidAnswer", "only with WillH5Fallback (liveInterType 0)")
-		}
-	case WillH5Fallback:
+	liveInterType := ""
+	if req.H5Fallback {
+		liveInterType = "0"
 		if req.MidAnswer == "" {
-			return nil, invalidInput("willMidAnswer", "required with WillH5Fallback (liveInterType 0)")
+			return nil, invalidInput("willMidAnswer", "required with H5Fallback (liveInterType 0)")
 		}
 		if err := checkText("willMidAnswer", req.MidAnswer); err != nil {
 			return nil, err
 		}
-		if len(req.MidAnswer) > MaxWillMidAnswer {
-			return nil, invalidInput("willMidAnswer", fmt.Sprintf("at most %d bytes of UTF-8", MaxWillMidAnswer))
+		if len(req.MidAnswer) > maxWillMidAnswer {
+			return nil, invalidInput("willMidAnswer", fmt.Sprintf("at most %d bytes of UTF-8", maxWillMidAnswer))
 		}
-	default:
-		return nil, invalidInput("liveInterType", `must be empty, WillH5RealTime ("1") or WillH5Fallback ("0")`)
+	} else if req.MidAnswer != "" {
+		return nil, invalidInput("willMidAnswer", "only with H5Fallback (liveInterType 0)")
 	}
 	items, err := willContent(mode, req.Rounds)
 	if err != nil {
@@ -253,8 +219,8 @@ func (s *WillService) GetFaceID(ctx context.Context, req WillFaceIDRequest, opts
 	}
 	nonce := cfg.nonce
 	p = append(p, param{"version", APIVersion}, param{"nonce", nonce}, param{"liveService", "2"},
-		param{"willType", string(mode)}, param{"willLanguage", string(lang)}, param{"speed", string(req.Speed)},
-		param{"liveInterType", string(req.H5Live)}, param{"willMidAnswer", req.MidAnswer})
+		param{"willType", string(mode)}, param{"willLanguage", "0"}, param{"speed", speed},
+		param{"liveInterType", liveInterType}, param{"willMidAnswer", req.MidAnswer})
 	return s.c.upload(ctx, endpointWillFaceID, p, func(p params) any { return willBody{p: p, items: items} }, nonce, true)
 }
 

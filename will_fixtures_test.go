@@ -23,7 +23,7 @@ func TestWillFixturesReplay(t *testing.T) {
 				c, fs := newProductClient(t, map[string][]byte{"/api/server/getWillFaceId": f.Response})
 				res, err := c.Will.GetFaceID(ctx, WillFaceIDRequest{OrderNo: "order001", UserID: "user001", Name: "测试", IDNo: "KYCTEST0001",
 					Rounds: []WillRound{{Question: "请问您本次业务是本人自愿办理吗？请回答：我确认", Answers: []string{"我确认", "确认"}}},
-					Speed:  WillSpeedFast, H5Live: WillH5Fallback, MidAnswer: "我确认"}, WithNonce("kHoSxvLZGxSoFsjxlbzEoUzh5PAnTU7T"))
+					Speed:  1.2, H5Fallback: true, MidAnswer: "我确认"}, WithNonce("kHoSxvLZGxSoFsjxlbzEoUzh5PAnTU7T"))
 				require.NoError(t, err)
 				require.Equal(t, exp("faceId"), res.FaceID)
 				require.Equal(t, exp("optimalDomain"), res.OptimalDomain)

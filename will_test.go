@@ -56,16 +56,14 @@ func TestWillInputLimitsSendNothing(t *testing.T) {
 		{"photo without type", with(func(r *kyc.WillFaceIDRequest) { r.Photo = jpeg }), "sourcePhotoType"},
 		{"photo not an image", with(func(r *kyc.WillFaceIDRequest) { r.Photo, r.PhotoType = []byte("GIF89a...."), kyc.PhotoHD }), "sourcePhotoStr"},
 		{"unknown willType", with(func(r *kyc.WillFaceIDRequest) { r.Mode = "3" }), "willType"},
-		{"unknown willLanguage", with(func(r *kyc.WillFaceIDRequest) { r.Language = "1" }), "willLanguage"},
-		{"speed as a multiplier", with(func(r *kyc.WillFaceIDRequest) { r.Speed = "1.2" }), "speed"},
-		{"unknown liveInterType", with(func(r *kyc.WillFaceIDRequest) { r.H5Live = "2" }), "liveInterType"},
-		{"fallback without willMidAnswer", with(func(r *kyc.WillFaceIDRequest) { r.H5Live = kyc.WillH5Fallback }), "willMidAnswer"},
+		{"speed as the wire code", with(func(r *kyc.WillFaceIDRequest) { r.Speed = 2 }), "speed"},
+		{"speed as a negative code", with(func(r *kyc.WillFaceIDRequest) { r.Speed = -1 }), "speed"},
+		{"fallback without willMidAnswer", with(func(r *kyc.WillFaceIDRequest) { r.H5Fallback = true }), "willMidAnswer"},
 		{"willMidAnswer without fallback", with(func(r *kyc.WillFaceIDRequest) { r.MidAnswer = "我确认" }), "willMidAnswer"},
-		{"willMidAnswer with real-time only", with(func(r *kyc.WillFaceIDRequest) { r.H5Live, r.MidAnswer = kyc.WillH5RealTime, "我确认" }), "willMidAnswer"},
 		{"willMidAnswer over 32 bytes", with(func(r *kyc.WillFaceIDRequest) {
-			r.H5Live, r.MidAnswer = kyc.WillH5Fallback, strings.Repeat("确", 11)
+			r.H5Fallback, r.MidAnswer = true, strings.Repeat("确", 11)
 		}), "willMidAnswer"},
-		{"blank willMidAnswer", with(func(r *kyc.WillFaceIDRequest) { r.H5Live, r.MidAnswer = kyc.WillH5Fallback, "  " }), "willMidAnswer"},
+		{"blank willMidAnswer", with(func(r *kyc.WillFaceIDRequest) { r.H5Fallback, r.MidAnswer = true, "  " }), "willMidAnswer"},
 		{"no rounds", with(func(r *kyc.WillFaceIDRequest) { r.Rounds = nil }), "willContentList"},
 		{"six rounds", with(func(r *kyc.WillFaceIDRequest) { r.Rounds = rounds(6) }), "willContentList"},
 		{"two rounds outside Q&A", with(func(r *kyc.WillFaceIDRequest) { r.Mode, r.Rounds = kyc.WillRead, rounds(2) }), "willContentList"},
@@ -136,12 +134,16 @@ func TestWillLimitBoundariesAccepted(t *testing.T) {
 	}
 	for name, req := range map[string]kyc.WillFaceIDRequest{
 		"question of 250":               {Rounds: []kyc.WillRound{{Question: strings.Repeat("问", 250), Answers: []string{strings.Repeat("是", 10)}}}},
-		"five rounds, 500 in all":       {Rounds: five, Speed: kyc.WillSpeedFaster},
+		"five rounds, 500 in all":       {Rounds: five, Speed: 1.35},
 		"answers of 10 with separators": {Rounds: []kyc.WillRound{{Question: "问", Answers: []string{"嗯嗯嗯", "好的好的", "是"}}}},
 		"read mode":                     {Mode: kyc.WillRead, Rounds: []kyc.WillRound{{Question: "请朗读：本人自愿办理", Answers: []string{"本人自愿办理"}}}},
 		"nod mode":                      {Mode: kyc.WillNod, Rounds: []kyc.WillRound{{Question: "同意请点头", Answers: []string{"点头"}}}},
-		"H5 fallback":                   {H5Live: kyc.WillH5Fallback, MidAnswer: "请回答：我确认", Rounds: []kyc.WillRound{{Question: "问", Answers: []string{"我确认"}}}},
-		"H5 real-time only":             {H5Live: kyc.WillH5RealTime, Rounds: []kyc.WillRound{{Question: "问", Answers: []string{"我确认"}}}},
+		"H5 fallback":                   {H5Fallback: true, MidAnswer: "请回答：我确认", Rounds: []kyc.WillRound{{Question: "问", Answers: []string{"我确认"}}}},
+		"prompts at 0.8":                {Speed: 0.8, Rounds: []kyc.WillRound{{Question: "问", Answers: []string{"是"}}}},
+		"prompts at 1":                  {Speed: 1, Rounds: []kyc.WillRound{{Question: "问", Answers: []string{"是"}}}},
+		"prompts at 1.2":                {Speed: 1.2, Rounds: []kyc.WillRound{{Question: "问", Answers: []string{"是"}}}},
+		"prompts at 1.5":                {Speed: 1.5, Rounds: []kyc.WillRound{{Question: "问", Answers: []string{"是"}}}},
+		"H5 real-time only":             {Rounds: []kyc.WillRound{{Question: "问", Answers: []string{"我确认"}}}},
 		"photo instead of identity":     {Photo: jpeg, PhotoType: kyc.PhotoHD, Rounds: []kyc.WillRound{{Question: "问", Answers: []string{"是"}}}},
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -160,9 +162,15 @@ func TestWillLimitBoundariesAccepted(t *testing.T) {
 				require.Equal(t, r.Question, o.Rounds[i].Question)
 				require.Equal(t, strings.Join(r.Answers, "|"), o.Rounds[i].Answer)
 			}
-			require.Equal(t, string(req.H5Live), o.LiveInterType)
+			liveInterType := ""
+			if req.H5Fallback {
+				liveInterType = "0"
+			}
+			require.Equal(t, liveInterType, o.LiveInterType)
 			require.Equal(t, req.MidAnswer, o.MidAnswer)
-			require.Equal(t, string(req.Speed), o.Speed)
+			// The manual's speed codes (spec C 10 item 14), written here, not taken from the SDK.
+			speedCodes := map[float64]string{0: "", 0.8: "-1", 1: "0", 1.2: "1", 1.35: "1.5", 1.5: "2"}
+			require.Equal(t, speedCodes[req.Speed], o.Speed)
 			mode := req.Mode
 			if mode == "" {
 				mode = kyc.WillQA
@@ -320,7 +328,7 @@ func TestWillH5Journey(t *testing.T) {
 	ctx := context.Background()
 	orderNo, userID := newOrderNo(), "willH5user"
 	req := willRequest(orderNo, userID)
-	req.H5Live, req.MidAnswer = kyc.WillH5Fallback, "请回答：我确认"
+	req.H5Fallback, req.MidAnswer = true, "请回答：我确认"
 	face, err := c.Will.GetFaceID(ctx, req)
 	require.NoError(t, err)
 	require.NotEmpty(t, face.OptimalDomain)

@@ -48,7 +48,7 @@ func NFCQueryCap(t *testing.T, store func(t testing.TB, i int) kyc.TicketStore) 
 		orderNo := "fleetNFC1"
 		reqID := nfcReq(t, srv, clients[0], orderNo)
 		before := srv.Requests(kyctest.EndpointNFCResult)
-		for i := range kyc.NFCReqIDMaxQueries {
+		for i := range nfcReqIDMaxQueries {
 			_, err := clients[i%2].NFC.QueryResult(ctx, kyc.NFCQuery{OrderNo: orderNo, ReqID: reqID})
 			require.NoError(t, err, "query %d", i+1)
 		}
@@ -57,7 +57,7 @@ func NFCQueryCap(t *testing.T, store func(t testing.TB, i int) kyc.TicketStore) 
 			require.ErrorIs(t, err, kyc.ErrRateLimited, "client %d", i)
 			require.ErrorContains(t, err, "queried 10 times")
 		}
-		require.Equal(t, kyc.NFCReqIDMaxQueries, srv.Requests(kyctest.EndpointNFCResult)-before, "the 11th is refused locally, by either client")
+		require.Equal(t, nfcReqIDMaxQueries, srv.Requests(kyctest.EndpointNFCResult)-before, "the 11th is refused locally, by either client")
 
 		// The window too: five minutes after the first query, both refuse a fresh reqId's
 		// second query, counted by the other.
@@ -65,7 +65,7 @@ func NFCQueryCap(t *testing.T, store func(t testing.TB, i int) kyc.TicketStore) 
 		reqID2 := nfcReq(t, srv, clients[1], orderNo2)
 		_, err := clients[1].NFC.QueryResult(ctx, kyc.NFCQuery{OrderNo: orderNo2, ReqID: reqID2})
 		require.NoError(t, err)
-		srv.Clock.Advance(kyc.NFCReqIDWindow)
+		srv.Clock.Advance(nfcReqIDWindow)
 		before = srv.Requests(kyctest.EndpointNFCResult)
 		_, err = clients[0].NFC.QueryResult(ctx, kyc.NFCQuery{OrderNo: orderNo2, ReqID: reqID2})
 		require.ErrorIs(t, err, kyc.ErrExpired)
@@ -97,8 +97,15 @@ func NFCQueryCap(t *testing.T, store func(t testing.TB, i int) kyc.TicketStore) 
 		}
 		wg.Wait()
 		require.Empty(t, other)
-		require.Equal(t, kyc.NFCReqIDMaxQueries, ok)
-		require.Equal(t, 16-kyc.NFCReqIDMaxQueries, refused)
-		require.Equal(t, kyc.NFCReqIDMaxQueries, srv.Requests(kyctest.EndpointNFCResult)-before)
+		require.Equal(t, nfcReqIDMaxQueries, ok)
+		require.Equal(t, 16-nfcReqIDMaxQueries, refused)
+		require.Equal(t, nfcReqIDMaxQueries, srv.Requests(kyctest.EndpointNFCResult)-before)
 	})
 }
+
+// The NFC reqId's limits (spec C 9.3: "有效期 5 分钟，最多重复查询 10 次"), which the SDK enforces
+// locally and does not export.
+const (
+	nfcReqIDMaxQueries = 10
+	nfcReqIDWindow     = 5 * time.Minute
+)
