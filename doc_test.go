@@ -149,3 +149,57 @@ func receiverName(recv *ast.FieldList) string {
 	}
 	return ""
 }
+
+// maxExportedTopLevel bounds the root package's surface (issue: about 47 calls should not need
+// hundreds of names): exported functions, types, constants and variables, methods aside.
+const maxExportedTopLevel = 200
+
+// TestExportedSurface counts the root package's exported top-level identifiers (tests excluded)
+// and fails past maxExportedTopLevel, so that the surface grows only by a deliberate change here.
+func TestExportedSurface(t *testing.T) {
+	fset := token.NewFileSet()
+	paths, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, path := range paths {
+		if strings.HasSuffix(path, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, path, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range f.Decls {
+			switch d := d.(type) {
+			case *ast.FuncDecl:
+				if d.Recv == nil && d.Name.IsExported() {
+					names = append(names, d.Name.Name)
+				}
+			case *ast.GenDecl:
+				for _, s := range d.Specs {
+					switch s := s.(type) {
+					case *ast.TypeSpec:
+						if s.Name.IsExported() {
+							names = append(names, s.Name.Name)
+						}
+					case *ast.ValueSpec:
+						for _, n := range s.Names {
+							if n.IsExported() {
+								names = append(names, n.Name)
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+	if len(names) < 100 {
+		t.Fatalf("counted only %d exported identifiers: the count is broken", len(names))
+	}
+	if len(names) > maxExportedTopLevel {
+		t.Errorf("%d exported top-level identifiers in the root package, more than %d", len(names), maxExportedTopLevel)
+	}
+	t.Logf("%d exported top-level identifiers", len(names))
+}
