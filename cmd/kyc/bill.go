@@ -62,8 +62,9 @@ func init() {
 		name: "bill", summary: "a day's WeChat-channel bill (GetWeChatBillDetails)",
 		help: `Pulls every page of the bill for --date (a China-time date, YYYY-MM-DD) and prints one line per
 charge detail: BizToken, RuleId, ChargeCount, ReqTime, Seq, IsNeedCharge, ChargeType, ErrorCode.
-Names and ID numbers (masked by the service) are left out. A progress line goes to stderr while
-pages arrive. A day's bill is ready after 06:00 China time the next day, for 365 days.`,
+Names and ID numbers (masked by the service) are left out; --csv prints CSV with a header line,
+--rule-id keeps one RuleId. A progress line goes to stderr while pages arrive. A day's bill is
+ready after 06:00 China time the next day, for 365 days.`,
 		flags: func(fs *flag.FlagSet) {
 			date = fs.String("date", "", "the day, YYYY-MM-DD (China time)")
 			ruleID = fs.String("rule-id", "", "only this RuleId (default: all)")
@@ -128,8 +129,9 @@ pages arrive. A day's bill is ready after 06:00 China time the next day, for 365
 		help: `Reconciles method 1 (the LivenessDetail items your service saved from GetDetectInfoEnhanced, a
 JSON array of {"BizToken": ..., "Details": [...]} in --saved) with method 2 (the daily bill of each
 --date) per day and per BizToken: tokens missing from either side, ChargeCount against the items
-with IsNeedCharge true and against the items with a billed ErrorCode, duplicate Seqs. Prints the
-report; exit code 3 when there are differences.`,
+with IsNeedCharge true and against the items with a billed ErrorCode (--product decides which
+codes are billed: plus, enhanced or basic), duplicate Seqs. --rule-id keeps one RuleId. Prints
+the report; exit code 3 when there are differences.`,
 		flags: func(fs *flag.FlagSet) {
 			saved = fs.String("saved", "", "JSON file with the saved details (method 1)")
 			days = fs.String("date", "", "day or comma-separated days, YYYY-MM-DD (China time)")

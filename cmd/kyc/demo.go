@@ -20,10 +20,20 @@ import (
 func init() {
 	register(&command{
 		name: "demo", summary: "run the journeys against the built-in fake service",
-		help: `Starts the built-in fake service and runs, step by step, what a partner backend does: the App SDK
-journey (upload identity, SDK start values, the app's login, the verdict, photo and video, the
-scan's photos) and the mobile H5 journey (upload, the one-time login URL, the simulator page
-where the person picks an outcome, the callback check, the verdict). No network, no credentials.`,
+		help: `Starts the built-in fake service and runs, step by step, what a partner backend does in five
+journeys:
+
+  App SDK            upload the identity, SDK start values, the app's login, the verdict,
+                     photo and video, the scan's photos
+  mobile H5          upload, the one-time login URL, the simulator page where the person
+                     picks an outcome, the callback check, the verdict
+  ID-card OCR        SDK start values, the scan of both sides, the result and card images
+  will verification  upload with a question-and-answer round, SDK start values, the answer
+                     on camera, the verdict and the answer audio
+  NFC ID-card        upload for one chip read, SDK start values, the read, the SM4-decrypted
+                     result
+
+No network, no credentials. With --json the steps are printed as one JSON document.`,
 		run: func(ctx context.Context, c *cli, _ *flag.FlagSet) error {
 			d := &demo{cli: c}
 			err := d.run(ctx)

@@ -16,7 +16,9 @@ func init() {
 		help: `Serves the built-in fake kyc1 service (kyctest) on --addr until interrupted, and prints the appId and
 secret to configure your backend with (KYC_APP_ID, KYC_SECRET, KYC_BASE_URL). It issues tokens
 and tickets with the real lifetimes, checks every signature, and serves the H5 login pages as a
-simulator where you pick the outcome.`,
+simulator where you pick the outcome. The appId and secret are invented unless given with
+--app-id and --secret (both or neither). It stops, with exit code 0, on an interrupt (Ctrl-C) or
+a SIGTERM.`,
 		flags: func(fs *flag.FlagSet) {
 			addr = fs.String("addr", "127.0.0.1:8080", "address to listen on")
 			appID = fs.String("app-id", "", "appId to accept (default: an invented one)")

@@ -14,8 +14,12 @@
 //	kyc reconcile            saved details against the bill
 //	kyc help COMMAND         help for a command
 //
+// Flags may come before or after the arguments (kyc query ORDER --json), and --json may come
+// before the command (kyc --json token); "--" ends the flags.
+//
 // Configuration comes from the environment: KYC_APP_ID, KYC_SECRET, KYC_BASE_URL (default
-// https://kyc1.qcloud.com), KYC_SECRET_ID, KYC_SECRET_KEY (API 3.0), KYC_CLOUD_URL (default
+// https://kyc1.qcloud.com), KYC_OCR_APP_ID and KYC_OCR_SECRET (OCR's own appId, if it has one),
+// KYC_SECRET_ID, KYC_SECRET_KEY (API 3.0), KYC_CLOUD_URL (default
 // https://faceid.tencentcloudapi.com), KYC_NFC_KEY (hex SM4 key for NFC results).
 //
 // Exit codes: 0 success; 1 the service or the network failed; 2 bad usage or configuration
@@ -34,6 +38,7 @@ import (
 	"os/signal"
 	"sort"
 	"strings"
+	"syscall"
 
 	"github.com/kycgo/kyc"
 )
@@ -47,9 +52,15 @@ const (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := signalContext()
 	defer stop()
 	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr, os.Getenv))
+}
+
+// signalContext is cancelled by an interrupt (Ctrl-C) or a SIGTERM (what service managers and
+// container runtimes send to stop a process): either ends `kyc fake` cleanly with exit code 0.
+func signalContext() (context.Context, context.CancelFunc) {
+	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 }
 
 // cli is one invocation: where output goes and how it is shaped.
@@ -93,35 +104,80 @@ var errNotPassed = errors.New("the verification did not pass")
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
 	c := &cli{stdout: stdout, stderr: stderr, getenv: getenv}
+	// Global flags come before the command: --json (and -h).
+	var globalJSON bool
+	global := flag.NewFlagSet("kyc", flag.ContinueOnError)
+	global.SetOutput(io.Discard)
+	global.BoolVar(&globalJSON, "json", false, "print JSON instead of text")
+	if err := global.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			c.usage(stdout)
+			return exitOK
+		}
+		fmt.Fprintf(stderr, "kyc: %v\n\n", err)
+		c.usage(stderr)
+		return exitUsage
+	}
+	args = global.Args()
 	if len(args) == 0 {
 		c.usage(stderr)
 		return exitUsage
 	}
 	name := args[0]
-	if name == "-h" || name == "--help" || name == "-help" {
-		name = "help"
-	}
 	cmd := lookup(name)
 	if cmd == nil {
 		fmt.Fprintf(stderr, "kyc: unknown command %q\n\n", name)
 		c.usage(stderr)
 		return exitUsage
 	}
-	fs := flag.NewFlagSet("kyc "+cmd.name, flag.ContinueOnError)
+	fs := newFlagSet(cmd, &c.json)
 	fs.SetOutput(stderr)
-	fs.BoolVar(&c.json, "json", false, "print JSON instead of text")
-	if cmd.flags != nil {
-		cmd.flags(fs)
-	}
 	fs.Usage = func() { c.commandHelp(stderr, cmd, fs) }
-	if err := fs.Parse(args[1:]); err != nil {
+	if err := parseInterleaved(fs, args[1:]); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK
 		}
 		return exitUsage
 	}
+	c.json = c.json || globalJSON
 	err := cmd.run(ctx, c, fs)
 	return c.finish(err)
+}
+
+// newFlagSet is the flag set of cmd: --json (into jsonOut) and the command's own flags.
+func newFlagSet(cmd *command, jsonOut *bool) *flag.FlagSet {
+	fs := flag.NewFlagSet("kyc "+cmd.name, flag.ContinueOnError)
+	fs.BoolVar(jsonOut, "json", false, "print JSON instead of text")
+	if cmd.flags != nil {
+		cmd.flags(fs)
+	}
+	return fs
+}
+
+// parseInterleaved parses args with fs, accepting flags before, between and after the positional
+// arguments (the flag package alone stops at the first one), as the go command does. "--" ends the
+// flags: everything after it is positional. The positional arguments are left in fs.Args().
+func parseInterleaved(fs *flag.FlagSet, args []string) error {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		rest := fs.Args()
+		// The flag package consumes a "--" and stops; it is the argument just before rest. (A
+		// "--" given as a string flag's value looks the same, and then ends the flags too.)
+		if n := len(args) - len(rest); n > 0 && args[n-1] == "--" {
+			positional = append(positional, rest...)
+			break
+		}
+		if len(rest) == 0 {
+			break
+		}
+		positional = append(positional, rest[0])
+		args = rest[1:]
+	}
+	// Leave the positional arguments where fs.Args() finds them.
+	return fs.Parse(append([]string{"--"}, positional...))
 }
 
 // finish prints err the way the user asked and returns the exit code.
@@ -182,14 +238,21 @@ func (c *cli) usage(w io.Writer) {
 	for _, cmd := range sorted {
 		fmt.Fprintf(w, "  %-10s %s\n", cmd.name, cmd.summary)
 	}
-	fmt.Fprintln(w, "\nEvery command takes --json. `kyc help COMMAND` explains one.")
+	fmt.Fprintln(w, "\nEvery command takes --json (before or after the command). Flags may follow the arguments.")
+	fmt.Fprintln(w, "`kyc help COMMAND` explains one.")
 	fmt.Fprintln(w, "Exit codes: 0 ok, 1 the service or network failed, 2 bad usage or configuration (nothing sent),")
 	fmt.Fprintln(w, "            3 verification not passed, or reconciliation found differences.")
-	fmt.Fprintln(w, "Environment: KYC_APP_ID, KYC_SECRET, KYC_BASE_URL, KYC_SECRET_ID, KYC_SECRET_KEY, KYC_CLOUD_URL, KYC_NFC_KEY.")
+	fmt.Fprintln(w, "Environment:")
+	fmt.Fprintln(w, "  KYC_APP_ID, KYC_SECRET      the kyc1 appId and its secret (token, sign, query, ocr, will, nfc)")
+	fmt.Fprintln(w, "  KYC_BASE_URL                another kyc1 host (default https://kyc1.qcloud.com)")
+	fmt.Fprintln(w, "  KYC_OCR_APP_ID, KYC_OCR_SECRET  OCR's own appId and secret, if it has one (ocr)")
+	fmt.Fprintln(w, "  KYC_NFC_KEY                 the console's SM4 key for NFC results, 32 hex characters (nfc)")
+	fmt.Fprintln(w, "  KYC_SECRET_ID, KYC_SECRET_KEY  the Tencent Cloud API 3.0 key (bill, reconcile)")
+	fmt.Fprintln(w, "  KYC_CLOUD_URL               another API 3.0 endpoint (default https://faceid.tencentcloudapi.com)")
 }
 
 func (c *cli) commandHelp(w io.Writer, cmd *command, fs *flag.FlagSet) {
-	fmt.Fprintf(w, "usage: kyc %s [flags] %s\n\n%s\n", cmd.name, cmd.args, strings.TrimSpace(cmd.help))
+	fmt.Fprintf(w, "%s\n\n%s\n", strings.TrimSpace("usage: kyc "+cmd.name+" [flags] "+cmd.args), strings.TrimSpace(cmd.help))
 	fmt.Fprintln(w, "\nflags:")
 	fs.SetOutput(w)
 	fs.PrintDefaults()
@@ -208,11 +271,7 @@ func init() {
 			if cmd == nil {
 				return usageError{fmt.Sprintf("unknown command %q", fs.Arg(0))}
 			}
-			sub := flag.NewFlagSet("kyc "+cmd.name, flag.ContinueOnError)
-			sub.Bool("json", false, "print JSON instead of text")
-			if cmd.flags != nil {
-				cmd.flags(sub)
-			}
+			sub := newFlagSet(cmd, new(bool))
 			c.commandHelp(c.stdout, cmd, sub)
 			return nil
 		},

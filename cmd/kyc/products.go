@@ -138,9 +138,10 @@ Exit code 3 when the verification did not pass.`,
 					return err
 				}
 			}
+			rounds := willRounds(res)
 			c.emit(map[string]any{"ok": true, "orderNo": res.OrderNo, "passed": res.Passed(), "code": res.Code, "faceCode": res.FaceCode,
-				"willCode": res.WillCode, "rounds": len(res.Turns)},
-				fmt.Sprintf("order %s: code %s (face %s, answer %s), %d rounds", res.OrderNo, res.Code, res.FaceCode, res.WillCode, len(res.Turns)))
+				"willCode": res.WillCode, "rounds": rounds},
+				fmt.Sprintf("order %s: code %s (face %s, answer %s), %d round%s", res.OrderNo, res.Code, res.FaceCode, res.WillCode, rounds, plural(rounds)))
 			if !res.Passed() {
 				return errNotPassed
 			}
@@ -152,8 +153,9 @@ Exit code 3 when the verification did not pass.`,
 	register(&command{
 		name: "nfc", args: "ORDER REQID", summary: "a decrypted NFC ID-card reading",
 		help: `Fetches the NFC result of ORDER and REQID (getIdcardNfcResult) and decrypts it with the SM4 key in
-KYC_NFC_KEY (32 hex characters, from the console). Personal data is masked unless --reveal. A
-reqId may be queried within 5 minutes and at most 10 times.`,
+KYC_NFC_KEY (32 hex characters, from the console). Personal data is masked unless --reveal.
+--photos also fetches the card images and the chip's portrait (--json reports the portrait's
+size; nothing is saved). A reqId may be queried within 5 minutes and at most 10 times.`,
 		flags: func(fs *flag.FlagSet) {
 			nfcReveal = fs.Bool("reveal", false, "show names and numbers unmasked")
 			nfcPhotos = fs.Bool("photos", false, "also fetch the card images and chip portrait")
@@ -183,6 +185,27 @@ reqId may be queried within 5 minutes and at most 10 times.`,
 	})
 
 	extraJourneys = append(extraJourneys, ocrJourney, willJourney, nfcJourney)
+}
+
+// willRounds counts the question-and-answer rounds of a result. A multi-round result lists them in
+// willTurnsData (Turns); a one-round result has no willTurnsData and carries its round in the
+// top-level willStandText, willUserAnswer and willUserAudio, so it is one round, not zero. A
+// result with neither (the person never reached the will stage) counts none.
+func willRounds(res *kyc.WillResult) int {
+	if len(res.Turns) > 0 {
+		return len(res.Turns)
+	}
+	if res.StandText != "" || res.StandAnswer != "" || res.UserAnswer != "" || len(res.UserAudio) > 0 {
+		return 1
+	}
+	return 0
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
 }
 
 func ocrJourney(ctx context.Context, d *demo, srv *kyctest.Server, c *kyc.Client) error {

@@ -61,11 +61,31 @@ func TestWillCommand(t *testing.T) {
 		dir := t.TempDir()
 		code, stdout, stderr := invoke(t, env, "will", "--files", dir, order)
 		require.Equal(t, want, code, stdout+stderr)
+		require.Contains(t, stdout, "), 1 round\n", "a one-round check is one round")
+		_, stdout, _ = invoke(t, env, "will", order, "--json")
+		var out struct{ Rounds int }
+		require.NoError(t, json.Unmarshal([]byte(stdout), &out))
+		require.Equal(t, 1, out.Rounds)
 		if want == exitOK {
 			_, err := os.Stat(filepath.Join(dir, "answer.wav"))
 			require.NoError(t, err)
 		}
 	}
+}
+
+// A multi-round check counts its willTurnsData rounds.
+func TestWillCommandRounds(t *testing.T) {
+	srv, env := fakeEnv(t)
+	c, err := kyc.New(srv.AppID, srv.Secret, srv.ClientOptions()...)
+	require.NoError(t, err)
+	rounds := []kyc.WillRound{{Question: "是否本人办理？", Answers: []string{"是的"}}, {Question: "是否知晓风险？", Answers: []string{"知晓"}},
+		{Question: "是否同意？", Answers: []string{"同意"}}}
+	_, err = c.Will.GetFaceID(context.Background(), kyc.WillFaceIDRequest{OrderNo: "willcli3", UserID: "u1", Name: demoName, IDNo: demoIDNo, Rounds: rounds})
+	require.NoError(t, err)
+	require.NoError(t, srv.CompleteWill("willcli3", kyctest.WillPass))
+	code, stdout, stderr := invoke(t, env, "will", "willcli3")
+	require.Equal(t, exitOK, code, stderr)
+	require.Contains(t, stdout, "), 3 rounds\n")
 }
 
 func TestNFCCommand(t *testing.T) {
