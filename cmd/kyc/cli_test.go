@@ -84,7 +84,7 @@ func TestFlagsAnywhere(t *testing.T) {
 func TestHelpListsEnvironment(t *testing.T) {
 	files, err := filepath.Glob("*.go")
 	require.NoError(t, err)
-	name := regexp.MustCompile(`getenv\("(KYC_[A-Z0-9_]+)"\)`)
+	name := regexp.MustCompile(`(?i)(?:getenv|lookupenv)\("(KYC_[A-Z0-9_]+)"\)`)
 	seen := map[string]bool{}
 	for _, f := range files {
 		if strings.HasSuffix(f, "_test.go") {

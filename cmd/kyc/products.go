@@ -110,8 +110,10 @@ appId: set KYC_OCR_APP_ID and KYC_OCR_SECRET for it. Exit code 3 when recognitio
 	var files *string
 	register(&command{
 		name: "will", args: "ORDER", summary: "a will-verification result",
-		help: `Asks for the will-verification result of ORDER (getWillFaceResult): the face verdict and the
-spoken-answer verdict per round. --files DIR saves the photo and the will audio (mode 0600).
+		help: `Asks for the will-verification result of ORDER (getWillFaceResult) and prints its code, the face
+verdict, the spoken-answer verdict and the number of question-and-answer rounds (one for a
+one-round check). --files DIR saves the photo and the will audio, answer.wav for one round or
+answer-N.wav per round (mode 0600).
 Exit code 3 when the verification did not pass.`,
 		flags: func(fs *flag.FlagSet) { files = fs.String("files", "", "save the photo and audio into this directory") },
 		run: func(ctx context.Context, c *cli, fs *flag.FlagSet) error {
