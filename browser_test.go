@@ -2,6 +2,7 @@ package kyc_test
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -15,8 +16,22 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/kycgo/kyc"
+	"github.com/kycgo/kyc/internal/testnote"
 	"github.com/kycgo/kyc/kyctest"
 )
+
+// noBrowser says why TestH5SimulatorInABrowser skips.
+const noBrowser = "no Chromium found: install Debian's chromium (apt-get install chromium) or set KYC_CHROMIUM; .ci/run installs it"
+
+// TestMain says, in the plain `go test ./...` too, that the browser test will skip and why: the
+// go command shows a passing package's t.Skip messages only with -v.
+func TestMain(m *testing.M) {
+	flag.Parse()
+	if findBrowser() == "" && os.Getenv("KYC_REQUIRE_BROWSER") == "" && testnote.Runs("TestH5SimulatorInABrowser") {
+		testnote.Print("github.com/kycgo/kyc: TestH5SimulatorInABrowser skipped: " + noBrowser)
+	}
+	os.Exit(m.Run())
+}
 
 // findBrowser returns a Chromium binary, or "" when none is installed.
 func findBrowser() string {
@@ -40,7 +55,7 @@ func TestH5SimulatorInABrowser(t *testing.T) {
 		if os.Getenv("KYC_REQUIRE_BROWSER") != "" {
 			t.Fatal("KYC_REQUIRE_BROWSER is set but no Chromium was found")
 		}
-		t.Skip("no Chromium found: install Debian's chromium (apt-get install chromium) or set KYC_CHROMIUM; .ci/run installs it")
+		t.Skip(noBrowser)
 	}
 	srv, c := newPair(t)
 	type verdict struct {

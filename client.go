@@ -46,6 +46,10 @@ func (systemClock) Now() time.Time { return time.Now() }
 // Client talks to the kyc1 partner API for one appId and, with WithCloudCredentials (or made by
 // NewCloud), to the Tencent Cloud API 3.0 actions (Detect, EID, Billing). It is safe for
 // concurrent use; create one per appId and share it.
+//
+// Make one with New (the WBappid and its secret) or NewCloud (API 3.0 only), with the Options
+// (WithTicketStore to share tickets among instances, WithLogger, ...); see the New example. In
+// tests, kyctest.Server.ClientOptions points one at the fake service. Close it when done.
 type Client struct {
 	// Face is face verification: uploads, SDK start values, H5 logins, callbacks, results.
 	Face *FaceService

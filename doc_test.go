@@ -2,6 +2,8 @@ package kyc_test
 
 import (
 	"go/ast"
+	"go/build"
+	"go/doc"
 	"go/parser"
 	"go/token"
 	"io/fs"
@@ -202,4 +204,40 @@ func TestExportedSurface(t *testing.T) {
 		t.Errorf("%d exported top-level identifiers in the root package, more than %d", len(names), maxExportedTopLevel)
 	}
 	t.Logf("%d exported top-level identifiers", len(names))
+}
+
+// TestConstructorsListedUnderTheirType reads the root package as `go doc` does (go/doc with
+// AllDecls, build constraints applied) and checks that New and NewCloud are listed under Client,
+// and NewFileStore under FileStore: a reader of `go doc kyc.Client` finds how to make one. A
+// top-level "var x error" anywhere in the package breaks this (go/doc then takes "error" for a
+// type of the package and lists every (*T, error) function at package level).
+func TestConstructorsListedUnderTheirType(t *testing.T) {
+	bp, err := build.ImportDir(".", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fset := token.NewFileSet()
+	files := map[string]*ast.File{}
+	for _, name := range bp.GoFiles {
+		f, err := parser.ParseFile(fset, name, nil, parser.ParseComments)
+		if err != nil {
+			t.Fatal(err)
+		}
+		files[name] = f
+	}
+	p := doc.New(&ast.Package{Name: bp.Name, Files: files}, bp.ImportPath, doc.AllDecls)
+	under := map[string]map[string]bool{}
+	for _, typ := range p.Types {
+		under[typ.Name] = map[string]bool{}
+		for _, f := range typ.Funcs {
+			under[typ.Name][f.Name] = true
+		}
+	}
+	for typ, fns := range map[string][]string{"Client": {"New", "NewCloud"}, "FileStore": {"NewFileStore"}} {
+		for _, fn := range fns {
+			if !under[typ][fn] {
+				t.Errorf("go doc does not list %s under %s", fn, typ)
+			}
+		}
+	}
 }

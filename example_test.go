@@ -5,8 +5,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
+	"time"
 
 	"github.com/kycgo/kyc"
 	"github.com/kycgo/kyc/kyctest"
@@ -53,9 +55,27 @@ func ExampleLookupCode() {
 }
 
 func ExampleNew() {
-	c, err := kyc.New("", "secret")
-	fmt.Println(c == nil, err)
-	// Output: true kyc: invalid appId: must not be empty
+	// One client per appId, made once at start-up and shared; New sends nothing. Every process
+	// and host that uses the appId shares one ticket store (kyc.NewFileStore on one host,
+	// redisstore across hosts): a token fetch cuts the previous token's life to a minute.
+	store := kyc.NewMemoryStore()
+	c, err := kyc.New("IDAKYCT1", "secretFromTheConsole", // the WBappid and its secret
+		kyc.WithTicketStore(store),
+		kyc.WithLogger(slog.New(slog.DiscardHandler)), // metadata only, never values
+		kyc.WithTimeout(10*time.Second),
+	)
+	if err != nil {
+		panic(err)
+	}
+	defer c.Close()
+	fmt.Println(c.AppID())
+
+	// Bad arguments are an *InputError, before anything is sent.
+	_, err = kyc.New("", "secret")
+	fmt.Println(err)
+	// Output:
+	// IDAKYCT1
+	// kyc: invalid appId: must not be empty
 }
 
 func ExampleClient_SignTicket() {

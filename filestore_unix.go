@@ -12,8 +12,11 @@ import (
 // fileLocking: this system has flock, so FileStore works.
 const fileLocking = true
 
-// errFileStoreUnsupported is never returned here (see filestore_other.go).
-var errFileStoreUnsupported error
+// errFileStoreUnsupported is never returned here (see filestore_other.go). It is written
+// without "error" as a declared type on purpose: go doc reads unexported declarations too, and a
+// top-level "var x error" makes it take "error" for a type of this package, after which no
+// (*T, error) constructor is listed under its type (New under Client). TestConstructorsListedUnderTheirType.
+var errFileStoreUnsupported = error(nil)
 
 // tryLock takes an exclusive flock on f without waiting; false means another open file holds it.
 // flock locks belong to the open file, so two clients of one process exclude each other too.

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"flag"
 	"io"
 	"log"
 	"log/slog"
@@ -21,9 +22,30 @@ import (
 
 	"github.com/kycgo/kyc"
 	"github.com/kycgo/kyc/internal/fleettest"
+	"github.com/kycgo/kyc/internal/testnote"
 	"github.com/kycgo/kyc/kyctest"
 	"github.com/kycgo/kyc/redisstore"
 )
+
+// TestMain says, in the plain `go test ./...` too, which Redis tests will skip and why: the go
+// command shows a passing package's t.Skip messages only with -v. In CI (see needEnv) they fail
+// instead, so nothing is said.
+func TestMain(m *testing.M) {
+	flag.Parse()
+	if os.Getenv("CI") != "true" && os.Getenv("KYC_REQUIRE_REDIS") == "" {
+		var unset []string
+		for _, v := range []string{"KYC_REDIS_ADDR", "KYC_REDIS_CLUSTER_ADDR", "KYC_REDIS_SENTINEL_ADDR"} {
+			if os.Getenv(v) == "" {
+				unset = append(unset, v)
+			}
+		}
+		if len(unset) > 0 {
+			testnote.Print("github.com/kycgo/kyc/redisstore: Redis tests skipped: " + strings.Join(unset, ", ") +
+				" not set (a Redis server, a Cluster node, a Sentinel they may write to; .ci/run starts them)")
+		}
+	}
+	os.Exit(m.Run())
+}
 
 // redisAddr returns the Redis the tests run against, or skips them.
 func redisAddr(t testing.TB) string {
