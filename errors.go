@@ -34,12 +34,13 @@ var (
 	// ErrVerificationFailed: the verification ran and did not pass (not the same person, name
 	// and ID mismatch, suspected spoof). Usually billed.
 	ErrVerificationFailed = errors.New("verification did not pass")
-	// ErrBadResponse: the service answered with something this package cannot decode.
+	// ErrBadResponse: the service answered with something this package cannot decode, or an
+	// answer that is incomplete, about another order, or hands on a malformed identifier.
+	ErrBadResponse = errors.New("malformed response")
 	// ErrMediaNotReady: the verdict is there but media asked for (a photo, a video, will audio,
 	// card images) is still missing after the media wait (WithMediaWait). It also matches
 	// ErrNoResult.
 	ErrMediaNotReady error = &subclassError{msg: "media not ready", parent: ErrNoResult}
-	ErrBadResponse         = errors.New("malformed response")
 	// ErrUnauthorized: the service refused the appId and secret themselves: the access-token
 	// request, which carries nothing else, was answered with a refusal (400101, 400102, 400105).
 	// Check the appId and secret passed to New (a secret changed in the console counts).
