@@ -37,6 +37,43 @@ type billRow struct {
 	IsNeedCharge string `json:"isNeedCharge"` // "true", "false" or "" when null
 	ChargeType   string `json:"chargeType"`
 	ErrorCode    string `json:"errorCode"`
+	Day          string `json:"day"` // the bill's day, YYYY-MM-DD (China time)
+}
+
+// maxBillDays bounds a range: the service keeps a day's bill for 365 days.
+const maxBillDays = 366
+
+// billDays is the list of days --date, or --from and --to, name: checked before anything is sent.
+func billDays(date, from, to string) ([]kyc.Day, error) {
+	switch {
+	case date != "" && (from != "" || to != ""):
+		return nil, usageError{"give --date, or --from and --to, not both"}
+	case date != "":
+		from, to = date, date
+	case from == "":
+		return nil, usageError{"give --date DAY, or --from DAY [--to DAY]"}
+	case to == "":
+		to = from
+	}
+	first, err := kyc.ParseDay(from)
+	if err != nil {
+		return nil, usageError{"--from: " + err.Error()}
+	}
+	last, err := kyc.ParseDay(to)
+	if err != nil {
+		return nil, usageError{"--to: " + err.Error()}
+	}
+	if last.Start().Before(first.Start()) {
+		return nil, usageError{"--to is before --from"}
+	}
+	var days []kyc.Day
+	for d := first; !d.Start().After(last.Start()); d = d.AddDays(1) {
+		if len(days) == maxBillDays {
+			return nil, usageError{fmt.Sprintf("a range covers at most %d days", maxBillDays)}
+		}
+		days = append(days, d)
+	}
+	return days, nil
 }
 
 func rowsOf(r kyc.ChargeRecord) []billRow {
@@ -56,66 +93,85 @@ func rowsOf(r kyc.ChargeRecord) []billRow {
 }
 
 func init() {
-	var date, ruleID *string
+	var date, from, to, ruleID *string
 	var asCSV *bool
 	register(&command{
-		name: "bill", summary: "a day's WeChat-channel bill (GetWeChatBillDetails)",
-		help: `Pulls every page of the bill for --date (a China-time date, YYYY-MM-DD) and prints one line per
-charge detail: BizToken, RuleId, ChargeCount, ReqTime, Seq, IsNeedCharge, ChargeType, ErrorCode.
-Names and ID numbers (masked by the service) are left out; --csv prints CSV with a header line,
---rule-id keeps one RuleId. A progress line goes to stderr while pages arrive. A day's bill is
-ready after 06:00 China time the next day, for 365 days.`,
+		name: "bill", summary: "the WeChat-channel bill of a day or a range of days (GetWeChatBillDetails)",
+		help: `Pulls every page of the bill of --date, or of each day from --from to --to (China-time dates,
+YYYY-MM-DD, both included, at most 366 days), and prints one line per charge detail: BizToken,
+RuleId, ChargeCount, ReqTime, Seq, IsNeedCharge, ChargeType, ErrorCode, Day. Names and ID numbers
+(masked by the service) are left out; --csv prints CSV with a header line, --json one JSON
+document, --rule-id keeps one RuleId. A progress line per day goes to stderr while pages arrive.
+A day's bill is ready after 06:00 China time the next day, for 365 days.`,
 		flags: func(fs *flag.FlagSet) {
-			date = fs.String("date", "", "the day, YYYY-MM-DD (China time)")
+			date = fs.String("date", "", "one day, YYYY-MM-DD (China time)")
+			from = fs.String("from", "", "the first day of a range, YYYY-MM-DD (China time)")
+			to = fs.String("to", "", "the last day of a range (default: --from)")
 			ruleID = fs.String("rule-id", "", "only this RuleId (default: all)")
 			asCSV = fs.Bool("csv", false, "print CSV")
 		},
 		run: func(ctx context.Context, c *cli, _ *flag.FlagSet) error {
-			day, err := kyc.ParseDay(*date)
+			days, err := billDays(*date, *from, *to)
 			if err != nil {
-				return usageError{"--date: " + err.Error()}
+				return err
 			}
 			cl, err := c.cloudClient()
 			if err != nil {
 				return err
 			}
 			var rows []billRow
+			var perDay []map[string]any
 			tokens, charges := 0, 0
 			var w *csv.Writer
 			if *asCSV && !c.json {
 				w = csv.NewWriter(c.stdout)
-				_ = w.Write([]string{"BizToken", "RuleId", "ChargeCount", "ReqTime", "Seq", "IsNeedCharge", "ChargeType", "ErrorCode"})
+				_ = w.Write([]string{"BizToken", "RuleId", "ChargeCount", "ReqTime", "Seq", "IsNeedCharge", "ChargeType", "ErrorCode", "Day"})
 			}
-			for rec, err := range cl.Billing.Day(ctx, day, *ruleID) {
-				if err != nil {
-					fmt.Fprintln(c.stderr)
-					if w != nil {
-						w.Flush()
+			for i, day := range days {
+				dayTokens, dayCharges := 0, 0
+				for rec, err := range cl.Billing.Day(ctx, day, *ruleID) {
+					if err != nil {
+						fmt.Fprintln(c.stderr)
+						if w != nil {
+							w.Flush()
+						}
+						return fmt.Errorf("bill %s: %w", day, err)
 					}
-					return err
-				}
-				tokens++
-				charges += rec.ChargeCount
-				fmt.Fprintf(c.stderr, "\rbill %s: %d tokens, %d charges so far", day, tokens, charges)
-				for _, r := range rowsOf(rec) {
-					switch {
-					case w != nil:
-						_ = w.Write([]string{r.BizToken, r.RuleID, strconv.Itoa(r.ChargeCount), r.ReqTime, r.Seq, r.IsNeedCharge, r.ChargeType, r.ErrorCode})
-					case c.json:
-						rows = append(rows, r)
-					default:
-						fmt.Fprintf(c.stdout, "%s %s charges=%d %s seq=%s charged=%s %s code=%s\n", r.BizToken, r.RuleID,
-							r.ChargeCount, r.ReqTime, r.Seq, r.IsNeedCharge, r.ChargeType, r.ErrorCode)
+					dayTokens++
+					dayCharges += rec.ChargeCount
+					fmt.Fprintf(c.stderr, "\rbill %s (day %d of %d): %d tokens, %d charges so far", day, i+1, len(days), dayTokens, dayCharges)
+					for _, r := range rowsOf(rec) {
+						r.Day = day.String()
+						switch {
+						case w != nil:
+							_ = w.Write([]string{r.BizToken, r.RuleID, strconv.Itoa(r.ChargeCount), r.ReqTime, r.Seq, r.IsNeedCharge, r.ChargeType, r.ErrorCode, r.Day})
+						case c.json:
+							rows = append(rows, r)
+						default:
+							fmt.Fprintf(c.stdout, "%s %s charges=%d %s seq=%s charged=%s %s code=%s day=%s\n", r.BizToken, r.RuleID,
+								r.ChargeCount, r.ReqTime, r.Seq, r.IsNeedCharge, r.ChargeType, r.ErrorCode, r.Day)
+						}
 					}
 				}
+				fmt.Fprintf(c.stderr, "\rbill %s (day %d of %d): %d tokens, %d charges\n", day, i+1, len(days), dayTokens, dayCharges)
+				tokens += dayTokens
+				charges += dayCharges
+				perDay = append(perDay, map[string]any{"day": day.String(), "tokens": dayTokens, "charges": dayCharges})
 			}
-			fmt.Fprintf(c.stderr, "\rbill %s: %d tokens, %d charges\n", day, tokens, charges)
 			if w != nil {
 				w.Flush()
 				return w.Error()
 			}
 			if c.json {
-				c.printJSON(c.stdout, map[string]any{"ok": true, "day": day.String(), "tokens": tokens, "charges": charges, "details": rows})
+				if rows == nil {
+					rows = []billRow{}
+				}
+				out := map[string]any{"ok": true, "from": days[0].String(), "to": days[len(days)-1].String(), "days": perDay,
+					"tokens": tokens, "charges": charges, "details": rows}
+				if len(days) == 1 {
+					out["day"] = days[0].String()
+				}
+				c.printJSON(c.stdout, out)
 			} else {
 				fmt.Fprintf(c.stdout, "total: %d tokens, %d charges\n", tokens, charges)
 			}

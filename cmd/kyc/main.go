@@ -3,14 +3,15 @@
 // the real service.
 //
 //	kyc demo                 the journeys against the built-in fake service
-//	kyc fake --addr ADDR     serve the fake service
+//	kyc fake --addr ADDR     serve the fake service; prints every credential as export lines
+//	kyc fake-order           create and complete an order on the running fake, with an outcome
 //	kyc token                the current access token's expiry
 //	kyc sign VALUE...        sign values with the SIGN (or a NONCE) ticket
 //	kyc query ORDER          the verdict of an order, optionally its photo and video
 //	kyc ocr ORDER            an ID-card or bank-card OCR result
 //	kyc will ORDER           a will-verification result
 //	kyc nfc ORDER REQID      a decrypted NFC reading
-//	kyc bill --date D        a day's WeChat-channel bill
+//	kyc bill --from D --to D the WeChat-channel bill of a day or a range of days
 //	kyc reconcile            saved details against the bill
 //	kyc help COMMAND         help for a command
 //
@@ -20,7 +21,8 @@
 // Configuration comes from the environment: KYC_APP_ID, KYC_SECRET, KYC_BASE_URL (default
 // https://kyc1.qcloud.com), KYC_OCR_APP_ID and KYC_OCR_SECRET (OCR's own appId, if it has one),
 // KYC_SECRET_ID, KYC_SECRET_KEY (API 3.0), KYC_CLOUD_URL (default
-// https://faceid.tencentcloudapi.com), KYC_NFC_KEY (hex SM4 key for NFC results).
+// https://faceid.tencentcloudapi.com), KYC_NFC_KEY (hex SM4 key for NFC results), KYC_FAKE_CONTROL
+// (the control address `kyc fake` prints, for fake-order).
 //
 // Exit codes: 0 success; 1 the service or the network failed; 2 bad usage or configuration
 // (nothing was sent); 3 the verification did not pass (query, ocr, will, nfc) or the bill and the
@@ -249,6 +251,7 @@ func (c *cli) usage(w io.Writer) {
 	fmt.Fprintln(w, "  KYC_NFC_KEY                 the console's SM4 key for NFC results, 32 hex characters (nfc)")
 	fmt.Fprintln(w, "  KYC_SECRET_ID, KYC_SECRET_KEY  the Tencent Cloud API 3.0 key (bill, reconcile)")
 	fmt.Fprintln(w, "  KYC_CLOUD_URL               another API 3.0 endpoint (default https://faceid.tencentcloudapi.com)")
+	fmt.Fprintln(w, "  KYC_FAKE_CONTROL            the control address kyc fake prints (fake-order)")
 }
 
 func (c *cli) commandHelp(w io.Writer, cmd *command, fs *flag.FlagSet) {
