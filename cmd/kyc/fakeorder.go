@@ -278,7 +278,7 @@ Products and their outcomes:
 				return usageError{"KYC_FAKE_CONTROL: " + err.Error()}
 			}
 			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-			resp, err := http.DefaultClient.Do(req)
+			resp, err := (&http.Client{Timeout: time.Minute}).Do(req)
 			if err != nil {
 				return fmt.Errorf("the fake's control endpoint: %w", err)
 			}

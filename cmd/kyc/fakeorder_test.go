@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -228,4 +229,25 @@ func TestBillRange(t *testing.T) {
 		require.Equal(t, exitUsage, code, "%v: %s", args, stderr)
 	}
 	require.Equal(t, before, srv.TotalRequests())
+}
+
+func TestControlRefusesRemoteClients(t *testing.T) {
+	srv := kyctest.NewServer()
+	t.Cleanup(srv.Close)
+	h := controlHandler(srv)
+	form := url.Values{"product": {"face"}}.Encode()
+	req := httptest.NewRequest(http.MethodPost, "/order", strings.NewReader(form))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.RemoteAddr = "192.0.2.7:40000"
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	require.Equal(t, http.StatusForbidden, rec.Code)
+	require.Zero(t, srv.TotalRequests(), "nothing was created")
+
+	req = httptest.NewRequest(http.MethodPost, "/order", strings.NewReader(form))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.RemoteAddr = "127.0.0.1:40000"
+	rec = httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
 }
