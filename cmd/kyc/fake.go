@@ -21,11 +21,11 @@ KYC_SECRET, KYC_BASE_URL, KYC_OCR_APP_ID and KYC_OCR_SECRET (the same app: the f
 for it), KYC_SECRET_ID, KYC_SECRET_KEY and KYC_CLOUD_URL (API 3.0), KYC_NFC_KEY, and
 KYC_FAKE_CONTROL, the loopback control address (--control-addr) where kyc fake-order creates
 and completes orders of every product with a chosen outcome:
-  eval "$(kyc fake --addr 127.0.0.1:8080 | grep ^export)"   (or run it in another terminal)
-  kyc fake-order --product face --outcome spoof    then: kyc query ORDER
-It issues tokens
-and tickets with the real lifetimes, checks every signature, and serves the H5 login pages as a
-simulator where you pick the outcome. The appId and secret are invented unless given with
+  kyc fake --addr 127.0.0.1:8080 > fake.env &   (it runs until stopped)
+  eval "$(grep ^export fake.env)"
+  kyc fake-order --product face --outcome spoof   then: kyc query ORDER
+It issues tokens and tickets with the real lifetimes, checks every signature, and serves the H5
+login pages as a simulator where you pick the outcome. The appId and secret are invented unless given with
 --app-id and --secret (both or neither). It stops, with exit code 0, on an interrupt (Ctrl-C) or
 a SIGTERM.`,
 		flags: func(fs *flag.FlagSet) {
