@@ -58,7 +58,9 @@ var (
 // o and follows the form to the redirect. It returns the partner callback URL the browser lands
 // on, with code (o's callback code: 0, 66660004, 66665001, 66660010 or 3003), orderNo, faceId or
 // h5faceId, newSignature (newSign on PC) signed with the app's newest SIGN ticket, and liveRate
-// on mobile. A page the simulator refuses is a *PageError.
+// on mobile. A page the simulator refuses is a *PageError; a will login URL is refused too (its
+// page offers WillOutcome values: use FinishWillH5), after its NONCE signature has been spent, as
+// a browser that loaded it would have spent it.
 func (s *Server) FinishH5(ctx context.Context, loginURL string, o Outcome) (string, error) {
 	if !o.valid() {
 		return "", ErrUnknownOutcome

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"regexp"
 	"testing"
+	"time"
 
 	"github.com/kycgo/kyc"
 	"github.com/stretchr/testify/require"
@@ -91,7 +92,19 @@ func TestFinishH5(t *testing.T) {
 			require.Equal(t, "400101", pe.Code)
 		}
 	}
-	_, err := srv.FinishH5(ctx, "https://kyc1.qcloud.com/api/web/login?appId=x", OutcomePass)
+	// A faceId more than 5 minutes old: the page shows 66660018, as the real one does.
+	face, err := c.Face.GetFaceID(ctx, kyc.FaceIDRequest{Version: kyc.Plus, OrderNo: "h5drvlate", UserID: "user001", Name: testName, IDNo: testIDNo})
+	require.NoError(t, err)
+	srv.Clock.Advance(FaceIDLifetime - time.Minute)
+	loginURL, err := c.Face.H5LoginURL(ctx, kyc.H5LoginRequest{Face: face, CallbackURL: driverPartner})
+	require.NoError(t, err)
+	srv.Clock.Advance(time.Minute) // the NONCE signature is still alive (120 s), the faceId is not
+	_, err = srv.FinishH5(ctx, loginURL, OutcomePass)
+	var pe *PageError
+	require.ErrorAs(t, err, &pe)
+	require.Equal(t, "66660018", pe.Code)
+
+	_, err = srv.FinishH5(ctx, "https://kyc1.qcloud.com/api/web/login?appId=x", OutcomePass)
 	require.ErrorIs(t, err, ErrNotThisServer)
 	_, err = srv.FinishH5(ctx, srv.URL, Outcome(99))
 	require.ErrorIs(t, err, ErrUnknownOutcome)
