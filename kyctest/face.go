@@ -97,21 +97,28 @@ func (p Product) mobileH5() bool { return p == ProductPlus || p == ProductEnhanc
 // hasRiskInfo: riskInfo is in the Plus and Enhanced query answers only (spec A 5.1).
 func (p Product) hasRiskInfo() bool { return p == ProductPlus || p == ProductEnhanced }
 
-// Outcome is how a person's verification ends: what the H5 page's buttons and Complete choose.
+// Outcome is how a person's face verification ends: what Complete, CallbackURL, PlaySDK and
+// FinishH5 choose. The H5 simulator page offers exactly these constants, in this order: its
+// buttons are generated from them.
 type Outcome int
 
 const (
-	// OutcomePass: same person, live; queries answer "0".
+	// OutcomePass: same person, live. Passed: queryfacerecord answers "0" (liveRate 99,
+	// similarity 97.0); the H5 callback and the App SDK report code 0.
 	OutcomePass Outcome = iota + 1
-	// OutcomeNotSamePerson: the face does not match; queries answer 66660004.
+	// OutcomeNotSamePerson: the face does not match the identity. Not passed: queries answer
+	// 66660004 (similarity 42.5), as do the callback and the App SDK.
 	OutcomeNotSamePerson
-	// OutcomeSpoof: suspected non-live person; queries answer 66665001, and the Plus riskInfo
-	// carries LivenessInfoTag "03" (suspected re-capture).
+	// OutcomeSpoof: suspected non-live person. Not passed: queries answer 66665001 (liveRate 12),
+	// the Plus riskInfo carries LivenessInfoTag "03" (suspected re-capture); the callback reports
+	// 66665001.
 	OutcomeSpoof
-	// OutcomeNameIDMismatch: the name and ID number do not match; queries answer 66660010.
+	// OutcomeNameIDMismatch: the name and ID number do not match. Not passed: queries answer
+	// 66660010, as does the callback.
 	OutcomeNameIDMismatch
-	// OutcomeUserQuit: the user left: no result; queries answer 66660011, and the H5 callback
-	// carries the front-end code 3003 (核身中途中断).
+	// OutcomeUserQuit: the user left. No verdict: queries answer 66660011 (the SDK's ErrNoResult),
+	// and the H5 callback carries the front-end code 3003 (核身中途中断), signed like every
+	// other code, with no liveRate.
 	OutcomeUserQuit
 )
 

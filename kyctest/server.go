@@ -22,6 +22,12 @@
 // the H5, PC and will login pages refuse a faceId presented with another orderNo, userId or SDK
 // (400106).
 //
+// Drivers play the user's side for tests of partner code, with no HTML to read (drivers.go):
+// FinishH5 and FinishWillH5 follow an H5 login URL as a browser and return the signed partner
+// callback URL; PlaySDK, PlayWillSDK, PlayIDCardOCRSDK, PlayBankCardOCRSDK and PlayNFCSDK play
+// the App SDKs from the start values a backend made. Outcomes are the typed constants Outcome
+// and WillOutcome; the simulator pages offer exactly these.
+//
 // The uploads answer optimalDomain = the server's own host:port (plain http, no scheme), so a login
 // URL built on it comes back here; clients should use the scheme of their base URL with it.
 //

@@ -30,19 +30,24 @@ const (
 // DefaultAudioBytes is the size of each fake will audio file (a WAV header and filler).
 const DefaultAudioBytes = 16 * 1024
 
-// WillOutcome is how a will verification ends.
+// WillOutcome is how a will verification ends: what CompleteWill, WillCallbackURL, PlayWillSDK
+// and FinishWillH5 choose. The will simulator page offers exactly these constants, in this
+// order: its buttons are generated from them.
 type WillOutcome int
 
 const (
-	// WillPass: same person, expected answer; the query answers "0".
+	// WillPass: same person, expected answer. Passed: getWillFaceResult answers "0" (faceCode and
+	// willCode "0"); the callback reports code 0.
 	WillPass WillOutcome = iota + 1
-	// WillWrongAnswer: the face passed but the spoken answer was not one of the accepted ones;
-	// the query answers 66666006 (billed), faceCode "0", willCode 66666006.
+	// WillWrongAnswer: the face passed but the spoken answer was not one of the accepted ones.
+	// Not passed: the query answers 66666006 (billed), faceCode "0", willCode 66666006; so does
+	// the callback.
 	WillWrongAnswer
-	// WillNotSamePerson: the face did not match; the query answers 66660004, with no will code.
+	// WillNotSamePerson: the face did not match. Not passed: the query and the callback answer
+	// 66660004, with no will code.
 	WillNotSamePerson
-	// WillUserQuit: the person left; no result (66660011), and the H5 callback carries the
-	// front-end code 3003 (意愿核身中途中断).
+	// WillUserQuit: the person left. No verdict: the query answers 66660011 (the SDK's
+	// ErrNoResult), and the H5 callback carries the front-end code 3003 (意愿核身中途中断).
 	WillUserQuit
 )
 
