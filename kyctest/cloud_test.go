@@ -104,20 +104,21 @@ func TestCloudAuthentication(t *testing.T) {
 	}
 }
 
-// TestCloudVerifiesPublishedVector replays the spec README's first TC3 vector (made by Tencent's
-// official Go SDK) byte for byte against the verifier: same host header, body, timestamp and
-// Authorization.
+// TestCloudVerifiesPublishedVector replays the spec README's first TC3 vector byte for byte
+// against the verifier (same host header, body, timestamp and Authorization), with the vector's ID
+// number replaced by an obviously invented one and its digest recomputed (internal/tc3's test
+// says how).
 func TestCloudVerifiesPublishedVector(t *testing.T) {
 	const id, key, ts = "AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE", "Gu5t9xGARNpq86cd98joQYCN3EXAMPLE", 1795971494
 	srv := NewServer(WithCloudCredentials(id, key))
 	defer srv.Close()
 	srv.Clock.Advance(time.Unix(ts, 0).Sub(srv.Clock.Now()))
-	body := `{"IdCard":"` + "11010119900101" + "1234" + `","Name":"张三","RuleId":"1"}` // the vector's invented ID, split
+	body := `{"IdCard":"TEST00000000000001","Name":"张三","RuleId":"1"}` // an obviously invented ID number
 	got := cloudPost(t, srv, "DetectAuth", body, func(r *http.Request) {
 		r.Host = "127.0.0.1:36105"
 		r.Header.Set("X-TC-Timestamp", strconv.Itoa(ts))
 		r.Header.Set("Authorization", "TC3-HMAC-SHA256 Credential="+id+"/2026-11-29/faceid/tc3_request, SignedHeaders=content-type;host, "+
-			"Signature=3191256583fa24b2c6811c515f0db7a03da014f397409ff61afc80299e5791ac")
+			"Signature=4e166c0b7f278fb1f347a3dcd86d6cb5cd7616072f5fc1cf5ba6fa64a60e986f")
 	})
 	require.Empty(t, errorCode(got), "%v", got)
 	require.NotEmpty(t, got["BizToken"])
@@ -126,7 +127,7 @@ func TestCloudVerifiesPublishedVector(t *testing.T) {
 		r.Host = "127.0.0.1:36105"
 		r.Header.Set("X-TC-Timestamp", strconv.Itoa(ts))
 		r.Header.Set("Authorization", "TC3-HMAC-SHA256 Credential="+id+"/2026-11-29/faceid/tc3_request, SignedHeaders=content-type;host, "+
-			"Signature=3191256583fa24b2c6811c515f0db7a03da014f397409ff61afc80299e5791ad")
+			"Signature=4e166c0b7f278fb1f347a3dcd86d6cb5cd7616072f5fc1cf5ba6fa64a60e986e")
 	})
 	require.Equal(t, "AuthFailure.SignatureFailure", errorCode(got))
 }

@@ -12,7 +12,7 @@ func TestSignerVectors(t *testing.T) {
 	s := NewSigner(vecID, vecKey, "faceid")
 	for _, v := range []struct{ host, body, sig string }{
 		{"127.0.0.1:36105", `{"IdCard":"` + vecIDCard + `","Name":"张三","RuleId":"1"}`,
-			"3191256583fa24b2c6811c515f0db7a03da014f397409ff61afc80299e5791ac"},
+			"4e166c0b7f278fb1f347a3dcd86d6cb5cd7616072f5fc1cf5ba6fa64a60e986f"},
 		{"faceid.tencentcloudapi.com", `{"BizToken":"CE661F1A-0F1E-45BD-BE13-34C05CEA7681","RuleId":"1"}`,
 			"2832864c5b6b10ab1bfd10b5afb84298081fc1f627f57c12d94c64b82bf4fd8f"},
 	} {
