@@ -180,32 +180,45 @@ func (s *gateSet) seal() {
 	}
 }
 
-// awaitMedia runs one streamed query (query) until missing reports that nothing asked for is
-// missing: at most the client's media tries, its media interval apart (WithMediaWait; the rule of
-// the buffered WaitForMedia, spec A 4.4, C 2.5 and C 5.6: media lags the verdict by a second or
-// two). Between queries the gates are sealed, so only media not yet delivered is written. When
-// media is still missing after the last try, it returns no answer and an error matching
-// ErrMediaNotReady (and so ErrNoResult): a passing verdict without its evidence is not handed
-// out, so that no caller can act on it by mistake; the writers of the media that never came
-// received nothing. A failed query ends the wait with its error.
-func awaitMedia[T any](ctx context.Context, c *Client, op, orderNo string, gates *gateSet, query func() (*T, error), missing func(*T) string) (*T, error) {
+// waitForMedia is the media wait of every result query, buffered or streamed (WithMediaWait; spec
+// A 4.4, C 2.5 and C 5.6: media lags the verdict by a second or two). It runs query until missing
+// reports that nothing asked for is missing, at most the client's media tries, its media interval
+// apart. When media is still missing after the last try it returns the last answer with an error
+// matching ErrMediaNotReady (and so ErrNoResult); a failed query, or the end of ctx, ends the wait
+// with that error and no answer.
+func waitForMedia[T any](ctx context.Context, c *Client, op, orderNo string, query func() (*T, error), missing func(*T) string) (*T, error) {
 	for try := 1; ; try++ {
 		res, err := query()
 		if err != nil {
 			return nil, err
 		}
 		what := missing(res)
-		gates.seal()
 		if what == "" {
 			return res, nil
 		}
 		if try >= c.mediaTries {
-			return nil, fmt.Errorf("kyc: %s: order %s: %w: %s still missing after %d queries", op, orderNo, ErrMediaNotReady, what, try)
+			return res, fmt.Errorf("kyc: %s: order %s: %w: %s still missing after %d queries", op, orderNo, ErrMediaNotReady, what, try)
 		}
 		if err := transport.Sleep(ctx, c.mediaWait); err != nil {
 			return nil, fmt.Errorf("kyc: %s: order %s: waiting for media: %w", op, orderNo, err)
 		}
 	}
+}
+
+// awaitMedia is waitForMedia for a streamed query: the gates are sealed after each query, so only
+// media not yet delivered is written again, and when media is still missing no answer is handed
+// out (a passing verdict without its evidence, that no caller can act on by mistake); the writers
+// of the media that never came received nothing.
+func awaitMedia[T any](ctx context.Context, c *Client, op, orderNo string, gates *gateSet, query func() (*T, error), missing func(*T) string) (*T, error) {
+	res, err := waitForMedia(ctx, c, op, orderNo, query, func(res *T) string {
+		what := missing(res)
+		gates.seal()
+		return what
+	})
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
 }
 
 // missingList names the media asked for that did not arrive: names[i] when want[i] && !got[i].

@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/kycgo/kyc/internal/transport"
 	"github.com/kycgo/kyc/internal/wire"
 )
 
@@ -286,24 +285,14 @@ func mediaChoice(photo, video bool) MediaChoice {
 // still missing after the last try, it returns the last result with an error matching
 // ErrMediaNotReady (and ErrNoResult).
 func (s *FaceService) WaitForMedia(ctx context.Context, q FaceQuery) (*FaceResult, error) {
-	orderNo, media := q.OrderNo, q.Media
-	var res *FaceResult
-	for try := 1; ; try++ {
-		var err error
-		res, err = s.QueryResult(ctx, q)
-		if err != nil {
-			return nil, err
-		}
-		if !res.Passed() || ((!media.wantsPhoto() || len(res.Photo) > 0) && (!media.wantsVideo() || len(res.Video) > 0)) {
-			return res, nil
-		}
-		if try >= s.c.mediaTries {
-			return res, fmt.Errorf("kyc: face result: order %s: %w: media still missing after %d tries", orderNo, ErrMediaNotReady, try)
-		}
-		if err := transport.Sleep(ctx, s.c.mediaWait); err != nil {
-			return res, fmt.Errorf("kyc: order %s: waiting for media: %w", orderNo, err)
-		}
-	}
+	return waitForMedia(ctx, s.c, "face result", q.OrderNo, func() (*FaceResult, error) { return s.QueryResult(ctx, q) },
+		func(res *FaceResult) string {
+			if !res.Passed() {
+				return ""
+			}
+			return missingList([]string{"photo", "video"}, []bool{q.Media.wantsPhoto(), q.Media.wantsVideo()},
+				[]bool{len(res.Photo) > 0, len(res.Video) > 0})
+		})
 }
 
 // queryFaceRecord is the queryfacerecord call, shared by the buffered and streamed variants.

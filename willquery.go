@@ -7,7 +7,6 @@ import (
 	"io"
 	"log/slog"
 
-	"github.com/kycgo/kyc/internal/transport"
 	"github.com/kycgo/kyc/internal/wire"
 )
 
@@ -173,8 +172,9 @@ func (s *WillService) QueryResult(ctx context.Context, q WillQuery) (*WillResult
 // Files lag a passing verdict by 1-2 s: when media asked for is missing (the rule of
 // WaitForFiles: the face photo and video q.Face asks for, and some answer audio when q.Files
 // asks for will files), the order is queried again as WithMediaWait says, and if media is still
-// missing the call fails with an error matching ErrMediaNotReady (and ErrNoResult). A writer never receives its medium twice, and the writer of a medium that never
-// came has received nothing. A verdict that is not a pass needs no media.
+// missing the call fails with an error matching ErrMediaNotReady (and ErrNoResult). A writer
+// never receives its medium twice, and the writer of a medium that never came has received
+// nothing. A verdict that is not a pass needs no media.
 func (s *WillService) QueryResultTo(ctx context.Context, q WillQuery, w WillWriters) (*WillResult, error) {
 	gates := &gateSet{}
 	var single [len(willMediaFields)]*mediaGate
@@ -224,31 +224,23 @@ func (s *WillService) QueryResultTo(ctx context.Context, q WillQuery, w WillWrit
 // verdict is not a pass. If media is still missing after the last try it returns the last
 // result with an error matching ErrMediaNotReady (and ErrNoResult).
 func (s *WillService) WaitForFiles(ctx context.Context, q WillQuery) (*WillResult, error) {
-	for try := 1; ; try++ {
-		res, err := s.QueryResult(ctx, q)
-		if err != nil {
-			return nil, err
-		}
-		if !res.Passed() || res.hasMedia(q) {
-			return res, nil
-		}
-		if try >= s.c.mediaTries {
-			return res, fmt.Errorf("kyc: will result: order %s: %w: will files still missing after %d tries", q.OrderNo, ErrMediaNotReady, try)
-		}
-		if err := transport.Sleep(ctx, s.c.mediaWait); err != nil {
-			return res, fmt.Errorf("kyc: order %s: waiting for will files: %w", q.OrderNo, err)
-		}
-	}
+	return waitForMedia(ctx, s.c, "will result", q.OrderNo, func() (*WillResult, error) { return s.QueryResult(ctx, q) },
+		func(res *WillResult) string {
+			if !res.Passed() {
+				return ""
+			}
+			return res.missing(q)
+		})
 }
 
-// hasMedia reports whether the media q asks for arrived: the face files asked for, and some
+// missing names the media q asks for that did not arrive: the face files asked for, and some
 // answer audio when will files are asked for.
-func (r *WillResult) hasMedia(q WillQuery) bool {
+func (r *WillResult) missing(q WillQuery) string {
 	audio := len(r.UserAudio) > 0
 	for _, t := range r.Turns {
 		audio = audio || len(t.UserAudio) > 0
 	}
-	return q.missingMedia(len(r.Photo) > 0, len(r.Video) > 0, audio) == ""
+	return q.missingMedia(len(r.Photo) > 0, len(r.Video) > 0, audio)
 }
 
 // missingMedia names the media q asks for that did not arrive, given what did: the face photo and
