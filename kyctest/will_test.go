@@ -2,6 +2,7 @@ package kyctest
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -166,8 +167,10 @@ func TestWillLoginPage(t *testing.T) {
 	require.Equal(t, WillPass, info.Outcome)
 	require.False(t, info.Started.IsZero())
 
-	// A face login URL cannot open a will order, and an expired will faceId shows the timeout page.
+	// An expired will faceId cannot be completed (a face login URL opening a will order is
+	// TestFinishH5's case).
 	m, _ = e.willUpload("will0004", oneRound("问", "是"))
+	require.Equal(t, "0", fmt.Sprint(m["code"]))
 	e.srv.Clock.Advance(FaceIDLifetime)
 	_, err = e.srv.WillCallbackURL("will0004", WillPass, "https://partner.example/cb")
 	require.ErrorIs(t, err, ErrFaceIDExpired)
