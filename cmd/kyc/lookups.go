@@ -14,15 +14,16 @@ import (
 func init() {
 	var reveal *bool
 	register(&command{
-		name: "token", summary: "show the current access token and SIGN ticket (expiry only)",
+		name: "token", tickets: true, summary: "show the current access token and SIGN ticket (expiry only)",
 		help: `Fetches the access token and SIGN ticket for KYC_APP_ID and shows when they were fetched and
 when they expire. The values themselves are shown only with --reveal.
 
 Careful: every fetch cuts the previous token's life to about a minute. If a fleet of servers
-shares this appId, running this command cuts them off from their token too.`,
+shares this appId, run it with their ticket store (--store, below), or it cuts them off from
+their token too.`,
 		flags: func(fs *flag.FlagSet) { reveal = fs.Bool("reveal", false, "also print the token and ticket values") },
 		run: func(ctx context.Context, c *cli, _ *flag.FlagSet) error {
-			cl, err := c.client()
+			cl, err := c.client(ctx)
 			if err != nil {
 				return err
 			}
@@ -49,7 +50,7 @@ shares this appId, running this command cuts them off from their token too.`,
 
 	var ticket, nonceUser *string
 	register(&command{
-		name: "sign", args: "VALUE...", summary: "sign values as the service does",
+		name: "sign", tickets: true, args: "VALUE...", summary: "sign values as the service does",
 		help: `Prints the kyc1 signature of the values: the values and a ticket, empty ones dropped, sorted,
 joined, SHA-1, 40 upper-case hex characters. The ticket is the current SIGN ticket, a new
 NONCE ticket for --nonce-user, or the one given with --ticket (then nothing is sent).`,
@@ -63,7 +64,7 @@ NONCE ticket for --nonce-user, or the one given with --ticket (then nothing is s
 			}
 			t, kind := *ticket, "given"
 			if t == "" {
-				cl, err := c.client()
+				cl, err := c.client(ctx)
 				if err != nil {
 					return err
 				}
@@ -87,7 +88,7 @@ NONCE ticket for --nonce-user, or the one given with --ticket (then nothing is s
 
 	var photo, video *string
 	register(&command{
-		name: "query", args: "ORDER", summary: "the verdict of a face verification order",
+		name: "query", tickets: true, args: "ORDER", summary: "the verdict of a face verification order",
 		help: `Asks the service for the result of ORDER (queryfacerecord) and prints the verdict, scores and
 risk information. --photo and --video save the media to files, streamed as it arrives.
 Exit code 3 when the verdict is not a pass.`,
@@ -96,7 +97,7 @@ Exit code 3 when the verdict is not a pass.`,
 			video = fs.String("video", "", "save the video to this file")
 		},
 		run: func(ctx context.Context, c *cli, fs *flag.FlagSet) error {
-			cl, orderNo, err := c.orderClient(fs)
+			cl, orderNo, err := c.orderClient(ctx, fs)
 			if err != nil {
 				return err
 			}

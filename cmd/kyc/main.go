@@ -19,7 +19,9 @@
 // before the command (kyc --json token); "--" ends the flags.
 //
 // Configuration comes from the environment: KYC_APP_ID, KYC_SECRET, KYC_BASE_URL (default
-// https://kyc1.qcloud.com), KYC_OCR_APP_ID and KYC_OCR_SECRET (OCR's own appId, if it has one),
+// https://kyc1.qcloud.com), KYC_STORE (or --store: the ticket store the partner's servers share,
+// file:DIR or redis://[user:pass@]host:port/db, so that a command uses their access token instead
+// of cutting it to a minute with a fetch of its own), KYC_OCR_APP_ID and KYC_OCR_SECRET (OCR's own appId, if it has one),
 // KYC_SECRET_ID, KYC_SECRET_KEY (API 3.0), KYC_CLOUD_URL (default
 // https://faceid.tencentcloudapi.com), KYC_NFC_KEY (hex SM4 key for NFC results), KYC_FAKE_CONTROL
 // (the control address `kyc fake` prints, for fake-order).
@@ -70,6 +72,8 @@ type cli struct {
 	stdout, stderr io.Writer
 	getenv         func(string) string
 	json           bool
+	store          string   // --store: the ticket store (store.go)
+	closers        []func() // run when the command ends (onClose)
 }
 
 // command is one subcommand.
@@ -79,6 +83,7 @@ type command struct {
 	summary string
 	help    string
 	flags   func(fs *flag.FlagSet) // registers the command's own flags
+	tickets bool                   // it fetches tickets: takes --store (store.go)
 	run     func(ctx context.Context, c *cli, fs *flag.FlagSet) error
 }
 
@@ -132,7 +137,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		c.usage(stderr)
 		return exitUsage
 	}
-	fs := newFlagSet(cmd, &c.json)
+	fs := newFlagSet(cmd, c)
 	fs.SetOutput(stderr)
 	fs.Usage = func() { c.commandHelp(stderr, cmd, fs) }
 	if err := parseInterleaved(fs, args[1:]); err != nil {
@@ -142,14 +147,19 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		return exitUsage
 	}
 	c.json = c.json || globalJSON
+	defer c.close()
 	err := cmd.run(ctx, c, fs)
 	return c.finish(err)
 }
 
-// newFlagSet is the flag set of cmd: --json (into jsonOut) and the command's own flags.
-func newFlagSet(cmd *command, jsonOut *bool) *flag.FlagSet {
+// newFlagSet is the flag set of cmd: --json, --store if it fetches tickets (both into c), and the
+// command's own flags.
+func newFlagSet(cmd *command, c *cli) *flag.FlagSet {
 	fs := flag.NewFlagSet("kyc "+cmd.name, flag.ContinueOnError)
-	fs.BoolVar(jsonOut, "json", false, "print JSON instead of text")
+	fs.BoolVar(&c.json, "json", false, "print JSON instead of text")
+	if cmd.tickets {
+		storeFlag(fs, c)
+	}
 	if cmd.flags != nil {
 		cmd.flags(fs)
 	}
@@ -247,6 +257,8 @@ func (c *cli) usage(w io.Writer) {
 	fmt.Fprintln(w, "Environment:")
 	fmt.Fprintln(w, "  KYC_APP_ID, KYC_SECRET      the kyc1 appId and its secret (token, sign, query, ocr, will, nfc)")
 	fmt.Fprintln(w, "  KYC_BASE_URL                another kyc1 host (default https://kyc1.qcloud.com)")
+	fmt.Fprintln(w, "  KYC_STORE                   the ticket store your servers share, file:DIR or redis://[user:pass@]host:port/db")
+	fmt.Fprintln(w, "                              (or --store; without one a fetch cuts their token to about a minute)")
 	fmt.Fprintln(w, "  KYC_OCR_APP_ID, KYC_OCR_SECRET  OCR's own appId and secret, if it has one (ocr)")
 	fmt.Fprintln(w, "  KYC_NFC_KEY                 the console's SM4 key for NFC results, 32 hex characters (nfc)")
 	fmt.Fprintln(w, "  KYC_SECRET_ID, KYC_SECRET_KEY  the Tencent Cloud API 3.0 key (bill, reconcile)")
@@ -255,7 +267,7 @@ func (c *cli) usage(w io.Writer) {
 }
 
 func (c *cli) commandHelp(w io.Writer, cmd *command, fs *flag.FlagSet) {
-	fmt.Fprintf(w, "%s\n\n%s\n", strings.TrimSpace("usage: kyc "+cmd.name+" [flags] "+cmd.args), strings.TrimSpace(cmd.help))
+	fmt.Fprintf(w, "%s\n\n%s\n", strings.TrimSpace("usage: kyc "+cmd.name+" [flags] "+cmd.args), helpText(cmd))
 	fmt.Fprintln(w, "\nflags:")
 	fs.SetOutput(w)
 	fs.PrintDefaults()
@@ -274,24 +286,26 @@ func init() {
 			if cmd == nil {
 				return usageError{fmt.Sprintf("unknown command %q", fs.Arg(0))}
 			}
-			sub := newFlagSet(cmd, new(bool))
+			sub := newFlagSet(cmd, &cli{})
 			c.commandHelp(c.stdout, cmd, sub)
 			return nil
 		},
 	})
 }
 
-// client builds a kyc1 client from the environment.
 // orderClient checks that the arguments name one order and returns it with a client.
-func (c *cli) orderClient(fs *flag.FlagSet, extra ...kyc.Option) (*kyc.Client, string, error) {
+func (c *cli) orderClient(ctx context.Context, fs *flag.FlagSet, extra ...kyc.Option) (*kyc.Client, string, error) {
 	if fs.NArg() != 1 {
 		return nil, "", usageError{"give one order number"}
 	}
-	cl, err := c.client(extra...)
+	cl, err := c.client(ctx, extra...)
 	return cl, fs.Arg(0), err
 }
 
-func (c *cli) client(extra ...kyc.Option) (*kyc.Client, error) {
+// client builds a kyc1 client from the environment, on the ticket store of --store or KYC_STORE
+// (store.go); without one it warns that its fetch cuts the servers' token short. The client is
+// closed when the command ends.
+func (c *cli) client(ctx context.Context, extra ...kyc.Option) (*kyc.Client, error) {
 	appID, secret := c.getenv("KYC_APP_ID"), c.getenv("KYC_SECRET")
 	if appID == "" || secret == "" {
 		return nil, usageError{"set KYC_APP_ID and KYC_SECRET (and KYC_BASE_URL for another host)"}
@@ -300,5 +314,20 @@ func (c *cli) client(extra ...kyc.Option) (*kyc.Client, error) {
 	if base := c.getenv("KYC_BASE_URL"); base != "" {
 		opts = append(opts, kyc.WithBaseURL(base))
 	}
-	return kyc.New(appID, secret, append(opts, extra...)...)
+	store, err := c.ticketStore(ctx, appID)
+	if err != nil {
+		return nil, err
+	}
+	if store != nil {
+		opts = append(opts, kyc.WithTicketStore(store))
+	}
+	cl, err := kyc.New(appID, secret, append(opts, extra...)...)
+	if err != nil {
+		return nil, err
+	}
+	c.onClose(func() { cl.Close() })
+	if store == nil {
+		fmt.Fprintln(c.stderr, noStoreWarning)
+	}
+	return cl, nil
 }

@@ -47,7 +47,7 @@ func init() {
 	var bank, reveal *bool
 	var images *string
 	register(&command{
-		name: "ocr", args: "ORDER", summary: "an ID-card or bank-card OCR result",
+		name: "ocr", tickets: true, args: "ORDER", summary: "an ID-card or bank-card OCR result",
 		help: `Asks for the OCR result of ORDER (getOcrResult, or getBankCardOcrResult with --bank). Personal data
 is masked unless --reveal. --images DIR saves the card images (mode 0600). OCR may use its own
 appId: set KYC_OCR_APP_ID and KYC_OCR_SECRET for it. Exit code 3 when recognition failed.`,
@@ -61,7 +61,7 @@ appId: set KYC_OCR_APP_ID and KYC_OCR_SECRET for it. Exit code 3 when recognitio
 			if id := c.getenv("KYC_OCR_APP_ID"); id != "" {
 				extra = append(extra, kyc.WithOCRCredentials(id, c.getenv("KYC_OCR_SECRET")))
 			}
-			cl, orderNo, err := c.orderClient(fs, extra...)
+			cl, orderNo, err := c.orderClient(ctx, fs, extra...)
 			if err != nil {
 				return err
 			}
@@ -109,7 +109,7 @@ appId: set KYC_OCR_APP_ID and KYC_OCR_SECRET for it. Exit code 3 when recognitio
 
 	var files *string
 	register(&command{
-		name: "will", args: "ORDER", summary: "a will-verification result",
+		name: "will", tickets: true, args: "ORDER", summary: "a will-verification result",
 		help: `Asks for the will-verification result of ORDER (getWillFaceResult) and prints its code, the face
 verdict, the spoken-answer verdict and the number of question-and-answer rounds (one for a
 one-round check). --files DIR saves the photo and the will audio, answer.wav for one round or
@@ -117,7 +117,7 @@ answer-N.wav per round (mode 0600).
 Exit code 3 when the verification did not pass.`,
 		flags: func(fs *flag.FlagSet) { files = fs.String("files", "", "save the photo and audio into this directory") },
 		run: func(ctx context.Context, c *cli, fs *flag.FlagSet) error {
-			cl, orderNo, err := c.orderClient(fs)
+			cl, orderNo, err := c.orderClient(ctx, fs)
 			if err != nil {
 				return err
 			}
@@ -153,7 +153,7 @@ Exit code 3 when the verification did not pass.`,
 
 	var nfcReveal, nfcPhotos *bool
 	register(&command{
-		name: "nfc", args: "ORDER REQID", summary: "a decrypted NFC ID-card reading",
+		name: "nfc", tickets: true, args: "ORDER REQID", summary: "a decrypted NFC ID-card reading",
 		help: `Fetches the NFC result of ORDER and REQID (getIdcardNfcResult) and decrypts it with the SM4 key in
 KYC_NFC_KEY (32 hex characters, from the console). Personal data is masked unless --reveal.
 --photos also fetches the card images and the chip's portrait (--json reports the portrait's
@@ -170,7 +170,7 @@ size; nothing is saved). A reqId may be queried within 5 minutes and at most 10 
 			if key == "" {
 				return usageError{"set KYC_NFC_KEY to the console's NFC key (32 hex characters)"}
 			}
-			cl, err := c.client(kyc.WithNFCKey(key))
+			cl, err := c.client(ctx, kyc.WithNFCKey(key))
 			if err != nil {
 				return err
 			}

@@ -1,0 +1,27 @@
+module github.com/kycgo/kyc/cmd/kyc
+
+go 1.26.0
+
+// The command is a module of its own so that it can use the redisstore module (and so go-redis)
+// while the kyc module stays free of it. The go.work at the repository root puts the three
+// modules in one workspace; these replace directives make the module build on its own too
+// (GOWORK=off), from this checkout.
+replace github.com/kycgo/kyc => ../..
+
+replace github.com/kycgo/kyc/redisstore => ../../redisstore
+
+require (
+	github.com/kycgo/kyc v0.0.0-00010101000000-000000000000
+	github.com/kycgo/kyc/redisstore v0.0.0-00010101000000-000000000000
+	github.com/redis/go-redis/v9 v9.23.0
+	github.com/stretchr/testify v1.12.1
+)
+
+require (
+	github.com/cespare/xxhash/v2 v2.3.0 // indirect
+	github.com/emmansun/gmsm v0.30.1 // indirect
+	go.uber.org/atomic v1.12.0 // indirect
+	go.yaml.in/yaml/v3 v3.0.5 // indirect
+	golang.org/x/sync v0.25.0 // indirect
+	golang.org/x/sys v0.48.0 // indirect
+)
