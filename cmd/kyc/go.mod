@@ -5,7 +5,9 @@ go 1.26.0
 // The command is a module of its own so that it can use the redisstore module (and so go-redis)
 // while the kyc module stays free of it. The go.work at the repository root puts the three
 // modules in one workspace; these replace directives make the module build on its own too
-// (GOWORK=off), from this checkout.
+// (GOWORK=off), from this checkout. `go install github.com/kycgo/kyc/cmd/kyc@VERSION` refuses a
+// go.mod with replace directives: a release of the command requires the tagged kyc and redisstore
+// instead.
 replace github.com/kycgo/kyc => ../..
 
 replace github.com/kycgo/kyc/redisstore => ../../redisstore

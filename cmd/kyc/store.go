@@ -32,8 +32,8 @@ const storeForms = "file:DIR or redis://[user:pass@]host:port/db (rediss:// for 
 
 // noStoreWarning is printed on standard error, as one line, before a command fetches tickets
 // without a store.
-const noStoreWarning = "kyc: warning: no ticket store: this fetch gives KYC_APP_ID a new access token and cuts the one your servers share to about a minute; " +
-	"pass --store or set " + storeEnv + " (" + storeForms + ") to use theirs"
+const noStoreWarning = "kyc: warning: no ticket store: fetching a new access token cuts the one your servers share for this appId to about a minute; " +
+	"pass theirs with --store or " + storeEnv + " (file:DIR or redis://[user:pass@]host:port/db)"
 
 // storeHelp ends the help of every command that fetches tickets.
 const storeHelp = `Tickets: --store, or ` + storeEnv + `, names the ticket store your servers use:
@@ -53,12 +53,20 @@ func helpText(cmd *command) string {
 	return strings.TrimSpace(cmd.help)
 }
 
-// Timeouts of the Redis connection: a command fails fast rather than hangs on an unreachable store.
+// Timeouts and retries of the Redis connection: a command fails fast rather than hangs on an
+// unreachable store.
 const (
 	redisDialTimeout = 5 * time.Second
 	redisIOTimeout   = 3 * time.Second
+	redisRetries     = 1
 	storeCheckTime   = 10 * time.Second
 )
+
+// quietRedis discards go-redis's own log lines (a pool that cannot dial logs each attempt): the
+// error a command prints says the same once.
+type quietRedis struct{}
+
+func (quietRedis) Printf(context.Context, string, ...any) {}
 
 // storeFlag registers --store on fs, into c.store. Its default stays empty so that `kyc help`
 // never prints the environment's value (a Redis URL may carry a password).
@@ -112,6 +120,7 @@ func openStore(spec string) (store kyc.TicketStore, name string, closeStore func
 	if err != nil {
 		return nil, "", nil, err
 	}
+	redis.SetLogger(quietRedis{})
 	rdb := redis.NewClient(opts)
 	return redisstore.New(rdb, redisstore.WithPrefix(prefix)), name, func() { rdb.Close() }, nil
 }
@@ -155,6 +164,7 @@ func parseRedisURL(spec string) (opts *redis.Options, prefix, name string, err e
 	opts = &redis.Options{
 		Addr: net.JoinHostPort(u.Hostname(), port), DB: db,
 		DialTimeout: redisDialTimeout, ReadTimeout: redisIOTimeout, WriteTimeout: redisIOTimeout,
+		MaxRetries: redisRetries, DialerRetries: redisRetries,
 	}
 	if u.User != nil {
 		opts.Username = u.User.Username()
