@@ -75,10 +75,12 @@ func storeFlag(fs *flag.FlagSet, c *cli) {
 }
 
 // ticketStore opens the store named by --store or KYC_STORE for appID and checks that it answers,
-// so that an unreachable store stops the command before anything is fetched: without it the
-// client would fetch without the store's lease, the very thing the store is there to prevent.
-// It returns nil when no store is named. Bad values are usage
-// errors (nothing is sent); an error never quotes the value, which may hold a Redis password.
+// so that an unreachable store stops the command before anything is fetched: a client with
+// nothing to serve and no store fetches without the store's lease, the very thing the store is
+// there to prevent. A store that answers with an error for a value it holds (not a unit) stops
+// the command too: failing is the safe reading; the servers replace such a value themselves.
+// It returns nil when no store is named. Bad values are usage errors (nothing is sent); an error
+// never quotes the value, which may hold a Redis password.
 func (c *cli) ticketStore(ctx context.Context, appID string) (kyc.TicketStore, error) {
 	spec, from := c.store, "--store"
 	if spec == "" {
