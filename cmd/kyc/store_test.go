@@ -8,6 +8,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -254,4 +255,16 @@ func TestStoreRedis(t *testing.T) {
 	second, _ := tokenRun(t, env)
 	require.Equal(t, first, second)
 	require.Equal(t, 1, srv.Requests(kyctest.EndpointAccessToken), "the second run adopts what the first saved")
+}
+
+// --store is taken by exactly the commands that fetch kyc1 tickets, and its help says so.
+func TestStoreFlagOnTicketCommands(t *testing.T) {
+	fetchers := []string{"nfc", "ocr", "query", "sign", "token", "will"}
+	for _, cmd := range commands {
+		code, stdout, _ := invoke(t, nil, "help", cmd.name)
+		require.Equal(t, exitOK, code)
+		takes := slices.Contains(fetchers, cmd.name)
+		require.Equal(t, takes, strings.Contains(stdout, "-store"), cmd.name)
+		require.Equal(t, takes, strings.Contains(stdout, storeEnv), cmd.name)
+	}
 }
