@@ -19,12 +19,12 @@
 // before the command (kyc --json token); "--" ends the flags.
 //
 // Configuration comes from the environment: KYC_APP_ID, KYC_SECRET, KYC_BASE_URL (default
-// https://kyc1.qcloud.com), KYC_STORE (or --store: the ticket store the partner's servers share,
-// file:DIR or redis://[user:pass@]host:port/db, so that a command uses their access token instead
-// of cutting it to a minute with a fetch of its own), KYC_OCR_APP_ID and KYC_OCR_SECRET (OCR's own appId, if it has one),
+// https://kyc1.qcloud.com), KYC_OCR_APP_ID and KYC_OCR_SECRET (OCR's own appId, if it has one),
 // KYC_SECRET_ID, KYC_SECRET_KEY (API 3.0), KYC_CLOUD_URL (default
 // https://faceid.tencentcloudapi.com), KYC_NFC_KEY (hex SM4 key for NFC results), KYC_FAKE_CONTROL
-// (the control address `kyc fake` prints, for fake-order).
+// (the control address `kyc fake` prints, for fake-order), and KYC_STORE (or --store: the ticket
+// store the partner's servers share, file:DIR or redis://[user:pass@]host:port/db, so that a
+// command uses their access token instead of cutting it to a minute with a fetch of its own).
 //
 // Exit codes: 0 success; 1 the service or the network failed; 2 bad usage or configuration
 // (nothing was sent); 3 the verification did not pass (query, ocr, will, nfc) or the bill and the
@@ -137,7 +137,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		c.usage(stderr)
 		return exitUsage
 	}
-	fs := newFlagSet(cmd, c)
+	fs := newFlagSet(cmd, &c.json)
+	c.storeFlag(cmd, fs)
 	fs.SetOutput(stderr)
 	fs.Usage = func() { c.commandHelp(stderr, cmd, fs) }
 	if err := parseInterleaved(fs, args[1:]); err != nil {
@@ -152,14 +153,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	return c.finish(err)
 }
 
-// newFlagSet is the flag set of cmd: --json, --store if it fetches tickets (both into c), and the
-// command's own flags.
-func newFlagSet(cmd *command, c *cli) *flag.FlagSet {
+// newFlagSet is the flag set of cmd: --json (into jsonOut) and the command's own flags.
+func newFlagSet(cmd *command, jsonOut *bool) *flag.FlagSet {
 	fs := flag.NewFlagSet("kyc "+cmd.name, flag.ContinueOnError)
-	fs.BoolVar(&c.json, "json", false, "print JSON instead of text")
-	if cmd.tickets {
-		storeFlag(fs, c)
-	}
+	fs.BoolVar(jsonOut, "json", false, "print JSON instead of text")
 	if cmd.flags != nil {
 		cmd.flags(fs)
 	}
@@ -286,7 +283,8 @@ func init() {
 			if cmd == nil {
 				return usageError{fmt.Sprintf("unknown command %q", fs.Arg(0))}
 			}
-			sub := newFlagSet(cmd, &cli{})
+			sub := newFlagSet(cmd, new(bool))
+			new(cli).storeFlag(cmd, sub)
 			c.commandHelp(c.stdout, cmd, sub)
 			return nil
 		},

@@ -68,9 +68,12 @@ type quietRedis struct{}
 
 func (quietRedis) Printf(context.Context, string, ...any) {}
 
-// storeFlag registers --store on fs, into c.store. Its default stays empty so that `kyc help`
-// never prints the environment's value (a Redis URL may carry a password).
-func storeFlag(fs *flag.FlagSet, c *cli) {
+// storeFlag registers --store on fs, into c.store, if cmd fetches tickets. Its default stays
+// empty so that `kyc help` never prints the environment's value (a Redis URL may carry a password).
+func (c *cli) storeFlag(cmd *command, fs *flag.FlagSet) {
+	if !cmd.tickets {
+		return
+	}
 	fs.StringVar(&c.store, "store", "", "the ticket store your servers share: "+storeForms+" (default $"+storeEnv+")")
 }
 
