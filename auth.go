@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
-	"net/url"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -425,7 +424,7 @@ func (c *Client) fetchUnit(ctx context.Context, appID, secret string) (TicketUni
 	start := c.clock.Now()
 	_, err := c.send(ctx, &request{
 		op: endpointAccessToken, method: "GET", path: "/api/oauth2/access_token", topLevel: true,
-		query: url.Values{"appId": {appID}, "secret": {secret}, "grant_type": {"client_credential"}, "version": {APIVersion}},
+		query: tokenQuery{AppID: appID, Secret: secret, GrantType: "client_credential", Version: APIVersion},
 	}, &tok)
 	if err != nil {
 		return TicketUnit{}, err
@@ -447,6 +446,25 @@ func (c *Client) fetchUnit(ctx context.Context, appID, secret string) (TicketUni
 	}, nil
 }
 
+// tokenQuery and ticketQuery are the oauth2 GET queries (spec A 2.1, 2.2), encoded by
+// go-querystring: the parameters of a GET are named, so their order does not matter (unlike a
+// signature's values, which are sorted by Sign).
+type (
+	tokenQuery struct {
+		AppID     string `url:"appId"`
+		Secret    string `url:"secret"`
+		GrantType string `url:"grant_type"`
+		Version   string `url:"version"`
+	}
+	ticketQuery struct {
+		AppID       string `url:"appId"`
+		AccessToken string `url:"access_token"`
+		Type        string `url:"type"`
+		Version     string `url:"version"`
+		UserID      string `url:"user_id,omitempty"` // NONCE tickets only
+	}
+)
+
 // tokenAnswer and ticketAnswer are the oauth2 answers with their frame, decoded in one pass
 // (decodeAnswer).
 type (
@@ -466,10 +484,10 @@ func (a *ticketAnswer) frame() *wire.Envelope { return &a.Envelope }
 // apiTicket fetches one SIGN or NONCE ticket with accessToken.
 func (c *Client) apiTicket(ctx context.Context, appID, accessToken, kind, userID string) (string, time.Duration, error) {
 	op := endpointSignTicket
-	q := url.Values{"appId": {appID}, "access_token": {accessToken}, "type": {kind}, "version": {APIVersion}}
+	q := ticketQuery{AppID: appID, AccessToken: accessToken, Type: kind, Version: APIVersion}
 	if kind == "NONCE" {
 		op = endpointNonceTicket
-		q.Set("user_id", userID)
+		q.UserID = userID
 	}
 	var resp ticketAnswer
 	if _, err := c.send(ctx, &request{op: op, method: "GET", path: "/api/oauth2/api_ticket", query: q, topLevel: true}, &resp); err != nil {

@@ -16,6 +16,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/google/go-querystring/query"
+
 	"github.com/kycgo/kyc/internal/transport"
 	"github.com/kycgo/kyc/internal/wire"
 )
@@ -200,7 +202,7 @@ type request struct {
 	op      string // signer-table endpoint name, for logs and errors
 	method  string
 	path    string
-	query   url.Values
+	query   any    // a struct with `url` tags, encoded by go-querystring
 	body    any    // marshalled to JSON when non-nil
 	orderNo string // POSTs carry ?orderNo= as well as the body field (spec A 4)
 	// mint marks calls that create something (a faceId, an ocrCertId): they are resent only when
@@ -337,8 +339,12 @@ func (c *Client) send(ctx context.Context, req *request, out any) (*wire.Envelop
 	switch {
 	case req.orderNo != "":
 		k.target += "?orderNo=" + url.QueryEscape(req.orderNo)
-	case len(req.query) > 0:
-		k.target += "?" + req.query.Encode()
+	case req.query != nil:
+		q, err := query.Values(req.query)
+		if err != nil {
+			return nil, fmt.Errorf("kyc: %s: encoding query: %w", req.op, err)
+		}
+		k.target += "?" + q.Encode()
 	}
 	err := c.roundTrip(ctx, req.op, req.mint, k)
 	return k.env, err

@@ -4,6 +4,7 @@ go 1.26.0
 
 require (
 	github.com/emmansun/gmsm v0.30.1
+	github.com/google/go-querystring v1.2.0
 	golang.org/x/sync v0.25.0
 )
 

@@ -23,6 +23,9 @@ type signedCall struct {
 	// body, when set, makes the POST body from the signed p (for bodies that are not only
 	// strings, the will upload's prompt list); nil sends p itself.
 	body func(params) any
+	// query makes a GET's query from the signed p: a struct with `url` tags (go-querystring).
+	// Every GET row needs one.
+	query func(params) any
 	// mint marks an upload: resent only if it provably never reached the service.
 	mint bool
 	// out receives the answer's result object when the code is zero; nil leaves it raw in the
@@ -49,7 +52,7 @@ func (c *Client) call(ctx context.Context, sc signedCall) (*wire.Envelope, error
 			verdict: sc.verdict, media: sc.media, beforeAttempt: sc.beforeAttempt}
 		switch {
 		case rule.Method == http.MethodGet:
-			req.query = sc.p.values()
+			req.query = sc.query(sc.p)
 		case sc.body != nil:
 			req.body, req.orderNo = sc.body(sc.p), mustGet(sc.p, "orderNo")
 		default:

@@ -280,13 +280,31 @@ func (s *OCRService) idCard(ctx context.Context, orderNo string, images, native 
 // C 2.5, 3.3) through the one signed-call path, signed with OCR's own SIGN ticket. A non-zero
 // answer that carries a result is returned as such (a recognition failure); without one it is
 // an error.
+// ocrResultQuery is the query of getOcrResult and getBankCardOcrResult (spec C 2.5, 3.3),
+// encoded by go-querystring.
+type ocrResultQuery struct {
+	AppID     string `url:"app_id"`
+	OrderNo   string `url:"order_no"`
+	Nonce     string `url:"nonce"`
+	Version   string `url:"version"`
+	Sign      string `url:"sign"`
+	GetFile   string `url:"get_file,omitempty"`
+	GetNative string `url:"get_native,omitempty"`
+}
+
+// ocrQuery is the OCR queries' signedCall.query: the signed values of p, by name.
+func ocrQuery(p params) any {
+	return ocrResultQuery{AppID: mustGet(p, "app_id"), OrderNo: mustGet(p, "order_no"), Nonce: mustGet(p, "nonce"),
+		Version: mustGet(p, "version"), Sign: mustGet(p, "sign"), GetFile: mustGet(p, "get_file"), GetNative: mustGet(p, "get_native")}
+}
+
 func (s *OCRService) query(ctx context.Context, endpoint, orderNo string, images, native bool, media func(int64) wire.MediaSink, res any, f frame) error {
 	if err := checkOrderNo(orderNo); err != nil {
 		return err
 	}
 	p := params{{"app_id", s.app.appID}, {"order_no", orderNo}, {"nonce", NewNonce()}, {"version", APIVersion},
 		{"get_file", flag(images)}, {"get_native", flag(native)}}
-	env, err := s.c.call(ctx, signedCall{app: s.app, endpoint: endpoint, p: p, verdict: true, media: media})
+	env, err := s.c.call(ctx, signedCall{app: s.app, endpoint: endpoint, p: p, query: ocrQuery, verdict: true, media: media})
 	if err != nil {
 		if err := verdictOrErr(env, err); err != nil {
 			return err

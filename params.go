@@ -111,17 +111,6 @@ func appendJSONString(b []byte, s string) []byte {
 	return append(b, '"')
 }
 
-// values returns the non-empty fields as url.Values.
-func (p params) values() url.Values {
-	q := make(url.Values, len(p))
-	for _, kv := range p {
-		if kv.v != "" {
-			q.Set(kv.k, kv.v)
-		}
-	}
-	return q
-}
-
 // query encodes the non-empty fields in order (the documented examples list them in order).
 func (p params) query() string {
 	var b bytes.Buffer

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf16"
@@ -111,6 +112,15 @@ func TestSignManyValuesAndLongInput(t *testing.T) {
 	// Eleven values (past the stack array) joining to over 600 bytes (past the stack buffer),
 	// against a straightforward implementation of the manual's rule.
 	require.Equal(t, referenceSign("T", vals), Sign("T", vals...))
+	// 15 values fill the index array exactly; 16 and more take signMany. Empty values and
+	// non-ASCII ones ordered by UTF-16 code units on both paths.
+	for _, n := range []int{15, 16, 40} {
+		many := make([]string, n)
+		for i := range many {
+			many[i] = []string{"z", "", "\U0001F600x", "\uFF21", "k" + strconv.Itoa(i), "A"}[i%6]
+		}
+		require.Equal(t, referenceSign("T", many), Sign("T", many...), "%d values", n)
+	}
 }
 
 // referenceSign is the manual's Java reference written plainly, with Java's UTF-16 ordering.

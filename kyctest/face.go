@@ -72,20 +72,14 @@ const (
 	ProductEID                         // E证通 (GetEidToken): API 3.0 only
 )
 
-// String names the product ("Plus", "Enhanced", "Basic", "PC", "eID"). A deliberate independent
-// copy of the SDK's Product.String (codes.go): kyctest never imports the SDK's code.
+// productNames are the names Product.String gives, by product.
+var productNames = [...]string{ProductPlus: "Plus", ProductEnhanced: "Enhanced", ProductBasic: "Basic",
+	ProductPC: "PC", ProductEID: "eID"}
+
+// String names the product ("Plus", "Enhanced", "Basic", "PC", "eID").
 func (p Product) String() string {
-	switch p {
-	case ProductPlus:
-		return "Plus"
-	case ProductEnhanced:
-		return "Enhanced"
-	case ProductBasic:
-		return "Basic"
-	case ProductPC:
-		return "PC"
-	case ProductEID:
-		return "eID"
+	if p > 0 && int(p) < len(productNames) {
+		return productNames[p]
 	}
 	return "Product(" + strconv.Itoa(int(p)) + ")"
 }

@@ -169,14 +169,7 @@ func javaCompare(a, b string) int {
 // length with 12007).
 func validNonce(s string) bool { return len(s) == nonceLen && isAlnum(s) }
 
-// isAlnum reports whether s is made of ASCII letters and digits only. A deliberate independent
-// copy of the SDK's isAlnum (sign.go): kyctest never imports the SDK's code.
+// isAlnum reports whether s is made of ASCII letters and digits only.
 func isAlnum(s string) bool {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z') {
-			return false
-		}
-	}
-	return true
+	return strings.TrimLeft(s, alnum) == ""
 }

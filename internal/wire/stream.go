@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
-	"errors"
 	"io"
 	"strconv"
 	"strings"
@@ -13,21 +12,26 @@ import (
 
 // Sentinel errors of DecodeStream. The errors it returns are *StreamError values wrapping one of
 // these (or io.ErrUnexpectedEOF, a reader's error or a writer's error); test them with errors.Is.
-// No error ever quotes the input: answers carry photos and personal details. (Alike in shape to
-// the root package's sentinels in errors.go, as every block of errors.New is; nothing to share.)
-var (
+// No error ever quotes the input: answers carry photos and personal details. They are constants
+// of a string error type, so that nothing can reassign them.
+const (
 	// ErrSyntax reports malformed JSON, including a duplicated "result" key or a media field
 	// that appears twice in "result".
-	ErrSyntax = errors.New("wire: malformed JSON")
+	ErrSyntax = sentinel("wire: malformed JSON")
 	// ErrTooLarge reports that the non-media part of the answer exceeds maxOther bytes.
-	ErrTooLarge = errors.New("wire: answer too large")
+	ErrTooLarge = sentinel("wire: answer too large")
 	// ErrBase64 reports a media field whose text is not valid base64.
-	ErrBase64 = errors.New("wire: invalid base64")
+	ErrBase64 = sentinel("wire: invalid base64")
 	// ErrType reports a value of the wrong JSON type: an answer that is not an object, an envelope
 	// field that does not decode into Envelope, or a media field that is not a string (or, for a
 	// list, an array of strings) or null.
-	ErrType = errors.New("wire: unexpected JSON type")
+	ErrType = sentinel("wire: unexpected JSON type")
 )
+
+// sentinel is the type of the package's error constants.
+type sentinel string
+
+func (e sentinel) Error() string { return string(e) }
 
 // StreamError is the error type of DecodeStream. Its message names the byte offset and, where one
 // is known, the envelope or media field (as the caller or Envelope spells it), never the content.
