@@ -45,6 +45,7 @@ package checks
 import (
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -140,6 +141,21 @@ func (m Media) MarshalJSON() ([]byte, error) {
 	out[0], out[len(out)-1] = '"', '"'
 	base64.StdEncoding.Encode(out[1:len(out)-1], m.Data)
 	return out, nil
+}
+
+// UnmarshalJSON reads base64 text (standard alphabet, with padding), so that a request can be
+// read from JSON (a saved request, a fixture).
+func (m *Media) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return err
+	}
+	d, err := base64.StdEncoding.DecodeString(s)
+	if err != nil {
+		return errors.New("checks: Media is not standard base64")
+	}
+	*m = Media{Data: d}
+	return nil
 }
 
 // String shows the size only.

@@ -424,10 +424,10 @@ func (r *BankCard2ERequest) prepare() error {
 // BankCard3ERequest is BankCardVerification's request: name, card number and the number of the
 // document the account was opened with.
 type BankCard3ERequest struct {
-	IDCard     string      `json:"IdCard"`             // required
-	Name       string      `json:"Name"`               // required
-	BankCard   string      `json:"BankCard"`           // required
-	CertType   int64       `json:"CertType,omitempty"` // only 0, the PRC ID card (the default)
+	IDCard     string      `json:"IdCard"`   // required
+	Name       string      `json:"Name"`     // required
+	BankCard   string      `json:"BankCard"` // required
+	CertType   int64       `json:"CertType"` // only 0, the PRC ID card (the default); always sent
 	Encryption *Encryption `json:"Encryption,omitempty"`
 }
 
@@ -439,11 +439,11 @@ func (r *BankCard3ERequest) prepare() error {
 // BankCard4ERequest is BankCard4EVerification's request: name, card number, document number and
 // the phone registered with the account.
 type BankCard4ERequest struct {
-	Name       string      `json:"Name"`               // required
-	BankCard   string      `json:"BankCard"`           // required
-	Phone      string      `json:"Phone"`              // required
-	IDCard     string      `json:"IdCard"`             // required
-	CertType   int64       `json:"CertType,omitempty"` // only 0, the PRC ID card (the default)
+	Name       string      `json:"Name"`     // required
+	BankCard   string      `json:"BankCard"` // required
+	Phone      string      `json:"Phone"`    // required
+	IDCard     string      `json:"IdCard"`   // required
+	CertType   int64       `json:"CertType"` // only 0, the PRC ID card (the default); always sent
 	Encryption *Encryption `json:"Encryption,omitempty"`
 }
 
