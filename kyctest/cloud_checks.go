@@ -140,7 +140,7 @@ func chkSetKey[K comparable](m map[K]bool, k K) map[K]bool {
 // chkInput is what one request carries that an outcome can match, read once under the lock.
 type chkInput struct {
 	name, idCard, card, phone string
-	chkMedia                  [][]byte
+	media                     [][]byte
 }
 
 // chkFacts is what the chosen outcomes say about one request.
@@ -157,7 +157,7 @@ func (s *Server) facts(action string, in chkInput) chkFacts {
 	defer o.mu.Unlock()
 	f := chkFacts{identity: o.identities[[2]string{in.name, in.idCard}], card: o.cards[in.card],
 		phone: o.phones[in.phone], status: o.status[in.phone], forced: o.forced[action]}
-	for _, m := range in.chkMedia {
+	for _, m := range in.media {
 		f.fake = f.fake || o.fakes[sha256.Sum256(m)]
 	}
 	return f
@@ -428,7 +428,7 @@ func (s *Server) detectAIFakeFaces(p *chkFakeFaces) (object, *cloudError) {
 			return nil, e
 		}
 	}
-	f := s.facts("DetectAIFakeFaces", chkInput{chkMedia: [][]byte{raw}})
+	f := s.facts("DetectAIFakeFaces", chkInput{media: [][]byte{raw}})
 	level := "Low"
 	switch {
 	case f.forced != "":
@@ -475,6 +475,16 @@ func chkBestFrames(optional string) (int, *cloudError) {
 		return 0, errCode("InvalidParameterValue", "BestFrameNum 取值范围 2-10")
 	}
 	return *o.BestFrameNum, nil
+}
+
+// chkVideoAndFrames decodes a liveness video and reads Optional's BestFrameNum.
+func chkVideoAndFrames(b64, optional string) ([]byte, int, *cloudError) {
+	video, e := chkMedia("VideoBase64", b64, maxCheckVideo, chkVideoDecodeFailed)
+	if e != nil {
+		return nil, 0, e
+	}
+	n, e := chkBestFrames(optional)
+	return video, n, e
 }
 
 // chkFaceAnswer is the Sim/Result/Description answer of a comparison; frames > 0 adds BestFrameList,
@@ -530,15 +540,11 @@ func (s *Server) livenessRecognition(p *chkLiveness) (object, *cloudError) {
 	if e := chkFirst(chkLivenessType(p.LivenessType), p.Encryption.check(), chkOneOf("VideoBase64", p.VideoBase64, "VideoUrl", p.VideoUrl)); e != nil {
 		return nil, e
 	}
-	video, e := chkMedia("VideoBase64", p.VideoBase64, maxCheckVideo, chkVideoDecodeFailed)
+	video, n, e := chkVideoAndFrames(p.VideoBase64, p.Optional)
 	if e != nil {
 		return nil, e
 	}
-	n, e := chkBestFrames(p.Optional)
-	if e != nil {
-		return nil, e
-	}
-	f := s.facts("LivenessRecognition", chkInput{name: p.Name, idCard: p.IdCard, chkMedia: [][]byte{video}})
+	f := s.facts("LivenessRecognition", chkInput{name: p.Name, idCard: p.IdCard, media: [][]byte{video}})
 	return chkFaceAnswer(chkFaceResult(f, "FailedOperation.LifePhotoDetectFake"), n, true), nil
 }
 
@@ -551,16 +557,12 @@ func (s *Server) livenessCompare(p *chkLivenessCompare) (object, *cloudError) {
 	if e != nil {
 		return nil, e
 	}
-	video, e := chkMedia("VideoBase64", p.VideoBase64, maxCheckVideo, chkVideoDecodeFailed)
+	video, n, e := chkVideoAndFrames(p.VideoBase64, p.Optional)
 	if e != nil {
 		return nil, e
 	}
-	n, e := chkBestFrames(p.Optional)
-	if e != nil {
-		return nil, e
-	}
-	f := s.facts("LivenessCompare", chkInput{chkMedia: [][]byte{video}})
-	if f.forced == "" && !f.fake && s.facts("", chkInput{chkMedia: [][]byte{photo}}).fake {
+	f := s.facts("LivenessCompare", chkInput{media: [][]byte{video}})
+	if f.forced == "" && !f.fake && s.facts("", chkInput{media: [][]byte{photo}}).fake {
 		f.forced = "FailedOperation.CompareLowSimilarity"
 	}
 	return chkFaceAnswer(chkFaceResult(f, "FailedOperation.LifePhotoDetectFake"), n, true), nil
@@ -577,7 +579,7 @@ func (s *Server) imageRecognition(action string, p *chkImageRecognition, extra a
 	if e != nil {
 		return nil, e
 	}
-	f := s.facts(action, chkInput{name: p.Name, idCard: p.IdCard, chkMedia: [][]byte{photo}})
+	f := s.facts(action, chkInput{name: p.Name, idCard: p.IdCard, media: [][]byte{photo}})
 	out := chkFaceAnswer(chkFaceResult(f, "FailedOperation.LifePhotoDetectFake"), 0, false)
 	if extra != nil {
 		out = append(out, field{"Extra", extra})
@@ -619,7 +621,7 @@ func (s *Server) checkIdCardInformation(p *chkIdCardInformation) (object, *cloud
 	if e != nil {
 		return nil, e
 	}
-	f := s.facts("CheckIdCardInformation", chkInput{chkMedia: [][]byte{photo}})
+	f := s.facts("CheckIdCardInformation", chkInput{media: [][]byte{photo}})
 	result := chkFaceResult(f, "FailedOperation.CompareLowSimilarity")
 	card := SampleIDCard()
 	out := chkFaceAnswer(result, 0, false)
