@@ -353,3 +353,14 @@ func TestRetriesFollowTheMintRule(t *testing.T) {
 	require.Equal(t, 2, calls)
 	require.Equal(t, 1, srv2.Requests("MobileStatus"))
 }
+
+// TestEncryptedAnswersRefusedByTheFake: kyctest cannot encrypt an answer, and says so instead of
+// answering in plain text what the caller asked to be encrypted.
+func TestEncryptedAnswersRefusedByTheFake(t *testing.T) {
+	_, ch, _ := newPair(t)
+	_, err := ch.IDCard.CheckCard(context.Background(), checks.IDCardInformationRequest{ImageBase64: checks.Bytes(testPhoto),
+		IsEncrypt: true, Encryption: &checks.Encryption{EncryptList: []string{"Name"}, CiphertextBlob: "b", Iv: "i"}})
+	var ae *kyc.APIError
+	require.ErrorAs(t, err, &ae)
+	require.Equal(t, "FailedOperation.EncryptSystemError", ae.Code)
+}

@@ -25,7 +25,9 @@ import (
 //	srv.ForceCheckResult("MobileStatus", "-4")          // any Result code, for every request of the action
 //
 // The values are matched as sent: a field sent encrypted (Encryption.EncryptList) matches
-// nothing, and its format is not checked.
+// nothing, and its format is not checked. CheckIdCardInformation with IsEncrypt or
+// IsEncryptResponse is refused (FailedOperation.EncryptSystemError): this fake does not encrypt
+// answers.
 
 // Sizes the service allows for base64 media (bytes of base64 text), per the action's model.
 const (
@@ -616,6 +618,14 @@ func chkOCRConfig(config string) *cloudError {
 func (s *Server) checkIdCardInformation(p *chkIdCardInformation) (object, *cloudError) {
 	if e := chkFirst(chkOneOf("ImageBase64", p.ImageBase64, "ImageUrl", p.ImageUrl), chkOCRConfig(p.Config), p.Encryption.check()); e != nil {
 		return nil, e
+	}
+	if wants := (p.IsEncrypt != nil && *p.IsEncrypt) || (p.IsEncryptResponse != nil && *p.IsEncryptResponse); wants {
+		// The service needs the Encryption parameters to encrypt the answer; this fake cannot
+		// encrypt one at all, and says so rather than answer in plain text.
+		if p.Encryption == nil {
+			return nil, errCode("InvalidParameter", "IsEncrypt / IsEncryptResponse 须传入 Encryption")
+		}
+		return nil, errCode("FailedOperation.EncryptSystemError", "kyctest does not encrypt CheckIdCardInformation answers")
 	}
 	photo, e := chkMedia("ImageBase64", p.ImageBase64, maxCheckCardImage, chkImageDecodeFailed)
 	if e != nil {
