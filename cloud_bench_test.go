@@ -28,13 +28,18 @@ const detectAuthAnswer = `{"Response":{"BizToken":"CE661F1A-0F1E-45BD-BE13-34C05
 // two benchmarks below measure the client side only.
 // The last body it received is kept in last.
 func cloudBenchServer(b *testing.B, last *atomic.Value) *httptest.Server {
+	return answeringServer(b, last, detectAuthAnswer)
+}
+
+// answeringServer answers every request with answer and keeps the last body it received.
+func answeringServer(b *testing.B, last *atomic.Value, answer string) *httptest.Server {
 	b.Helper()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		last.Store(string(body))
 		w.Header().Set("Content-Type", "application/json")
-		w.Header().Set("Content-Length", strconv.Itoa(len(detectAuthAnswer)))
-		io.WriteString(w, detectAuthAnswer)
+		w.Header().Set("Content-Length", strconv.Itoa(len(answer)))
+		io.WriteString(w, answer)
 	}))
 	b.Cleanup(srv.Close)
 	return srv
@@ -80,18 +85,27 @@ func BenchmarkDetectAuthPaired(b *testing.B) {
 // detectAuthSDK returns one DetectAuth through the SDK, and a check, to run after, that it sent
 // the body the plain benchmark sends.
 func detectAuthSDK(b *testing.B) (call, check func()) {
+	return sdkCloudBench(b, detectAuthAnswer, benchDetectAuthBody, func(ctx context.Context, c *kyc.Client) bool {
+		res, err := c.Detect.Auth(ctx, benchDetectAuth)
+		return err == nil && res.BizToken != ""
+	})
+}
+
+// sdkCloudBench returns one call of op through an API 3.0 client against a server answering
+// answer, and a check, to run after, that the client sent wantBody (what the plain benchmark
+// sends).
+func sdkCloudBench(b *testing.B, answer, wantBody string, op func(context.Context, *kyc.Client) bool) (call, check func()) {
 	var last atomic.Value
-	srv := cloudBenchServer(b, &last)
+	srv := answeringServer(b, &last, answer)
 	c, err := kyc.NewCloud("AKIDbench", "benchsecret", kyc.WithCloudEndpoint(srv.URL))
 	require.NoError(b, err)
 	ctx := context.Background()
 	return func() {
-			res, err := c.Detect.Auth(ctx, benchDetectAuth)
-			if err != nil || res.BizToken == "" {
-				b.Fatal(err)
+			if !op(ctx, c) {
+				b.Fatal("the call failed")
 			}
 		}, func() {
-			require.Equal(b, benchDetectAuthBody, last.Load(), "the plain benchmark sends the same body")
+			require.Equal(b, wantBody, last.Load(), "the plain benchmark sends the same body")
 		}
 }
 
@@ -99,26 +113,9 @@ func detectAuthSDK(b *testing.B) (call, check func()) {
 // computed once, decoding the same answer.
 func detectAuthPlain(b *testing.B) func() {
 	var last atomic.Value
-	srv := cloudBenchServer(b, &last)
-	body := []byte(benchDetectAuthBody)
-	ts := time.Now().Unix()
-	auth := tc3.Authorization("AKIDbench", "benchsecret",
-		tc3.JSONPost(strings.TrimPrefix(srv.URL, "http://"), "faceid", ts, body))
-	tsText := strconv.FormatInt(ts, 10)
-	hc := &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
+	post := plainCloudPost(b, cloudBenchServer(b, &last), "DetectAuth", []byte(benchDetectAuthBody))
 	return func() {
-		req, _ := http.NewRequestWithContext(context.Background(), "POST", srv.URL+"/", bytes.NewReader(body))
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("X-TC-Action", "DetectAuth")
-		req.Header.Set("X-TC-Version", "2018-03-01")
-		req.Header.Set("X-TC-Timestamp", tsText)
-		req.Header.Set("Authorization", auth)
-		resp, err := hc.Do(req)
-		if err != nil {
-			b.Fatal(err)
-		}
-		raw, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
+		raw := post()
 		var out struct {
 			Response struct {
 				Error *struct {
@@ -132,6 +129,31 @@ func detectAuthPlain(b *testing.B) func() {
 		if err := json.Unmarshal(raw, &out); err != nil || out.Response.Error != nil || out.Response.BizToken == "" {
 			b.Fatalf("bad answer %s", raw)
 		}
+	}
+}
+
+// plainCloudPost returns one POST of body to srv as action with plain net/http and a TC3 header
+// computed once; it returns the answer's bytes.
+func plainCloudPost(b *testing.B, srv *httptest.Server, action string, body []byte) func() []byte {
+	ts := time.Now().Unix()
+	auth := tc3.Authorization("AKIDbench", "benchsecret",
+		tc3.JSONPost(strings.TrimPrefix(srv.URL, "http://"), "faceid", ts, body))
+	tsText := strconv.FormatInt(ts, 10)
+	hc := &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
+	return func() []byte {
+		req, _ := http.NewRequestWithContext(context.Background(), "POST", srv.URL+"/", bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-TC-Action", action)
+		req.Header.Set("X-TC-Version", "2018-03-01")
+		req.Header.Set("X-TC-Timestamp", tsText)
+		req.Header.Set("Authorization", auth)
+		resp, err := hc.Do(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		raw, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		return raw
 	}
 }
 

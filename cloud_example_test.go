@@ -2,6 +2,7 @@ package kyc_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -216,4 +217,25 @@ func ExampleReconcile() {
 	}
 	fmt.Println(rep.OK(), rep.Days[0].BillCharges, rep.Days[0].SavedCharges)
 	// Output: true 1 1
+}
+
+func ExampleClient_CallCloud() {
+	srv, c := cloudExample()
+	defer srv.Close()
+	// An action without a typed call: its parameters as JSON (a struct, a map or raw JSON), its
+	// Response (without the envelope) decoded into a struct of the fields you need.
+	var status struct {
+		Result     string
+		StatusCode int64
+	}
+	err := c.CallCloud(context.Background(), "MobileStatus", map[string]string{"Mobile": "13800000000"}, &status)
+	fmt.Println(err, status.Result, status.StatusCode)
+
+	// A service error is an *APIError with its code and RequestId.
+	err = c.CallCloud(context.Background(), "MobileStatus", nil, nil)
+	var ae *kyc.APIError
+	fmt.Println(errors.As(err, &ae), ae.Code, ae.RequestID != "")
+	// Output:
+	// <nil> 0 0
+	// true MissingParameter true
 }

@@ -32,6 +32,11 @@
 // WaitTokenStatus. Billing: BillingService.Day pages a day's bill, Reconcile compares it with
 // the details saved from InfoEnhanced, BillingService.Sweeper pulls unfinished BizTokens.
 //
+// Element and face checks (API 3.0, billed per call: name + ID number, bank card, mobile number,
+// liveness, photo comparison, the AI face shield): package github.com/kycgo/kyc/checks, typed
+// calls for the 20 actions of the manual's billing chapter. Any other faceid action:
+// Client.CallCloud (the command: kyc call ACTION --json '{...}').
+//
 // # Which ticket signs what
 //
 // Every kyc1 signature (Sign) is made with a ticket. The SIGN ticket (reusable, 60 minutes)
@@ -61,5 +66,5 @@
 // # Tests
 //
 // Package kyctest is a fake service for offline tests: kyctest.NewServer, then New with
-// WithBaseURL(srv.URL) and WithClock(srv.Clock).
+// WithBaseURL(srv.URL) (WithCloudEndpoint(srv.URL) for API 3.0) and WithClock(srv.Clock).
 package kyc

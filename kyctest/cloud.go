@@ -48,8 +48,8 @@ const (
 	CodeTokenIllegal = "InvalidParameterValue.BizTokenIllegal"
 )
 
-// maxCloudBody caps an API 3.0 request body (a 3 MB ImageBase64 fits).
-const maxCloudBody = 4 << 20
+// maxCloudBody caps an API 3.0 request body (DetectAIFakeFaces' 10 MB FaceInput fits).
+const maxCloudBody = 12 << 20
 
 type cloudCred struct{ id, key, token string }
 
@@ -104,6 +104,7 @@ type cloudState struct {
 	order   []string                // BizTokens in minting order
 	eids    map[string]*eidToken    // by EidToken (cloud_eid.go)
 	seeded  []seededRecord          // SeedBill (cloud_bill.go)
+	checks  checkOutcomes           // the outcomes of the element and face checks (cloud_checks.go)
 }
 
 // registerCloud sets up the API 3.0 state and routes. Called by NewServer.
@@ -132,6 +133,7 @@ func (s *Server) registerCloud() {
 	}
 	s.cloud = cs
 
+	handlers := s.checkHandlers() // the element and face checks (cloud_checks.go)
 	for action, h := range map[string]cloudHandler{
 		"DetectAuth":            s.detectAuth,
 		"GetDetectInfoEnhanced": s.getDetectInfoEnhanced,
@@ -141,6 +143,9 @@ func (s *Server) registerCloud() {
 		"CheckEidTokenStatus":   s.checkEidTokenStatus,
 		"GetWeChatBillDetails":  s.getWeChatBillDetails,
 	} {
+		handlers[action] = h
+	}
+	for action, h := range handlers {
 		s.routes["/"] = append(s.routes["/"], &route{
 			endpoint: action, method: http.MethodPost,
 			when: func(r *http.Request) bool { return r.Header.Get("X-TC-Action") == action },

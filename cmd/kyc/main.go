@@ -13,6 +13,7 @@
 //	kyc nfc ORDER REQID      a decrypted NFC reading
 //	kyc bill --from D --to D the WeChat-channel bill of a day or a range of days
 //	kyc reconcile            saved details against the bill
+//	kyc call ACTION --json P any API 3.0 faceid action; prints its Response
 //	kyc help COMMAND         help for a command
 //
 // Flags may come before or after the arguments (kyc query ORDER --json), and --json may come
@@ -156,9 +157,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 // newFlagSet is the flag set of cmd: --json (into jsonOut) and the command's own flags.
 func newFlagSet(cmd *command, jsonOut *bool) *flag.FlagSet {
 	fs := flag.NewFlagSet("kyc "+cmd.name, flag.ContinueOnError)
-	fs.BoolVar(jsonOut, "json", false, "print JSON instead of text")
 	if cmd.flags != nil {
 		cmd.flags(fs)
+	}
+	if fs.Lookup("json") == nil { // kyc call's --json takes the parameters; its output is JSON anyway
+		fs.BoolVar(jsonOut, "json", false, "print JSON instead of text")
 	}
 	return fs
 }
@@ -206,6 +209,9 @@ func (c *cli) finish(err error) int {
 	var ae *kyc.APIError
 	if errors.As(err, &ae) && ae.Code != "" {
 		out["code"] = ae.Code
+		if ae.RequestID != "" {
+			out["requestId"] = ae.RequestID
+		}
 		if info, ok := kyc.LookupCode(ae.Code); ok {
 			out["meaning"], out["meaningZH"] = info.EN, info.ZH
 		}
@@ -258,7 +264,7 @@ func (c *cli) usage(w io.Writer) {
 	fmt.Fprintln(w, "                              (or --store; without one a fetch cuts their token to about a minute)")
 	fmt.Fprintln(w, "  KYC_OCR_APP_ID, KYC_OCR_SECRET  OCR's own appId and secret, if it has one (ocr)")
 	fmt.Fprintln(w, "  KYC_NFC_KEY                 the console's SM4 key for NFC results, 32 hex characters (nfc)")
-	fmt.Fprintln(w, "  KYC_SECRET_ID, KYC_SECRET_KEY  the Tencent Cloud API 3.0 key (bill, reconcile)")
+	fmt.Fprintln(w, "  KYC_SECRET_ID, KYC_SECRET_KEY  the Tencent Cloud API 3.0 key (bill, reconcile, call)")
 	fmt.Fprintln(w, "  KYC_CLOUD_URL               another API 3.0 endpoint (default https://faceid.tencentcloudapi.com)")
 	fmt.Fprintln(w, "  KYC_FAKE_CONTROL            the control address kyc fake prints (fake-order)")
 }
