@@ -192,7 +192,9 @@ type obsFailingStore struct{ *kyc.MemoryStore }
 
 var errObsStoreDown = errors.New("store down for " + obsIDNo)
 
-func (obsFailingStore) Load(context.Context, string) (*kyc.TicketUnit, error) { return nil, errObsStoreDown }
+func (obsFailingStore) Load(context.Context, string) (*kyc.TicketUnit, error) {
+	return nil, errObsStoreDown
+}
 func (obsFailingStore) Lease(context.Context, string, time.Duration) (kyc.Lease, error) {
 	return nil, errObsStoreDown
 }
