@@ -122,7 +122,10 @@ func outcomeClass(err error, fallback string) string {
 // goes on with.
 func callStart(ctx context.Context, o Observer, op string, x exchange) (context.Context, time.Time) {
 	start := time.Now()
-	return o.CallStart(ctx, Event{Op: op, API: exchangeAPI(x)}), start
+	if octx := o.CallStart(ctx, Event{Op: op, API: exchangeAPI(x)}); octx != nil {
+		ctx = octx // an observer that breaks its contract (nil) does not break the call
+	}
+	return ctx, start
 }
 
 // callEnd reports the end of a call started at start, after attempts sends, ending with err.

@@ -257,3 +257,22 @@ func TestObserverOddCode(t *testing.T) {
 		checkNoValues(t, r, obsIDNo, obsOrderNo, code)
 	}
 }
+
+// nilContext is an Observer that breaks its contract: CallStart returns nil.
+type nilContext struct{ *recorder }
+
+func (n nilContext) CallStart(ctx context.Context, e kyc.Event) context.Context {
+	n.recorder.CallStart(ctx, e)
+	return nil
+}
+
+func (n nilContext) CallEnd(ctx context.Context, e kyc.Event) { n.add("end", e) }
+
+// An observer that returns no context from CallStart does not break the call.
+func TestObserverNilContext(t *testing.T) {
+	r := &recorder{}
+	_, c := newPair(t, kyc.WithObserver(nilContext{r}))
+	_, err := c.SignTicket(context.Background())
+	require.NoError(t, err)
+	require.Equal(t, []string{"kyc1 access_token 1 0 ", "kyc1 sign_ticket 1 0 "}, r.ends())
+}
