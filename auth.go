@@ -88,6 +88,7 @@ type ticketConfig struct {
 	clock       Clock
 	systemClock bool // clock is the system one: the fast path may use timers (arm)
 	log         *slog.Logger
+	obs         Observer // nil: no events (observe.go)
 
 	store       TicketStore
 	sharedStore bool // the store came from WithTicketStore: other clients may share it
@@ -106,7 +107,7 @@ type ticketConfig struct {
 // ticketConfig is the ticket manager's view of c.
 func (c *Client) ticketConfig() *ticketConfig {
 	return &ticketConfig{
-		fetch: c.fetchUnit, clock: c.clock, systemClock: c.systemClock, log: c.log,
+		fetch: c.fetchUnit, clock: c.clock, systemClock: c.systemClock, log: c.log, obs: c.obs,
 		store: c.store, sharedStore: c.sharedStore,
 		refreshAfter: c.refreshAfter, storeRecheck: c.storeRecheck, refreshTimeout: c.refreshTimeout,
 		closed: &c.closed, background: c.goBackground, lifetime: c.bg,
@@ -522,6 +523,7 @@ func (c *Client) withUnit(ctx context.Context, app *appTickets, call func(u *cac
 	if !isStaleTicket(err) {
 		return err
 	}
+	observeStale(ctx, c.obs, err)
 	app.invalidate(u)
 	u2, gerr := app.get(ctx)
 	if gerr != nil {

@@ -98,6 +98,8 @@ type Client struct {
 
 	cloud cloudConfig // API 3.0 (cloud.go): credentials, endpoint, region
 
+	obs Observer // WithObserver; nil: no events (observe.go)
+
 	tickets *ticketManager
 	primary *appTickets
 
@@ -250,8 +252,14 @@ type answer struct {
 // roundTrip performs one logical call with retries. mint marks calls that create something (a
 // faceId, an ocrCertId, a BizToken, an EidToken): they are resent only when the request
 // provably never reached the server.
-func (c *Client) roundTrip(ctx context.Context, op string, mint bool, x exchange) error {
-	for attempt := 1; ; attempt++ {
+func (c *Client) roundTrip(ctx context.Context, op string, mint bool, x exchange) (err error) {
+	attempt := 1
+	if o := c.obs; o != nil { // observe.go; nothing is added to a call without an Observer
+		var start time.Time
+		ctx, start = callStart(ctx, o, op, x)
+		defer func() { callEnd(ctx, o, op, x, attempt, start, err) }()
+	}
+	for ; ; attempt++ {
 		retry, err := c.attempt(ctx, op, mint, x, attempt)
 		if err == nil {
 			c.budget.Refund()

@@ -154,7 +154,8 @@ func receiverName(recv *ast.FieldList) string {
 
 // maxExportedTopLevel bounds the root package's surface (issue: about 47 calls should not need
 // hundreds of names): exported functions, types, constants and variables, methods aside.
-const maxExportedTopLevel = 200
+// +3 for observability (issue 13, point 9): Observer, Event, WithObserver.
+const maxExportedTopLevel = 203
 
 // TestExportedSurface counts the root package's exported top-level identifiers (tests excluded)
 // and fails past maxExportedTopLevel, so that the surface grows only by a deliberate change here.

@@ -324,3 +324,18 @@ func WithEIDPollInterval(d time.Duration) Option {
 		return nil
 	}
 }
+
+// WithObserver sends what the client does to o, as metadata only (see Observer and Event): calls
+// with their operation, attempts, code, outcome class and duration; ticket refreshes;
+// stale-ticket retries; ticket-store errors. The module github.com/kycgo/kyc/kycotel makes an
+// Observer that records OpenTelemetry spans and metrics. Without one, nothing is added to a
+// call.
+func WithObserver(o Observer) Option {
+	return func(c *Client) error {
+		if o == nil {
+			return invalidInput("observer", "must not be nil")
+		}
+		c.obs = o
+		return nil
+	}
+}

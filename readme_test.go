@@ -11,8 +11,9 @@ import (
 )
 
 // readmeRunBy matches the first line of a README code block that a runnable example holds
-// verbatim: "// Run by ExampleName (file_test.go), ...".
-var readmeRunBy = regexp.MustCompile(`^// Run by (\w+) \((\w+_test\.go)\)`)
+// verbatim: "// Run by ExampleName (file_test.go), ..."; the file may be in a subdirectory
+// ("kycotel/example_test.go": the separate modules' examples).
+var readmeRunBy = regexp.MustCompile(`^// Run by (\w+) \(([\w/]+_test\.go)\)`)
 
 // TestREADMEMirrorsExamples checks that every README Go block marked "// Run by Example_X
 // (file_test.go)" appears, line by line and in order (indentation aside), in that file, within

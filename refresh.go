@@ -51,6 +51,7 @@ func (a *appTickets) refresh(ctx context.Context, force bool) (*cachedUnit, erro
 			force = false // what the holder saves is as new as a forced fetch
 			continue
 		case err != nil:
+			a.storeError(ctx, "Lease", err)
 			if u := a.usable(); u != nil {
 				// Fetching without the lease would cut the other instances' token to a minute
 				// with no way to hand them the new one: keep serving ours, try again later.
@@ -76,8 +77,10 @@ func (a *appTickets) refresh(ctx context.Context, force bool) (*cachedUnit, erro
 // the store decides which unit the fleet uses.
 func (a *appTickets) fetchAndSave(ctx context.Context, lease Lease) (*cachedUnit, error) {
 	fctx, cancel := context.WithTimeout(ctx, a.refreshTimeout())
+	start := time.Now()
 	u, err := a.fetch(fctx)
 	cancel()
+	a.observeRefresh(ctx, start, err)
 	// Saving and releasing must happen even if the fetch used up ctx.
 	sctx, scancel := context.WithTimeout(context.WithoutCancel(ctx), storeOpTimeout)
 	defer scancel()
@@ -97,6 +100,7 @@ func (a *appTickets) fetchAndSave(ctx context.Context, lease Lease) (*cachedUnit
 		}
 		// Nothing newer is usable in the store: ours is valid at the service, use it.
 	case serr != nil:
+		a.storeError(ctx, "Save", serr)
 		a.cfg.log.WarnContext(ctx, "kyc ticket store save failed", "appId", a.appID, "error", serr)
 	}
 	a.install(u)
@@ -108,6 +112,7 @@ func (a *appTickets) release(ctx context.Context, l Lease) {
 		return
 	}
 	if err := l.Release(ctx); err != nil {
+		a.storeError(ctx, "Release", err)
 		// The lease ends by itself when its time passes.
 		a.cfg.log.WarnContext(ctx, "kyc ticket store lease release failed", "appId", a.appID, "error", err)
 	}
@@ -153,6 +158,7 @@ func (a *appTickets) adoptFromStore(ctx context.Context) (*cachedUnit, bool) {
 	su, err := a.cfg.store.Load(ctx, a.appID)
 	cur := a.cur.Load()
 	if err != nil {
+		a.storeError(ctx, "Load", err)
 		a.cfg.log.WarnContext(ctx, "kyc ticket store load failed", "appId", a.appID, "error", err)
 		return cur, false
 	}
