@@ -60,7 +60,7 @@ func TestDetectJourney(t *testing.T) {
 	res, err := c.Detect.InfoEnhanced(ctx, req)
 	require.NoError(t, err)
 	require.False(t, res.Passed())
-	require.Equal(t, "17", res.Text.ErrCode)
+	require.Equal(t, "17", res.Text.Code())
 	require.Empty(t, res.Text.LivenessDetail)
 	require.Empty(t, res.Video)
 
@@ -288,7 +288,7 @@ func TestTokenLifetimes(t *testing.T) {
 	require.ErrorIs(t, srv.CompleteDetect(auth.BizToken, kyctest.DetectAttempt{ErrCode: "0"}), kyctest.ErrBizTokenExpired)
 	res, err := c.Detect.InfoEnhanced(ctx, kyc.DetectInfoRequest{BizToken: auth.BizToken, RuleID: "1", Parts: kyc.PartText})
 	require.NoError(t, err)
-	require.Equal(t, "15", res.Text.ErrCode, "token expired without an attempt")
+	require.Equal(t, "15", res.Text.Code(), "token expired without an attempt")
 	srv.Clock.Advance(kyc.ResultRetention)
 	_, err = c.Detect.InfoEnhanced(ctx, kyc.DetectInfoRequest{BizToken: auth.BizToken, RuleID: "1"})
 	require.Equal(t, kyctest.CodeTokenExpired, apiErr(t, err).Code)
@@ -383,7 +383,7 @@ func TestEIDJourney(t *testing.T) {
 
 	res, err := c.EID.Result(ctx, kyc.EIDResultRequest{EIDToken: tok.EIDToken})
 	require.NoError(t, err)
-	require.Equal(t, "17", res.Text.ErrCode, "not finished yet")
+	require.Equal(t, "17", res.Text.Code(), "not finished yet")
 	require.Nil(t, res.EIDInfo)
 
 	require.NoError(t, srv.StartEid(tok.EIDToken))
