@@ -167,8 +167,11 @@ func (cfg *EIDTokenConfig) check(identity bool) error {
 		return invalidInput("Config.IntentionMode", `must be "1" (read aloud), "2" (question and answer) or "3" (nod)`)
 	}
 	r := intentionRequest{prefix: "Config.", text: cfg.IntentionVerifyText, questions: cfg.IntentionQuestions,
-		actions: cfg.IntentionActions, maxAction: maxEIDIntentionAction, speed: cfg.Speed}
+		actions: cfg.IntentionActions, maxAction: maxEIDIntentionAction}
 	if err := r.check(); err != nil {
+		return err
+	}
+	if err := checkIntentionSpeed(cfg.Speed); err != nil {
 		return err
 	}
 	// The prompts of another mode than the one chosen would be ignored: refused, as is a will

@@ -69,12 +69,11 @@ type intentionRequest struct {
 	questions []IntentionQuestion
 	actions   []IntentionAction
 	maxAction int
-	speed     int
 }
 
 // check applies the limits of the models: the read-aloud text at most 120 characters, 1 to 10
 // question rounds (each question at most 250 characters, 1 to 50 answers of at most 10) and 1
-// to 10 nod rounds, the speed 0 to 3. One journey uses one mode: questions and nod prompts
+// to 10 nod rounds. One journey uses one mode: questions and nod prompts
 // together are refused (the service would run one and ignore the other).
 func (r intentionRequest) check() error {
 	if err := cloudText(r.prefix+"IntentionVerifyText", r.text, maxIntentionText); err != nil {
@@ -103,8 +102,13 @@ func (r intentionRequest) check() error {
 	if len(r.questions) > 0 && len(r.actions) > 0 {
 		return invalidInput(r.prefix+"IntentionActions", "one mode per journey: questions or nod prompts, not both")
 	}
-	if r.speed < 0 || r.speed > maxIntentionSpeed {
-		return invalidInput(r.prefix+"Speed", "must be 0 (automatic), 1, 2 or 3")
+	return nil
+}
+
+// checkIntentionSpeed checks Config.Speed (RuleIdConfig and GetEidTokenConfig alike): 0 to 3.
+func checkIntentionSpeed(speed int) error {
+	if speed < 0 || speed > maxIntentionSpeed {
+		return invalidInput("Config.Speed", "must be 0 (automatic), 1, 2 or 3")
 	}
 	return nil
 }
@@ -142,15 +146,15 @@ func (q IntentionQuestion) check(prefix string) error {
 func checkDetectIntention(req DetectAuthRequest) error {
 	r := intentionRequest{text: req.IntentionVerifyText, questions: req.IntentionQuestions,
 		actions: req.IntentionActions, maxAction: maxIntentionAction}
-	cfg := req.Config
-	if cfg != nil {
-		r.speed = cfg.Speed
-	}
 	if err := r.check(); err != nil {
 		return err
 	}
+	cfg := req.Config
 	if cfg == nil {
 		return nil
+	}
+	if err := checkIntentionSpeed(cfg.Speed); err != nil {
+		return err
 	}
 	switch cfg.IntentionType {
 	case 0:

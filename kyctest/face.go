@@ -70,9 +70,12 @@ const (
 	ProductBasic                       // getfaceid: App SDK only
 	ProductPC                          // h5/geth5faceid: PC-browser H5 (a Basic product)
 	ProductEID                         // E证通 (GetEidToken): API 3.0 only
+	// ProductWill is a RuleId with a will step (WithRule), billed at the will price on the will
+	// table's codes (0, 2006, 2016 in the WeChat channels, like Enhanced).
+	ProductWill
 )
 
-// String names the product ("Plus", "Enhanced", "Basic", "PC", "eID"). A deliberate independent
+// String names the product ("Plus", "Enhanced", "Basic", "PC", "eID", "Will"). A deliberate independent
 // copy of the SDK's Product.String (codes.go): kyctest never imports the SDK's code.
 func (p Product) String() string {
 	switch p {
@@ -86,6 +89,8 @@ func (p Product) String() string {
 		return "PC"
 	case ProductEID:
 		return "eID"
+	case ProductWill:
+		return "Will"
 	}
 	return "Product(" + strconv.Itoa(int(p)) + ")"
 }
