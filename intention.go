@@ -52,8 +52,9 @@ type RuleIDConfig struct {
 	// MouthOpenRecognition checks that the mouth moves while answering (question and answer
 	// only; the service's default is off).
 	MouthOpenRecognition bool `json:"MouthOpenRecognition,omitempty"`
-	// Speed of the spoken prompts: 0 automatic (the default), 1 1x, 2 1.2x, 3 1.5x.
-	Speed int `json:"Speed,omitempty"`
+	// Speed of the spoken prompts: 0 automatic (the default), 1 1x, 2 1.2x, 3 1.5x. Always
+	// sent, as in Tencent's example.
+	Speed int `json:"Speed"`
 }
 
 // IntentionAction is one nod round (IntentionActionConfig): the prompt spoken before the person
