@@ -228,3 +228,22 @@ func TestReconcileWillRuleID(t *testing.T) {
 	_, err = kyc.Reconcile(kyc.ProductNFC, nil)
 	require.ErrorIs(t, err, kyc.ErrInvalidInput)
 }
+
+// TestSweeperFinalOnTheFaceVerdict: the sweeper's final rule reads Text.ErrCode only (billing is
+// per liveness attempt): a will journey whose face part passed is final even if its will step
+// failed, and is not pulled again.
+func TestSweeperFinalOnTheFaceVerdict(t *testing.T) {
+	srv, c := newCloudPair(t, nil)
+	ctx := context.Background()
+	store := kyc.NewMemoryTokenStore()
+	auth, err := c.Detect.Auth(ctx, kyc.DetectAuthRequest{RuleID: kyctest.DefaultRuleID, IntentionVerifyText: "本人自愿"})
+	require.NoError(t, err)
+	require.NoError(t, store.SaveToken(ctx, kyc.BizTokenRecord{BizToken: auth.BizToken, RuleID: kyctest.DefaultRuleID, CreatedAt: srv.Clock.Now()}))
+	require.NoError(t, srv.CompleteDetect(auth.BizToken, kyctest.DetectAttempt{ErrCode: "0"}))
+	require.NoError(t, srv.CompleteIntention(auth.BizToken, kyctest.IntentionOutcome{Failed: true}))
+	srv.Clock.Advance(10 * time.Minute)
+	res, err := c.Billing.Sweeper(store).Sweep(ctx)
+	require.NoError(t, err)
+	require.Equal(t, 1, res.Pulled)
+	require.Equal(t, 1, res.Final, "the face part passed: the token's charges are final")
+}

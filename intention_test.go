@@ -203,6 +203,7 @@ func TestIntentionPassedFailsSafe(t *testing.T) {
 		{"qa passed", DetectInfo{IsVerifyIntention: true, IntentionVerifyType: &qa, IntentionQuestionResult: passQ}, true},
 		{"qa only the text code", DetectInfo{IsVerifyIntention: true, IntentionVerifyType: &qa, IntentionQuestionResult: &IntentionQuestionResult{FinalResultCode: "0"}}, true},
 		{"qa codes disagree", DetectInfo{IsVerifyIntention: true, IntentionVerifyType: &qa, IntentionQuestionResult: &IntentionQuestionResult{FinalResultDetailCode: &bad, FinalResultCode: "0"}}, false},
+		{"qa text code failed", DetectInfo{IsVerifyIntention: true, IntentionVerifyType: &qa, IntentionQuestionResult: &IntentionQuestionResult{FinalResultDetailCode: &zero, FinalResultCode: "-1"}}, false},
 		{"qa one answer off", DetectInfo{IsVerifyIntention: true, IntentionVerifyType: &qa, IntentionQuestionResult: &IntentionQuestionResult{FinalResultDetailCode: &zero, FinalResultCode: "0", ResultCode: []string{"0", "-1"}}}, false},
 		{"qa no codes", DetectInfo{IsVerifyIntention: true, IntentionVerifyType: &qa, IntentionQuestionResult: &IntentionQuestionResult{}}, false},
 		{"qa object missing", DetectInfo{IsVerifyIntention: true, IntentionVerifyType: &qa}, false},
