@@ -81,6 +81,16 @@ func TestOfficialClientWillJourneys(t *testing.T) {
 	require.Equal(t, int64(0), *e.IntentionActionResult.FinalResultDetailCode)
 	require.Len(t, e.IntentionActionResult.Details, 1)
 	require.NotEmpty(t, base64Text(t, e.IntentionActionResult.Details[0].Video, "Details[0].Video"))
+
+	// InfoType 5 is the read-aloud result only: without 6, neither the nod nor the Q&A result.
+	var noNod officialEidResultResponse
+	oc.call("GetEidResult", map[string]any{"EidToken": eidToken, "InfoType": "15"}, &noNod)
+	require.Nil(t, noNod.Response.IntentionActionResult)
+	require.Equal(t, "1", *noNod.Response.IntentionVerifyType)
+	var noQA officialDetectInfoEnhancedResponse
+	oc.call("GetDetectInfoEnhanced", map[string]any{"BizToken": bizToken, "RuleId": kyctest.DefaultRuleID, "InfoType": "15"}, &noQA)
+	require.Nil(t, noQA.Response.IntentionQuestionResult)
+	require.True(t, *noQA.Response.IsVerifyIntention)
 }
 
 // TestWillParametersCheckedByTheFake: kyctest applies the models' rules to the will parameters
