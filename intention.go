@@ -11,8 +11,9 @@ import (
 // GetEidToken (eID) take the spoken prompts of the will step, and GetDetectInfoEnhanced and
 // GetEidResult return its results. Three modes: read aloud (the person reads a text), question
 // and answer (the person answers spoken questions), nod (the person nods after each spoken
-// prompt). Field names and limits are those of Tencent's faceid 2018-03-01 models
-// (https://cloud.tencent.com/document/api/1007/31816 DetectAuth, .../31820 data structures).
+// prompt). Field names and limits are those of Tencent's faceid 2018-03-01 models: the API
+// reference at https://cloud.tencent.com/document/api/1007 (DetectAuth, GetEidToken,
+// GetDetectInfoEnhanced, GetEidResult and the data-structure page).
 
 // Limits of the will prompts (the faceid models: IntentionQuestion, IntentionActionConfig,
 // DetectAuth.IntentionVerifyText, GetEidTokenConfig).

@@ -13,7 +13,7 @@ import (
 func willDetect(ctx context.Context, c *kyc.Client, srv *kyctest.Server, ruleID string) error {
 	off := false
 	auth, err := c.Detect.Auth(ctx, kyc.DetectAuthRequest{RuleID: ruleID,
-		Config: &kyc.RuleIDConfig{IntentionType: 0, IntentionRecognition: &off}, // 0 question and answer, 1 nod
+		Config:             &kyc.RuleIDConfig{IntentionType: 0, IntentionRecognition: &off}, // 0 question and answer, 1 nod
 		IntentionQuestions: []kyc.IntentionQuestion{{Question: "您是本人自愿办理吗？", Answers: []string{"是", "是的"}}}})
 	if err != nil {
 		return err
