@@ -2,6 +2,10 @@ package kyc_test
 
 import (
 	"context"
+	"encoding/base64"
+	"fmt"
+	"log/slog"
+	"strings"
 	"testing"
 	"time"
 
@@ -246,4 +250,51 @@ func TestSweeperFinalOnTheFaceVerdict(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, 1, res.Pulled)
 	require.Equal(t, 1, res.Final, "the face part passed: the token's charges are final")
+}
+
+// TestCanaryWill drives will journeys on both channels with debug logging on and looks for the
+// person's spoken answers (the transcripts), the read-aloud text and the will media in all log
+// output, every error string and every formatted value.
+func TestCanaryWill(t *testing.T) {
+	srv := kyctest.NewServer(kyctest.WithMedia(3000, 5000))
+	defer srv.Close()
+	var logs lockedBuffer
+	c, err := kyc.NewCloud(srv.SecretID, srv.SecretKey, kyc.WithCloudEndpoint(srv.URL), kyc.WithClock(srv.Clock),
+		kyc.WithLogger(slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
+	require.NoError(t, err)
+	ctx := context.Background()
+	const answer, readText = "金丝雀答", "金丝雀朗读文本四七"
+	var texts []string
+	note := func(v any) {
+		texts = append(texts, fmt.Sprintf("%v", v), fmt.Sprintf("%+v", v), fmt.Sprintf("%#v", v))
+		slog.New(slog.NewJSONHandler(&logs, nil)).Info("value", "v", v)
+	}
+	qa := kyc.DetectAuthRequest{RuleID: kyctest.DefaultRuleID, Config: &kyc.RuleIDConfig{},
+		IntentionQuestions: []kyc.IntentionQuestion{{Question: "同意吗", Answers: []string{answer}}}}
+	auth, err := c.Detect.Auth(ctx, qa)
+	require.NoError(t, err)
+	require.NoError(t, srv.CompleteDetect(auth.BizToken, kyctest.DetectAttempt{ErrCode: "0"}))
+	require.NoError(t, srv.CompleteIntention(auth.BizToken, kyctest.IntentionOutcome{Answers: []string{answer}}))
+	info, err := c.Detect.InfoEnhanced(ctx, kyc.DetectInfoRequest{BizToken: auth.BizToken, RuleID: kyctest.DefaultRuleID})
+	require.NoError(t, err)
+	require.Equal(t, []string{answer}, info.IntentionQuestionResult.ASRResult, "the canary went through")
+	note(info)
+	note(info.IntentionQuestionResult)
+	tok, err := c.EID.Token(ctx, kyc.EIDTokenRequest{MerchantID: "M1", Config: &kyc.EIDTokenConfig{UseIntentionVerify: true, IntentionVerifyText: readText}})
+	require.NoError(t, err)
+	require.NoError(t, srv.CompleteIntention(tok.EIDToken, kyctest.IntentionOutcome{}))
+	require.NoError(t, srv.CompleteEid(tok.EIDToken, "0"))
+	res, err := c.EID.Result(ctx, kyc.EIDResultRequest{EIDToken: tok.EIDToken})
+	require.NoError(t, err)
+	require.Equal(t, readText, res.IntentionVerifyData.ASRResult)
+	note(res)
+	note(res.IntentionVerifyData)
+	_, err = c.Detect.Auth(ctx, kyc.DetectAuthRequest{RuleID: kyctest.DefaultRuleID, IntentionVerifyText: readText + strings.Repeat("长", 120)})
+	require.Error(t, err)
+	texts = append(texts, err.Error())
+	video := base64.StdEncoding.EncodeToString(res.IntentionVerifyData.Video)[8:40]
+	all := logs.String() + strings.Join(texts, "\n")
+	for _, secret := range []string{answer, readText, video} {
+		require.NotContains(t, all, secret)
+	}
 }
