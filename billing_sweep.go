@@ -150,7 +150,9 @@ func (sw *Sweeper) pull(ctx context.Context, t BizTokenRecord, now time.Time) (f
 	if info.Text != nil {
 		details = info.Text.LivenessDetail
 	}
-	final = info.Passed() || age > finalAfter
+	// The billing rule reads Text.ErrCode only: a will step's verdict (DetectInfo.Passed) does
+	// not change which liveness attempts are charged.
+	final = info.Text.Passed() || age > finalAfter
 	if err := sw.Store.MarkPulled(ctx, t.BizToken, final, details); err != nil {
 		return false, false, wrapf(err, "sweeper: saving BizToken %s", t.BizToken)
 	}

@@ -95,7 +95,7 @@ func ExampleDetectService_Info() {
 	if err != nil {
 		panic(err)
 	}
-	fmt.Println(res.Passed(), res.Text.ErrCode)
+	fmt.Println(res.Passed(), res.Text.Code())
 	// Output: false 2016
 }
 

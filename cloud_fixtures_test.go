@@ -98,7 +98,7 @@ func TestCloudFixturesReplay(t *testing.T) {
 			expList := func(k string) []any { l, _ := f.Expect[k].([]any); return l }
 			checkText := func(tx *DetectText) {
 				require.NotNil(t, tx)
-				require.Equal(t, exp("errCode"), tx.ErrCode)
+				require.Equal(t, exp("errCode"), tx.Code())
 				require.Len(t, tx.LivenessDetail, expN("details"))
 				charged := 0
 				for i, d := range tx.LivenessDetail {

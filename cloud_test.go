@@ -60,7 +60,7 @@ func TestDetectJourney(t *testing.T) {
 	res, err := c.Detect.InfoEnhanced(ctx, req)
 	require.NoError(t, err)
 	require.False(t, res.Passed())
-	require.Equal(t, "17", res.Text.ErrCode)
+	require.Equal(t, "17", res.Text.Code())
 	require.Empty(t, res.Text.LivenessDetail)
 	require.Empty(t, res.Video)
 
@@ -288,7 +288,7 @@ func TestTokenLifetimes(t *testing.T) {
 	require.ErrorIs(t, srv.CompleteDetect(auth.BizToken, kyctest.DetectAttempt{ErrCode: "0"}), kyctest.ErrBizTokenExpired)
 	res, err := c.Detect.InfoEnhanced(ctx, kyc.DetectInfoRequest{BizToken: auth.BizToken, RuleID: "1", Parts: kyc.PartText})
 	require.NoError(t, err)
-	require.Equal(t, "15", res.Text.ErrCode, "token expired without an attempt")
+	require.Equal(t, "15", res.Text.Code(), "token expired without an attempt")
 	srv.Clock.Advance(kyc.ResultRetention)
 	_, err = c.Detect.InfoEnhanced(ctx, kyc.DetectInfoRequest{BizToken: auth.BizToken, RuleID: "1"})
 	require.Equal(t, kyctest.CodeTokenExpired, apiErr(t, err).Code)
@@ -383,7 +383,7 @@ func TestEIDJourney(t *testing.T) {
 
 	res, err := c.EID.Result(ctx, kyc.EIDResultRequest{EIDToken: tok.EIDToken})
 	require.NoError(t, err)
-	require.Equal(t, "17", res.Text.ErrCode, "not finished yet")
+	require.Equal(t, "17", res.Text.Code(), "not finished yet")
 	require.Nil(t, res.EIDInfo)
 
 	require.NoError(t, srv.StartEid(tok.EIDToken))
@@ -418,8 +418,8 @@ func TestEIDJourney(t *testing.T) {
 		"long merchant":    {MerchantID: strings.Repeat("m", 51)},
 		"partner no id":    {MerchantID: "M", Config: &kyc.EIDTokenConfig{InputType: kyc.EIDInputPartner}},
 		"bad input type":   {MerchantID: "M", Config: &kyc.EIDTokenConfig{InputType: "9"}},
-		"bad mode":         {MerchantID: "M", Config: &kyc.EIDTokenConfig{IntentionMode: "3"}},
-		"two questions":    {MerchantID: "M", Config: &kyc.EIDTokenConfig{IntentionQuestions: make([]kyc.IntentionQuestion, 2)}},
+		"bad mode":         {MerchantID: "M", Config: &kyc.EIDTokenConfig{IntentionMode: "4"}},
+		"blank questions":  {MerchantID: "M", Config: &kyc.EIDTokenConfig{IntentionMode: "2", IntentionQuestions: make([]kyc.IntentionQuestion, 2)}},
 		"long verify text": {MerchantID: "M", Config: &kyc.EIDTokenConfig{IntentionVerifyText: strings.Repeat("读", 121)}},
 		"name only":        {MerchantID: "M", Name: cloudName},
 		"bad redirect":     {MerchantID: "M", RedirectURL: "javascript:alert(1)"},

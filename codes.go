@@ -396,6 +396,9 @@ var codeRows = []codeRow{
 	// The manual (L16423) prints InternalServerError.EncryptSystemError; Tencent's reference says
 	// InternalError.EncryptSystemError. Both are listed so either spelling is recognised.
 	{"InternalError.EncryptSystemError", "加密失败", "encryption failed", ErrBusy, codeRetry, 0, 0},
+	// FailedOperation.EncryptSystemError: GetDetectInfoEnhanced's spelling (Tencent's SDK) of the
+	// same failure, for an encrypted answer; a read, so resending it is safe.
+	{"FailedOperation.EncryptSystemError", "加密失败", "encryption failed", ErrBusy, codeRetry, 0, 0},
 	{"InternalServerError.EncryptSystemError", "加密失败", "encryption failed (spelling of the manual)", ErrBusy, codeRetry, 0, 0},
 	{"InternalServerError", "内部错误", "internal error (spelling of the manual)", ErrBusy, codeRetry, 0, 0},
 	{"InternalError.UnKnown", "内部未知错误", "unknown internal error", ErrBusy, codeRetry, 0, 0},

@@ -191,6 +191,7 @@ func TestRetryFlagOfEveryBusyOrRateLimitedCode(t *testing.T) {
 		"2018": false, // 请第二天0点后重试: the limit resets at midnight
 		// API 3.0 (C 9.4, D, Tencent Cloud's common codes).
 		"FailedOperation.DetectEngineSystemError":           true,  // 服务引擎调用失败，请重试
+		"FailedOperation.EncryptSystemError":                true,  // 加密失败 (GetDetectInfoEnhanced)
 		"FailedOperation.UnKnown":                           true,  // 内部未知错误
 		"FailedOperation.RequestLimitExceeded":              false, // 调用次数超出限制: a count, not a rate
 		"InternalError":                                     true,

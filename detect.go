@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"strings"
 	"time"
 
@@ -49,12 +50,23 @@ type DetectAuthRequest struct {
 	// Photo is a comparison photo (JPG or PNG, at most 3 MB once base64-encoded), for RuleIds
 	// that compare with an uploaded photo.
 	Photo []byte
+
+	// Will verification (intention.go), for RuleIds configured with a will step: the prompts of
+	// one mode. IntentionVerifyText is the text read aloud (at most 120 characters);
+	// IntentionQuestions the question-and-answer rounds (1 to 10); IntentionActions the nod
+	// rounds (1 to 10); Config the mode and its options. TerminalType, in the model, is not used
+	// by this action and is never sent.
+	IntentionVerifyText string
+	IntentionQuestions  []IntentionQuestion
+	IntentionActions    []IntentionAction
+	Config              *RuleIDConfig
 }
 
-// String keeps the name, ID number and photo out of logs and errors.
+// String keeps the name, ID number, photo and will prompts out of logs and errors.
 func (r DetectAuthRequest) String() string {
-	return fmt.Sprintf("DetectAuthRequest{ruleId: %s, name: %s, idCard: %s, photo: %d bytes}",
-		r.RuleID, redactedIf(r.Name), redactedIf(r.IDCard), len(r.Photo))
+	return fmt.Sprintf("DetectAuthRequest{ruleId: %s, name: %s, idCard: %s, photo: %d bytes, intention: %d questions, %d actions, text: %s}",
+		r.RuleID, redactedIf(r.Name), redactedIf(r.IDCard), len(r.Photo), len(r.IntentionQuestions), len(r.IntentionActions),
+		redactedIf(r.IntentionVerifyText))
 }
 
 // GoString keeps %#v redacted.
@@ -83,6 +95,11 @@ type detectAuthWire struct {
 	RedirectURL string `json:"RedirectUrl,omitempty"`
 	Extra       string `json:"Extra,omitempty"`
 	ImageBase64 string `json:"ImageBase64,omitempty"`
+	// Will verification (appended: other fields may follow).
+	IntentionVerifyText string              `json:"IntentionVerifyText,omitempty"`
+	IntentionQuestions  []IntentionQuestion `json:"IntentionQuestions,omitempty"`
+	IntentionActions    []IntentionAction   `json:"IntentionActions,omitempty"`
+	Config              *RuleIDConfig       `json:"Config,omitempty"`
 }
 
 // DetectAuthResult is a minted BizToken.
@@ -95,7 +112,9 @@ type DetectAuthResult struct {
 // Auth calls DetectAuth: it checks the request, then mints a BizToken for one journey. The call
 // is resent only if it provably never reached the service (a token is minted per call).
 func (s *DetectService) Auth(ctx context.Context, req DetectAuthRequest) (*DetectAuthResult, error) {
-	w := detectAuthWire{RuleID: req.RuleID, IDCard: req.IDCard, Name: req.Name, RedirectURL: req.RedirectURL, Extra: req.Extra}
+	w := detectAuthWire{RuleID: req.RuleID, IDCard: req.IDCard, Name: req.Name, RedirectURL: req.RedirectURL, Extra: req.Extra,
+		IntentionVerifyText: req.IntentionVerifyText, IntentionQuestions: req.IntentionQuestions,
+		IntentionActions: req.IntentionActions, Config: req.Config}
 	if err := checkCloudID("RuleId", req.RuleID, 64); err != nil {
 		return nil, err
 	}
@@ -118,6 +137,9 @@ func (s *DetectService) Auth(ctx context.Context, req DetectAuthRequest) (*Detec
 			return nil, invalidInput("ImageBase64", "photo must be at most 3 MB once base64-encoded")
 		}
 		w.ImageBase64 = base64.StdEncoding.EncodeToString(req.Photo)
+	}
+	if err := checkDetectIntention(req); err != nil {
+		return nil, err
 	}
 	var out DetectAuthResult
 	if err := s.c.cloudCall(ctx, "DetectAuth", w, &out, true); err != nil {
@@ -144,9 +166,15 @@ const (
 	PartIDCard                             // ID-card images (2)
 	PartBestFrames                         // best frames from the video (3)
 	PartVideo                              // the liveness video (4); not offered by eID
+	// PartIntention: the will-verification results, read aloud (5) and question and answer or
+	// nod (6); GetDetectInfoEnhanced and GetEidResult only.
+	PartIntention
 )
 
-const allDetectParts = PartText | PartIDCard | PartBestFrames | PartVideo
+const allDetectParts = PartText | PartIDCard | PartBestFrames | PartVideo | PartIntention
+
+// partDigits are the InfoType digits of each part, in bit order.
+var partDigits = [...]string{"1", "2", "3", "4", "56"}
 
 // infoType writes the parts as InfoType digits: "0" for everything, else e.g. "13".
 func (p DetectParts) infoType() string {
@@ -154,9 +182,9 @@ func (p DetectParts) infoType() string {
 		return "0"
 	}
 	var b []byte
-	for i, d := range "1234" {
+	for i, d := range partDigits {
 		if p&(1<<i) != 0 {
-			b = append(b, byte(d))
+			b = append(b, d...)
 		}
 	}
 	return string(b)
@@ -212,6 +240,8 @@ func (r DetectInfoRequest) wire(enhanced bool) (detectInfoWire, error) {
 		return detectInfoWire{}, invalidInput("IsReturnAllVideo", "AllVideos needs PartVideo")
 	case !enhanced && r.AllVideos:
 		return detectInfoWire{}, invalidInput("IsReturnAllVideo", "GetDetectInfo cannot return every video; use InfoEnhanced")
+	case !enhanced && r.Parts&PartIntention != 0:
+		return detectInfoWire{}, invalidInput("InfoType", "GetDetectInfo has no will-verification results; use InfoEnhanced")
 	case !enhanced && (r.BestFrames > 0 || r.CutIDCardImage || r.IDCardAvatar):
 		return detectInfoWire{}, invalidInput("InfoType", "GetDetectInfo has no best-frame count or ID-card options; use InfoEnhanced")
 	}
@@ -230,7 +260,18 @@ type DetectInfo struct {
 	Video      Media         // the liveness video (VideoData.LivenessVideo)
 	// Videos is the video of every liveness attempt (VideoData.LivenessVideos), asked for with
 	// DetectInfoRequest.AllVideos.
-	Videos    []VideoDetail
+	Videos []VideoDetail
+
+	// Will verification (intention.go): IsVerifyIntention says whether the journey had a will
+	// step; IntentionVerifyType names its mode ("0" question and answer, "1" nod, "2" read
+	// aloud; nil when absent or null); the result of that mode is in the matching object (asked
+	// for with PartIntention). IntentionPassed reads them.
+	IsVerifyIntention       bool
+	IntentionVerifyType     *string
+	IntentionVerifyData     *IntentionVerifyData
+	IntentionQuestionResult *IntentionQuestionResult
+	IntentionActionResult   *IntentionActionResult
+
 	RequestID string
 }
 
@@ -243,8 +284,12 @@ func (d DetectInfo) String() string {
 	if d.IDCard != nil {
 		idCard = d.IDCard.String()
 	}
-	return fmt.Sprintf("DetectInfo{text: %s, idCard: %s, bestFrame: %v, bestFrames: %d, video: %v, videos: %d, requestId: %s}",
-		text, idCard, d.BestFrame, len(d.BestFrames), d.Video, len(d.Videos), d.RequestID)
+	verifyType := "null"
+	if d.IntentionVerifyType != nil {
+		verifyType = strconv.Quote(*d.IntentionVerifyType)
+	}
+	return fmt.Sprintf("DetectInfo{text: %s, idCard: %s, bestFrame: %v, bestFrames: %d, video: %v, videos: %d, isVerifyIntention: %t, intentionVerifyType: %s, intentionPassed: %t, requestId: %s}",
+		text, idCard, d.BestFrame, len(d.BestFrames), d.Video, len(d.Videos), d.IsVerifyIntention, verifyType, d.IntentionPassed(), d.RequestID)
 }
 
 // GoString keeps %#v redacted.
@@ -253,15 +298,21 @@ func (d DetectInfo) GoString() string { return d.String() }
 // LogValue keeps personal data and media out of structured logs.
 func (d DetectInfo) LogValue() slog.Value { return slog.StringValue(d.String()) }
 
-// Passed reports whether the whole journey passed (Text.ErrCode "0", spec B 2.2). It says
-// nothing about billing.
-func (d *DetectInfo) Passed() bool { return d != nil && d.Text.Passed() }
+// Passed reports whether the whole journey passed: Text.ErrCode 0 (spec B 2.2), and, when the
+// journey had a will step (IsVerifyIntention), that step too (IntentionPassed), since ErrCode
+// covers the face part only. It says nothing about billing.
+func (d *DetectInfo) Passed() bool {
+	return d != nil && d.Text.Passed() && (!d.IsVerifyIntention || d.IntentionPassed())
+}
 
-// DetectText is the text part of a result (DetectInfoText). Codes are normalised to strings
-// ("0", "2016"), matching the code catalogue. It prints redacted; its JSON (for your own store)
-// keeps everything, with the wire names.
+// DetectText is the text part of a result (DetectInfoText). ErrCode is the model's integer (Code
+// gives the catalogue's text form). It prints redacted; its JSON (for your own store) keeps
+// everything, with the wire names.
 type DetectText struct {
-	ErrCode          string           `json:"ErrCode" wire:"ErrCode,code"` // "0" = the whole journey passed; "" when absent
+	// ErrCode is the journey's result: 0 passed; nil when absent or null (not a pass). An
+	// integer as in Tencent's model and every documented example; a string is refused
+	// (ErrBadResponse) rather than guessed at, since no example shows one.
+	ErrCode          *int64           `json:"ErrCode"`
 	ErrMsg           string           `json:"ErrMsg"`
 	IDCard           string           `json:"IdCard"` // the ID number verified
 	UseIDType        int              `json:"UseIDType"`
@@ -291,15 +342,26 @@ type DetectText struct {
 	NFCBillingCounts int              `json:"NFCBillingCounts"`
 	PassNo           string           `json:"PassNo"`
 	VisaNum          string           `json:"VisaNum"`
+	// LivenessActionSequence is the order of the liveness actions, e.g. "1,2" (1 open mouth, 2
+	// blink, 3 nod, 4 shake head, 5 silent); the floating-layer H5 only.
+	LivenessActionSequence string `json:"LivenessActionSequence"`
 }
 
-// Passed reports whether ErrCode is "0".
-func (t *DetectText) Passed() bool { return t != nil && t.ErrCode == "0" }
+// Passed reports whether ErrCode is 0.
+func (t *DetectText) Passed() bool { return t != nil && codeIs(t.ErrCode, 0) }
+
+// Code is ErrCode as the code catalogue writes it ("0", "2016"); "" when absent.
+func (t *DetectText) Code() string {
+	if t == nil || t.ErrCode == nil {
+		return ""
+	}
+	return strconv.FormatInt(*t.ErrCode, 10)
+}
 
 // String keeps the name, ID number, OCR text and phone number out of logs and errors.
 func (t DetectText) String() string {
 	return fmt.Sprintf("DetectText{errCode: %s, liveStatus: %d, compareStatus: %d, sim: %s, attempts: %d, name: %s, idCard: %s}",
-		t.ErrCode, t.LiveStatus, t.CompareStatus, t.Sim, len(t.LivenessDetail), redactedIf(t.Name), redactedIf(t.IDCard))
+		optCode(t.ErrCode), t.LiveStatus, t.CompareStatus, t.Sim, len(t.LivenessDetail), redactedIf(t.Name), redactedIf(t.IDCard))
 }
 
 // GoString keeps %#v redacted.
@@ -307,7 +369,7 @@ func (t DetectText) GoString() string { return t.String() }
 
 // LogValue keeps personal data out of structured logs.
 func (t DetectText) LogValue() slog.Value {
-	return slog.GroupValue(slog.String("errCode", t.ErrCode), slog.Int("attempts", len(t.LivenessDetail)))
+	return slog.GroupValue(slog.String("errCode", optCode(t.ErrCode)), slog.Int("attempts", len(t.LivenessDetail)))
 }
 
 // UnmarshalJSON reads the wire form (and this type's own JSON) tolerantly (decodeObject):
@@ -422,10 +484,14 @@ type detectInfoBody struct {
 	BestFrame  *bestFrameWire `json:"BestFrame"`
 	VideoData  *videoDataWire `json:"VideoData"`
 	RequestID  string         `json:"RequestId"`
+	intentionWire
 }
 
 func (b *detectInfoBody) info() *DetectInfo {
-	d := &DetectInfo{Text: b.Text, IDCard: b.IDCardData, RequestID: b.RequestID}
+	d := &DetectInfo{Text: b.Text, IDCard: b.IDCardData, RequestID: b.RequestID,
+		IsVerifyIntention: b.IsVerifyIntention, IntentionVerifyType: b.IntentionVerifyType,
+		IntentionVerifyData: b.IntentionVerifyData, IntentionQuestionResult: b.IntentionQuestionResult,
+		IntentionActionResult: b.IntentionActionResult}
 	if b.VideoData != nil {
 		d.Video, d.Videos = b.VideoData.LivenessVideo, b.VideoData.LivenessVideos
 	}

@@ -155,7 +155,10 @@ func receiverName(recv *ast.FieldList) string {
 // maxExportedTopLevel bounds the root package's surface (issue: about 47 calls should not need
 // hundreds of names): exported functions, types, constants and variables, methods aside.
 // +3 for observability (issue 13, point 9): Observer, Event, WithObserver.
-const maxExportedTopLevel = 203
+// +7 for will verification on API 3.0 (intention.go, detect.go): RuleIDConfig, IntentionAction,
+// IntentionVerifyData, IntentionQuestionResult, IntentionActionResult, IntentionActionDetail,
+// PartIntention.
+const maxExportedTopLevel = 210
 
 // TestExportedSurface counts the root package's exported top-level identifiers (tests excluded)
 // and fails past maxExportedTopLevel, so that the surface grows only by a deliberate change here.

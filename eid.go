@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strings"
 	"time"
 
 	"github.com/kycgo/kyc/internal/transport"
@@ -36,18 +35,30 @@ const (
 	EIDInputPartner      EIDInputType = "4" // the backend sends Name and IDCard
 )
 
-// EIDTokenConfig is GetEidTokenConfig: how the mini-program journey runs. The zero value sends
-// nothing and keeps the service's defaults.
+// EIDTokenConfig is GetEidTokenConfig (all ten fields of the model): how the mini-program
+// journey runs. The zero value sends nothing and keeps the service's defaults.
 type EIDTokenConfig struct {
 	InputType EIDInputType `json:"InputType,omitempty"`
 	// UseIntentionVerify adds will verification; it is billed at the will price.
 	UseIntentionVerify bool `json:"UseIntentionVerify,omitempty"`
-	// IntentionMode: "1" read aloud (the default), "2" question and answer. Not the same numbers
-	// as kyc1's willType (spec C T13).
-	IntentionMode        string              `json:"IntentionMode,omitempty"`
-	IntentionVerifyText  string              `json:"IntentionVerifyText,omitempty"` // read-aloud text, at most 120 characters
-	IntentionQuestions   []IntentionQuestion `json:"IntentionQuestions,omitempty"`  // one question is supported
-	IntentionRecognition bool                `json:"IntentionRecognition,omitempty"`
+	// IntentionMode: "1" read aloud (the default), "2" question and answer, "3" nod. Not the
+	// same numbers as kyc1's willType (spec C T13), nor as IntentionVerifyType in results.
+	IntentionMode       string              `json:"IntentionMode,omitempty"`
+	IntentionVerifyText string              `json:"IntentionVerifyText,omitempty"` // read-aloud text, at most 120 characters
+	IntentionQuestions  []IntentionQuestion `json:"IntentionQuestions,omitempty"`  // question and answer: 1 to 10 rounds
+	// IntentionRecognition accepts answers close in meaning to the listed ones. nil keeps the
+	// service's default, which is on; point it at false to switch it off.
+	IntentionRecognition *bool `json:"IntentionRecognition,omitempty"`
+	// IntentionActions are the nod prompts (mode "3"): 1 to 10 rounds of at most 150 characters.
+	IntentionActions []IntentionAction `json:"IntentionActions,omitempty"`
+	// IsSupportHMTResidentPermitOCR allows Hong Kong, Macau and Taiwan residence permits in the
+	// OCR step. The model states no default, so nil sends nothing and false is sent as false.
+	IsSupportHMTResidentPermitOCR *bool `json:"IsSupportHMTResidentPermitOCR,omitempty"`
+	// MouthOpenRecognition checks that the mouth moves while answering (mode "2" only; the
+	// service's default is off).
+	MouthOpenRecognition bool `json:"MouthOpenRecognition,omitempty"`
+	// Speed of the spoken prompts: 0 automatic (the default), 1 1x, 2 1.2x, 3 1.5x.
+	Speed int `json:"Speed,omitempty"`
 }
 
 // IntentionQuestion is a will-verification question (at most 250 characters) and its accepted
@@ -59,7 +70,9 @@ type IntentionQuestion struct {
 
 // EIDTokenRequest starts one eID journey. It prints redacted.
 type EIDTokenRequest struct {
-	MerchantID string // E证通 merchant id from the console (at most 50 characters)
+	// MerchantID is the E证通 merchant id from the console. At most 50 characters: the model
+	// states no length, the manual's GetEidToken table does ("字段长度最长50位"), so it is kept.
+	MerchantID string
 	// Name and IDCard, together; needed when the journey does not read them itself
 	// (Config.InputType EIDInputPartner).
 	Name   string
@@ -149,62 +162,45 @@ func (cfg *EIDTokenConfig) check(identity bool) error {
 	default:
 		return invalidInput("Config.InputType", `must be "1", "2", "3" or "4"`)
 	}
-	if cfg.IntentionMode != "" && cfg.IntentionMode != "1" && cfg.IntentionMode != "2" {
-		return invalidInput("Config.IntentionMode", `must be "1" (read aloud) or "2" (question and answer)`)
+	mode, ok := eidIntentionModes[cfg.IntentionMode]
+	if !ok {
+		return invalidInput("Config.IntentionMode", `must be "1" (read aloud), "2" (question and answer) or "3" (nod)`)
 	}
-	if err := cloudText("Config.IntentionVerifyText", cfg.IntentionVerifyText, 120); err != nil {
+	r := intentionRequest{prefix: "Config.", text: cfg.IntentionVerifyText, questions: cfg.IntentionQuestions,
+		actions: cfg.IntentionActions, maxAction: maxEIDIntentionAction}
+	if err := r.check(); err != nil {
 		return err
 	}
-	if len(cfg.IntentionQuestions) > 1 {
-		return invalidInput("Config.IntentionQuestions", "only one question is supported")
-	}
-	for _, q := range cfg.IntentionQuestions {
-		if err := q.check(); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// Limits of an IntentionQuestion (spec D, IntentionQuestion): the question at most 250
-// characters, 1 to 50 answers of at most 10 characters each.
-const (
-	maxIntentionQuestion = 250
-	maxIntentionAnswers  = 50
-	maxIntentionAnswer   = 10
-)
-
-// check applies the IntentionQuestion limits; a blank question or answer is refused too (the
-// service speaks the one and compares the reply with the others).
-func (q IntentionQuestion) check() error {
-	const qField, aField = "Config.IntentionQuestions.Question", "Config.IntentionQuestions.Answers"
-	if strings.TrimSpace(q.Question) == "" {
-		return invalidInput(qField, "must not be blank")
-	}
-	if err := cloudText(qField, q.Question, maxIntentionQuestion); err != nil {
+	if err := checkIntentionSpeed(cfg.Speed); err != nil {
 		return err
 	}
+	// The prompts of another mode than the one chosen would be ignored: refused, as is a will
+	// journey without the prompts of its mode (the read-aloud text may come from the console).
 	switch {
-	case len(q.Answers) == 0:
-		return invalidInput(aField, "needs at least one answer")
-	case len(q.Answers) > maxIntentionAnswers:
-		return invalidInput(aField, fmt.Sprintf("at most %d answers", maxIntentionAnswers))
-	}
-	for _, a := range q.Answers {
-		if strings.TrimSpace(a) == "" {
-			return invalidInput(aField, "an answer must not be blank")
-		}
-		if err := cloudText(aField, a, maxIntentionAnswer); err != nil {
-			return err
-		}
+	case len(cfg.IntentionQuestions) > 0 && mode != intentionTypeQA:
+		return invalidInput("Config.IntentionQuestions", `only with IntentionMode "2" (question and answer)`)
+	case len(cfg.IntentionActions) > 0 && mode != intentionTypeNod:
+		return invalidInput("Config.IntentionActions", `only with IntentionMode "3" (nod)`)
+	case cfg.MouthOpenRecognition && mode != intentionTypeQA:
+		return invalidInput("Config.MouthOpenRecognition", `only with IntentionMode "2" (question and answer)`)
+	case cfg.UseIntentionVerify && mode == intentionTypeQA && len(cfg.IntentionQuestions) == 0:
+		return invalidInput("Config.IntentionQuestions", `IntentionMode "2" needs IntentionQuestions`)
+	case cfg.UseIntentionVerify && mode == intentionTypeNod && len(cfg.IntentionActions) == 0:
+		return invalidInput("Config.IntentionActions", `IntentionMode "3" needs IntentionActions`)
 	}
 	return nil
 }
+
+// eidIntentionModes maps GetEidTokenConfig.IntentionMode ("" is the default, "1") to the mode
+// as results name it (IntentionVerifyType).
+var eidIntentionModes = map[string]string{"": intentionTypeReadAloud, "1": intentionTypeReadAloud,
+	"2": intentionTypeQA, "3": intentionTypeNod}
 
 // EIDResultRequest asks for the result of one EidToken.
 type EIDResultRequest struct {
 	EIDToken string
-	// Parts: PartText, PartIDCard, PartBestFrames (eID has no video); zero asks for everything.
+	// Parts: PartText, PartIDCard, PartBestFrames, PartIntention (eID has no video); zero asks
+	// for everything.
 	Parts DetectParts
 	// BestFrames asks for up to 3 extra best frames (needs PartBestFrames).
 	BestFrames     int
@@ -283,7 +279,7 @@ func (s *EIDService) Result(ctx context.Context, req EIDResultRequest) (*EIDResu
 		return nil, invalidInput("IsCutIdCardImage", "ID-card options need PartIDCard")
 	}
 	infoType := req.Parts.infoType()
-	if req.Parts == PartText|PartIDCard|PartBestFrames {
+	if req.Parts == allDetectParts&^PartVideo {
 		infoType = "0"
 	}
 	w := eidResultWire{EIDToken: req.EIDToken, InfoType: infoType, BestFramesCount: req.BestFrames,

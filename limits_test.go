@@ -373,7 +373,7 @@ func limitCases(srv *kyctest.Server) []limitCase {
 			r := kyc.EIDTokenRequest{MerchantID: "M1", Config: &kyc.EIDTokenConfig{UseIntentionVerify: true, IntentionVerifyText: hanzi(n)}}
 			return str(r.Config.IntentionVerifyText, second(c.EID.Token(ctx, r)))
 		}},
-		{name: "GetEidToken IntentionQuestions", field: "Config.IntentionQuestions", limit: 1, call: func(ctx C, c K, n int) (string, error) {
+		{name: "GetEidToken IntentionQuestions", field: "Config.IntentionQuestions", limit: 10, call: func(ctx C, c K, n int) (string, error) {
 			cfg := eidQuestion("问", "是")
 			for range n - 1 {
 				cfg.IntentionQuestions = append(cfg.IntentionQuestions, cfg.IntentionQuestions[0])
@@ -441,7 +441,7 @@ func second[T any](_ T, err error) error { return err }
 func TestLimitBoundaries(t *testing.T) {
 	srv, c := newFullPair(t)
 	ctx := context.Background()
-	for _, tc := range limitCases(srv) {
+	for _, tc := range append(limitCases(srv), intentionLimitCases()...) {
 		t.Run(tc.name, func(t *testing.T) {
 			accept := func(n int) {
 				t.Helper()

@@ -103,7 +103,7 @@ type DayReport struct {
 // ReconcileReport is the outcome of Reconcile: a String for people, JSON (encoding/json) for
 // machines. It holds BizTokens, Seqs and counts, never a name or an ID number.
 type ReconcileReport struct {
-	Product  string      `json:"product"` // "Plus", "Enhanced" or "Basic"
+	Product  string      `json:"product"` // "Plus", "Enhanced", "Basic" or "Will"
 	Days     []DayReport `json:"days"`
 	Findings []Finding   `json:"findings"` // findings tied to no reconciled day
 }
@@ -183,11 +183,15 @@ type savedCounts struct{ needCharge, billedCodes int }
 // Reconcile compares the saved details (method 1) with the bills of some days (method 2), per
 // day and per BizToken (spec B 6.2, 6.5). Only the days of the bills given are reconciled; saved
 // attempts on other days are used only to note tokens that span days. product is the RuleId's
-// version (Plus, Enhanced or Basic): it decides which codes are billed (Plus also bills 1002).
-// Pass the bills of one RuleId with the saved tokens of that RuleId.
+// version (Plus, Enhanced or Basic), or ProductWill for a RuleId with a will step (billed at the
+// will price, on the will table's codes: 0, 2006 and 2016, the Enhanced codes): it decides which
+// codes are billed (Plus also bills 1002). Pass the bills of one RuleId with the saved tokens of
+// that RuleId.
 func Reconcile(product Product, saved []SavedToken, bills ...*DayBill) (*ReconcileReport, error) {
-	if product != ProductPlus && product != ProductEnhanced && product != ProductBasic {
-		return nil, invalidInput("product", "must be ProductPlus, ProductEnhanced or ProductBasic (the RuleId's version)")
+	switch product {
+	case ProductPlus, ProductEnhanced, ProductBasic, ProductWill:
+	default:
+		return nil, invalidInput("product", "must be ProductPlus, ProductEnhanced, ProductBasic or ProductWill (the RuleId's version)")
 	}
 	rep := &ReconcileReport{Product: product.String()}
 	dayIndex := map[Day]int{}

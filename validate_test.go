@@ -86,7 +86,7 @@ func TestEnumArgumentsOutsideTheirValues(t *testing.T) {
 			return second(c.NFC.GetCertID(ctx, kyc.NFCCertIDRequest{OrderNo: order, UserID: "user1", CardType: "2"}))
 		}},
 		{"detect Parts", "InfoType", func() error {
-			return second(c.Detect.InfoEnhanced(ctx, kyc.DetectInfoRequest{BizToken: "T1", RuleID: "1", Parts: 1 << 4}))
+			return second(c.Detect.InfoEnhanced(ctx, kyc.DetectInfoRequest{BizToken: "T1", RuleID: "1", Parts: 1 << 5}))
 		}},
 		{"eID Parts video", "InfoType", func() error {
 			return second(c.EID.Result(ctx, kyc.EIDResultRequest{EIDToken: "E1", Parts: kyc.PartVideo}))

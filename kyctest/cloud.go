@@ -76,7 +76,7 @@ func WithCloudTemporaryCredentials(secretID, secretKey, token string) Option {
 }
 
 // WithRule registers a RuleId (a console business flow) and the product it runs (ProductPlus,
-// ProductEnhanced or ProductBasic), which decides which attempt codes are charged. The
+// ProductEnhanced, ProductBasic or ProductWill), which decides which attempt codes are charged. The
 // first call replaces the default rule DefaultRuleID.
 func WithRule(ruleID string, product Product) Option {
 	return func(cfg *config) {

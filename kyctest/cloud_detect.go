@@ -42,6 +42,7 @@ type detectToken struct {
 	name, idCard  string // as DetectAuth received them (for Text; items get masked forms)
 	extra         string
 	attempts      []recordedAttempt
+	will          willStep // cloud_will.go
 }
 
 type recordedAttempt struct {
@@ -152,9 +153,9 @@ type detectAuthParams struct {
 	ImageBase64         string          `json:"ImageBase64"`
 	Encryption          json.RawMessage `json:"Encryption"`
 	IntentionVerifyText string          `json:"IntentionVerifyText"`
-	IntentionQuestions  json.RawMessage `json:"IntentionQuestions"`
-	IntentionActions    json.RawMessage `json:"IntentionActions"`
-	Config              json.RawMessage `json:"Config"`
+	IntentionQuestions  []willQuestion  `json:"IntentionQuestions"`
+	IntentionActions    []willAction    `json:"IntentionActions"`
+	Config              *ruleIDConfig   `json:"Config"`
 }
 
 // checkIdentity applies the service's rules for Name and IdCard.
@@ -208,8 +209,12 @@ func (s *Server) detectAuth(body []byte) (object, *cloudError) {
 			return nil, errCode("InvalidParameterValue", "ImageBase64 不是合法的 base64")
 		}
 	}
+	will, e := detectWill(&p)
+	if e != nil {
+		return nil, e
+	}
 	t := &detectToken{token: newUUID(), ruleID: p.RuleID, product: product, created: s.Clock.Now(),
-		name: p.Name, idCard: p.IDCard, extra: p.Extra}
+		name: p.Name, idCard: p.IDCard, extra: p.Extra, will: will}
 	cs := s.cloud
 	cs.mu.Lock()
 	cs.detects[t.token] = t
@@ -318,9 +323,8 @@ func (s *Server) getDetectInfoEnhanced(body []byte) (object, *cloudError) {
 	} else {
 		out = append(out, field{"VideoData", nil})
 	}
-	out = append(out, field{"Encryption", nil}, field{"IntentionVerifyData", nil}, field{"IntentionQuestionResult", nil},
-		field{"IntentionActionResult", nil}, field{"EncryptedBody", nil}, field{"IsVerifyIntention", false})
-	return out, nil
+	out = append(out, field{"Encryption", nil}, field{"EncryptedBody", nil})
+	return append(out, s.willFields(t.will, t.token, parts)...), nil
 }
 
 // getDetectInfo is the legacy action: the same data as a JSON document in the DetectInfo string,

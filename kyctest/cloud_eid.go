@@ -22,6 +22,7 @@ type eidToken struct {
 	started         bool
 	finished        time.Time // zero until CompleteEid
 	attempt         recordedAttempt
+	will            willStep // cloud_will.go
 }
 
 func (t *eidToken) status(now time.Time) string {
@@ -90,14 +91,18 @@ type eidTokenParams struct {
 	Encryption  json.RawMessage `json:"Encryption"`
 }
 
+// eidConfig is GetEidTokenConfig, its ten members (spec D).
 type eidConfig struct {
-	InputType                     string          `json:"InputType"`
-	UseIntentionVerify            bool            `json:"UseIntentionVerify"`
-	IntentionMode                 string          `json:"IntentionMode"`
-	IntentionVerifyText           string          `json:"IntentionVerifyText"`
-	IntentionQuestions            json.RawMessage `json:"IntentionQuestions"`
-	IntentionRecognition          bool            `json:"IntentionRecognition"`
-	IsSupportHMTResidentPermitOCR bool            `json:"IsSupportHMTResidentPermitOCR"`
+	InputType                     string         `json:"InputType"`
+	UseIntentionVerify            bool           `json:"UseIntentionVerify"`
+	IntentionMode                 string         `json:"IntentionMode"`
+	IntentionVerifyText           string         `json:"IntentionVerifyText"`
+	IntentionQuestions            []willQuestion `json:"IntentionQuestions"`
+	IntentionActions              []willAction   `json:"IntentionActions"`
+	IntentionRecognition          *bool          `json:"IntentionRecognition"`
+	IsSupportHMTResidentPermitOCR *bool          `json:"IsSupportHMTResidentPermitOCR"`
+	MouthOpenRecognition          *bool          `json:"MouthOpenRecognition"`
+	Speed                         *uint64        `json:"Speed"`
 }
 
 func (s *Server) getEidToken(body []byte) (object, *cloudError) {
@@ -127,11 +132,13 @@ func (s *Server) getEidToken(body []byte) (object, *cloudError) {
 		default:
 			return nil, errCode("InvalidParameterValue", "InputType 取值错误")
 		}
-		if c.IntentionMode != "" && c.IntentionMode != "1" && c.IntentionMode != "2" {
-			return nil, errCode("InvalidParameterValue", "IntentionMode 取值错误")
-		}
 	}
-	t := &eidToken{token: newUUID(), merchant: p.MerchantID, created: s.Clock.Now(), extra: p.Extra, name: p.Name, idCard: p.IDCard}
+	will, e := eidWill(p.Config)
+	if e != nil {
+		return nil, e
+	}
+	t := &eidToken{token: newUUID(), merchant: p.MerchantID, created: s.Clock.Now(), extra: p.Extra, name: p.Name, idCard: p.IDCard,
+		will: will}
 	s.cloud.mu.Lock()
 	s.cloud.eids[t.token] = t
 	s.cloud.mu.Unlock()
@@ -232,8 +239,8 @@ func (s *Server) getEidResult(body []byte) (object, *cloudError) {
 		info = object{{"EidCode", "EID" + strings.ReplaceAll(snap.token, "-", "")[:12]}, {"EidSign", randomBase64(64)},
 			{"DesKey", randomBase64(113)}, {"UserInfo", randomBase64(96)}}
 	}
-	out = append(out, field{"EidInfo", info}, field{"IntentionVerifyData", nil}, field{"IntentionQuestionResult", nil})
-	return out, nil
+	out = append(out, field{"EidInfo", info})
+	return append(out, s.willFields(snap.will, snap.token, parts)...), nil
 }
 
 // randomBase64 is n random bytes, base64: fake ciphertext.

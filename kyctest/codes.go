@@ -113,8 +113,12 @@ var serviceMessages = map[string]string{
 	"2016": "无法判断为同一人，请确认身份后重试（相似度未达到通过阈值）",
 	"2017": "权威数据源升级中，请稍后再试",
 	"2018": "操作过于频繁，请第二天0点后重试",
-	// spec C 4.9, API 3.0 errors (manual L16421-16440)
-	"InternalServerError.EncryptSystemError": "加密失败。",
+	// spec C 4.9, API 3.0 errors (manual L16421-16440), spelled as the service spells them
+	// (spec D 1.8, Tencent's SDK): the manual prints InternalServerError(.EncryptSystemError) and
+	// InvalidParameter.UnsupportedEncryptField, which the service does not send.
+	"InternalError.EncryptSystemError":       "加密失败。",
+	"FailedOperation.EncryptSystemError":     "加密失败。",
+	"InvalidParameter.UnsupportEncryptField": "存在不加密的字段，请参考文档修改。",
 	"FailedOperation.DecryptSystemError":     "解密失败。",
 	"FailedOperation.UnKnown":                "内部未知错误。",
 	"InvalidParameter":                       "参数错误。",
@@ -126,7 +130,7 @@ var serviceMessages = map[string]string{
 	"UnauthorizedOperation.Arrears":          "账号已欠费。",
 	"UnauthorizedOperation.NonAuthorize":     "账号未实名。",
 	"UnauthorizedOperation.Nonactivated":     "未开通服务。",
-	"InternalServerError":                    "内部错误。",
+	"InternalError":                          "内部错误。",
 }
 
 // serviceMessage is the message of code in the manual's tables, and false for a code they do

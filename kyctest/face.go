@@ -70,13 +70,16 @@ const (
 	ProductBasic                       // getfaceid: App SDK only
 	ProductPC                          // h5/geth5faceid: PC-browser H5 (a Basic product)
 	ProductEID                         // E证通 (GetEidToken): API 3.0 only
+	// ProductWill is a RuleId with a will step (WithRule), billed at the will price on the will
+	// table's codes (0, 2006, 2016 in the WeChat channels, like Enhanced).
+	ProductWill
 )
 
 // productNames are the names Product.String gives, by product.
 var productNames = [...]string{ProductPlus: "Plus", ProductEnhanced: "Enhanced", ProductBasic: "Basic",
-	ProductPC: "PC", ProductEID: "eID"}
+	ProductPC: "PC", ProductEID: "eID", ProductWill: "Will"}
 
-// String names the product ("Plus", "Enhanced", "Basic", "PC", "eID").
+// String names the product ("Plus", "Enhanced", "Basic", "PC", "eID", "Will").
 func (p Product) String() string {
 	if p > 0 && int(p) < len(productNames) {
 		return productNames[p]
