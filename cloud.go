@@ -15,7 +15,6 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/kycgo/kyc/internal/tc3"
 	"github.com/kycgo/kyc/internal/transport"
 	"github.com/kycgo/kyc/internal/wire"
 )
@@ -38,14 +37,16 @@ const (
 
 // cloudConfig is the API 3.0 part of a Client, set by the WithCloud* options.
 type cloudConfig struct {
-	secretID, secretKey string
-	token               string // X-TC-Token, for temporary (STS) credentials
-	endpoint, host      string // "" means defaultCloudEndpoint
-	region              string // X-TC-Region; faceid does not need one
-	language            string // X-TC-Language
-	poll                time.Duration
+	endpoint, host string // "" means defaultCloudEndpoint
+	region         string // X-TC-Region; faceid does not need one
+	language       string // X-TC-Language
+	poll           time.Duration
 
-	signer *tc3.Signer // signs with secretID and secretKey, keeping the day's derived key
+	// creds hands out the signing credentials and their signer (cloudcreds.go); static is its
+	// provider when WithCloudCredentials / WithCloudSessionToken set them.
+	creds  *credCache
+	static *staticCreds
+	cipher *cloudCipher // WithCloudEncryption (encryption.go); nil: fields go in clear
 }
 
 // NewCloud returns a client for the API 3.0 actions only (Detect, EID, Billing), for users of
@@ -79,7 +80,7 @@ func checkCloudCredentials(secretID, secretKey string) error {
 // (DetectAuth, GetEidToken) is resent only when it provably never reached the service. Without
 // credentials it fails before sending.
 func (c *Client) cloudCall(ctx context.Context, action string, in, out any, mint bool) error {
-	if c.cloud.secretID == "" {
+	if c.cloud.creds == nil {
 		return invalidInput("SecretId", "no API 3.0 credentials: pass kyc.WithCloudCredentials or use kyc.NewCloud")
 	}
 	body, err := json.Marshal(in)
@@ -105,6 +106,10 @@ func (k *cloudCall) newRequest(ctx context.Context) (*http.Request, error) {
 	if endpoint == "" {
 		endpoint, host = defaultCloudEndpoint, strings.TrimPrefix(defaultCloudEndpoint, "https://")
 	}
+	cred, err := cfg.credentials(ctx, k.c.clock)
+	if err != nil {
+		return nil, err
+	}
 	hreq, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint+"/", bytes.NewReader(k.body))
 	if err != nil {
 		return nil, fmt.Errorf("kyc: %s: %w", k.action, transport.RedactError(err))
@@ -126,13 +131,13 @@ func (k *cloudCall) newRequest(ctx context.Context) (*http.Request, error) {
 	if cfg.region != "" {
 		add("X-Tc-Region", cfg.region)
 	}
-	if cfg.token != "" {
-		add("X-Tc-Token", cfg.token)
+	if cred.creds.Token != "" {
+		add("X-Tc-Token", cred.creds.Token)
 	}
 	if cfg.language != "" {
 		add("X-Tc-Language", cfg.language)
 	}
-	add("Authorization", cfg.signer.Authorization(host, ts, k.body))
+	add("Authorization", cred.signer.Authorization(host, ts, k.body))
 	return hreq, nil
 }
 

@@ -83,6 +83,8 @@ type detectAuthWire struct {
 	RedirectURL string `json:"RedirectUrl,omitempty"`
 	Extra       string `json:"Extra,omitempty"`
 	ImageBase64 string `json:"ImageBase64,omitempty"`
+	// Encryption is set when the client has WithCloudEncryption (encryption.go).
+	Encryption *encryptionWire `json:"Encryption,omitempty"`
 }
 
 // DetectAuthResult is a minted BizToken.
@@ -119,6 +121,11 @@ func (s *DetectService) Auth(ctx context.Context, req DetectAuthRequest) (*Detec
 		}
 		w.ImageBase64 = base64.StdEncoding.EncodeToString(req.Photo)
 	}
+	enc, err := s.c.cloud.sealIdentity(&w.Name, &w.IDCard)
+	if err != nil {
+		return nil, err
+	}
+	w.Encryption = enc
 	var out DetectAuthResult
 	if err := s.c.cloudCall(ctx, "DetectAuth", w, &out, true); err != nil {
 		return nil, err
@@ -179,6 +186,11 @@ type DetectInfoRequest struct {
 	// DetectInfo.Videos (IsReturnAllVideo; Enhanced action only, needs PartVideo). The service
 	// returns them only when its data-storage (COS) option is enabled for the account.
 	AllVideos bool
+	// EncryptText asks for Text.IdCard, Name, OcrIdCard and OcrName encrypted on the wire
+	// (Encryption), and EncryptBody for the whole answer (IsEncryptResponse); the result comes
+	// back decrypted. Either needs WithCloudEncryption; InfoEnhanced only; not both at once.
+	EncryptText bool
+	EncryptBody bool
 }
 
 type detectInfoWire struct {
@@ -443,6 +455,9 @@ func (s *DetectService) InfoEnhanced(ctx context.Context, req DetectInfoRequest)
 	w, err := req.wire(true)
 	if err != nil {
 		return nil, err
+	}
+	if req.EncryptText || req.EncryptBody {
+		return s.infoEncrypted(ctx, req, w) // detect_encrypt.go
 	}
 	var body detectInfoBody
 	if err := s.c.cloudCall(ctx, "GetDetectInfoEnhanced", w, &body, false); err != nil {
