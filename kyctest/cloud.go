@@ -106,7 +106,7 @@ type cloudState struct {
 	rules    map[string]Product
 	pageSize int
 
-	credMu sync.RWMutex    // guards creds once the server runs (cloud_sts.go adds and revokes)
+	credMu sync.RWMutex   // guards creds once the server runs (cloud_sts.go adds and revokes)
 	uses   map[string]int // authenticated requests by SecretId, guarded by credMu
 
 	mu      sync.Mutex              // guards what follows
