@@ -52,7 +52,11 @@ type cloudConfig struct {
 // NewCloud returns a client for the API 3.0 actions only (Detect, EID, Billing), for users of
 // the WeChat and eID channels who have no kyc1 appId. Its kyc1 calls fail with an *InputError
 // before sending; use New for those. It checks its arguments and options and sends nothing.
+// With WithCloudCredentialsProvider among opts, pass "" for both secretID and secretKey.
 func NewCloud(secretID, secretKey string, opts ...Option) (*Client, error) {
+	if secretID == "" && secretKey == "" {
+		return newCloudFromProvider(opts) // cloudcreds.go
+	}
 	if err := checkCloudCredentials(secretID, secretKey); err != nil {
 		return nil, err
 	}

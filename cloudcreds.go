@@ -195,3 +195,16 @@ func checkSessionToken(token string) error {
 	}
 	return nil
 }
+
+// newCloudFromProvider is NewCloud("", "", opts...): opts must supply the credentials.
+func newCloudFromProvider(opts []Option) (*Client, error) {
+	c, err := newClient("", "", opts)
+	if err != nil {
+		return nil, err
+	}
+	if c.cloud.creds == nil {
+		_ = c.Close()
+		return nil, checkCloudCredentials("", "") // the SecretId InputError, as before
+	}
+	return c, nil
+}

@@ -178,7 +178,9 @@ func TestCloudCredentialsProviderFailures(t *testing.T) {
 
 type staticProvider kyc.CloudCredentials
 
-func (s staticProvider) Retrieve(context.Context) (kyc.CloudCredentials, error) { return kyc.CloudCredentials(s), nil }
+func (s staticProvider) Retrieve(context.Context) (kyc.CloudCredentials, error) {
+	return kyc.CloudCredentials(s), nil
+}
 
 // The session token may come before or after the key pair.
 func TestCloudSessionTokenEitherOrder(t *testing.T) {

@@ -154,7 +154,9 @@ func receiverName(recv *ast.FieldList) string {
 
 // maxExportedTopLevel bounds the root package's surface (issue: about 47 calls should not need
 // hundreds of names): exported functions, types, constants and variables, methods aside.
-const maxExportedTopLevel = 200
+// +4 for issue 12 points 5-6: WithCloudEncryption, CloudCredentials, CloudCredentialsProvider,
+// WithCloudCredentialsProvider.
+const maxExportedTopLevel = 204
 
 // TestExportedSurface counts the root package's exported top-level identifiers (tests excluded)
 // and fails past maxExportedTopLevel, so that the surface grows only by a deliberate change here.
