@@ -121,8 +121,10 @@ func TestEncryptionEnvelopesJudged(t *testing.T) {
 				"unknown member":    {func(e *testEnvelope, p map[string]any) { e.obj["Key"] = "x" }, "UnknownParameter"},
 				"manual iv text":    {func(e *testEnvelope, p map[string]any) { e.obj["Iv"] = "1234567890123456" }, kyctest.CodeDecryptSystemError},
 				"blob not base64":   {func(e *testEnvelope, p map[string]any) { e.obj["CiphertextBlob"] = "!!" }, kyctest.CodeDecryptSystemError},
-				"value tampered":    {func(e *testEnvelope, p map[string]any) { p["Name"] = base64.StdEncoding.EncodeToString(make([]byte, 16)) }, kyctest.CodeDecryptSystemError},
-				"plain value":       {func(e *testEnvelope, p map[string]any) { p["IdCard"] = "KYCTEST0000000001" }, kyctest.CodeDecryptSystemError},
+				"value tampered": {func(e *testEnvelope, p map[string]any) {
+					p["Name"] = base64.StdEncoding.EncodeToString(make([]byte, 16))
+				}, kyctest.CodeDecryptSystemError},
+				"plain value": {func(e *testEnvelope, p map[string]any) { p["IdCard"] = "KYCTEST0000000001" }, kyctest.CodeDecryptSystemError},
 			} {
 				require.Equal(t, tc.code, sendDetectAuth(t, srv, build(tc.mut)), name)
 			}
