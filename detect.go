@@ -121,11 +121,10 @@ func (s *DetectService) Auth(ctx context.Context, req DetectAuthRequest) (*Detec
 		}
 		w.ImageBase64 = base64.StdEncoding.EncodeToString(req.Photo)
 	}
-	enc, err := s.c.cloud.sealIdentity(&w.Name, &w.IDCard)
-	if err != nil {
+	var err error
+	if w.Name, w.IDCard, w.Encryption, err = s.c.cloud.sealIdentity(w.Name, w.IDCard); err != nil {
 		return nil, err
 	}
-	w.Encryption = enc
 	var out DetectAuthResult
 	if err := s.c.cloudCall(ctx, "DetectAuth", w, &out, true); err != nil {
 		return nil, err
@@ -222,6 +221,8 @@ func (r DetectInfoRequest) wire(enhanced bool) (detectInfoWire, error) {
 		return detectInfoWire{}, invalidInput("IsCutIdCardImage", "ID-card options need PartIDCard")
 	case r.AllVideos && !r.Parts.has(PartVideo):
 		return detectInfoWire{}, invalidInput("IsReturnAllVideo", "AllVideos needs PartVideo")
+	case !enhanced && (r.EncryptText || r.EncryptBody):
+		return detectInfoWire{}, invalidInput("Encryption", "GetDetectInfo has no encrypted answers; use InfoEnhanced")
 	case !enhanced && r.AllVideos:
 		return detectInfoWire{}, invalidInput("IsReturnAllVideo", "GetDetectInfo cannot return every video; use InfoEnhanced")
 	case !enhanced && (r.BestFrames > 0 || r.CutIDCardImage || r.IDCardAvatar):

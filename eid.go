@@ -125,11 +125,10 @@ func (s *EIDService) Token(ctx context.Context, req EIDTokenRequest) (*EIDToken,
 	}
 	w := eidTokenWire{MerchantID: req.MerchantID, IDCard: req.IDCard, Name: req.Name, Extra: req.Extra,
 		Config: req.Config, RedirectURL: req.RedirectURL}
-	enc, err := s.c.cloud.sealIdentity(&w.Name, &w.IDCard)
-	if err != nil {
+	var err error
+	if w.Name, w.IDCard, w.Encryption, err = s.c.cloud.sealIdentity(w.Name, w.IDCard); err != nil {
 		return nil, err
 	}
-	w.Encryption = enc
 	var out EIDToken
 	if err := s.c.cloudCall(ctx, "GetEidToken", w, &out, true); err != nil {
 		return nil, err

@@ -275,36 +275,37 @@ func (e *envelope) object(list, tags []string) *encryptionWire {
 		Algorithm: e.algorithm, TagList: tags}
 }
 
-// sealIdentity encrypts the non-empty Name and IdCard of a DetectAuth or GetEidToken request in
-// place and returns the Encryption object to send, or nil when the client has no
-// WithCloudEncryption or there is nothing to encrypt. The key is wiped before it returns: these
-// answers carry nothing encrypted.
-func (cfg *cloudConfig) sealIdentity(name, idCard *string) (*encryptionWire, error) {
-	if cfg.cipher == nil || (*name == "" && *idCard == "") {
-		return nil, nil
+// sealIdentity encrypts the non-empty name and ID number of a DetectAuth or GetEidToken request
+// and returns them with the Encryption object to send; without WithCloudEncryption, or with
+// nothing to encrypt, it returns them unchanged and a nil object. The key is wiped before it
+// returns: these answers carry nothing encrypted.
+func (cfg *cloudConfig) sealIdentity(name, idCard string) (string, string, *encryptionWire, error) {
+	if cfg.cipher == nil || (name == "" && idCard == "") {
+		return name, idCard, nil, nil
 	}
 	e, err := cfg.cipher.newEnvelope()
 	if err != nil {
-		return nil, err
+		return "", "", nil, err
 	}
 	defer e.wipe()
 	var list, tags []string
-	for _, f := range []struct {
+	fields := [2]struct {
 		wire string
-		v    *string
-	}{{"IdCard", idCard}, {"Name", name}} {
-		if *f.v == "" {
+		v    string
+	}{{"IdCard", idCard}, {"Name", name}}
+	for i, f := range fields {
+		if f.v == "" {
 			continue
 		}
-		ct, tag, err := e.seal([]byte(*f.v))
+		ct, tag, err := e.seal([]byte(f.v))
 		if err != nil {
-			return nil, fmt.Errorf("kyc: encryption: %s: %w", f.wire, err)
+			return "", "", nil, fmt.Errorf("kyc: encryption: %s: %w", f.wire, err)
 		}
-		*f.v = ct
+		fields[i].v = ct
 		list = append(list, f.wire)
 		if tag != "" {
 			tags = append(tags, tag)
 		}
 	}
-	return e.object(list, tags), nil
+	return fields[1].v, fields[0].v, e.object(list, tags), nil
 }

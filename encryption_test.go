@@ -186,10 +186,13 @@ func TestEncryptedAnswerRefusedLocally(t *testing.T) {
 	var ie *kyc.InputError
 	require.ErrorAs(t, err, &ie)
 
-	_, ec := newEncryptedPair(t, kyctest.AlgorithmSM4GCM)
+	esrv, ec := newEncryptedPair(t, kyctest.AlgorithmSM4GCM)
+	_, err = ec.Detect.Info(context.Background(), req) // the legacy action has no encrypted answers
+	require.ErrorAs(t, err, &ie)
 	req.EncryptBody = true
 	_, err = ec.Detect.InfoEnhanced(context.Background(), req)
 	require.ErrorAs(t, err, &ie)
+	require.Zero(t, esrv.TotalRequests())
 	require.Zero(t, srv.TotalRequests())
 
 	// Without the option nothing is encrypted: no Encryption object reaches the service.
