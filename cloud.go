@@ -91,7 +91,12 @@ func (c *Client) cloudCall(ctx context.Context, action string, in, out any, mint
 	if err != nil {
 		return fmt.Errorf("kyc: %s: encoding request: %w", action, err)
 	}
-	return c.roundTrip(ctx, action, mint, &cloudCall{c: c, action: action, body: body, out: out})
+	k := &cloudCall{c: c, action: action, body: body, out: out}
+	err = c.roundTrip(ctx, action, mint, k)
+	if c.cloud.creds.invalidate(k.cred, err) { // cloudcreds.go: a rejected temporary key, once
+		err = c.roundTrip(ctx, action, mint, k)
+	}
+	return err
 }
 
 // cloudCall is the API 3.0 half of a call.
@@ -100,6 +105,7 @@ type cloudCall struct {
 	action string
 	body   []byte
 	out    any
+	cred   *credEntry // the credentials of the last attempt
 }
 
 // newRequest signs every attempt afresh: X-TC-Timestamp is part of the signature and the service
@@ -114,6 +120,7 @@ func (k *cloudCall) newRequest(ctx context.Context) (*http.Request, error) {
 	if err != nil {
 		return nil, err
 	}
+	k.cred = cred
 	hreq, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint+"/", bytes.NewReader(k.body))
 	if err != nil {
 		return nil, fmt.Errorf("kyc: %s: %w", k.action, transport.RedactError(err))

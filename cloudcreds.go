@@ -2,6 +2,7 @@ package kyc
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -207,4 +208,27 @@ func newCloudFromProvider(opts []Option) (*Client, error) {
 		return nil, checkCloudCredentials("", "") // the SecretId InputError, as before
 	}
 	return c, nil
+}
+
+// invalidate drops e, the credentials of a call the service refused because of them (a key
+// revoked or a token rejected before its Expires), so that the next call retrieves new ones,
+// and says whether the refused call should be sent once more. A static key is never dropped:
+// asking again would give the same one. Another caller's newer credentials are kept.
+func (cc *credCache) invalidate(e *credEntry, err error) bool {
+	var ae *APIError
+	if e == nil || !errors.As(err, &ae) {
+		return false
+	}
+	switch ae.Code {
+	case "AuthFailure.TokenFailure", "AuthFailure.SecretIdNotFound", "AuthFailure.InvalidSecretId":
+	default:
+		return false
+	}
+	if _, static := cc.p.(*staticCreds); static {
+		return false
+	}
+	cc.mu.Lock()
+	cc.cur.CompareAndSwap(e, nil)
+	cc.mu.Unlock()
+	return true
 }

@@ -24,6 +24,9 @@ type countingProvider struct {
 	p     kyc.CloudCredentialsProvider
 	calls atomic.Int32
 	fail  atomic.Bool
+
+	mu      sync.Mutex
+	secrets []string // every SecretKey and Token handed out
 }
 
 func (c *countingProvider) Retrieve(ctx context.Context) (kyc.CloudCredentials, error) {
@@ -31,18 +34,23 @@ func (c *countingProvider) Retrieve(ctx context.Context) (kyc.CloudCredentials, 
 	if c.fail.Load() {
 		return kyc.CloudCredentials{}, errors.New("provider down")
 	}
-	return c.p.Retrieve(ctx)
+	cr, err := c.p.Retrieve(ctx)
+	c.mu.Lock()
+	c.secrets = append(c.secrets, cr.SecretKey, cr.Token)
+	c.mu.Unlock()
+	return cr, err
 }
 
 // newRoleClient starts a fake whose CVM role hands out keys living lifetime, and a client that
 // takes its credentials from that role (through a counting provider), on the fake's clock.
-func newRoleClient(t *testing.T, lifetime time.Duration) (*kyctest.Server, *kyc.Client, *countingProvider) {
+func newRoleClient(t *testing.T, lifetime time.Duration, opts ...kyc.Option) (*kyctest.Server, *kyc.Client, *countingProvider) {
 	t.Helper()
 	srv := kyctest.NewServer(kyctest.WithCVMRole("kyc-role", lifetime))
 	t.Cleanup(srv.Close)
 	p := &countingProvider{p: &credentials.CVMRole{Role: "kyc-role", Endpoint: srv.URL, HTTPClient: loopbackClient(t)}}
-	c, err := kyc.New(kyctest.DefaultAppID, srv.Secret, kyc.WithBaseURL(srv.URL), kyc.WithCloudEndpoint(srv.URL),
-		kyc.WithClock(srv.Clock), kyc.WithRetry(1, time.Millisecond, time.Millisecond), kyc.WithCloudCredentialsProvider(p))
+	c, err := kyc.New(kyctest.DefaultAppID, srv.Secret, append([]kyc.Option{kyc.WithBaseURL(srv.URL), kyc.WithCloudEndpoint(srv.URL),
+		kyc.WithClock(srv.Clock), kyc.WithRetry(1, time.Millisecond, time.Millisecond),
+		kyc.WithCloudCredentialsProvider(p)}, opts...)...)
 	require.NoError(t, err)
 	return srv, c, p
 }
@@ -97,7 +105,8 @@ func TestCloudCredentialsRefreshMargin(t *testing.T) {
 // keys: the fake refuses an expired key (AuthFailure.TokenFailure), and no call fails.
 func TestCloudCredentialsRotateUnderLoad(t *testing.T) {
 	const lifetime = 10 * time.Minute
-	srv, c, p := newRoleClient(t, lifetime)
+	var logs syncBuffer
+	srv, c, p := newRoleClient(t, lifetime, kyc.WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
 	var (
 		wg    sync.WaitGroup
 		calls atomic.Int32
@@ -129,6 +138,32 @@ func TestCloudCredentialsRotateUnderLoad(t *testing.T) {
 		total += n
 	}
 	require.Equal(t, 640, total)
+	// Debug lines were written for every call; no secret key or token is in them.
+	out := logs.String()
+	require.Contains(t, out, "DetectAuth")
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, s := range p.secrets {
+		require.NotContains(t, out, s)
+	}
+}
+
+// syncBuffer is a bytes.Buffer for concurrent log writes.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
 
 // A superseded key that the service revokes is never used again once the client moved on.
@@ -206,4 +241,33 @@ func TestCloudCredentialsRedacted(t *testing.T) {
 		require.NotContains(t, s, "SecretKeyHidden42")
 		require.NotContains(t, s, "TokenHidden42")
 	}
+}
+
+// A temporary key the service rejects before its Expires (revoked) is dropped and the call sent
+// once more with new credentials; a static key is not asked for again.
+func TestCloudCredentialsRejectedKeyDropped(t *testing.T) {
+	srv := kyctest.NewServer()
+	defer srv.Close()
+	role := &credentials.AssumeRole{Source: credentials.Static(srv.SecretID, srv.SecretKey, ""), RoleArn: "qcs::cam::uin/100000000001:roleName/kyc",
+		RoleSessionName: "kyc-test", Endpoint: srv.URL, HTTPClient: loopbackClient(t), Clock: srv.Clock}
+	c, err := kyc.NewCloud("", "", kyc.WithCloudCredentialsProvider(role), kyc.WithCloudEndpoint(srv.URL), kyc.WithClock(srv.Clock))
+	require.NoError(t, err)
+	require.NoError(t, detectAuth(c))
+	for id := range srv.CloudKeyUses() {
+		if id != srv.SecretID {
+			require.True(t, srv.RevokeCloudCredentials(id))
+		}
+	}
+	require.NoError(t, detectAuth(c), "resent with new credentials")
+	require.Equal(t, 2, srv.Requests(kyctest.EndpointAssumeRole))
+	require.Equal(t, 3, srv.Requests("DetectAuth"), "the refused attempt, then the resent one")
+
+	// The static key of the fake itself, revoked: the error comes back, nothing is resent.
+	sc, err := kyc.NewCloud(srv.SecretID, srv.SecretKey, kyc.WithCloudEndpoint(srv.URL), kyc.WithClock(srv.Clock),
+		kyc.WithRetry(1, time.Millisecond, time.Millisecond))
+	require.NoError(t, err)
+	require.True(t, srv.RevokeCloudCredentials(srv.SecretID))
+	err = detectAuth(sc)
+	require.Equal(t, "AuthFailure.SecretIdNotFound", apiErr(t, err).Code)
+	require.Equal(t, 4, srv.Requests("DetectAuth"))
 }
