@@ -15,7 +15,6 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/kycgo/kyc/internal/tc3"
 	"github.com/kycgo/kyc/internal/transport"
 	"github.com/kycgo/kyc/internal/wire"
 )
@@ -38,20 +37,26 @@ const (
 
 // cloudConfig is the API 3.0 part of a Client, set by the WithCloud* options.
 type cloudConfig struct {
-	secretID, secretKey string
-	token               string // X-TC-Token, for temporary (STS) credentials
-	endpoint, host      string // "" means defaultCloudEndpoint
-	region              string // X-TC-Region; faceid does not need one
-	language            string // X-TC-Language
-	poll                time.Duration
+	endpoint, host string // "" means defaultCloudEndpoint
+	region         string // X-TC-Region; faceid does not need one
+	language       string // X-TC-Language
+	poll           time.Duration
 
-	signer *tc3.Signer // signs with secretID and secretKey, keeping the day's derived key
+	// creds hands out the signing credentials and their signer (cloudcreds.go); static is its
+	// provider when WithCloudCredentials / WithCloudSessionToken set them.
+	creds  *credCache
+	static *staticCreds
+	cipher *cloudCipher // WithCloudEncryption (encryption.go); nil: fields go in clear
 }
 
 // NewCloud returns a client for the API 3.0 actions only (Detect, EID, Billing), for users of
 // the WeChat and eID channels who have no kyc1 appId. Its kyc1 calls fail with an *InputError
 // before sending; use New for those. It checks its arguments and options and sends nothing.
+// With WithCloudCredentialsProvider among opts, pass "" for both secretID and secretKey.
 func NewCloud(secretID, secretKey string, opts ...Option) (*Client, error) {
+	if secretID == "" && secretKey == "" {
+		return newCloudFromProvider(opts) // cloudcreds.go
+	}
 	if err := checkCloudCredentials(secretID, secretKey); err != nil {
 		return nil, err
 	}
@@ -79,14 +84,19 @@ func checkCloudCredentials(secretID, secretKey string) error {
 // (DetectAuth, GetEidToken) is resent only when it provably never reached the service. Without
 // credentials it fails before sending.
 func (c *Client) cloudCall(ctx context.Context, action string, in, out any, mint bool) error {
-	if c.cloud.secretID == "" {
+	if c.cloud.creds == nil {
 		return invalidInput("SecretId", "no API 3.0 credentials: pass kyc.WithCloudCredentials or use kyc.NewCloud")
 	}
 	body, err := json.Marshal(in)
 	if err != nil {
 		return fmt.Errorf("kyc: %s: encoding request: %w", action, err)
 	}
-	return c.roundTrip(ctx, action, mint, &cloudCall{c: c, action: action, body: body, out: out})
+	k := &cloudCall{c: c, action: action, body: body, out: out}
+	err = c.roundTrip(ctx, action, mint, k)
+	if c.cloud.creds.invalidate(k.cred, err) { // cloudcreds.go: a rejected temporary key, once
+		err = c.roundTrip(ctx, action, mint, k)
+	}
+	return err
 }
 
 // cloudCall is the API 3.0 half of a call.
@@ -95,6 +105,7 @@ type cloudCall struct {
 	action string
 	body   []byte
 	out    any
+	cred   *credEntry // the credentials of the last attempt
 }
 
 // newRequest signs every attempt afresh: X-TC-Timestamp is part of the signature and the service
@@ -105,6 +116,11 @@ func (k *cloudCall) newRequest(ctx context.Context) (*http.Request, error) {
 	if endpoint == "" {
 		endpoint, host = defaultCloudEndpoint, strings.TrimPrefix(defaultCloudEndpoint, "https://")
 	}
+	cred, err := cfg.credentials(ctx, k.c.clock)
+	if err != nil {
+		return nil, err
+	}
+	k.cred = cred
 	hreq, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint+"/", bytes.NewReader(k.body))
 	if err != nil {
 		return nil, fmt.Errorf("kyc: %s: %w", k.action, transport.RedactError(err))
@@ -126,13 +142,13 @@ func (k *cloudCall) newRequest(ctx context.Context) (*http.Request, error) {
 	if cfg.region != "" {
 		add("X-Tc-Region", cfg.region)
 	}
-	if cfg.token != "" {
-		add("X-Tc-Token", cfg.token)
+	if cred.creds.Token != "" {
+		add("X-Tc-Token", cred.creds.Token)
 	}
 	if cfg.language != "" {
 		add("X-Tc-Language", cfg.language)
 	}
-	add("Authorization", cfg.signer.Authorization(host, ts, k.body))
+	add("Authorization", cred.signer.Authorization(host, ts, k.body))
 	return hreq, nil
 }
 

@@ -100,6 +100,8 @@ type detectAuthWire struct {
 	IntentionQuestions  []IntentionQuestion `json:"IntentionQuestions,omitempty"`
 	IntentionActions    []IntentionAction   `json:"IntentionActions,omitempty"`
 	Config              *RuleIDConfig       `json:"Config,omitempty"`
+	// Encryption is set when the client has WithCloudEncryption (encryption.go).
+	Encryption *encryptionWire `json:"Encryption,omitempty"`
 }
 
 // DetectAuthResult is a minted BizToken.
@@ -139,6 +141,10 @@ func (s *DetectService) Auth(ctx context.Context, req DetectAuthRequest) (*Detec
 		w.ImageBase64 = base64.StdEncoding.EncodeToString(req.Photo)
 	}
 	if err := checkDetectIntention(req); err != nil {
+		return nil, err
+	}
+	var err error
+	if w.Name, w.IDCard, w.Encryption, err = s.c.cloud.sealIdentity(w.Name, w.IDCard); err != nil {
 		return nil, err
 	}
 	var out DetectAuthResult
@@ -207,6 +213,11 @@ type DetectInfoRequest struct {
 	// DetectInfo.Videos (IsReturnAllVideo; Enhanced action only, needs PartVideo). The service
 	// returns them only when its data-storage (COS) option is enabled for the account.
 	AllVideos bool
+	// EncryptText asks for Text.IdCard, Name, OcrIdCard and OcrName encrypted on the wire
+	// (Encryption), and EncryptBody for the whole answer (IsEncryptResponse); the result comes
+	// back decrypted. Either needs WithCloudEncryption; InfoEnhanced only; not both at once.
+	EncryptText bool
+	EncryptBody bool
 }
 
 type detectInfoWire struct {
@@ -238,6 +249,8 @@ func (r DetectInfoRequest) wire(enhanced bool) (detectInfoWire, error) {
 		return detectInfoWire{}, invalidInput("IsCutIdCardImage", "ID-card options need PartIDCard")
 	case r.AllVideos && !r.Parts.has(PartVideo):
 		return detectInfoWire{}, invalidInput("IsReturnAllVideo", "AllVideos needs PartVideo")
+	case !enhanced && (r.EncryptText || r.EncryptBody):
+		return detectInfoWire{}, invalidInput("Encryption", "GetDetectInfo has no encrypted answers; use InfoEnhanced")
 	case !enhanced && r.AllVideos:
 		return detectInfoWire{}, invalidInput("IsReturnAllVideo", "GetDetectInfo cannot return every video; use InfoEnhanced")
 	case !enhanced && r.Parts&PartIntention != 0:
@@ -509,6 +522,9 @@ func (s *DetectService) InfoEnhanced(ctx context.Context, req DetectInfoRequest)
 	w, err := req.wire(true)
 	if err != nil {
 		return nil, err
+	}
+	if req.EncryptText || req.EncryptBody {
+		return s.infoEncrypted(ctx, req, w) // detect_encrypt.go
 	}
 	var body detectInfoBody
 	if err := s.c.cloudCall(ctx, "GetDetectInfoEnhanced", w, &body, false); err != nil {

@@ -103,6 +103,8 @@ type eidTokenWire struct {
 	Extra       string          `json:"Extra,omitempty"`
 	Config      *EIDTokenConfig `json:"Config,omitempty"`
 	RedirectURL string          `json:"RedirectUrl,omitempty"`
+	// Encryption is set when the client has WithCloudEncryption (encryption.go).
+	Encryption *encryptionWire `json:"Encryption,omitempty"`
 }
 
 // EIDToken is a minted EidToken.
@@ -136,6 +138,10 @@ func (s *EIDService) Token(ctx context.Context, req EIDTokenRequest) (*EIDToken,
 	}
 	w := eidTokenWire{MerchantID: req.MerchantID, IDCard: req.IDCard, Name: req.Name, Extra: req.Extra,
 		Config: req.Config, RedirectURL: req.RedirectURL}
+	var err error
+	if w.Name, w.IDCard, w.Encryption, err = s.c.cloud.sealIdentity(w.Name, w.IDCard); err != nil {
+		return nil, err
+	}
 	var out EIDToken
 	if err := s.c.cloudCall(ctx, "GetEidToken", w, &out, true); err != nil {
 		return nil, err

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/kycgo/kyc/internal/tc3"
 	"github.com/kycgo/kyc/internal/transport"
 )
 
@@ -254,22 +253,19 @@ func WithCloudCredentials(secretID, secretKey string) Option {
 		if err := checkCloudCredentials(secretID, secretKey); err != nil {
 			return err
 		}
-		c.cloud.secretID, c.cloud.secretKey = secretID, secretKey
-		c.cloud.signer = tc3.NewSigner(secretID, secretKey, cloudService)
-		return nil
+		return c.cloud.setStatic(func(s *CloudCredentials) { s.SecretID, s.SecretKey = secretID, secretKey })
 	}
 }
 
 // WithCloudSessionToken sends token as X-TC-Token, for temporary credentials from STS (their
 // SecretId and SecretKey go to WithCloudCredentials). Temporary credentials expire: a client
-// holds one set, so make a new client when they are renewed.
+// holds one set: for credentials that are renewed, use WithCloudCredentialsProvider.
 func WithCloudSessionToken(token string) Option {
 	return func(c *Client) error {
-		if token == "" || len(token) > 4096 || strings.ContainsAny(token, " \t\r\n") {
-			return invalidInput("session token", "must be the token from STS, without spaces")
+		if err := checkSessionToken(token); err != nil {
+			return err
 		}
-		c.cloud.token = token
-		return nil
+		return c.cloud.setStatic(func(s *CloudCredentials) { s.Token = token })
 	}
 }
 

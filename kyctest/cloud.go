@@ -51,12 +51,19 @@ const (
 // maxCloudBody caps an API 3.0 request body (DetectAIFakeFaces' 10 MB FaceInput fits).
 const maxCloudBody = 12 << 20
 
-type cloudCred struct{ id, key, token string }
+type cloudCred struct {
+	id, key, token string
+	expires        time.Time // temporary credentials (cloud_sts.go); zero: never
+	revoked        bool      // RevokeCloudCredentials
+}
 
 type cloudConfig struct {
 	creds    []cloudCred
 	rules    map[string]Product
 	pageSize int
+
+	cvmRole     string        // WithCVMRole (cloud_sts.go)
+	cvmLifetime time.Duration // WithCVMRole
 }
 
 // WithCloudCredentials registers an API 3.0 key pair. The first pair registered is the
@@ -99,6 +106,9 @@ type cloudState struct {
 	rules    map[string]Product
 	pageSize int
 
+	credMu sync.RWMutex   // guards creds once the server runs (cloud_sts.go adds and revokes)
+	uses   map[string]int // authenticated requests by SecretId, guarded by credMu
+
 	mu      sync.Mutex              // guards what follows
 	detects map[string]*detectToken // by BizToken (cloud_detect.go)
 	order   []string                // BizTokens in minting order
@@ -110,7 +120,7 @@ type cloudState struct {
 // registerCloud sets up the API 3.0 state and routes. Called by NewServer.
 func (s *Server) registerCloud() {
 	cfg := s.cfg.cloud
-	cs := &cloudState{creds: map[string]cloudCred{}, rules: cfg.rules, pageSize: cfg.pageSize,
+	cs := &cloudState{creds: map[string]cloudCred{}, uses: map[string]int{}, rules: cfg.rules, pageSize: cfg.pageSize,
 		detects: map[string]*detectToken{}, eids: map[string]*eidToken{}}
 	if cs.rules == nil {
 		cs.rules = map[string]Product{DefaultRuleID: ProductPlus}
@@ -197,13 +207,19 @@ func (s *Server) serveCloud(h cloudHandler) http.HandlerFunc {
 	}
 }
 
-// authenticate checks the version, timestamp, SecretId, signature and session token.
+// authenticate checks the version, timestamp, SecretId, signature and session token of a faceid
+// action.
 func (s *Server) authenticate(r *http.Request, body []byte) *cloudError {
+	return s.authenticateService(r, body, "faceid", "2018-03-01")
+}
+
+// authenticateService is authenticate for any API 3.0 service and version (sts, cloud_sts.go).
+func (s *Server) authenticateService(r *http.Request, body []byte, service, version string) *cloudError {
 	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
 		return errCode("InvalidParameter", "Content-Type must be application/json")
 	}
 	switch v := r.Header.Get("X-TC-Version"); v {
-	case "2018-03-01":
+	case version:
 	case "":
 		return errCode("MissingParameter", "The request is missing a required parameter `X-TC-Version`.")
 	default:
@@ -225,7 +241,7 @@ func (s *Server) authenticate(r *http.Request, body []byte) *cloudError {
 	if d := now.Sub(time.Unix(ts, 0)); d > SignatureWindow || d < -SignatureWindow {
 		return errCode("AuthFailure.SignatureExpire", "签名过期。Timestamp 和服务器时间相差不得超过五分钟")
 	}
-	key, ok := s.cloud.creds[cred.secretID]
+	key, ok := s.cloud.lookupCred(cred.secretID)
 	if !ok {
 		return errCode("AuthFailure.SecretIdNotFound", "密钥不存在")
 	}
@@ -239,7 +255,7 @@ func (s *Server) authenticate(r *http.Request, body []byte) *cloudError {
 	}
 	_, signsHost := headers["host"]
 	_, signsType := headers["content-type"]
-	if !signsHost || !signsType || len(headers) != len(cred.signedHeaders) || cred.service != "faceid" ||
+	if !signsHost || !signsType || len(headers) != len(cred.signedHeaders) || cred.service != service ||
 		cred.date != time.Unix(ts, 0).UTC().Format(time.DateOnly) ||
 		!hmac.Equal([]byte(tc3Signature(key.key, r.Method, r.URL.Path, r.URL.RawQuery, headers, body, ts, cred.date, cred.service)), []byte(cred.signature)) {
 		return errCode("AuthFailure.SignatureFailure", "签名错误")
@@ -247,6 +263,10 @@ func (s *Server) authenticate(r *http.Request, body []byte) *cloudError {
 	if tok := r.Header.Get("X-TC-Token"); tok != key.token {
 		return errCode("AuthFailure.TokenFailure", "token 错误")
 	}
+	if !key.expires.IsZero() && !now.Before(key.expires) {
+		return errCode("AuthFailure.TokenFailure", "临时密钥已过期")
+	}
+	s.cloud.used(key.id)
 	return nil
 }
 

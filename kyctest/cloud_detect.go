@@ -192,6 +192,9 @@ func (s *Server) detectAuth(body []byte) (object, *cloudError) {
 	if !ok {
 		return nil, errCode("InvalidParameterValue.RuleIdNotExist", "Ruleid 不存在，请到人脸核身控制台申请")
 	}
+	if _, e := s.openEncryption("DetectAuth", p.Encryption, identityFields(&p.Name, &p.IDCard)); e != nil {
+		return nil, e
+	}
 	if e := checkIdentity(p.Name, p.IDCard); e != nil {
 		return nil, e
 	}
@@ -287,6 +290,10 @@ func (s *Server) getDetectInfoEnhanced(body []byte) (object, *cloudError) {
 	if n := p.BestFramesCount; n != nil && (*n < 0 || *n > 10) {
 		return nil, errCode("InvalidParameterValue", "BestFramesCount 取值范围 0-10")
 	}
+	key, whole, e := s.responseEncryption(p.Encryption, p.IsEncryptResponse)
+	if e != nil {
+		return nil, e
+	}
 	t, e := s.lookupDetect(p.BizToken, p.RuleID)
 	if e != nil {
 		return nil, e
@@ -324,7 +331,11 @@ func (s *Server) getDetectInfoEnhanced(body []byte) (object, *cloudError) {
 		out = append(out, field{"VideoData", nil})
 	}
 	out = append(out, field{"Encryption", nil}, field{"EncryptedBody", nil})
-	return append(out, s.willFields(t.will, t.token, parts)...), nil
+	out = append(out, s.willFields(t.will, t.token, parts)...)
+	if key != nil {
+		out = key.encryptAnswer(out, whole) // cloud_crypto.go
+	}
+	return out, nil
 }
 
 // getDetectInfo is the legacy action: the same data as a JSON document in the DetectInfo string,

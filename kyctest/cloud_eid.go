@@ -116,6 +116,9 @@ func (s *Server) getEidToken(body []byte) (object, *cloudError) {
 	if len(p.MerchantID) > 50 {
 		return nil, errCode("InvalidParameterValue", "MerchantId 长度超过限制")
 	}
+	if _, e := s.openEncryption("GetEidToken", p.Encryption, identityFields(&p.Name, &p.IDCard)); e != nil {
+		return nil, e
+	}
 	if e := checkIdentity(p.Name, p.IDCard); e != nil {
 		return nil, e
 	}

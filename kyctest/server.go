@@ -84,6 +84,7 @@ type Server struct {
 	will     *willState            // will orders and their H5 pages (will.go)
 	nfc      *nfcState             // NFC reads (nfc.go)
 	cloud    *cloudState           // API 3.0 actions (cloud.go)
+	sts      *stsState             // temporary credentials: AssumeRole, CVM role (cloud_sts.go)
 
 	statsMu sync.Mutex // guards counts, total and faults
 	counts  map[string]int
@@ -202,6 +203,7 @@ func NewServer(opts ...Option) *Server {
 	s.registerOCR()
 	s.registerWill()
 	s.registerNFC()
+	s.registerSTS()
 	s.registerCloud()
 
 	s.ts = httptest.NewUnstartedServer(s)

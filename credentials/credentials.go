@@ -1,0 +1,99 @@
+// Package credentials provides where a kyc client gets its Tencent Cloud API 3.0 credentials:
+// a fixed key (Static), the environment (Environment), a role assumed through STS (AssumeRole)
+// and the role bound to a CVM instance (CVMRole). Pass one to kyc.WithCloudCredentialsProvider;
+// the client caches what it returns and asks again shortly before it expires, one request at a
+// time.
+//
+//	c, err := kyc.NewCloud... // or
+//	c, err := kyc.New(appID, secret, kyc.WithCloudCredentialsProvider(&credentials.CVMRole{}))
+//
+// No provider puts a secret key or a session token in an error or a log line.
+package credentials
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/kycgo/kyc"
+)
+
+// ErrNotFound is returned when a provider finds no credentials where it looks (an empty
+// environment variable, no role bound to the instance).
+var ErrNotFound = errors.New("credentials: not found")
+
+// maxAnswer caps what is read of an STS or metadata answer.
+const maxAnswer = 64 << 10
+
+// defaultHTTPClient is what AssumeRole and CVMRole use without an HTTPClient: bounded, never
+// http.DefaultClient, and never following a redirect (a credential answer has no reason to move).
+func defaultHTTPClient(timeout time.Duration) *http.Client {
+	return &http.Client{Timeout: timeout, CheckRedirect: func(*http.Request, []*http.Request) error {
+		return http.ErrUseLastResponse
+	}}
+}
+
+// Static returns a provider that always hands out the same key (and session token, "" for a
+// permanent API key); it never expires. It is what kyc.WithCloudCredentials does.
+func Static(secretID, secretKey, token string) kyc.CloudCredentialsProvider {
+	return staticProvider{kyc.CloudCredentials{SecretID: secretID, SecretKey: secretKey, Token: token}}
+}
+
+type staticProvider struct{ c kyc.CloudCredentials }
+
+func (p staticProvider) Retrieve(context.Context) (kyc.CloudCredentials, error) { return p.c, nil }
+
+// The environment variables Tencent's tools read.
+const (
+	EnvSecretID     = "TENCENTCLOUD_SECRET_ID"
+	EnvSecretKey    = "TENCENTCLOUD_SECRET_KEY"
+	EnvSessionToken = "TENCENTCLOUD_SESSION_TOKEN" // optional
+)
+
+// Environment returns a provider that reads EnvSecretID, EnvSecretKey and EnvSessionToken each
+// time it is asked; without the first two it fails with ErrNotFound. The credentials never
+// expire: the client keeps the first ones it reads.
+func Environment() kyc.CloudCredentialsProvider { return envProvider{} }
+
+type envProvider struct{}
+
+func (envProvider) Retrieve(context.Context) (kyc.CloudCredentials, error) {
+	id, key := strings.TrimSpace(os.Getenv(EnvSecretID)), strings.TrimSpace(os.Getenv(EnvSecretKey))
+	if id == "" || key == "" {
+		return kyc.CloudCredentials{}, fmt.Errorf("%w: %s and %s must both be set", ErrNotFound, EnvSecretID, EnvSecretKey)
+	}
+	return kyc.CloudCredentials{SecretID: id, SecretKey: key, Token: strings.TrimSpace(os.Getenv(EnvSessionToken))}, nil
+}
+
+// readJSON reads a capped JSON answer into v. Its errors never quote the body.
+func readJSON(resp *http.Response, v any) error {
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer+1))
+	if err != nil {
+		return errors.New("reading the answer failed")
+	}
+	if len(raw) > maxAnswer {
+		return errors.New("answer too large")
+	}
+	if json.Unmarshal(raw, v) != nil {
+		return errors.New("answer is not the documented JSON")
+	}
+	return nil
+}
+
+// expiry reads ExpiredTime (Unix seconds) or, without it, Expiration (RFC 3339). Temporary
+// credentials without an expiry are refused: the client could not know when to renew them.
+func expiry(expiredTime int64, expiration string) (time.Time, error) {
+	if expiredTime > 0 {
+		return time.Unix(expiredTime, 0), nil
+	}
+	if t, err := time.Parse(time.RFC3339, expiration); err == nil {
+		return t, nil
+	}
+	return time.Time{}, errors.New("answer has no ExpiredTime or Expiration")
+}
