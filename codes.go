@@ -72,7 +72,15 @@ type CodeInfo struct {
 	EN        string // meaning in English, short, lower-case start, no trailing period
 	Retryable bool   // the same request may be sent again (busy, rate limited, transient network)
 	Class     error  // the sentinel class (ErrBusy, ErrNoResult, ...), or nil
-	billed    [3]productSet
+	// Sources are the manual's tables that give the code this meaning: the service's answers,
+	// or an app SDK (face, will, OCR, NFC) on one platform. A code that means different things
+	// in different tables (300101, 66660000, 66660015, 100101) has one CodeInfo per meaning.
+	Sources []CodeSource
+	// Domain is the stage an app SDK reports the code under (WbFaceError.domain, e.g.
+	// "WBFaceErrorDomainNativeProcess"; the SDKs spell the prefix WB or Wb); empty for the
+	// service's codes and for the OCR and NFC SDKs, which have no domains.
+	Domain string
+	billed [3]productSet
 }
 
 // Billed reports whether the manual's billing tables charge this code for product p in channel ch.
@@ -84,9 +92,15 @@ func (c CodeInfo) Billed(p Product, ch Channel) bool {
 }
 
 // LookupCode finds a code exactly as sent (surrounding spaces ignored). It does not allocate.
+// It knows the service's codes and the codes the Android, iOS and Harmony app SDKs report (face,
+// will, OCR, NFC). A code that several tables list with different meanings gives the service's
+// meaning (the H5 page's for 300101) or, for an app-only code, the first table's: for what an
+// app reported ask its Platform (IOS.LookupCode), and Meanings lists every table's meaning.
 func LookupCode(code string) (CodeInfo, bool) {
-	info, ok := codeIndex[strings.TrimSpace(code)]
-	return info, ok
+	if m := codeIndex[strings.TrimSpace(code)]; len(m) > 0 {
+		return m[0], true
+	}
+	return CodeInfo{}, false
 }
 
 // classOf is the class of a code, nil if unknown or classless. An API 3.0 code the catalogue does not
@@ -97,7 +111,7 @@ func classOf(code string) error {
 		return info.Class
 	}
 	if parent, _, ok := strings.Cut(strings.TrimSpace(code), "."); ok {
-		if info, ok := codeIndex[parent]; ok {
+		if info, ok := LookupCode(parent); ok {
 			return info.Class
 		}
 	}
@@ -105,23 +119,58 @@ func classOf(code string) error {
 }
 
 var (
-	codeIndex map[string]CodeInfo
+	// codeIndex holds every meaning of a code, the primary one (LookupCode's) first.
+	codeIndex map[string][]CodeInfo
 	codeList  []CodeInfo
 )
 
 func init() {
-	codeIndex = make(map[string]CodeInfo, len(codeRows))
-	codeList = make([]CodeInfo, 0, len(codeRows))
+	codeIndex = make(map[string][]CodeInfo, len(codeRows)+len(appCodeRows)*2)
 	for _, r := range codeRows {
-		if _, dup := codeIndex[r.code]; dup {
+		if len(codeIndex[r.code]) > 0 {
 			panic("kyc: code catalogue lists " + r.code + " twice")
 		}
-		info := CodeInfo{Code: r.code, ZH: r.zh, EN: r.en, Retryable: r.retry, Class: r.class,
-			billed: [3]productSet{ChannelApp: r.app, ChannelWeChat: r.wechat}}
-		codeIndex[r.code] = info
-		codeList = append(codeList, info)
+		addMeaning(CodeInfo{Code: r.code, ZH: r.zh, EN: r.en, Retryable: r.retry, Class: r.class,
+			billed: [3]productSet{ChannelApp: r.app, ChannelWeChat: r.wechat}}, serviceSources(r.code))
 	}
-	slices.SortFunc(codeList, func(a, b CodeInfo) int { return strings.Compare(a.Code, b.Code) })
+	for _, r := range otherTableRows {
+		addMeaning(CodeInfo{Code: r.code, ZH: r.zh, EN: r.en, Class: r.class}, r.src.list())
+	}
+	for _, r := range appCodeRows {
+		r.each(func(info CodeInfo, src sourceSet) { addMeaning(info, src.list()) })
+	}
+	codeList = make([]CodeInfo, 0, len(codeIndex)+8)
+	for _, m := range codeIndex {
+		codeList = append(codeList, m...)
+	}
+	slices.SortStableFunc(codeList, func(a, b CodeInfo) int {
+		if c := strings.Compare(a.Code, b.Code); c != 0 {
+			return c
+		}
+		return int(a.Sources[0]) - int(b.Sources[0])
+	})
+}
+
+// addMeaning files one meaning of a code under its sources; a table that gives one code two
+// meanings is a mistake in the catalogue.
+func addMeaning(info CodeInfo, sources []CodeSource) {
+	meanings := codeIndex[info.Code]
+	for _, m := range meanings {
+		for _, s := range m.Sources {
+			if slices.Contains(sources, s) {
+				panic("kyc: code catalogue gives " + info.Code + " two meanings in " + s.String())
+			}
+		}
+	}
+	for i, m := range meanings {
+		// The same meaning in another table (200101 in the three OCR SDKs) joins its sources.
+		if m.ZH == info.ZH && m.EN == info.EN && m.Domain == info.Domain && m.Class == info.Class {
+			meanings[i].Sources = slices.Sorted(slices.Values(append(slices.Clip(m.Sources), sources...)))
+			return
+		}
+	}
+	info.Sources = sources
+	codeIndex[info.Code] = append(meanings, info)
 }
 
 // codeRow is one line of the catalogue: app and wechat are the products billed in each channel.
@@ -177,14 +226,16 @@ var codeRows = []codeRow{
 	{"999999", "网络不给力，请稍后重试", "service busy, retry later", ErrBusy, codeRetry, 0, 0},
 	{"999998", "网络不给力，请稍后再试", "service busy (FRONT_INTERNAL_SERVER_ERROR), retry later", ErrBusy, codeRetry, 0, 0},
 	{"999997", "网络不给力，请稍后再试", "service timed out (SERVICE_TIME_OUT), retry later", ErrBusy, codeRetry, 0, 0},
-	// 66660000 is 请求参数异常 in the face and will tables, 参数过长 (also sent as -1304) in bank-card OCR.
-	{"66660000", "请求参数异常；银行卡 OCR：参数过长", "request parameters invalid (bank-card OCR: a parameter is too long)", ErrBadRequest, codeFinal, 0, 0},
+	// 66660000 is 请求参数异常 in the face and will tables, 参数过长 (also sent as -1304) in bank-card
+	// OCR: that meaning is in otherTableRows.
+	{"66660000", "请求参数异常", "request parameters invalid", ErrBadRequest, codeFinal, 0, 0},
 	{"66660002", "服务不可用（已欠费或主动停服，请联系技术支持确认）", "service unavailable: account in arrears or service stopped", ErrServiceUnavailable, codeFinal, 0, 0},
 	{"66660003", "试用版最大刷脸次数已超", "trial quota of verifications used up", ErrServiceUnavailable, codeFinal, 0, 0},
 	{"66660005", "此证件信息不支持校验", "this ID document cannot be verified", nil, codeFinal, 0, 0},
 	{"66660011", "未完成认证或认证结果已过期", "no result: verification not completed or result expired", ErrNoResult, codeFinal, 0, 0},
-	// 66660015 is 姓名或身份证号格式不正确 in the face and will tables, 视频或图片异常 in ID-card OCR.
-	{"66660015", "姓名或身份证号格式不正确；身份证 OCR：视频或图片异常", "name or ID number malformed (ID-card OCR: abnormal video or image)", ErrBadRequest, codeFinal, 0, 0},
+	// 66660015 is 姓名或身份证号格式不正确 in the face and will tables, 视频或图片异常 in ID-card OCR
+	// (otherTableRows).
+	{"66660015", "姓名或身份证号格式不正确", "name or ID number malformed", ErrBadRequest, codeFinal, 0, 0},
 	{"66660016", "视频或图片异常", "abnormal video or image", nil, codeFinal, 0, 0},
 	{"66660017", "验证次数超限", "too many verification attempts", nil, codeFinal, 0, 0},
 	{"66660018", "操作超时，请退出重试", "operation timed out (faceId expired), start again", ErrExpired, codeFinal, 0, 0},
@@ -225,9 +276,10 @@ var codeRows = []codeRow{
 	{"3004", "无摄像头权限", "no camera permission, enter again and allow the camera", nil, codeFinal, 0, 0},
 	{"3005", "该浏览器不支持实时检测模式", "browser does not support real-time detection, use another browser", nil, codeFinal, 0, 0},
 	{"3006", "该功能仅支持微信环境打开", "will H5 only: must be opened inside WeChat", nil, codeFinal, 0, 0},
-	// 300101 is 报文包体问题 for the H5 front end, 加解密失败 among the ID-card OCR server codes, and
-	// DECODE_FAIL (enMsg empty or undecodable) in the OCR SDK.
-	{"300101", "报文包体问题；身份证 OCR：加解密失败", "malformed message body (OCR: encryption or decryption failed), enter again", nil, codeFinal, 0, 0},
+	// 300101 is 报文包体问题 for the H5 front end, 加解密失败 among the ID-card OCR server codes
+	// (otherTableRows), DECODE_FAIL in the Android OCR SDK and 不合法请求 in the iOS and Harmony
+	// OCR SDKs (appCodeRows).
+	{"300101", "报文包体问题", "malformed message body, enter again", nil, codeFinal, 0, 0},
 
 	// ---- ID-card OCR (C 2.7) and bank-card OCR (C 3.4): none billed ----
 	{"66660020", "OCR 结果查询不到", "no OCR result for this order", ErrNoResult, codeFinal, 0, 0},
