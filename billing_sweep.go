@@ -136,7 +136,7 @@ func (sw *Sweeper) Sweep(ctx context.Context) (SweepResult, error) {
 // pull reads one token and records it. lost: its result is gone.
 func (sw *Sweeper) pull(ctx context.Context, t BizTokenRecord, now time.Time) (final, lost bool, err error) {
 	age := now.Sub(t.CreatedAt)
-	if age >= resultRetention {
+	if age >= ResultRetention {
 		return true, true, sw.Store.MarkPulled(ctx, t.BizToken, true, nil)
 	}
 	info, err := sw.c.Detect.InfoEnhanced(ctx, DetectInfoRequest{BizToken: t.BizToken, RuleID: t.RuleID, Parts: PartText})

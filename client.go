@@ -87,7 +87,7 @@ type Client struct {
 	store          TicketStore
 	sharedStore    bool
 
-	sdkLicence string
+	sdkLicence licences
 	mediaTries int
 	mediaWait  time.Duration
 

@@ -20,12 +20,8 @@ import (
 // BizToken as it is minted (spec B 6.1): BillingService's sweeper relies on it.
 
 // bizTokenLifetime is how long a BizToken can run a journey (spec B 1: 7,200 s). Its result
-// stays readable for resultRetention.
+// stays readable for ResultRetention.
 const bizTokenLifetime = 7200 * time.Second
-
-// resultRetention is how long the API 3.0 results (DetectInfo, eID results) are kept (spec B
-// 6.1, C 4.4: 3 days).
-const resultRetention = 72 * time.Hour
 
 // DetectService is the WeChat journeys on API 3.0. Reach it as Client.Detect.
 type DetectService struct {

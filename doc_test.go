@@ -154,7 +154,9 @@ func receiverName(recv *ast.FieldList) string {
 
 // maxExportedTopLevel bounds the root package's surface (issue: about 47 calls should not need
 // hundreds of names): exported functions, types, constants and variables, methods aside.
-const maxExportedTopLevel = 200
+// 200 before issue 13 points 6-7, which added 6: Platform, Android, IOS, Harmony (the app SDK's
+// platform, for licences and app codes), CodeSource (a code table) and ResultRetention.
+const maxExportedTopLevel = 206
 
 // TestExportedSurface counts the root package's exported top-level identifiers (tests excluded)
 // and fails past maxExportedTopLevel, so that the surface grows only by a deliberate change here.

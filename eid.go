@@ -17,7 +17,7 @@ import (
 // the API 3.0 credentials, not kyc1 tickets.
 
 // eidTokenLifetime is how long an EidToken can run a journey (spec C 4.4: 600 s); its H5 Url is
-// single use within 10 minutes. Results stay readable resultRetention (3 days).
+// single use within 10 minutes. Results stay readable ResultRetention (3 days).
 const eidTokenLifetime = 600 * time.Second
 
 // EIDService is E证通 on API 3.0 (spec C 4). Reach it as Client.EID.

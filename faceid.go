@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"time"
 )
 
 // Version is a face-verification product version. A faceId works only with the SDK of its own
@@ -106,6 +107,9 @@ type FaceID struct {
 	// PC marks an h5faceId from GetPCFaceID: it works with PCLoginURL only.
 	PC    bool   `json:"pc,omitempty"`
 	Nonce string `json:"-"` // the nonce the upload was signed with
+	// ExpiresAt is when the faceId stops starting journeys: 5 minutes after the upload was
+	// sent, by the client's clock (WithClock).
+	ExpiresAt time.Time `json:"expiresAt,omitzero"`
 }
 
 // faceJourney checks that f is a face upload's FaceID (not nil, not a will one), from the PC
@@ -211,9 +215,15 @@ type SDKStart struct {
 	UserID     string `json:"userId"`
 	Sign       string `json:"sign"`
 	VerifyMode string `json:"verifyMode,omitempty"` // Android FaceVerifyStatus.Mode: "GRADE"
-	Licence    string `json:"licence,omitempty"`    // keyLicence / licence, from WithSDKLicence
+	Licence    string `json:"licence,omitempty"`    // keyLicence / licence, from WithSDKLicence (see ForPlatform)
 	// OCRCertID is the NFC SDK's ocrCertId (openApiOcrCertId), from NFCService.GetCertID.
 	OCRCertID string `json:"ocrCertId,omitempty"`
+	// ExpiresAt is when the app must have started the SDK: 120 seconds after the NONCE ticket
+	// was asked for, or earlier when the faceId or ocrCertId expires first.
+	ExpiresAt time.Time `json:"expiresAt,omitzero"`
+
+	licences licences // every platform's licence, when they differ (ForPlatform picks one)
+	platform Platform // set by ForPlatform
 }
 
 // SDKParams returns the start values for the face SDK of face's version, for the faceId,
@@ -228,7 +238,8 @@ func (s *FaceService) SDKParams(ctx context.Context, face *FaceID, opts ...CallO
 	if err := checkAlnumID("faceId", face.FaceID, maxFaceIDLen); err != nil {
 		return nil, err
 	}
-	return s.c.sdkStart(ctx, s.c.primary, endpointFaceSDKStart, face.Version.String(), face.OrderNo, face.UserID, face.FaceID, opts)
+	start, err := s.c.sdkStart(ctx, s.c.primary, endpointFaceSDKStart, face.Version.String(), face.OrderNo, face.UserID, face.FaceID, opts)
+	return start.capExpiry(face.ExpiresAt), err
 }
 
 // H5From says where a mobile H5 journey starts (the login URL's "from").

@@ -69,6 +69,7 @@ func (c *Client) call(ctx context.Context, sc signedCall) (*wire.Envelope, error
 func (c *Client) upload(ctx context.Context, endpoint string, p params, body func(params) any, nonce string, faceIDOnly bool) (*FaceID, error) {
 	var out *faceIDResult // nil when the answer has no result object
 	orderNo := mustGet(p, "orderNo")
+	minted := c.clock.Now() // before sending: the id's 5 minutes cannot have started earlier
 	env, err := c.call(ctx, signedCall{app: c.primary, endpoint: endpoint, p: p, body: body, mint: true, out: &out})
 	if err != nil {
 		return nil, err
@@ -81,7 +82,7 @@ func (c *Client) upload(ctx context.Context, endpoint string, p params, body fun
 	}
 	return &FaceID{FaceID: firstNonEmpty(out.FaceID, out.H5FaceID), OrderNo: firstNonEmpty(out.OrderNo, orderNo),
 		BizSeqNo: firstNonEmpty(env.BizSeqNo, out.BizSeqNo), TransactionTime: string(env.TransactionTime),
-		OptimalDomain: out.OptimalDomain, UserID: mustGet(p, "userId"), Nonce: nonce}, nil
+		OptimalDomain: out.OptimalDomain, UserID: mustGet(p, "userId"), Nonce: nonce, ExpiresAt: minted.Add(faceIDLifetime)}, nil
 }
 
 // faceIDResult is an upload's answer as sent: checkFaceIDAnswer judges it (faceId and h5faceId
@@ -150,6 +151,7 @@ func (c *Client) sdkStart(ctx context.Context, app *appTickets, endpoint, produc
 	if err != nil {
 		return nil, err
 	}
+	fetched := c.clock.Now() // before asking: the ticket's 120 s cannot have started earlier
 	ticket, err := c.nonceTicket(ctx, app, userID)
 	if err != nil {
 		return nil, err
@@ -157,7 +159,8 @@ func (c *Client) sdkStart(ctx context.Context, app *appTickets, endpoint, produc
 	p := params{{"appId", app.appID}, {"userId", userID}, {"nonce", cfg.nonce}, {"version", APIVersion}}
 	p.sign(endpoint, "sign", ticket)
 	start := &SDKStart{Product: product, FaceID: faceID, OrderNo: orderNo, AppID: app.appID, Version: APIVersion,
-		Nonce: cfg.nonce, UserID: userID, Sign: mustGet(p, "sign"), Licence: c.sdkLicence}
+		Nonce: cfg.nonce, UserID: userID, Sign: mustGet(p, "sign"), ExpiresAt: fetched.Add(nonceTicketLifetime)}
+	start.setLicences(c.sdkLicence)
 	if endpoint == endpointFaceSDKStart {
 		start.VerifyMode = "GRADE"
 	}

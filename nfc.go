@@ -58,6 +58,9 @@ type NFCCertID struct {
 	BizSeqNo        string
 	TransactionTime string
 	Nonce           string // the nonce the upload was signed with
+	// ExpiresAt is when the ocrCertId stops starting reads: 5 minutes after the upload was
+	// sent, by the client's clock.
+	ExpiresAt time.Time
 }
 
 // GetCertID uploads one NFC read and returns its ocrCertId. The signature covers appId, orderNo,
@@ -80,7 +83,7 @@ func (s *NFCService) GetCertID(ctx context.Context, req NFCCertIDRequest, opts .
 	if err != nil {
 		return nil, err
 	}
-	nonce := cfg.nonce
+	nonce, minted := cfg.nonce, s.c.clock.Now()
 	// The table spells the key appid; the examples and every other call appId (spec C 10 item 5).
 	p := params{{"appId", s.c.appID}, {"orderNo", req.OrderNo}, {"userId", req.UserID}, {"version", APIVersion},
 		{"nonce", nonce}, {"nfcType", string(req.CardType)}}
@@ -103,7 +106,8 @@ func (s *NFCService) GetCertID(ctx context.Context, req NFCCertIDRequest, opts .
 		return nil, err
 	}
 	return &NFCCertID{CertID: out.OCRCertID, OrderNo: firstNonEmpty(out.OrderNo, req.OrderNo), UserID: req.UserID,
-		BizSeqNo: firstNonEmpty(env.BizSeqNo, out.BizSeqNo), TransactionTime: string(env.TransactionTime), Nonce: nonce}, nil
+		BizSeqNo: firstNonEmpty(env.BizSeqNo, out.BizSeqNo), TransactionTime: string(env.TransactionTime), Nonce: nonce,
+		ExpiresAt: minted.Add(nfcCertIDLifetime)}, nil
 }
 
 // SDKParams returns the start values for the NFC SDK (spec C 6.3) for cert, what GetCertID
@@ -123,7 +127,7 @@ func (s *NFCService) SDKParams(ctx context.Context, cert *NFCCertID, opts ...Cal
 		return nil, err
 	}
 	start.OCRCertID = cert.CertID
-	return start, nil
+	return start.capExpiry(cert.ExpiresAt), nil
 }
 
 // NFCQuery asks for the result of one NFC read (getIdcardNfcResult, spec C 6.4).

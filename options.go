@@ -141,15 +141,19 @@ func WithStoreRecheck(d time.Duration) Option {
 	}
 }
 
-// WithSDKLicence adds the SDK licence from the console (keyLicence / licence, bound to the App's
-// bundle id) to the start values returned for the apps.
-func WithSDKLicence(licence string) Option {
+// WithSDKLicence adds an SDK licence from the console (keyLicence / licence) to the start values
+// returned for the apps. A licence is bound to one App's bundle id or package name, so the
+// console issues one per platform: name the platforms it is for, one call per licence
+// (WithSDKLicence(a, kyc.Android), WithSDKLicence(i, kyc.IOS)); the start values then carry none
+// until SDKStart.ForPlatform picks the app's, and json.Marshal refuses them before. Without
+// platforms, the licence is for every platform (an app on one platform). Mixing the two, or
+// giving one platform two licences, is an *InputError: either would send a wrong licence.
+func WithSDKLicence(licence string, platforms ...Platform) Option {
 	return func(c *Client) error {
 		if licence == "" || strings.ContainsAny(licence, " \t\r\n") {
 			return invalidInput("licence", "must be the licence string from the console")
 		}
-		c.sdkLicence = licence
-		return nil
+		return c.sdkLicence.add(licence, platforms)
 	}
 }
 

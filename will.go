@@ -239,7 +239,7 @@ func (s *WillService) SDKParams(ctx context.Context, face *FaceID, opts ...CallO
 		return nil, err
 	}
 	start.VerifyMode = "GRADE"
-	return start, nil
+	return start.capExpiry(face.ExpiresAt), nil
 }
 
 // WillLoginRequest describes one mobile-H5 will journey (willLogin, spec C 5.4).
