@@ -195,9 +195,9 @@ const (
 )
 
 // codeRows is the catalogue; its rows repeat one shape on purpose (one row a code, as the
-// manual's tables list them). Sources: spec A 7.1/7.2 and B 6.4 (manual L21176-21555, the Plus,
-// Enhanced and Basic billing pages), C 9.1-9.4 (L21555-21855: eID, will, NFC, API 3.0), C 2.7 and 3.4
-// (OCR, L13692-13712, L14890-14915; OCR codes are never billed), C 4.9 (eID API 3.0, L16421-16440),
+// manual's tables list them). Sources: docs/A-auth-sign-face.md §7.1/§7.2 and docs/B-h5-wechat-billing.md §6.4 (manual L21176-21555, the Plus,
+// Enhanced and Basic billing pages), docs/C-ocr-will-nfc-eid.md §9.1-9.4 (L21555-21855: eID, will, NFC, API 3.0), docs/C-ocr-will-nfc-eid.md §2.7 and §3.4
+// (OCR, L13692-13712, L14890-14915; OCR codes are never billed), docs/C-ocr-will-nfc-eid.md §4.9 (eID API 3.0, L16421-16440),
 // the OCR SDK's backend table (OAUTH_* and 99999x, L12940-12950), the H5 front-end codes (L4886-4892,
 // will L19517-19524), and Tencent Cloud's public list of common API 3.0 error codes.
 //
@@ -216,7 +216,7 @@ var codeRows = []codeRow{
 	// Billed in every face table, will (both channels), eID (WeChat) and NFC (App).
 	{"0", "成功", "success", nil, codeFinal, psFace | psWill | psNFC, psFace | psWill | psEID},
 
-	// ---- kyc1 App SDK / mobile H5 (spec A 7.1, will C 9.2) ----
+	// ---- kyc1 App SDK / mobile H5 (docs/A-auth-sign-face.md §7.1, will docs/C-ocr-will-nfc-eid.md §9.2) ----
 	{"66660004", "无法确认为同一人", "cannot confirm it is the same person", ErrVerificationFailed, codeFinal, psFace | psWill, 0},
 	{"66660010", "姓名和身份证不一致，请确认", "name and ID number do not match", ErrVerificationFailed, codeFinal, psFace | psWill, 0},
 	{"-5008", "声音未能识别，请大声慢读一遍数字", "voice not recognised, read the digits aloud slowly", nil, codeFinal, 0, 0},
@@ -281,7 +281,7 @@ var codeRows = []codeRow{
 	// OCR SDKs (appCodeRows).
 	{"300101", "报文包体问题", "malformed message body, enter again", nil, codeFinal, 0, 0},
 
-	// ---- ID-card OCR (C 2.7) and bank-card OCR (C 3.4): none billed ----
+	// ---- ID-card OCR (docs/C-ocr-will-nfc-eid.md §2.7) and bank-card OCR (docs/C-ocr-will-nfc-eid.md §3.4): none billed ----
 	{"66660020", "OCR 结果查询不到", "no OCR result for this order", ErrNoResult, codeFinal, 0, 0},
 	{"66661001", "请调整角度，保持清晰", "not an ID card or image too poor, capture again", nil, codeFinal, 0, 0},
 	{"66661003", "身份证已失效", "the ID card has expired", nil, codeFinal, 0, 0},
@@ -305,15 +305,15 @@ var codeRows = []codeRow{
 	{"-9113", "银行卡复印件", "photocopy of a bank card (warning code)", nil, codeFinal, 0, 0},
 	{"-9114", "银行卡翻拍件", "re-photographed bank card (warning code)", nil, codeFinal, 0, 0},
 
-	// ---- will (意愿核身, C 9.2) ----
+	// ---- will (意愿核身, docs/C-ocr-will-nfc-eid.md §9.2) ----
 	{"66666004", "音频文件下载失败，请重试", "failed to download the answer or prompt audio", nil, codeFinal, 0, 0},
 	{"66666006", "意愿表达结果不正确", "spoken answer does not match the expected answer", ErrVerificationFailed, codeFinal, psWill, 0},
 	{"66666010", "当前订单识别结果不存在", "no will result for this order", ErrNoResult, codeFinal, 0, 0},
 
-	// ---- 实证 NFC server (C 9.3): only 0 is billed, once per reqId ----
+	// ---- 实证 NFC server (docs/C-ocr-will-nfc-eid.md §9.3): only 0 is billed, once per reqId ----
 	{"66664002", "ocrCertId 已失效，请校验参数", "ocrCertId expired (valid 5 minutes), fetch a new one", ErrExpired, codeFinal, 0, 0},
 	// 66664003: at most 10 queries per reqId within its 5 minutes. Despite its wording it is not
-	// retried: the manual's table says no (spec C 9.3), and it answers a reqId whose queries are
+	// retried: the manual's table says no (docs/C-ocr-will-nfc-eid.md §9.3), and it answers a reqId whose queries are
 	// spent, which a resend within the window cannot change.
 	{"66664003", "请求频率过高，请稍后重试", "request rate too high: the reqId's 10 queries are spent", ErrRateLimited, codeFinal, 0, 0},
 	{"66664004", "该 reqId 不存在，请校验参数", "no such reqId", ErrNoResult, codeFinal, 0, 0},
@@ -321,7 +321,7 @@ var codeRows = []codeRow{
 	{"66664006", "网络不给力,请稍后重试", "service busy, retry later", ErrBusy, codeRetry, 0, 0},
 	{"66664007", "网络不给力,请稍后重试", "service busy, retry later", ErrBusy, codeRetry, 0, 0},
 
-	// ---- 实证 NFC terminal (C 9.3): reported by the SDK, not by the server ----
+	// ---- 实证 NFC terminal (docs/C-ocr-will-nfc-eid.md §9.3): reported by the SDK, not by the server ----
 	{"600100", "该设备不支持 NFC 功能", "device has no NFC", nil, codeFinal, 0, 0},
 	{"600101", "用户退出本次识别", "user left the reading", nil, codeFinal, 0, 0},
 	{"600102", "请求参数异常，请校验参数", "login parameters failed the check", ErrBadRequest, codeFinal, 0, 0},
@@ -342,7 +342,7 @@ var codeRows = []codeRow{
 	{"66664028", "请求参数异常，请重试", "debug parameter error, contact support", ErrBadRequest, codeFinal, 0, 0},
 	{"66664030", "请求参数异常，请重试", "debug parameter error, contact support", ErrBadRequest, codeFinal, 0, 0},
 
-	// ---- WeChat mini program / WeChat H5 / eID / will-WeChat result codes (spec A 7.2, C 9.1, 9.2) ----
+	// ---- WeChat mini program / WeChat H5 / eID / will-WeChat result codes (docs/A-auth-sign-face.md §7.2, docs/C-ocr-will-nfc-eid.md §9.1, §9.2) ----
 	// These arrive as result codes (ErrCode, LivenessDetail, ChargeDetail.ErrorCode), not as answers to a
 	// request; Retryable on the busy ones means a new attempt later may succeed.
 	{"1", "调用方式出错，请参考人脸核身 DetectAuth 文档进行调用", "wrong call method, see the DetectAuth docs", ErrBadRequest, codeFinal, 0, 0},
@@ -365,7 +365,7 @@ var codeRows = []codeRow{
 	{"302", "身份证已过期，请使用有效身份证进行核验", "the ID card has expired", nil, codeFinal, 0, 0},
 	{"303", "扫描识别失败，请重新拍摄", "scan not recognised, capture again", nil, codeFinal, 0, 0},
 	{"1001", "引擎超时，请稍后重试", "engine timed out, retry later", ErrBusy, codeRetry, 0, 0},
-	// 1002: billed for Plus only; the Enhanced, Basic, eID and will tables say 否 (C 9.1).
+	// 1002: billed for Plus only; the Enhanced, Basic, eID and will tables say 否 (docs/C-ocr-will-nfc-eid.md §9.1).
 	{"1002", "疑似非真人录制", "suspected non-live recording", ErrVerificationFailed, codeFinal, 0, psPlus},
 	{"1003", "人脸识别验证未成功，请重试", "face recognition did not succeed", ErrVerificationFailed, codeFinal, 0, 0},
 	{"1004", "人脸验证失败，请重试", "face verification failed", ErrVerificationFailed, codeFinal, 0, 0},
@@ -416,7 +416,7 @@ var codeRows = []codeRow{
 	{"2017", "权威数据源升级中，请稍后再试", "authoritative data source being upgraded, try later", ErrBusy, codeFinal, 0, 0},
 	{"2018", "操作过于频繁，请第二天0点后重试", "too many attempts, retry after midnight", ErrRateLimited, codeFinal, 0, 0},
 
-	// ---- API 3.0: 核身及要素 API (C 9.4) ----
+	// ---- API 3.0: 核身及要素 API (docs/C-ocr-will-nfc-eid.md §9.4) ----
 	// "Success" (成功 in the AI face shield table, 检测通过 in the face-verification table), IdNameMisMatch and
 	// CompareLowSimilarity are the billed codes of the standalone API 3.0 face-verification actions. Product
 	// has no value for those actions, so they are filed under the API 3.0 channel (ChannelWeChat) for the
@@ -441,7 +441,7 @@ var codeRows = []codeRow{
 	// FailedOperation.RequestLimitExceeded is a call-count limit (调用次数超出限制), not a rate: resending does not help.
 	{"FailedOperation.RequestLimitExceeded", "调用次数超出限制", "call count limit exceeded", ErrRateLimited, codeFinal, 0, 0},
 
-	// ---- API 3.0: eID and DetectAuth family (C 4.9 and the faceid action references) ----
+	// ---- API 3.0: eID and DetectAuth family (docs/C-ocr-will-nfc-eid.md §4.9 and the faceid action references) ----
 	{"FailedOperation.DecryptSystemError", "解密失败", "decryption failed (check the Encryption parameters)", ErrBadRequest, codeFinal, 0, 0},
 	{"FailedOperation.StsUnAuthErrError", "STS 未授权", "the STS is not authorised for this account", ErrServiceUnavailable, codeFinal, 0, 0},
 	{"FailedOperation.UnregisteredEid", "该用户未注册E证通，请先注册并跟权威库核验", "the user has not registered for eID", nil, codeFinal, 0, 0},

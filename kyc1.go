@@ -101,7 +101,7 @@ func mustGet(p params, k string) string {
 	return v
 }
 
-// identityParams checks and encodes the fields shared by the uploads (spec A 4.1, B 3.1, B 4).
+// identityParams checks and encodes the fields shared by the uploads (docs/A-auth-sign-face.md §4.1, docs/B-h5-wechat-billing.md §3.1, docs/B-h5-wechat-billing.md §4).
 func identityParams(appID, orderNo, userID, name, idNo string, photo []byte, photoType PhotoType) (params, error) {
 	if err := checkOrderNo(orderNo); err != nil {
 		return nil, err
@@ -205,7 +205,7 @@ func (c *Client) loginURL(ctx context.Context, app *appTickets, endpoint, idFiel
 }
 
 // loginHost is the scheme and host of a login URL: optimalDomain when the upload gave one
-// (spec B T6), else the API host. The scheme is the API host's (https for the real service).
+// (docs/B-h5-wechat-billing.md T6), else the API host. The scheme is the API host's (https for the real service).
 // The domain here comes from the caller (who copied it from the upload's answer): a bad one is
 // the caller's input, refused as such.
 func (c *Client) loginHost(domain string) (string, error) {
