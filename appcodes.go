@@ -334,3 +334,21 @@ var appCodeRows = []appRow{
 	{onlyOCR, "", "", "300102", "300102", "网络出小差啦", "network problem"},
 	{onlyOCR, "", "", "", "400100", "SDK 重复进入", "the SDK was entered twice"},
 }
+
+// opSources are the operations whose answers use a code table of their own, where some codes
+// mean something else than in the service's catalogue (66660015 is an abnormal image for
+// getOcrResult, a malformed ID number for the face uploads).
+var opSources = map[string]CodeSource{endpointOCRResult: srcIDCardOCR, endpointBankCardOCRResult: srcBankCardOCR}
+
+// meaningFor is the meaning of code in an answer to op: op's own table's when it has one that
+// lists the code, else LookupCode's.
+func meaningFor(op, code string) (CodeInfo, bool) {
+	if src, ok := opSources[op]; ok {
+		for _, m := range codeIndex[strings.TrimSpace(code)] {
+			if slices.Contains(m.Sources, src) {
+				return m, true
+			}
+		}
+	}
+	return LookupCode(code)
+}

@@ -1,6 +1,7 @@
 package kyc
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
@@ -206,4 +207,22 @@ func TestPlatformAndSourceStrings(t *testing.T) {
 	require.Equal(t, "CodeSource(0)", CodeSource(0).String())
 	require.Equal(t, "CodeSource(99)", CodeSource(99).String())
 	require.Equal(t, Platform(0), CodeSource(99).Platform())
+}
+
+// TestAnswerUsesItsOperationsTable: an OCR query's 66660015 is an abnormal image, not the face
+// upload's malformed ID number, in the error's text and class.
+func TestAnswerUsesItsOperationsTable(t *testing.T) {
+	ocr := &APIError{Op: endpointOCRResult, Code: "66660015"}
+	require.Contains(t, ocr.Error(), "abnormal video or image")
+	require.False(t, errors.Is(ocr, ErrBadRequest))
+	face := &APIError{Op: endpointFaceIDPlus, Code: "66660015"}
+	require.Contains(t, face.Error(), "name or ID number malformed")
+	require.True(t, errors.Is(face, ErrBadRequest))
+	bank := &APIError{Op: endpointBankCardOCRResult, Code: "66660000"}
+	require.Contains(t, bank.Error(), "a parameter is too long")
+	require.True(t, errors.Is(bank, ErrBadRequest))
+	// A code the operation's table does not list keeps the catalogue's meaning.
+	busy := &APIError{Op: endpointOCRResult, Code: "999999"}
+	require.True(t, errors.Is(busy, ErrBusy))
+	require.Contains(t, busy.Error(), "service busy")
 }

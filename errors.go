@@ -91,7 +91,7 @@ func (e *APIError) Error() string {
 	b.WriteString(e.Code)
 	if e.credentialsRefused() {
 		b.WriteString(" (appId or secret refused: check both; a secret changed in the console counts)")
-	} else if info, ok := LookupCode(e.Code); ok && info.EN != "" {
+	} else if info, ok := meaningFor(e.Op, e.Code); ok && info.EN != "" {
 		b.WriteString(" (")
 		b.WriteString(info.EN)
 		b.WriteString(")")
@@ -134,6 +134,9 @@ func (e *APIError) Is(target error) bool {
 	}
 	if e.credentialsRefused() {
 		return target == ErrUnauthorized
+	}
+	if info, ok := meaningFor(e.Op, e.Code); ok && info.Sources[0] != srcService {
+		return info.Class == target // the meaning of the operation's own table
 	}
 	return classOf(e.Code) == target
 }
