@@ -56,24 +56,45 @@ func TestIDsCarryTheirExpiry(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, face.ExpiresAt, start.ExpiresAt)
 
-	before = srv.Clock.Now()
-	will, err := c.Will.GetFaceID(ctx, kyc.WillFaceIDRequest{OrderNo: "life002", UserID: "user001", Name: "示例用户",
-		IDNo: "KYCTEST0000000001", Rounds: []kyc.WillRound{{Question: "是否本人办理？", Answers: []string{"是的"}}}})
-	require.NoError(t, err)
-	within(before, 5*time.Minute, will.ExpiresAt)
-	srv.Clock.Advance(4 * time.Minute)
-	wstart, err := c.Will.SDKParams(ctx, will)
-	require.NoError(t, err)
-	require.Equal(t, will.ExpiresAt, wstart.ExpiresAt)
-
-	before = srv.Clock.Now()
-	cert, err := c.NFC.GetCertID(ctx, kyc.NFCCertIDRequest{OrderNo: "life003", UserID: "user001", CardType: kyc.NFCIDCard})
-	require.NoError(t, err)
-	within(before, 5*time.Minute, cert.ExpiresAt)
-	srv.Clock.Advance(299 * time.Second)
-	nstart, err := c.NFC.SDKParams(ctx, cert)
-	require.NoError(t, err)
-	require.Equal(t, cert.ExpiresAt, nstart.ExpiresAt)
+	// A will faceId and an NFC ocrCertId alike: 5 minutes from the upload, and start values made
+	// near their end die with them.
+	var will *kyc.FaceID
+	var cert *kyc.NFCCertID
+	for _, id := range []struct {
+		mint  func() (time.Time, error)
+		start func() (*kyc.SDKStart, error)
+		wait  time.Duration
+	}{{
+		mint: func() (time.Time, error) {
+			will, err = c.Will.GetFaceID(ctx, kyc.WillFaceIDRequest{OrderNo: "life002", UserID: "user001", Name: "示例用户",
+				IDNo: "KYCTEST0000000001", Rounds: []kyc.WillRound{{Question: "是否本人办理？", Answers: []string{"是的"}}}})
+			if err != nil {
+				return time.Time{}, err
+			}
+			return will.ExpiresAt, nil
+		},
+		start: func() (*kyc.SDKStart, error) { return c.Will.SDKParams(ctx, will) },
+		wait:  4 * time.Minute,
+	}, {
+		mint: func() (time.Time, error) {
+			cert, err = c.NFC.GetCertID(ctx, kyc.NFCCertIDRequest{OrderNo: "life003", UserID: "user001", CardType: kyc.NFCIDCard})
+			if err != nil {
+				return time.Time{}, err
+			}
+			return cert.ExpiresAt, nil
+		},
+		start: func() (*kyc.SDKStart, error) { return c.NFC.SDKParams(ctx, cert) },
+		wait:  299 * time.Second,
+	}} {
+		before = srv.Clock.Now()
+		expires, err := id.mint()
+		require.NoError(t, err)
+		within(before, 5*time.Minute, expires)
+		srv.Clock.Advance(id.wait)
+		start, err := id.start()
+		require.NoError(t, err)
+		require.Equal(t, expires, start.ExpiresAt)
+	}
 
 	before = srv.Clock.Now()
 	ocr, err := c.OCR.IDCardSDKParams(ctx, kyc.OCRStartRequest{OrderNo: "life004", UserID: "user001"})

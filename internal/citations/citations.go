@@ -6,6 +6,9 @@
 package citations
 
 import (
+	"io/fs"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 )
@@ -149,4 +152,29 @@ func Anchors(doc string) map[string]bool {
 		a[m[1]] = true
 	}
 	return a
+}
+
+// Walk calls visit with the text of every .go, .md and .json file below root, skipping hidden
+// folders (.git) and this package, whose own files show the old form on purpose.
+func Walk(root string, visit func(path, text string) error) error {
+	self := filepath.Join(root, "internal", "citations")
+	return filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if (strings.HasPrefix(d.Name(), ".") && path != root) || path == self {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if ext := filepath.Ext(path); ext != ".go" && ext != ".md" && ext != ".json" {
+			return nil
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		return visit(path, string(b))
+	})
 }

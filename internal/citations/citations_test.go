@@ -1,7 +1,6 @@
 package citations
 
 import (
-	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -11,8 +10,19 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+// checkRewrite checks each input rewrites to its output, and that the output is left alone.
+func checkRewrite(t *testing.T, cases map[string]string) {
+	t.Helper()
+	for in, want := range cases {
+		got := Rewrite(in)
+		require.Equal(t, want, got, in)
+		require.Equal(t, got, Rewrite(got), "idempotent: %q", in)
+		require.False(t, OldForm.MatchString(got) && got != in, got)
+	}
+}
+
 func TestRewrite(t *testing.T) {
-	for in, want := range map[string]string{
+	checkRewrite(t, map[string]string{
 		"(spec A 4.4)":                            "(docs/A-auth-sign-face.md §4.4)",
 		"spec A 4.4.":                             "docs/A-auth-sign-face.md §4.4.",
 		"(spec B 6.2, 6.5)":                       "(docs/B-h5-wechat-billing.md §6.2, §6.5)",
@@ -34,12 +44,7 @@ func TestRewrite(t *testing.T) {
 		"the four vectors of spec/README.md":      "the four vectors of docs/README.md",
 		"spec A 3.4, vector 1":                    "docs/A-auth-sign-face.md §3.4, vector 1",
 		"a specimen, specs A, the spec's, Spec A": "a specimen, specs A, the spec's, Spec A",
-	} {
-		got := Rewrite(in)
-		require.Equal(t, want, got, in)
-		require.Equal(t, got, Rewrite(got), "idempotent: %q", in)
-		require.False(t, OldForm.MatchString(got), got)
-	}
+	})
 }
 
 func TestRefs(t *testing.T) {
@@ -74,24 +79,7 @@ func TestRepositoryCitations(t *testing.T) {
 		require.Contains(t, anchors, f)
 	}
 	cited := 0
-	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() {
-			if (strings.HasPrefix(d.Name(), ".") && path != root) || path == filepath.Join(root, "internal", "citations") {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if ext := filepath.Ext(path); ext != ".go" && ext != ".md" && ext != ".json" {
-			return nil
-		}
-		b, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		text := string(b)
+	err = Walk(root, func(path, text string) error {
 		if loc := outside.FindStringIndex(text); loc != nil {
 			t.Errorf("%s:%d: points outside the repository: %q", path, line(text, loc[0]), text[loc[0]:loc[1]])
 		}
@@ -123,7 +111,7 @@ var outside = regexp.MustCompile(`\.\./shared/|shared/(?:seed|spec)\b|kyc-docs-z
 func line(text string, off int) int { return strings.Count(text[:off], "\n") + 1 }
 
 func TestRewriteBareLetters(t *testing.T) {
-	for in, want := range map[string]string{
+	checkRewrite(t, map[string]string{
 		"NFC (C 9.3): 66664003":      "NFC (docs/C-ocr-will-nfc-eid.md §9.3): 66664003",
 		"codes (A 7.2, C 9.1): x":    "codes (docs/A-auth-sign-face.md §7.2, docs/C-ocr-will-nfc-eid.md §9.1): x",
 		"pages), C 9.1-9.4 (L21555":  "pages), docs/C-ocr-will-nfc-eid.md §9.1-9.4 (L21555",
@@ -132,21 +120,13 @@ func TestRewriteBareLetters(t *testing.T) {
 		"(OCR, C 2.7 and 3.4; x)":    "(OCR, docs/C-ocr-will-nfc-eid.md §2.7 and §3.4; x)",
 		"plan A 4.4 and plan (B 2)":  "plan A 4.4 and plan (docs/B-h5-wechat-billing.md §2)",
 		"a (B 2 or so) thing":        "a (B 2 or so) thing",
-	} {
-		got := Rewrite(in)
-		require.Equal(t, want, got, in)
-		require.Equal(t, got, Rewrite(got), "idempotent: %q", in)
-	}
+	})
 }
 
 func TestRewriteAcrossLines(t *testing.T) {
-	for in, want := range map[string]string{
+	checkRewrite(t, map[string]string{
 		"(WithMediaWait; spec\n// A 4.4, C 2.5 and C 5.6: media": "(WithMediaWait; docs/A-auth-sign-face.md §4.4, docs/C-ocr-will-nfc-eid.md §2.5 and docs/C-ocr-will-nfc-eid.md §5.6: media",
 		`(spec README "Endpoint`:                                 `(docs/README.md "Endpoint`,
 		"the spec README's first":                                "the docs/README.md's first",
-	} {
-		got := Rewrite(in)
-		require.Equal(t, want, got, in)
-		require.Equal(t, got, Rewrite(got), "idempotent: %q", in)
-	}
+	})
 }

@@ -7,10 +7,7 @@ package main
 
 import (
 	"fmt"
-	"io/fs"
 	"os"
-	"path/filepath"
-	"strings"
 
 	"github.com/kycgo/kyc/internal/citations"
 )
@@ -27,34 +24,19 @@ func main() {
 }
 
 func run(root string) error {
-	return filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+	return citations.Walk(root, func(path, text string) error {
+		updated := citations.Rewrite(text)
+		if updated == text {
+			return nil
+		}
+		info, err := os.Stat(path)
 		if err != nil {
 			return err
 		}
-		if d.IsDir() {
-			// .git and the like; this package's own files show the old form on purpose.
-			if (strings.HasPrefix(d.Name(), ".") && path != root) || filepath.ToSlash(path) == filepath.ToSlash(filepath.Join(root, "internal/citations")) {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if ext := filepath.Ext(path); ext != ".go" && ext != ".md" && ext != ".json" {
-			return nil
-		}
-		old, err := os.ReadFile(path)
-		if err != nil {
+		if err := os.WriteFile(path, []byte(updated), info.Mode().Perm()); err != nil {
 			return err
 		}
-		if updated := citations.Rewrite(string(old)); updated != string(old) {
-			info, err := d.Info()
-			if err != nil {
-				return err
-			}
-			if err := os.WriteFile(path, []byte(updated), info.Mode().Perm()); err != nil {
-				return err
-			}
-			fmt.Println(path)
-		}
+		fmt.Println(path)
 		return nil
 	})
 }
