@@ -27,7 +27,7 @@ type idRule struct {
 
 // The identifier rules. Where the manual documents no length, the bound is generous and said so.
 var (
-	// faceId and h5faceId: 32 characters in the manual's tables and examples (spec B T25 calls the
+	// faceId and h5faceId: 32 characters in the manual's tables and examples (docs/B-h5-wechat-billing.md T25 calls the
 	// length columns unreliable). The bound and the letters-and-digits rule are the ones the
 	// login URL builder applies to the same value (loginURL), so every faceId returned can be used.
 	ruleFaceID = idRule{max: maxFaceIDLen, required: true, alnum: true}
@@ -39,10 +39,10 @@ var (
 	// optimalDomain: a DNS name is at most 253 characters; with a port and brackets, 262. It may
 	// be absent (the login then uses the API host).
 	ruleDomain = idRule{max: 262, host: true}
-	// BizToken and EidToken: no documented length (spec D); the bound is the one the SDK applies
+	// BizToken and EidToken: no documented length (docs/D-api3-actions.md); the bound is the one the SDK applies
 	// when the token is passed back in (checkCloudID, 128), so every token returned can be used.
 	ruleCloudToken = idRule{max: 128, required: true}
-	// Url of DetectAuth and GetEidToken: optional and of no documented length (spec D); 2,048 is
+	// Url of DetectAuth and GetEidToken: optional and of no documented length (docs/D-api3-actions.md); 2,048 is
 	// a generous bound for a link that names a token. http is accepted as well as https because
 	// the fake server (and a test service) answers on plain http; the browser, not the SDK,
 	// follows it.
@@ -180,8 +180,7 @@ func (s *gateSet) seal() {
 	}
 }
 
-// waitForMedia is the media wait of every result query, buffered or streamed (WithMediaWait; spec
-// A 4.4, C 2.5 and C 5.6: media lags the verdict by a second or two). It runs query until missing
+// waitForMedia is the media wait of every result query, buffered or streamed (WithMediaWait; docs/A-auth-sign-face.md §4.4, docs/C-ocr-will-nfc-eid.md §2.5 and docs/C-ocr-will-nfc-eid.md §5.6: media lags the verdict by a second or two). It runs query until missing
 // reports that nothing asked for is missing, at most the client's media tries, its media interval
 // apart. When media is still missing after the last try it returns the last answer with an error
 // matching ErrMediaNotReady (and so ErrNoResult); a failed query, or the end of ctx, ends the wait

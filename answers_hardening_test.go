@@ -80,7 +80,7 @@ func kyc1Answer(t *testing.T, body map[string]any) []byte {
 	return bytes.ReplaceAll(b, []byte(invalidUTF8), []byte("wb04\xff\xfe\xc0\x80"))
 }
 
-// An invented NFC answer: spec C 6.5's second derived vector (key below), which decrypts to
+// An invented NFC answer: docs/C-ocr-will-nfc-eid.md §6.5's second derived vector (key below), which decrypts to
 // {"orderNo": "o1", "reqId": "r1", "name": "张三"}.
 const (
 	nfcVectorKey    = "7F26724F72D48EBA5AD3848B30B81122"

@@ -15,8 +15,8 @@ import (
 )
 
 // TicketUnit is an access token and the SIGN ticket fetched with it. They are fetched, stored and
-// dropped together: a ticket dies with its token (spec A 2.2). Times are on the fetching
-// client's clock, computed from expire_in, never from the service's expire_time (spec A 2.1).
+// dropped together: a ticket dies with its token (docs/A-auth-sign-face.md §2.2). Times are on the fetching
+// client's clock, computed from expire_in, never from the service's expire_time (docs/A-auth-sign-face.md §2.1).
 //
 // A TicketUnit prints as redacted under %v, %+v, %#v and in slog.
 type TicketUnit struct {
@@ -60,7 +60,7 @@ const (
 	// A unit whose life is under ten times this uses a tenth of its life instead (marginFor).
 	expiryMargin = 30 * time.Second
 	// prevTicketWindow bounds how long the SIGN ticket a refresh replaced still verifies a
-	// callback: the service keeps a replaced ticket valid for about one minute (spec A 2.2), and a
+	// callback: the service keeps a replaced ticket valid for about one minute (docs/A-auth-sign-face.md §2.2), and a
 	// callback it signed just before the replacement reaches the partner after the browser's
 	// redirect, which we allow another minute. Never longer than the old ticket's own life.
 	prevTicketWindow = 2 * time.Minute
@@ -418,7 +418,7 @@ func (a *appTickets) fetch(ctx context.Context) (*cachedUnit, error) {
 	return a.cache(unit), nil
 }
 
-// fetchUnit gets a new access token for appID and the SIGN ticket under it (spec A 2.1, 2.2):
+// fetchUnit gets a new access token for appID and the SIGN ticket under it (docs/A-auth-sign-face.md §2.1, §2.2):
 // the ticket manager's fetch.
 func (c *Client) fetchUnit(ctx context.Context, appID, secret string) (TicketUnit, error) {
 	var tok tokenAnswer
@@ -447,7 +447,7 @@ func (c *Client) fetchUnit(ctx context.Context, appID, secret string) (TicketUni
 	}, nil
 }
 
-// tokenQuery and ticketQuery are the oauth2 GET queries (spec A 2.1, 2.2), encoded by
+// tokenQuery and ticketQuery are the oauth2 GET queries (docs/A-auth-sign-face.md §2.1, §2.2), encoded by
 // go-querystring: the parameters of a GET are named, so their order does not matter (unlike a
 // signature's values, which are sorted by Sign).
 type (
@@ -561,7 +561,7 @@ func (c *Client) Tickets(ctx context.Context) (TicketUnit, error) {
 }
 
 // NonceTicket fetches a new NONCE ticket for userID: single use, 120 seconds, bound to that user
-// (spec A 2.3). It is never cached: every SDK start or H5 login needs its own.
+// (docs/A-auth-sign-face.md §2.3). It is never cached: every SDK start or H5 login needs its own.
 func (c *Client) NonceTicket(ctx context.Context, userID string) (string, error) {
 	return c.nonceTicket(ctx, c.primary, userID)
 }

@@ -12,23 +12,23 @@ import (
 	"github.com/kycgo/kyc/internal/wire"
 )
 
-// Billing of the WeChat channels (spec B 6). Method 1 saves every liveness attempt of every
+// Billing of the WeChat channels (docs/B-h5-wechat-billing.md §6). Method 1 saves every liveness attempt of every
 // BizToken from GetDetectInfoEnhanced (Text.LivenessDetail) as the journeys end, with a sweeper
 // for the tokens whose redirect never came; method 2 pulls each day's bill with
 // GetWeChatBillDetails. Reconcile compares the two per day and per BizToken.
 
 // BillingService is the WeChat-channel bill (GetWeChatBillDetails), the billed-code rules and
-// the reconciliation of the bill with the details saved from GetDetectInfoEnhanced (spec B 6).
+// the reconciliation of the bill with the details saved from GetDetectInfoEnhanced (docs/B-h5-wechat-billing.md §6).
 // Reach it as Client.Billing.
 type BillingService struct {
 	c *Client
 }
 
 // chinaTime is the zone of the billing day and of the 06:00 cutoff (UTC+8, no daylight saving).
-// The manual names no zone; China time is the reading that matches its examples (spec B T15).
+// The manual names no zone; China time is the reading that matches its examples (docs/B-h5-wechat-billing.md T15).
 var chinaTime = time.FixedZone("UTC+8", 8*60*60)
 
-// Billing-day rules (spec B 2.4, 6.2). Kept together so that they are easy to change.
+// Billing-day rules (docs/B-h5-wechat-billing.md §2.4, §6.2). Kept together so that they are easy to change.
 const (
 	// billCutoff is how long after the end of a day its bill becomes available: 06:00 the next
 	// morning, China time. Earlier calls get a parameter error from the service.
@@ -109,17 +109,17 @@ func checkBillDay(d Day, now time.Time) error {
 }
 
 // isBilled reports whether the code catalogue bills result code code for product p in channel
-// ch: "0", "2006", "2016" (and "1002" for Plus) in the WeChat channels (spec B 6.4).
+// ch: "0", "2006", "2016" (and "1002" for Plus) in the WeChat channels (docs/B-h5-wechat-billing.md §6.4).
 func isBilled(code string, p Product, ch Channel) bool {
 	info, ok := LookupCode(code)
 	return ok && info.Billed(p, ch)
 }
 
 // LivenessDetail is one liveness 1:1 attempt of a journey (an item of Text.LivenessDetail, the
-// DetectDetail of the API reference), the unit method 1 of billing saves (spec B 6.1). Every
-// field may be empty when no 1:1 took place (spec B 6.3). ErrCode is normalised to text (the
+// DetectDetail of the API reference), the unit method 1 of billing saves (docs/B-h5-wechat-billing.md §6.1). Every
+// field may be empty when no 1:1 took place (docs/B-h5-wechat-billing.md §6.3). ErrCode is normalised to text (the
 // wire sends the number Errcode). It prints redacted; its JSON keeps everything, with the wire
-// names, and IsNeedCharge stays null when it was null (spec B T19).
+// names, and IsNeedCharge stays null when it was null (docs/B-h5-wechat-billing.md T19).
 type LivenessDetail struct {
 	ReqTime        string `json:"ReqTime"`                     // 13-digit Unix milliseconds of the 1:1 request: the billing time
 	Seq            string `json:"Seq"`                         // unique id of the 1:1 request
@@ -137,7 +137,7 @@ type LivenessDetail struct {
 	LivenessMode   int    `json:"LivenessMode"`
 }
 
-// Charged reports whether the attempt is charged: IsNeedCharge true (spec B 6.1).
+// Charged reports whether the attempt is charged: IsNeedCharge true (docs/B-h5-wechat-billing.md §6.1).
 func (d LivenessDetail) Charged() bool { return d.IsNeedCharge != nil && *d.IsNeedCharge }
 
 // Time is ReqTime as a time; false when it is absent or not 13 digits of milliseconds.
@@ -173,7 +173,7 @@ func optBoolText(p *bool) string {
 	return strconv.FormatBool(*p)
 }
 
-// parseReqTime reads a ReqTime: exactly 13 digits of Unix milliseconds (spec B 2.4). Anything
+// parseReqTime reads a ReqTime: exactly 13 digits of Unix milliseconds (docs/B-h5-wechat-billing.md §2.4). Anything
 // else is refused rather than guessed at, so that it cannot land on a wrong day.
 func parseReqTime(s string) (time.Time, bool) {
 	if len(s) != 13 || strings.Trim(s, "0123456789") != "" {
@@ -186,7 +186,7 @@ func parseReqTime(s string) (time.Time, bool) {
 	return time.UnixMilli(ms), true
 }
 
-// ChargeDetail is one 1:1 request in the bill (spec B 2.4). It prints redacted.
+// ChargeDetail is one 1:1 request in the bill (docs/B-h5-wechat-billing.md §2.4). It prints redacted.
 type ChargeDetail struct {
 	ReqTime      string `json:"ReqTime"` // 13-digit Unix milliseconds: the billing time
 	Seq          string `json:"Seq"`
@@ -279,12 +279,12 @@ type billRequest struct {
 }
 
 // Day is the bill of day d (China time) for ruleID ("" asks for every RuleId of the account,
-// spec B T16): every BizToken charged or attempted that day, page after page (Cursor,
+// docs/B-h5-wechat-billing.md T16): every BizToken charged or attempted that day, page after page (Cursor,
 // NextCursor, HasNextPage). A day whose bill is not closed yet (before 06:00 China time the
 // next day, on the client's clock) or more than 365 days back is refused before anything
 // is sent. The sequence ends after the last page, or with one error (the records yielded
 // before it stay valid); each page is retried like any read. Data is per calling (sub-)account
-// (spec B T17).
+// (docs/B-h5-wechat-billing.md T17).
 func (s *BillingService) Day(ctx context.Context, d Day, ruleID string) iter.Seq2[ChargeRecord, error] {
 	return func(yield func(ChargeRecord, error) bool) {
 		if err := checkBillDay(d, s.c.clock.Now()); err != nil {

@@ -13,12 +13,11 @@ import (
 	"github.com/kycgo/kyc/internal/transport"
 )
 
-// Method 1 of billing keeps every BizToken and pulls its final details (spec B 6.1): the
+// Method 1 of billing keeps every BizToken and pulls its final details (docs/B-h5-wechat-billing.md §6.1): the
 // RedirectUrl handler usually does it, and a sweeper catches the tokens whose redirect never
 // came, before the 3-day retention ends.
 
-// BizTokenStore keeps the BizTokens of the WeChat journeys and the details pulled for them (spec
-// B 6.5). Implementations must be safe for concurrent use.
+// BizTokenStore keeps the BizTokens of the WeChat journeys and the details pulled for them (docs/B-h5-wechat-billing.md §6.5). Implementations must be safe for concurrent use.
 type BizTokenStore interface {
 	// SaveToken records a token as DetectAuth returns it, not yet pulled.
 	SaveToken(ctx context.Context, t BizTokenRecord) error
@@ -39,7 +38,7 @@ type BizTokenRecord struct {
 	CreatedAt time.Time // when DetectAuth returned it
 }
 
-// finalAfter is the age after which a token is final whatever its ErrCode (spec B 6.1: "more
+// finalAfter is the age after which a token is final whatever its ErrCode (docs/B-h5-wechat-billing.md §6.1: "more
 // than 2 hours"), with a minute of margin for the service's clock: one pull too many is
 // harmless, one too few loses attempts.
 const finalAfter = bizTokenLifetime + time.Minute
@@ -52,7 +51,7 @@ const (
 )
 
 // Sweeper pulls GetDetectInfoEnhanced for every token in a BizTokenStore that is not final yet,
-// until it is: its ErrCode is 0, or it is more than two hours old (spec B 6.1). Run it often
+// until it is: its ErrCode is 0, or it is more than two hours old (docs/B-h5-wechat-billing.md §6.1). Run it often
 // enough that every token is pulled between its second hour and its third day. Make one with
 // BillingService.Sweeper; set fields before the first Sweep.
 type Sweeper struct {
@@ -136,7 +135,7 @@ func (sw *Sweeper) Sweep(ctx context.Context) (SweepResult, error) {
 // pull reads one token and records it. lost: its result is gone.
 func (sw *Sweeper) pull(ctx context.Context, t BizTokenRecord, now time.Time) (final, lost bool, err error) {
 	age := now.Sub(t.CreatedAt)
-	if age >= resultRetention {
+	if age >= ResultRetention {
 		return true, true, sw.Store.MarkPulled(ctx, t.BizToken, true, nil)
 	}
 	info, err := sw.c.Detect.InfoEnhanced(ctx, DetectInfoRequest{BizToken: t.BizToken, RuleID: t.RuleID, Parts: PartText})

@@ -10,7 +10,7 @@ import (
 )
 
 // Callback is a checked H5 callback: the browser's return to the partner's url with the outcome
-// (spec B 3.3, 4). Its signature covers only appId, orderNo and code (SignedFields); FaceID and
+// (docs/B-h5-wechat-billing.md §3.3, §4). Its signature covers only appId, orderNo and code (SignedFields); FaceID and
 // LiveRate arrive unsigned and may have been changed (UnsignedFields). Code "0" says the journey
 // passed, but a browser can replay a callback: confirm with the result query before acting on it.
 type Callback struct {
@@ -19,7 +19,7 @@ type Callback struct {
 	FaceID   string // faceId or h5faceId, unsigned
 	LiveRate string // unsigned; absent on PC
 	// FaceCode and WillCode are the will callback's face and spoken-answer result codes
-	// (spec C 5.5); unsigned, absent from face callbacks.
+	// (docs/C-ocr-will-nfc-eid.md §5.5); unsigned, absent from face callbacks.
 	FaceCode string
 	WillCode string
 	// SignedFields are the wire fields the signature covers; UnsignedFields the other outcome

@@ -31,7 +31,7 @@ const (
 	defaultAttempts     = 3
 	defaultMinBackoff   = 200 * time.Millisecond
 	defaultMaxBackoff   = 5 * time.Second
-	defaultRefreshAfter = 20 * time.Minute // spec A 2.1: refresh every 20 minutes
+	defaultRefreshAfter = 20 * time.Minute // docs/A-auth-sign-face.md §2.1: refresh every 20 minutes
 	defaultMaxBodySize  = 64 << 20         // a 20 MB video is about 27 MB of base64
 	defaultStoreRecheck = 15 * time.Second
 )
@@ -89,7 +89,7 @@ type Client struct {
 	store          TicketStore
 	sharedStore    bool
 
-	sdkLicence string
+	sdkLicence licences
 	mediaTries int
 	mediaWait  time.Duration
 
@@ -206,7 +206,7 @@ type request struct {
 	path    string
 	query   any    // a struct with `url` tags, encoded by go-querystring
 	body    any    // marshalled to JSON when non-nil
-	orderNo string // POSTs carry ?orderNo= as well as the body field (spec A 4)
+	orderNo string // POSTs carry ?orderNo= as well as the body field (docs/A-auth-sign-face.md §4)
 	// mint marks calls that create something (a faceId, an ocrCertId): they are resent only when
 	// the first attempt provably never reached the server.
 	mint bool

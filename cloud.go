@@ -19,7 +19,7 @@ import (
 	"github.com/kycgo/kyc/internal/wire"
 )
 
-// The Tencent Cloud API 3.0 side (spec B 2, C 4): the WeChat journeys (Client.Detect), E证通
+// The Tencent Cloud API 3.0 side (docs/B-h5-wechat-billing.md §2, docs/C-ocr-will-nfc-eid.md §4): the WeChat journeys (Client.Detect), E证通
 // (Client.EID) and the WeChat-channel bill (Client.Billing) are actions of the faceid service,
 // version 2018-03-01, sent as POST / with a JSON body and TC3-HMAC-SHA256 headers made with a
 // SecretId and SecretKey. They share the client's one request path (roundTrip in client.go):
@@ -322,7 +322,7 @@ func cloudText(field, v string, max int) error {
 	return nil
 }
 
-// cloudURL checks a RedirectUrl: absolute http(s), at most 1024 bytes (spec B 2.1, FAQ).
+// cloudURL checks a RedirectUrl: absolute http(s), at most 1024 bytes (docs/B-h5-wechat-billing.md §2.1, FAQ).
 func cloudURL(field, raw string) error { return checkURL(field, raw) }
 
 // renameField re-labels a shared check's InputError with the API 3.0 wire name of the field.

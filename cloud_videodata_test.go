@@ -9,9 +9,9 @@ import (
 )
 
 // TestVideoDataShapes: GetDetectInfoEnhanced's VideoData is an object (DetectInfoVideoData,
-// spec D §5 #2 and #20). Both of its members are read; a bare string is not the service's shape
+// docs/D-api3-actions.md §5 #2 and #20). Both of its members are read; a bare string is not the service's shape
 // and is refused as a bad answer; a LivenessVideos item whose Video is a storage path rather
-// than base64 (the documents disagree, spec D §6) is kept as Path without failing the result.
+// than base64 (the documents disagree, docs/D-api3-actions.md §6) is kept as Path without failing the result.
 func TestVideoDataShapes(t *testing.T) {
 	ctx := context.Background()
 	answer := func(videoData string) []byte {

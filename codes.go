@@ -72,7 +72,15 @@ type CodeInfo struct {
 	EN        string // meaning in English, short, lower-case start, no trailing period
 	Retryable bool   // the same request may be sent again (busy, rate limited, transient network)
 	Class     error  // the sentinel class (ErrBusy, ErrNoResult, ...), or nil
-	billed    [3]productSet
+	// Sources are the manual's tables that give the code this meaning: the service's answers,
+	// or an app SDK (face, will, OCR, NFC) on one platform. A code that means different things
+	// in different tables (300101, 66660000, 66660015, 100101) has one CodeInfo per meaning.
+	Sources []CodeSource
+	// Domain is the stage an app SDK reports the code under (WbFaceError.domain, e.g.
+	// "WBFaceErrorDomainNativeProcess"; the SDKs spell the prefix WB or Wb); empty for the
+	// service's codes and for the OCR and NFC SDKs, which have no domains.
+	Domain string
+	billed [3]productSet
 }
 
 // Billed reports whether the manual's billing tables charge this code for product p in channel ch.
@@ -84,9 +92,15 @@ func (c CodeInfo) Billed(p Product, ch Channel) bool {
 }
 
 // LookupCode finds a code exactly as sent (surrounding spaces ignored). It does not allocate.
+// It knows the service's codes and the codes the Android, iOS and Harmony app SDKs report (face,
+// will, OCR, NFC). A code that several tables list with different meanings gives the service's
+// meaning (the H5 page's for 300101) or, for an app-only code, the first table's: for what an
+// app reported ask its Platform (IOS.LookupCode), and Meanings lists every table's meaning.
 func LookupCode(code string) (CodeInfo, bool) {
-	info, ok := codeIndex[strings.TrimSpace(code)]
-	return info, ok
+	if m := codeIndex[strings.TrimSpace(code)]; len(m) > 0 {
+		return m[0], true
+	}
+	return CodeInfo{}, false
 }
 
 // classOf is the class of a code, nil if unknown or classless. An API 3.0 code the catalogue does not
@@ -97,7 +111,7 @@ func classOf(code string) error {
 		return info.Class
 	}
 	if parent, _, ok := strings.Cut(strings.TrimSpace(code), "."); ok {
-		if info, ok := codeIndex[parent]; ok {
+		if info, ok := LookupCode(parent); ok {
 			return info.Class
 		}
 	}
@@ -105,23 +119,58 @@ func classOf(code string) error {
 }
 
 var (
-	codeIndex map[string]CodeInfo
+	// codeIndex holds every meaning of a code, the primary one (LookupCode's) first.
+	codeIndex map[string][]CodeInfo
 	codeList  []CodeInfo
 )
 
 func init() {
-	codeIndex = make(map[string]CodeInfo, len(codeRows))
-	codeList = make([]CodeInfo, 0, len(codeRows))
+	codeIndex = make(map[string][]CodeInfo, len(codeRows)+len(appCodeRows)*2)
 	for _, r := range codeRows {
-		if _, dup := codeIndex[r.code]; dup {
+		if len(codeIndex[r.code]) > 0 {
 			panic("kyc: code catalogue lists " + r.code + " twice")
 		}
-		info := CodeInfo{Code: r.code, ZH: r.zh, EN: r.en, Retryable: r.retry, Class: r.class,
-			billed: [3]productSet{ChannelApp: r.app, ChannelWeChat: r.wechat}}
-		codeIndex[r.code] = info
-		codeList = append(codeList, info)
+		addMeaning(CodeInfo{Code: r.code, ZH: r.zh, EN: r.en, Retryable: r.retry, Class: r.class,
+			billed: [3]productSet{ChannelApp: r.app, ChannelWeChat: r.wechat}}, serviceSources(r.code))
 	}
-	slices.SortFunc(codeList, func(a, b CodeInfo) int { return strings.Compare(a.Code, b.Code) })
+	for _, r := range otherTableRows {
+		addMeaning(CodeInfo{Code: r.code, ZH: r.zh, EN: r.en, Class: r.class}, r.src.list())
+	}
+	for _, r := range appCodeRows {
+		r.each(func(info CodeInfo, src sourceSet) { addMeaning(info, src.list()) })
+	}
+	codeList = make([]CodeInfo, 0, len(codeIndex)+8)
+	for _, m := range codeIndex {
+		codeList = append(codeList, m...)
+	}
+	slices.SortStableFunc(codeList, func(a, b CodeInfo) int {
+		if c := strings.Compare(a.Code, b.Code); c != 0 {
+			return c
+		}
+		return int(a.Sources[0]) - int(b.Sources[0])
+	})
+}
+
+// addMeaning files one meaning of a code under its sources; a table that gives one code two
+// meanings is a mistake in the catalogue.
+func addMeaning(info CodeInfo, sources []CodeSource) {
+	meanings := codeIndex[info.Code]
+	for _, m := range meanings {
+		for _, s := range m.Sources {
+			if slices.Contains(sources, s) {
+				panic("kyc: code catalogue gives " + info.Code + " two meanings in " + s.String())
+			}
+		}
+	}
+	for i, m := range meanings {
+		// The same meaning in another table (200101 in the three OCR SDKs) joins its sources.
+		if m.ZH == info.ZH && m.EN == info.EN && m.Domain == info.Domain && m.Class == info.Class {
+			meanings[i].Sources = slices.Sorted(slices.Values(append(slices.Clip(m.Sources), sources...)))
+			return
+		}
+	}
+	info.Sources = sources
+	codeIndex[info.Code] = append(meanings, info)
 }
 
 // codeRow is one line of the catalogue: app and wechat are the products billed in each channel.
@@ -146,9 +195,9 @@ const (
 )
 
 // codeRows is the catalogue; its rows repeat one shape on purpose (one row a code, as the
-// manual's tables list them). Sources: spec A 7.1/7.2 and B 6.4 (manual L21176-21555, the Plus,
-// Enhanced and Basic billing pages), C 9.1-9.4 (L21555-21855: eID, will, NFC, API 3.0), C 2.7 and 3.4
-// (OCR, L13692-13712, L14890-14915; OCR codes are never billed), C 4.9 (eID API 3.0, L16421-16440),
+// manual's tables list them). Sources: docs/A-auth-sign-face.md §7.1/§7.2 and docs/B-h5-wechat-billing.md §6.4 (manual L21176-21555, the Plus,
+// Enhanced and Basic billing pages), docs/C-ocr-will-nfc-eid.md §9.1-9.4 (L21555-21855: eID, will, NFC, API 3.0), docs/C-ocr-will-nfc-eid.md §2.7 and §3.4
+// (OCR, L13692-13712, L14890-14915; OCR codes are never billed), docs/C-ocr-will-nfc-eid.md §4.9 (eID API 3.0, L16421-16440),
 // the OCR SDK's backend table (OAUTH_* and 99999x, L12940-12950), the H5 front-end codes (L4886-4892,
 // will L19517-19524), and Tencent Cloud's public list of common API 3.0 error codes.
 //
@@ -167,7 +216,7 @@ var codeRows = []codeRow{
 	// Billed in every face table, will (both channels), eID (WeChat) and NFC (App).
 	{"0", "成功", "success", nil, codeFinal, psFace | psWill | psNFC, psFace | psWill | psEID},
 
-	// ---- kyc1 App SDK / mobile H5 (spec A 7.1, will C 9.2) ----
+	// ---- kyc1 App SDK / mobile H5 (docs/A-auth-sign-face.md §7.1, will docs/C-ocr-will-nfc-eid.md §9.2) ----
 	{"66660004", "无法确认为同一人", "cannot confirm it is the same person", ErrVerificationFailed, codeFinal, psFace | psWill, 0},
 	{"66660010", "姓名和身份证不一致，请确认", "name and ID number do not match", ErrVerificationFailed, codeFinal, psFace | psWill, 0},
 	{"-5008", "声音未能识别，请大声慢读一遍数字", "voice not recognised, read the digits aloud slowly", nil, codeFinal, 0, 0},
@@ -177,14 +226,16 @@ var codeRows = []codeRow{
 	{"999999", "网络不给力，请稍后重试", "service busy, retry later", ErrBusy, codeRetry, 0, 0},
 	{"999998", "网络不给力，请稍后再试", "service busy (FRONT_INTERNAL_SERVER_ERROR), retry later", ErrBusy, codeRetry, 0, 0},
 	{"999997", "网络不给力，请稍后再试", "service timed out (SERVICE_TIME_OUT), retry later", ErrBusy, codeRetry, 0, 0},
-	// 66660000 is 请求参数异常 in the face and will tables, 参数过长 (also sent as -1304) in bank-card OCR.
-	{"66660000", "请求参数异常；银行卡 OCR：参数过长", "request parameters invalid (bank-card OCR: a parameter is too long)", ErrBadRequest, codeFinal, 0, 0},
+	// 66660000 is 请求参数异常 in the face and will tables, 参数过长 (also sent as -1304) in bank-card
+	// OCR: that meaning is in otherTableRows.
+	{"66660000", "请求参数异常", "request parameters invalid", ErrBadRequest, codeFinal, 0, 0},
 	{"66660002", "服务不可用（已欠费或主动停服，请联系技术支持确认）", "service unavailable: account in arrears or service stopped", ErrServiceUnavailable, codeFinal, 0, 0},
 	{"66660003", "试用版最大刷脸次数已超", "trial quota of verifications used up", ErrServiceUnavailable, codeFinal, 0, 0},
 	{"66660005", "此证件信息不支持校验", "this ID document cannot be verified", nil, codeFinal, 0, 0},
 	{"66660011", "未完成认证或认证结果已过期", "no result: verification not completed or result expired", ErrNoResult, codeFinal, 0, 0},
-	// 66660015 is 姓名或身份证号格式不正确 in the face and will tables, 视频或图片异常 in ID-card OCR.
-	{"66660015", "姓名或身份证号格式不正确；身份证 OCR：视频或图片异常", "name or ID number malformed (ID-card OCR: abnormal video or image)", ErrBadRequest, codeFinal, 0, 0},
+	// 66660015 is 姓名或身份证号格式不正确 in the face and will tables, 视频或图片异常 in ID-card OCR
+	// (otherTableRows).
+	{"66660015", "姓名或身份证号格式不正确", "name or ID number malformed", ErrBadRequest, codeFinal, 0, 0},
 	{"66660016", "视频或图片异常", "abnormal video or image", nil, codeFinal, 0, 0},
 	{"66660017", "验证次数超限", "too many verification attempts", nil, codeFinal, 0, 0},
 	{"66660018", "操作超时，请退出重试", "operation timed out (faceId expired), start again", ErrExpired, codeFinal, 0, 0},
@@ -225,11 +276,12 @@ var codeRows = []codeRow{
 	{"3004", "无摄像头权限", "no camera permission, enter again and allow the camera", nil, codeFinal, 0, 0},
 	{"3005", "该浏览器不支持实时检测模式", "browser does not support real-time detection, use another browser", nil, codeFinal, 0, 0},
 	{"3006", "该功能仅支持微信环境打开", "will H5 only: must be opened inside WeChat", nil, codeFinal, 0, 0},
-	// 300101 is 报文包体问题 for the H5 front end, 加解密失败 among the ID-card OCR server codes, and
-	// DECODE_FAIL (enMsg empty or undecodable) in the OCR SDK.
-	{"300101", "报文包体问题；身份证 OCR：加解密失败", "malformed message body (OCR: encryption or decryption failed), enter again", nil, codeFinal, 0, 0},
+	// 300101 is 报文包体问题 for the H5 front end, 加解密失败 among the ID-card OCR server codes
+	// (otherTableRows), DECODE_FAIL in the Android OCR SDK and 不合法请求 in the iOS and Harmony
+	// OCR SDKs (appCodeRows).
+	{"300101", "报文包体问题", "malformed message body, enter again", nil, codeFinal, 0, 0},
 
-	// ---- ID-card OCR (C 2.7) and bank-card OCR (C 3.4): none billed ----
+	// ---- ID-card OCR (docs/C-ocr-will-nfc-eid.md §2.7) and bank-card OCR (docs/C-ocr-will-nfc-eid.md §3.4): none billed ----
 	{"66660020", "OCR 结果查询不到", "no OCR result for this order", ErrNoResult, codeFinal, 0, 0},
 	{"66661001", "请调整角度，保持清晰", "not an ID card or image too poor, capture again", nil, codeFinal, 0, 0},
 	{"66661003", "身份证已失效", "the ID card has expired", nil, codeFinal, 0, 0},
@@ -253,15 +305,15 @@ var codeRows = []codeRow{
 	{"-9113", "银行卡复印件", "photocopy of a bank card (warning code)", nil, codeFinal, 0, 0},
 	{"-9114", "银行卡翻拍件", "re-photographed bank card (warning code)", nil, codeFinal, 0, 0},
 
-	// ---- will (意愿核身, C 9.2) ----
+	// ---- will (意愿核身, docs/C-ocr-will-nfc-eid.md §9.2) ----
 	{"66666004", "音频文件下载失败，请重试", "failed to download the answer or prompt audio", nil, codeFinal, 0, 0},
 	{"66666006", "意愿表达结果不正确", "spoken answer does not match the expected answer", ErrVerificationFailed, codeFinal, psWill, 0},
 	{"66666010", "当前订单识别结果不存在", "no will result for this order", ErrNoResult, codeFinal, 0, 0},
 
-	// ---- 实证 NFC server (C 9.3): only 0 is billed, once per reqId ----
+	// ---- 实证 NFC server (docs/C-ocr-will-nfc-eid.md §9.3): only 0 is billed, once per reqId ----
 	{"66664002", "ocrCertId 已失效，请校验参数", "ocrCertId expired (valid 5 minutes), fetch a new one", ErrExpired, codeFinal, 0, 0},
 	// 66664003: at most 10 queries per reqId within its 5 minutes. Despite its wording it is not
-	// retried: the manual's table says no (spec C 9.3), and it answers a reqId whose queries are
+	// retried: the manual's table says no (docs/C-ocr-will-nfc-eid.md §9.3), and it answers a reqId whose queries are
 	// spent, which a resend within the window cannot change.
 	{"66664003", "请求频率过高，请稍后重试", "request rate too high: the reqId's 10 queries are spent", ErrRateLimited, codeFinal, 0, 0},
 	{"66664004", "该 reqId 不存在，请校验参数", "no such reqId", ErrNoResult, codeFinal, 0, 0},
@@ -269,7 +321,7 @@ var codeRows = []codeRow{
 	{"66664006", "网络不给力,请稍后重试", "service busy, retry later", ErrBusy, codeRetry, 0, 0},
 	{"66664007", "网络不给力,请稍后重试", "service busy, retry later", ErrBusy, codeRetry, 0, 0},
 
-	// ---- 实证 NFC terminal (C 9.3): reported by the SDK, not by the server ----
+	// ---- 实证 NFC terminal (docs/C-ocr-will-nfc-eid.md §9.3): reported by the SDK, not by the server ----
 	{"600100", "该设备不支持 NFC 功能", "device has no NFC", nil, codeFinal, 0, 0},
 	{"600101", "用户退出本次识别", "user left the reading", nil, codeFinal, 0, 0},
 	{"600102", "请求参数异常，请校验参数", "login parameters failed the check", ErrBadRequest, codeFinal, 0, 0},
@@ -290,7 +342,7 @@ var codeRows = []codeRow{
 	{"66664028", "请求参数异常，请重试", "debug parameter error, contact support", ErrBadRequest, codeFinal, 0, 0},
 	{"66664030", "请求参数异常，请重试", "debug parameter error, contact support", ErrBadRequest, codeFinal, 0, 0},
 
-	// ---- WeChat mini program / WeChat H5 / eID / will-WeChat result codes (spec A 7.2, C 9.1, 9.2) ----
+	// ---- WeChat mini program / WeChat H5 / eID / will-WeChat result codes (docs/A-auth-sign-face.md §7.2, docs/C-ocr-will-nfc-eid.md §9.1, §9.2) ----
 	// These arrive as result codes (ErrCode, LivenessDetail, ChargeDetail.ErrorCode), not as answers to a
 	// request; Retryable on the busy ones means a new attempt later may succeed.
 	{"1", "调用方式出错，请参考人脸核身 DetectAuth 文档进行调用", "wrong call method, see the DetectAuth docs", ErrBadRequest, codeFinal, 0, 0},
@@ -313,7 +365,7 @@ var codeRows = []codeRow{
 	{"302", "身份证已过期，请使用有效身份证进行核验", "the ID card has expired", nil, codeFinal, 0, 0},
 	{"303", "扫描识别失败，请重新拍摄", "scan not recognised, capture again", nil, codeFinal, 0, 0},
 	{"1001", "引擎超时，请稍后重试", "engine timed out, retry later", ErrBusy, codeRetry, 0, 0},
-	// 1002: billed for Plus only; the Enhanced, Basic, eID and will tables say 否 (C 9.1).
+	// 1002: billed for Plus only; the Enhanced, Basic, eID and will tables say 否 (docs/C-ocr-will-nfc-eid.md §9.1).
 	{"1002", "疑似非真人录制", "suspected non-live recording", ErrVerificationFailed, codeFinal, 0, psPlus},
 	{"1003", "人脸识别验证未成功，请重试", "face recognition did not succeed", ErrVerificationFailed, codeFinal, 0, 0},
 	{"1004", "人脸验证失败，请重试", "face verification failed", ErrVerificationFailed, codeFinal, 0, 0},
@@ -364,7 +416,7 @@ var codeRows = []codeRow{
 	{"2017", "权威数据源升级中，请稍后再试", "authoritative data source being upgraded, try later", ErrBusy, codeFinal, 0, 0},
 	{"2018", "操作过于频繁，请第二天0点后重试", "too many attempts, retry after midnight", ErrRateLimited, codeFinal, 0, 0},
 
-	// ---- API 3.0: 核身及要素 API (C 9.4) ----
+	// ---- API 3.0: 核身及要素 API (docs/C-ocr-will-nfc-eid.md §9.4) ----
 	// "Success" (成功 in the AI face shield table, 检测通过 in the face-verification table), IdNameMisMatch and
 	// CompareLowSimilarity are the billed codes of the standalone API 3.0 face-verification actions. Product
 	// has no value for those actions, so they are filed under the API 3.0 channel (ChannelWeChat) for the
@@ -389,7 +441,7 @@ var codeRows = []codeRow{
 	// FailedOperation.RequestLimitExceeded is a call-count limit (调用次数超出限制), not a rate: resending does not help.
 	{"FailedOperation.RequestLimitExceeded", "调用次数超出限制", "call count limit exceeded", ErrRateLimited, codeFinal, 0, 0},
 
-	// ---- API 3.0: eID and DetectAuth family (C 4.9 and the faceid action references) ----
+	// ---- API 3.0: eID and DetectAuth family (docs/C-ocr-will-nfc-eid.md §4.9 and the faceid action references) ----
 	{"FailedOperation.DecryptSystemError", "解密失败", "decryption failed (check the Encryption parameters)", ErrBadRequest, codeFinal, 0, 0},
 	{"FailedOperation.StsUnAuthErrError", "STS 未授权", "the STS is not authorised for this account", ErrServiceUnavailable, codeFinal, 0, 0},
 	{"FailedOperation.UnregisteredEid", "该用户未注册E证通，请先注册并跟权威库核验", "the user has not registered for eID", nil, codeFinal, 0, 0},

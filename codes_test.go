@@ -15,7 +15,7 @@ import (
 var allProducts = []Product{ProductPlus, ProductEnhanced, ProductBasic, ProductEID, ProductWill, ProductNFC}
 
 // TestCatalogBilledSets checks, for every product and channel, the complete set of billed codes
-// against the manual's billing tables (spec A 7.1/7.2, B 6.4, C 9.1-9.4).
+// against the manual's billing tables (docs/A-auth-sign-face.md §7.1/§7.2, docs/B-h5-wechat-billing.md §6.4, docs/C-ocr-will-nfc-eid.md §9.1-9.4).
 func TestCatalogBilledSets(t *testing.T) {
 	api30 := []string{"Success", "FailedOperation.IdNameMisMatch", "FailedOperation.CompareLowSimilarity"}
 	want := map[Channel]map[Product][]string{
@@ -68,7 +68,7 @@ func TestBilledFacts(t *testing.T) {
 		{"66660004", ProductPlus, ChannelWeChat, false},
 		{"1002", ProductPlus, ChannelWeChat, true},
 		{"1002", ProductEnhanced, ChannelWeChat, false},
-		{"1002", ProductEID, ChannelWeChat, false}, // spec C 9.1
+		{"1002", ProductEID, ChannelWeChat, false}, // docs/C-ocr-will-nfc-eid.md §9.1
 		{"1002", ProductWill, ChannelWeChat, false},
 		{"2006", ProductBasic, ChannelWeChat, true},
 		{"2016", ProductEID, ChannelWeChat, true},
@@ -111,7 +111,7 @@ func TestCodeClasses(t *testing.T) {
 		{"400105", ErrInvalidSignature, false},
 		{"400103", ErrNotWhitelisted, false},
 		{"400506", ErrRateLimited, true},
-		{"66664003", ErrRateLimited, false}, // the reqId's queries are spent (spec C 9.3)
+		{"66664003", ErrRateLimited, false}, // the reqId's queries are spent (docs/C-ocr-will-nfc-eid.md §9.3)
 		{"RequestLimitExceeded", ErrRateLimited, true},
 		{"RequestLimitExceeded.UinLimitExceeded", ErrRateLimited, true},
 		{"999999", ErrBusy, true},
@@ -176,20 +176,20 @@ func TestCodeClasses(t *testing.T) {
 // with an unchecked flag.
 func TestRetryFlagOfEveryBusyOrRateLimitedCode(t *testing.T) {
 	want := map[string]bool{
-		// kyc1 (spec A 7.1, C 9.2, the OCR SDK backend table): 网络不给力，请稍后重试 / 再试.
+		// kyc1 (docs/A-auth-sign-face.md §7.1, docs/C-ocr-will-nfc-eid.md §9.2, the OCR SDK backend table): 网络不给力，请稍后重试 / 再试.
 		"999999": true, "999998": true, "999997": true,
 		"400501": true, // OAUTH_TPS_EXCEED_LIMIT: a per-second limit
 		"400504": true, // OAUTH_REQUEST_RATE_LIMIT
 		"400506": true, // 请求频率过高，请稍后再试
-		// NFC (C 9.3): 66664003 is "at most 10 queries per reqId within 5 min" and a reqId lives 5 min,
+		// NFC (docs/C-ocr-will-nfc-eid.md §9.3): 66664003 is "at most 10 queries per reqId within 5 min" and a reqId lives 5 min,
 		// so once it is answered the same query can never succeed: not retryable (cache the result).
 		"66664003": false,
 		"66664006": true, "66664007": true, // 网络不给力,请稍后重试
-		// WeChat / eID result codes (A 7.2, C 9.1): 服务异常，请稍后重试; 引擎超时，请稍后重试; 证照库出错，请重试.
+		// WeChat / eID result codes (docs/A-auth-sign-face.md §7.2, docs/C-ocr-will-nfc-eid.md §9.1): 服务异常，请稍后重试; 引擎超时，请稍后重试; 证照库出错，请重试.
 		"4": true, "8": true, "10": true, "12": true, "13": true, "1001": true, "1006": true, "2001": true,
 		"2017": false, // 权威数据源升级中: the upgrade lasts hours, a backoff of seconds cannot outlast it
 		"2018": false, // 请第二天0点后重试: the limit resets at midnight
-		// API 3.0 (C 9.4, D, Tencent Cloud's common codes).
+		// API 3.0 (docs/C-ocr-will-nfc-eid.md §9.4, D, Tencent Cloud's common codes).
 		"FailedOperation.DetectEngineSystemError":           true,  // 服务引擎调用失败，请重试
 		"FailedOperation.EncryptSystemError":                true,  // 加密失败 (GetDetectInfoEnhanced)
 		"FailedOperation.UnKnown":                           true,  // 内部未知错误
@@ -254,11 +254,15 @@ func TestLookupCodeUnknownAndSpaces(t *testing.T) {
 
 func TestCatalogSortedUniqueComplete(t *testing.T) {
 	codes := Codes()
-	require.Len(t, codes, len(codeRows))
+	require.Len(t, codes, len(codeRows)+len(otherTableRows)+appMeanings(t))
 	require.True(t, slices.IsSortedFunc(codes, func(a, b CodeInfo) int { return strings.Compare(a.Code, b.Code) }))
-	for i, c := range codes {
-		if i > 0 {
-			require.NotEqual(t, codes[i-1].Code, c.Code, "duplicate")
+	seen := map[string]bool{}
+	for _, c := range codes {
+		require.NotEmpty(t, c.Sources, c.Code)
+		for _, src := range c.Sources {
+			key := c.Code + "/" + src.String()
+			require.False(t, seen[key], "two meanings of %s", key)
+			seen[key] = true
 		}
 		require.Equal(t, strings.TrimSpace(c.Code), c.Code)
 		require.NotEmpty(t, c.ZH, c.Code)
@@ -269,7 +273,7 @@ func TestCatalogSortedUniqueComplete(t *testing.T) {
 		require.False(t, strings.HasSuffix(c.ZH, "。"), "ZH of %s ends with a full stop", c.Code)
 		got, ok := LookupCode(c.Code)
 		require.True(t, ok)
-		require.Equal(t, c, got)
+		require.Contains(t, got.Meanings(), c)
 		if c.Retryable {
 			require.Contains(t, []error{ErrBusy, ErrRateLimited}, c.Class, "retryable %s", c.Code)
 		}

@@ -20,9 +20,9 @@ import (
 // value that is not empty wins. Keys match as encoding/json matches them: exactly, else without
 // regard to case.
 //
-// Values are read leniently, because the service is inconsistent about scalar types: spec A 8
+// Values are read leniently, because the service is inconsistent about scalar types: docs/A-auth-sign-face.md §8
 // item 1 (code is "0" in one example and 0 in another, against tables that say String or int),
-// item 2 (expire_in "7200" in every example, int in the Basic tables), and spec B's billing
+// item 2 (expire_in "7200" in every example, int in the Basic tables), and docs/B-h5-wechat-billing.md's billing
 // notes (DetectDetail.Errcode an int, ChargeDetail.ErrorCode a string, both read as text). So a
 // text field takes a string, a number or a boolean (wire.Str); an integer field a number or a
 // numeric string (wire.Int); a list of text, each item as a text field; a *bool field true,

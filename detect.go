@@ -15,18 +15,14 @@ import (
 	"github.com/kycgo/kyc/internal/wire"
 )
 
-// The WeChat journeys (mini program, native, floating-layer and ordinary WeChat H5; spec B 2,
-// 5): the backend mints a BizToken with DetectAuth, the person goes through the journey, and the
+// The WeChat journeys (mini program, native, floating-layer and ordinary WeChat H5; docs/B-h5-wechat-billing.md §2,
+// §5): the backend mints a BizToken with DetectAuth, the person goes through the journey, and the
 // backend reads the verdict and the billing details with GetDetectInfoEnhanced. Persist every
-// BizToken as it is minted (spec B 6.1): BillingService's sweeper relies on it.
+// BizToken as it is minted (docs/B-h5-wechat-billing.md §6.1): BillingService's sweeper relies on it.
 
-// bizTokenLifetime is how long a BizToken can run a journey (spec B 1: 7,200 s). Its result
-// stays readable for resultRetention.
+// bizTokenLifetime is how long a BizToken can run a journey (docs/B-h5-wechat-billing.md §1: 7,200 s). Its result
+// stays readable for ResultRetention.
 const bizTokenLifetime = 7200 * time.Second
-
-// resultRetention is how long the API 3.0 results (DetectInfo, eID results) are kept (spec B
-// 6.1, C 4.4: 3 days).
-const resultRetention = 72 * time.Hour
 
 // DetectService is the WeChat journeys on API 3.0. Reach it as Client.Detect.
 type DetectService struct {
@@ -85,7 +81,7 @@ func redactedIf(s string) string {
 	return "REDACTED"
 }
 
-// maxCloudPhoto is the largest ImageBase64 DetectAuth takes, counted in base64 (spec B 2.1).
+// maxCloudPhoto is the largest ImageBase64 DetectAuth takes, counted in base64 (docs/B-h5-wechat-billing.md §2.1).
 const maxCloudPhoto = 3 << 20
 
 type detectAuthWire struct {
@@ -106,7 +102,7 @@ type detectAuthWire struct {
 
 // DetectAuthResult is a minted BizToken.
 type DetectAuthResult struct {
-	BizToken  string `json:"BizToken"`  // valid 2 hours (7,200 s); save it now (spec B 6.1)
+	BizToken  string `json:"BizToken"`  // valid 2 hours (7,200 s); save it now (docs/B-h5-wechat-billing.md §6.1)
 	URL       string `json:"Url"`       // where the WeChat H5 journey starts (not used by the mini program)
 	RequestID string `json:"RequestId"` // for support tickets
 }
@@ -311,7 +307,7 @@ func (d DetectInfo) GoString() string { return d.String() }
 // LogValue keeps personal data and media out of structured logs.
 func (d DetectInfo) LogValue() slog.Value { return slog.StringValue(d.String()) }
 
-// Passed reports whether the whole journey passed: Text.ErrCode 0 (spec B 2.2), and, when the
+// Passed reports whether the whole journey passed: Text.ErrCode 0 (docs/B-h5-wechat-billing.md §2.2), and, when the
 // journey had a will step (IsVerifyIntention), that step too (IntentionPassed), since ErrCode
 // covers the face part only. It says nothing about billing.
 func (d *DetectInfo) Passed() bool {
@@ -346,7 +342,7 @@ type DetectText struct {
 	Sim              string           `json:"Sim"`
 	Location         string           `json:"Location"`
 	Extra            string           `json:"Extra"`
-	LivenessDetail   []LivenessDetail `json:"LivenessDetail"` // every liveness 1:1 attempt: the billing source (spec B 6.1)
+	LivenessDetail   []LivenessDetail `json:"LivenessDetail"` // every liveness 1:1 attempt: the billing source (docs/B-h5-wechat-billing.md §6.1)
 	LivenessInfoTag  json.RawMessage  `json:"LivenessInfoTag,omitempty"`
 	Mobile           string           `json:"Mobile"`
 	CompareLibType   string           `json:"CompareLibType"`
@@ -441,7 +437,7 @@ type VideoDetail struct {
 	Seq   string `json:"Seq"`   // the attempt it belongs to (LivenessDetail.Seq)
 	Video Media  `json:"Video"` // the video, when the service sends it as base64
 	// Path is what the service sent when it is not base64: the model describes LivenessVideos
-	// as storage (COS) paths but their Video member as base64 (spec D §6), so both are kept.
+	// as storage (COS) paths but their Video member as base64 (docs/D-api3-actions.md §6), so both are kept.
 	Path string `json:"Path,omitempty"`
 }
 
@@ -457,7 +453,7 @@ func (v VideoDetail) GoString() string { return v.String() }
 func (v VideoDetail) LogValue() slog.Value { return slog.StringValue(v.String()) }
 
 // UnmarshalJSON reads VideoDetailData {Seq, Video}. Which of a path or a base64 video arrives
-// in Video is not settled by Tencent's documents (spec D §6); reading it fails safe: a value
+// in Video is not settled by Tencent's documents (docs/D-api3-actions.md §6); reading it fails safe: a value
 // that is valid standard base64 is the video, anything else is kept as Path, and neither makes
 // the whole result undecodable.
 func (v *VideoDetail) UnmarshalJSON(b []byte) error {
@@ -517,7 +513,7 @@ func (b *detectInfoBody) info() *DetectInfo {
 // InfoEnhanced calls GetDetectInfoEnhanced: the verdict (Text.ErrCode "0" passed) and every
 // liveness attempt with its billing flag (Text.LivenessDetail), plus the parts asked for. The
 // result is kept 3 days; until the token is final (passed, or 2 hours old) it
-// can still change (spec B 6.1). A failed verdict is a result, not an error.
+// can still change (docs/B-h5-wechat-billing.md §6.1). A failed verdict is a result, not an error.
 func (s *DetectService) InfoEnhanced(ctx context.Context, req DetectInfoRequest) (*DetectInfo, error) {
 	w, err := req.wire(true)
 	if err != nil {
@@ -535,7 +531,7 @@ func (s *DetectService) InfoEnhanced(ctx context.Context, req DetectInfoRequest)
 
 // Info calls the legacy GetDetectInfo, whose answer is a JSON document inside a string
 // (DetectInfo); it is decoded into the same DetectInfo as InfoEnhanced. Prefer InfoEnhanced: the
-// billing guide is written for it (spec B T14).
+// billing guide is written for it (docs/B-h5-wechat-billing.md T14).
 func (s *DetectService) Info(ctx context.Context, req DetectInfoRequest) (*DetectInfo, error) {
 	w, err := req.wire(false)
 	if err != nil {

@@ -48,7 +48,7 @@ func (s *DetectService) infoEncrypted(ctx context.Context, req DetectInfoRequest
 		ew.Encryption.TagList = nil
 	} else {
 		// The model says only Algorithm matters here, but the service can encrypt under a key we
-		// know only if CiphertextBlob is sent (spec D 4.7): the full object, nothing listed, as
+		// know only if CiphertextBlob is sent (docs/D-api3-actions.md §4.7): the full object, nothing listed, as
 		// no request field is encrypted.
 		ew.Encryption = e.object([]string{}, nil)
 	}
@@ -96,7 +96,7 @@ func (b *detectInfoEncBody) open(e *envelope, wholeBody bool) error {
 	fields := map[string]*string{"IdCard": &b.Text.IDCard, "Name": &b.Text.Name,
 		"OcrIdCard": &b.Text.OCRIDCard, "OcrName": &b.Text.OCRName}
 	for i, name := range enc.EncryptList {
-		// The list's spelling is not documented (spec D 4.7): a plain name and a path such as
+		// The list's spelling is not documented (docs/D-api3-actions.md §4.7): a plain name and a path such as
 		// Response.Text.IdCard are both read by their last element.
 		p, ok := fields[name[strings.LastIndexByte(name, '.')+1:]]
 		if !ok {
@@ -116,7 +116,7 @@ func (b *detectInfoEncBody) open(e *envelope, wholeBody bool) error {
 
 // responseTag is the SM4-GCM tag of the i-th encrypted value. With one tag per EncryptList entry
 // it is the i-th; otherwise the first, as the official helper's Decrypt uses TagList[0] for every
-// field (spec D 4.7). Either way a wrong tag fails authentication: it cannot give wrong data.
+// field (docs/D-api3-actions.md §4.7). Either way a wrong tag fails authentication: it cannot give wrong data.
 func responseTag(enc *encryptionWire, i int) string {
 	switch {
 	case enc == nil || len(enc.TagList) == 0:

@@ -63,6 +63,11 @@
 // sending are *InputError (ErrInvalidInput). LookupCode explains a code and tells whether it is
 // billed. No error or log line carries a secret, a ticket, a name, an ID number or media.
 //
+// The codes an app reports (its face, will, OCR or NFC SDK's error) mean what that platform's
+// SDK table says: ask IOS.LookupCode("42000"), not LookupCode; FaceService.ResultQueryable says
+// from the error's domain whether a result can be queried at all. CodeInfo.Meanings lists every
+// table's meaning of a code several tables use.
+//
 // # Tests
 //
 // Package kyctest is a fake service for offline tests: kyctest.NewServer, then New with

@@ -160,7 +160,9 @@ func receiverName(recv *ast.FieldList) string {
 // PartIntention.
 // +4 for issue 12 points 5-6: WithCloudEncryption, CloudCredentials, CloudCredentialsProvider,
 // WithCloudCredentialsProvider.
-const maxExportedTopLevel = 214
+// +6 for issue 13 points 6-7: Platform, Android, IOS, Harmony (the app SDK's platform, for
+// licences and app codes), CodeSource (a code table) and ResultRetention.
+const maxExportedTopLevel = 220
 
 // TestExportedSurface counts the root package's exported top-level identifiers (tests excluded)
 // and fails past maxExportedTopLevel, so that the surface grows only by a deliberate change here.

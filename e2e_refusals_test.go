@@ -26,7 +26,7 @@ import (
 // javaSign and name the signed fields from the manual, not from the SDK's signer table, so a
 // fake that accepted any signature, or checked the SDK's own mistakes back to it, fails them.
 
-// javaSign is the manual's Java reference (spec A 3.1), written independently of kyc.Sign:
+// javaSign is the manual's Java reference (docs/A-auth-sign-face.md §3.1), written independently of kyc.Sign:
 // the non-empty values and the ticket, sorted by UTF-16 code units, joined, SHA-1, upper hex.
 func javaSign(ticket string, values ...string) string {
 	vs := []string{ticket}
@@ -82,7 +82,7 @@ func (e *refusalEnv) get(path string, q url.Values) (string, map[string]any) {
 	return e.do(req)
 }
 
-// post sends body as JSON to path?orderNo=... (spec A 4).
+// post sends body as JSON to path?orderNo=... (docs/A-auth-sign-face.md §4).
 func (e *refusalEnv) post(path string, body map[string]any) (string, map[string]any) {
 	e.t.Helper()
 	raw, err := json.Marshal(body)
@@ -141,7 +141,7 @@ type refusalCall struct {
 	query    bool // GET with query parameters (OCR) instead of a JSON POST
 	path     string
 	body     func(orderNo string) map[string]any
-	fields   []string // the signed fields (spec A 3.3, B 4, C 2-6), besides the ticket
+	fields   []string // the signed fields (docs/A-auth-sign-face.md §3.3, docs/B-h5-wechat-billing.md §4, docs/C-ocr-will-nfc-eid.md §2-6), besides the ticket
 	wrong    []string // a field set a partner gets wrong
 	wantCode string   // the answer to a rightly signed call
 }
@@ -176,7 +176,7 @@ func refusalCalls() []refusalCall {
 		{name: "getPlusFaceId", path: "/api/server/getPlusFaceId", body: refusalUpload, fields: mobile, wrong: byOrder, wantCode: "0"},
 		{name: "getAdvFaceId", path: "/api/server/getAdvFaceId", body: refusalUpload, fields: mobile, wrong: byOrder, wantCode: "0"},
 		{name: "getfaceid", path: "/api/server/getfaceid", body: refusalUpload, fields: mobile, wrong: byOrder, wantCode: "0"},
-		// The PC upload signs seven values and no nonce (spec B 4): the mobile set is the mistake.
+		// The PC upload signs seven values and no nonce (docs/B-h5-wechat-billing.md §4): the mobile set is the mistake.
 		{name: "geth5faceid", path: "/api/server/h5/geth5faceid", body: refusalUpload,
 			fields: []string{"appId", "orderNo", "name", "idNo", "userId", "version"}, wrong: mobile, wantCode: "0"},
 		{name: "getWillFaceId", path: "/api/server/getWillFaceId", body: func(orderNo string) map[string]any {
@@ -185,7 +185,7 @@ func refusalCalls() []refusalCall {
 			b["willContentList"] = []map[string]string{{"id": "0", "question": "您是否本人办理？", "answer": "是"}}
 			return b
 		}, fields: mobile, wrong: byOrder, wantCode: "0"},
-		// The NFC upload signs the orderNo, not the userId (spec C 10 item 7).
+		// The NFC upload signs the orderNo, not the userId (docs/C-ocr-will-nfc-eid.md §10 item 7).
 		{name: "getOcrCertId", path: "/api/server/getOcrCertId", body: func(orderNo string) map[string]any {
 			b := refusalUpload(orderNo)
 			delete(b, "name")
@@ -204,7 +204,7 @@ func refusalCalls() []refusalCall {
 			b["reqId"] = "req" + orderNo
 			return b
 		}, fields: byOrder, wrong: []string{"appId", "orderNo", "nonce", "version", "reqId"}, wantCode: "66664004"},
-		// OCR queries use snake_case names (spec C 2.6, 3.3).
+		// OCR queries use snake_case names (docs/C-ocr-will-nfc-eid.md §2.6, §3.3).
 		{name: "getOcrResult", query: true, path: "/api/server/getOcrResult", body: refusalOCRQuery,
 			fields: []string{"app_id", "order_no", "nonce", "version"}, wrong: []string{"app_id", "nonce", "version"}, wantCode: "66660020"},
 		{name: "getBankCardOcrResult", query: true, path: "/api/server/getBankCardOcrResult", body: refusalOCRQuery,
@@ -303,7 +303,7 @@ func TestE2EFakeRefusesWronglySignedLogins(t *testing.T) {
 			require.Equal(t, "0", code, "upload: %v", m)
 			faceID := m["result"].(map[string]any)[lc.idField].(string)
 
-			loginFields := []string{"appId", "userId", "orderNo", "version", lc.idField, "nonce"} // spec B 3.2, 4.2, C 5.3
+			loginFields := []string{"appId", "userId", "orderNo", "version", lc.idField, "nonce"} // docs/B-h5-wechat-billing.md §3.2, §4.2, docs/C-ocr-will-nfc-eid.md §5.3
 			loginURL := func(ticket string, fields []string) string {
 				q := url.Values{"appId": {e.srv.AppID}, "version": {"1.0.0"}, "nonce": {kyc.NewNonce()}, "orderNo": {orderNo},
 					lc.idField: {faceID}, "userId": {refusalUser}, "url": {"https://partner.example/back"}}
@@ -332,7 +332,7 @@ func TestE2EFakeRefusesWronglySignedLogins(t *testing.T) {
 			refused(loginURL(e.ticket(tok, "NONCE", refusalUser), loginFields[:5]), "nonce left out of the signature")
 			refused(loginURL(e.ticket(tok, "NONCE", "user0002"), loginFields), "NONCE ticket of another user")
 			expired := e.ticket(tok, "NONCE", refusalUser)
-			e.srv.Clock.Advance(121 * time.Second) // NONCE tickets live 120 s (spec A 2.3)
+			e.srv.Clock.Advance(121 * time.Second) // NONCE tickets live 120 s (docs/A-auth-sign-face.md §2.3)
 			refused(loginURL(expired, loginFields), "expired NONCE ticket")
 
 			good := loginURL(e.ticket(tok, "NONCE", refusalUser), loginFields)

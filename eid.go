@@ -10,16 +10,16 @@ import (
 	"github.com/kycgo/kyc/internal/transport"
 )
 
-// E证通 (eID, spec C 4): the backend gets an EidToken (GetEidToken), the person verifies in the
+// E证通 (eID, docs/C-ocr-will-nfc-eid.md §4): the backend gets an EidToken (GetEidToken), the person verifies in the
 // eID mini program or the WeChat H5 page, and the backend learns the outcome by polling
 // CheckEidTokenStatus (H5) or from the mini program, then reads it with GetEidResult. It uses
 // the API 3.0 credentials, not kyc1 tickets.
 
-// eidTokenLifetime is how long an EidToken can run a journey (spec C 4.4: 600 s); its H5 Url is
-// single use within 10 minutes. Results stay readable resultRetention (3 days).
+// eidTokenLifetime is how long an EidToken can run a journey (docs/C-ocr-will-nfc-eid.md §4.4: 600 s); its H5 Url is
+// single use within 10 minutes. Results stay readable ResultRetention (3 days).
 const eidTokenLifetime = 600 * time.Second
 
-// EIDService is E证通 on API 3.0 (spec C 4). Reach it as Client.EID.
+// EIDService is E证通 on API 3.0 (docs/C-ocr-will-nfc-eid.md §4). Reach it as Client.EID.
 type EIDService struct {
 	c *Client
 }
@@ -42,7 +42,7 @@ type EIDTokenConfig struct {
 	// UseIntentionVerify adds will verification; it is billed at the will price.
 	UseIntentionVerify bool `json:"UseIntentionVerify,omitempty"`
 	// IntentionMode: "1" read aloud (the default), "2" question and answer, "3" nod. Not the
-	// same numbers as kyc1's willType (spec C T13), nor as IntentionVerifyType in results.
+	// same numbers as kyc1's willType (docs/C-ocr-will-nfc-eid.md T13), nor as IntentionVerifyType in results.
 	IntentionMode       string              `json:"IntentionMode,omitempty"`
 	IntentionVerifyText string              `json:"IntentionVerifyText,omitempty"` // read-aloud text, at most 120 characters
 	IntentionQuestions  []IntentionQuestion `json:"IntentionQuestions,omitempty"`  // question and answer: 1 to 10 rounds
@@ -78,7 +78,7 @@ type EIDTokenRequest struct {
 	Name   string
 	IDCard string
 	Extra  string // echoed in the result, at most 1024 characters
-	// RedirectURL is where the H5 journey returns, with ?token={EidToken} (spec C 4.3).
+	// RedirectURL is where the H5 journey returns, with ?token={EidToken} (docs/C-ocr-will-nfc-eid.md §4.3).
 	RedirectURL string
 	Config      *EIDTokenConfig
 }
@@ -222,7 +222,7 @@ type eidResultWire struct {
 	IsNeedIDCardAvatar bool   `json:"IsNeedIdCardAvatar,omitempty"`
 }
 
-// EIDInfo is the real-name data of an eID result (GetEidResult's EidInfo, spec D §4.6): present
+// EIDInfo is the real-name data of an eID result (GetEidResult's EidInfo, docs/D-api3-actions.md §4.6): present
 // only after the console application for identity data ("申请返回身份信息", with a CSR of your
 // own SM2 key pair) and only for a finished journey. The name and ID number travel encrypted for
 // the merchant: DesKey is a session key encrypted with the merchant's SM2 public key, UserInfo
@@ -334,12 +334,12 @@ func (s *EIDService) TokenStatus(ctx context.Context, eidToken string) (EIDStatu
 	return EIDStatus(out.Status), nil
 }
 
-// maxEidErrors is how many errors in a row end WaitTokenStatus (spec C 4.3: "three or more
+// maxEidErrors is how many errors in a row end WaitTokenStatus (docs/C-ocr-will-nfc-eid.md §4.3: "three or more
 // consecutive" errors before treating the journey as failed).
 const maxEidErrors = 3
 
 // WaitTokenStatus polls CheckEidTokenStatus every second (WithEIDPollInterval) from now until
-// the status is final (finished or timeout), as the manual's H5 flow advises (spec C 4.3). An
+// the status is final (finished or timeout), as the manual's H5 flow advises (docs/C-ocr-will-nfc-eid.md §4.3). An
 // error does not end the wait: only three in a row do, and then the last status seen is
 // returned with the last error. When ctx ends it returns the last status seen and ctx's error.
 // Refused input ends it at once.

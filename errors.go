@@ -91,7 +91,7 @@ func (e *APIError) Error() string {
 	b.WriteString(e.Code)
 	if e.credentialsRefused() {
 		b.WriteString(" (appId or secret refused: check both; a secret changed in the console counts)")
-	} else if info, ok := LookupCode(e.Code); ok && info.EN != "" {
+	} else if info, ok := meaningFor(e.Op, e.Code); ok && info.EN != "" {
 		b.WriteString(" (")
 		b.WriteString(info.EN)
 		b.WriteString(")")
@@ -135,6 +135,9 @@ func (e *APIError) Is(target error) bool {
 	if e.credentialsRefused() {
 		return target == ErrUnauthorized
 	}
+	if info, ok := meaningFor(e.Op, e.Code); ok && info.Sources[0] != srcService {
+		return info.Class == target // the meaning of the operation's own table
+	}
 	return classOf(e.Code) == target
 }
 
@@ -150,7 +153,7 @@ func (e *APIError) credentialsRefused() bool {
 }
 
 // codeIllegalRequest (400106, 不合法请求) is what an upload with a reused orderNo gets. The manual
-// names no code for a reused orderNo ("每次唯一", spec A note 33); kyctest answers 400106, the
+// names no code for a reused orderNo ("每次唯一", docs/A-auth-sign-face.md note 33); kyctest answers 400106, the
 // catalogue's code for a well-formed request that may not be made, and the message says so.
 const codeIllegalRequest = "400106"
 
@@ -167,7 +170,7 @@ func (e *APIError) Retryable() bool {
 }
 
 // staleTicketCodes are the answers that mean the SIGN ticket or access token we used is no longer
-// accepted (spec A 7.1 and the OAUTH_* codes of the OCR SDK table, manual L12946-12950). On one
+// accepted (docs/A-auth-sign-face.md §7.1 and the OAUTH_* codes of the OCR SDK table, manual L12946-12950). On one
 // of these the ticket unit that signed the call is dropped and the call is retried once. 400104
 // (no privilege) is not in the list: a new ticket would not change it.
 var staleTicketCodes = map[string]bool{"400101": true, "400102": true, "400105": true}

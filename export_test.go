@@ -16,7 +16,6 @@ const (
 	NFCReqIDMaxQueries   = nfcReqIDMaxQueries
 	BizTokenLifetime     = bizTokenLifetime
 	EIDTokenLifetime     = eidTokenLifetime
-	ResultRetention      = resultRetention
 	BillMaxAgeDays       = billMaxAgeDays
 	SourceSaved          = sourceSaved
 	SourceBill           = sourceBill

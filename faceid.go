@@ -4,10 +4,11 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"time"
 )
 
 // Version is a face-verification product version. A faceId works only with the SDK of its own
-// version (spec A 1.1). Its value is SDKStart.Product's.
+// version (docs/A-auth-sign-face.md §1.1). Its value is SDKStart.Product's.
 type Version string
 
 // The three versions.
@@ -39,7 +40,7 @@ func (v Version) uploadEndpoint() (string, bool) {
 	return "", false
 }
 
-// PhotoType says what kind of comparison photo is uploaded (sourcePhotoType, spec A 4.1).
+// PhotoType says what kind of comparison photo is uploaded (sourcePhotoType, docs/A-auth-sign-face.md §4.1).
 type PhotoType string
 
 // Photo types. Sending the wrong one lowers accuracy.
@@ -48,7 +49,7 @@ const (
 	PhotoHD          PhotoType = "2" // 高清正脸照: a high-definition frontal photo
 )
 
-// MaxPhotoSize is the largest comparison photo the service takes, before base64 (spec A 4.1).
+// MaxPhotoSize is the largest comparison photo the service takes, before base64 (docs/A-auth-sign-face.md §4.1).
 const MaxPhotoSize = 500 << 10
 
 // FaceService is face verification: uploads that mint a faceId, SDK start values, H5 login URLs,
@@ -106,6 +107,9 @@ type FaceID struct {
 	// PC marks an h5faceId from GetPCFaceID: it works with PCLoginURL only.
 	PC    bool   `json:"pc,omitempty"`
 	Nonce string `json:"-"` // the nonce the upload was signed with
+	// ExpiresAt is when the faceId stops starting journeys: 5 minutes after the upload was
+	// sent, by the client's clock (WithClock).
+	ExpiresAt time.Time `json:"expiresAt,omitzero"`
 }
 
 // faceJourney checks that f is a face upload's FaceID (not nil, not a will one), from the PC
@@ -182,7 +186,7 @@ func (r PCFaceIDRequest) LogValue() slog.Value {
 
 // GetPCFaceID uploads the identity for a PC-browser journey and returns the h5faceId
 // (geth5faceid), marked PC for PCLoginURL. Its signature covers seven values and no nonce
-// (spec B 4), so it takes no CallOption.
+// (docs/B-h5-wechat-billing.md §4), so it takes no CallOption.
 func (s *FaceService) GetPCFaceID(ctx context.Context, req PCFaceIDRequest) (*FaceID, error) {
 	p, err := identityParams(s.c.appID, req.OrderNo, req.UserID, req.Name, req.IDNo, req.Photo, req.PhotoType)
 	if err != nil {
@@ -197,7 +201,7 @@ func (s *FaceService) GetPCFaceID(ctx context.Context, req PCFaceIDRequest) (*Fa
 	return face, nil
 }
 
-// SDKStart is what the app hands to the face SDK (spec A 6.1): marshal it to JSON in a handler.
+// SDKStart is what the app hands to the face SDK (docs/A-auth-sign-face.md §6.1): marshal it to JSON in a handler.
 // The names follow iOS and Harmony; Android calls them agreementNo, openApiAppId,
 // openApiAppVersion, openApiNonce, openApiUserId and openApiSign. Sign is made with a fresh
 // NONCE ticket for UserID: single use, valid 120 seconds.
@@ -211,9 +215,15 @@ type SDKStart struct {
 	UserID     string `json:"userId"`
 	Sign       string `json:"sign"`
 	VerifyMode string `json:"verifyMode,omitempty"` // Android FaceVerifyStatus.Mode: "GRADE"
-	Licence    string `json:"licence,omitempty"`    // keyLicence / licence, from WithSDKLicence
+	Licence    string `json:"licence,omitempty"`    // keyLicence / licence, from WithSDKLicence (see ForPlatform)
 	// OCRCertID is the NFC SDK's ocrCertId (openApiOcrCertId), from NFCService.GetCertID.
 	OCRCertID string `json:"ocrCertId,omitempty"`
+	// ExpiresAt is when the app must have started the SDK: 120 seconds after the NONCE ticket
+	// was asked for, or earlier when the faceId or ocrCertId expires first.
+	ExpiresAt time.Time `json:"expiresAt,omitzero"`
+
+	licences licences // every platform's licence, when they differ (ForPlatform picks one)
+	platform Platform // set by ForPlatform
 }
 
 // SDKParams returns the start values for the face SDK of face's version, for the faceId,
@@ -223,12 +233,13 @@ func (s *FaceService) SDKParams(ctx context.Context, face *FaceID, opts ...CallO
 	if err := faceJourney(face, false); err != nil {
 		return nil, err
 	}
-	// An empty faceId would start the Basic iOS SDK in liveness-only mode (spec A 6.1), a check
+	// An empty faceId would start the Basic iOS SDK in liveness-only mode (docs/A-auth-sign-face.md §6.1), a check
 	// that compares the face with nothing: refused, the reading that fails safe.
 	if err := checkAlnumID("faceId", face.FaceID, maxFaceIDLen); err != nil {
 		return nil, err
 	}
-	return s.c.sdkStart(ctx, s.c.primary, endpointFaceSDKStart, face.Version.String(), face.OrderNo, face.UserID, face.FaceID, opts)
+	start, err := s.c.sdkStart(ctx, s.c.primary, endpointFaceSDKStart, face.Version.String(), face.OrderNo, face.UserID, face.FaceID, opts)
+	return start.capExpiry(face.ExpiresAt), err
 }
 
 // H5From says where a mobile H5 journey starts (the login URL's "from").
@@ -240,7 +251,7 @@ const (
 	FromBrowser H5From = "browser" // in a browser, e.g. from an SMS link
 )
 
-// H5LoginRequest describes one mobile-H5 login (spec B 3.2).
+// H5LoginRequest describes one mobile-H5 login (docs/B-h5-wechat-billing.md §3.2).
 type H5LoginRequest struct {
 	// Face is what GetFaceID (Plus or Enhanced) returned: its faceId, orderNo, userId and
 	// optimalDomain (empty means the API host) go into the URL.
@@ -256,7 +267,7 @@ type H5LoginRequest struct {
 
 // H5LoginURL returns the /api/web/login URL for a mobile-H5 journey, signed with a new NONCE
 // ticket. The signature is single use: answer the browser with a 302 to it; never put it in a
-// page as a link, which browsers may prefetch (spec B 3.2).
+// page as a link, which browsers may prefetch (docs/B-h5-wechat-billing.md §3.2).
 func (s *FaceService) H5LoginURL(ctx context.Context, req H5LoginRequest, opts ...CallOption) (string, error) {
 	if err := faceJourney(req.Face, false); err != nil {
 		return "", err
@@ -282,7 +293,7 @@ func (s *FaceService) H5LoginURL(ctx context.Context, req H5LoginRequest, opts .
 		f.OptimalDomain, req.CallbackURL, pre, post, opts)
 }
 
-// PCLoginRequest describes one PC-browser login (Basic, spec B 4).
+// PCLoginRequest describes one PC-browser login (Basic, docs/B-h5-wechat-billing.md §4).
 type PCLoginRequest struct {
 	// Face is what GetPCFaceID returned: its h5faceId, orderNo, userId and optimalDomain go
 	// into the URL.

@@ -12,8 +12,8 @@ import (
 	"github.com/kycgo/kyc/internal/wire"
 )
 
-// MediaChoice says which media a result query returns: its value is the getFile sent (spec A
-// 4.4). Like every choice in this package it is a typed string.
+// MediaChoice says which media a result query returns: its value is the getFile sent (docs/A-auth-sign-face.md
+// §4.4). Like every choice in this package it is a typed string.
 type MediaChoice string
 
 // Media choices. Media can exceed a megabyte: query the verdict without media and fetch media
@@ -78,7 +78,7 @@ func (r *FaceResult) Err() error {
 		TransactionTime: r.TransactionTime, HTTPStatus: 200}
 }
 
-// RiskInfo is the risk object of a Plus or Enhanced result (spec A 5). Keys are matched without
+// RiskInfo is the risk object of a Plus or Enhanced result (docs/A-auth-sign-face.md §5). Keys are matched without
 // regard to case; LivenessInfoTag is kept raw (its format is not documented) and read with
 // ShieldTags.
 type RiskInfo struct {
@@ -98,7 +98,7 @@ func (ri *RiskInfo) UnmarshalJSON(b []byte) error {
 }
 
 // HighRiskDevice reports a deviceInfoLevel of 3 or 4: a high-risk device, which the service
-// intercepts (spec A 7.1, "增强级 riskinfo").
+// intercepts (docs/A-auth-sign-face.md §7.1, "增强级 riskinfo").
 func (ri *RiskInfo) HighRiskDevice() bool {
 	if ri == nil {
 		return false
@@ -107,7 +107,7 @@ func (ri *RiskInfo) HighRiskDevice() bool {
 	return err == nil && n >= 3
 }
 
-// ShieldTag is one AI-shield tag (大模型命中风险描述, spec A 5.2). Its value is the tag's number
+// ShieldTag is one AI-shield tag (大模型命中风险描述, docs/A-auth-sign-face.md §5.2). Its value is the tag's number
 // in the manual, so a tag is tested by that number (tag == 3: a suspected re-capture attack).
 // String gives the English description and Chinese the manual's wording:
 //
@@ -184,7 +184,7 @@ next:
 	return tags, unknown
 }
 
-// FaceQuery asks for the result of one face verification (queryFaceRecord, spec A 4.4), or its
+// FaceQuery asks for the result of one face verification (queryFaceRecord, docs/A-auth-sign-face.md §4.4), or its
 // photos (QueryPhotos).
 type FaceQuery struct {
 	OrderNo string // the upload's orderNo
@@ -313,7 +313,7 @@ func (c *Client) queryFaceRecord(ctx context.Context, app *appTickets, orderNo, 
 	if err != nil {
 		return nil, err
 	}
-	// The Plus query table lists LivenessInfoTag beside riskInfo, not in it (spec A 5): it is kept
+	// The Plus query table lists LivenessInfoTag beside riskInfo, not in it (docs/A-auth-sign-face.md §5): it is kept
 	// with the risk object.
 	if raw, ok := member(obj, "LivenessInfoTag"); ok {
 		var tag wire.Str
@@ -347,7 +347,7 @@ func (s *FaceService) QueryPhotos(ctx context.Context, q FaceQuery) (*Photos, er
 	if err := checkOrderNo(orderNo); err != nil {
 		return nil, err
 	}
-	// The Plus H5 page names the body field webankAppId, every other page appId (spec B T9): the
+	// The Plus H5 page names the body field webankAppId, every other page appId (docs/B-h5-wechat-billing.md T9): the
 	// same value is sent under both names, which covers either reading; only values are signed.
 	p := params{{"appId", s.c.appID}, {"webankAppId", s.c.appID}, {"version", APIVersion}, {"nonce", NewNonce()},
 		{"orderNo", orderNo}}

@@ -16,7 +16,7 @@ import (
 )
 
 // FileStore is a TicketStore in files, for the processes of one host: the manual asks for the
-// access token and SIGN ticket to be cached on disk (spec A 2.1), and a process that restarts
+// access token and SIGN ticket to be cached on disk (docs/A-auth-sign-face.md §2.1), and a process that restarts
 // reuses the stored unit while it is valid instead of fetching one, which would cut the other
 // processes' token to a minute.
 //

@@ -8,7 +8,7 @@ import (
 	"github.com/kycgo/kyc/kyctest"
 )
 
-// The will prompts' limits (Tencent's faceid models, spec D: IntentionQuestion, IntentionActionConfig,
+// The will prompts' limits (Tencent's faceid models, docs/D-api3-actions.md: IntentionQuestion, IntentionActionConfig,
 // DetectAuth, RuleIdConfig, GetEidTokenConfig), for TestLimitBoundaries.
 
 // willQA is a question-and-answer DetectAuth request of n rounds.

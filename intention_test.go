@@ -111,7 +111,7 @@ func TestEIDTokenSendsEveryConfigMember(t *testing.T) {
 		return err
 	})
 	require.JSONEq(t, string(f.Request), string(body))
-	// Every member of the model has a field (the ten names of spec D's GetEidTokenConfig).
+	// Every member of the model has a field (the ten names of docs/D-api3-actions.md's GetEidTokenConfig).
 	all, err := json.Marshal(EIDTokenConfig{InputType: "1", UseIntentionVerify: true, IntentionMode: "2", IntentionVerifyText: "t",
 		IntentionQuestions: []IntentionQuestion{{}}, IntentionRecognition: &off, IntentionActions: []IntentionAction{{}},
 		IsSupportHMTResidentPermitOCR: &off, MouthOpenRecognition: true, Speed: 1})

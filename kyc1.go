@@ -72,6 +72,7 @@ func (c *Client) call(ctx context.Context, sc signedCall) (*wire.Envelope, error
 func (c *Client) upload(ctx context.Context, endpoint string, p params, body func(params) any, nonce string, faceIDOnly bool) (*FaceID, error) {
 	var out *faceIDResult // nil when the answer has no result object
 	orderNo := mustGet(p, "orderNo")
+	minted := c.clock.Now() // before sending: the id's 5 minutes cannot have started earlier
 	env, err := c.call(ctx, signedCall{app: c.primary, endpoint: endpoint, p: p, body: body, mint: true, out: &out})
 	if err != nil {
 		return nil, err
@@ -84,7 +85,7 @@ func (c *Client) upload(ctx context.Context, endpoint string, p params, body fun
 	}
 	return &FaceID{FaceID: firstNonEmpty(out.FaceID, out.H5FaceID), OrderNo: firstNonEmpty(out.OrderNo, orderNo),
 		BizSeqNo: firstNonEmpty(env.BizSeqNo, out.BizSeqNo), TransactionTime: string(env.TransactionTime),
-		OptimalDomain: out.OptimalDomain, UserID: mustGet(p, "userId"), Nonce: nonce}, nil
+		OptimalDomain: out.OptimalDomain, UserID: mustGet(p, "userId"), Nonce: nonce, ExpiresAt: minted.Add(faceIDLifetime)}, nil
 }
 
 // faceIDResult is an upload's answer as sent: checkFaceIDAnswer judges it (faceId and h5faceId
@@ -103,7 +104,7 @@ func mustGet(p params, k string) string {
 	return v
 }
 
-// identityParams checks and encodes the fields shared by the uploads (spec A 4.1, B 3.1, B 4).
+// identityParams checks and encodes the fields shared by the uploads (docs/A-auth-sign-face.md §4.1, docs/B-h5-wechat-billing.md §3.1, docs/B-h5-wechat-billing.md §4).
 func identityParams(appID, orderNo, userID, name, idNo string, photo []byte, photoType PhotoType) (params, error) {
 	if err := checkOrderNo(orderNo); err != nil {
 		return nil, err
@@ -153,6 +154,7 @@ func (c *Client) sdkStart(ctx context.Context, app *appTickets, endpoint, produc
 	if err != nil {
 		return nil, err
 	}
+	fetched := c.clock.Now() // before asking: the ticket's 120 s cannot have started earlier
 	ticket, err := c.nonceTicket(ctx, app, userID)
 	if err != nil {
 		return nil, err
@@ -160,7 +162,8 @@ func (c *Client) sdkStart(ctx context.Context, app *appTickets, endpoint, produc
 	p := params{{"appId", app.appID}, {"userId", userID}, {"nonce", cfg.nonce}, {"version", APIVersion}}
 	p.sign(endpoint, "sign", ticket)
 	start := &SDKStart{Product: product, FaceID: faceID, OrderNo: orderNo, AppID: app.appID, Version: APIVersion,
-		Nonce: cfg.nonce, UserID: userID, Sign: mustGet(p, "sign"), Licence: c.sdkLicence}
+		Nonce: cfg.nonce, UserID: userID, Sign: mustGet(p, "sign"), ExpiresAt: fetched.Add(nonceTicketLifetime)}
+	start.setLicences(c.sdkLicence)
 	if endpoint == endpointFaceSDKStart {
 		start.VerifyMode = "GRADE"
 	}
@@ -205,7 +208,7 @@ func (c *Client) loginURL(ctx context.Context, app *appTickets, endpoint, idFiel
 }
 
 // loginHost is the scheme and host of a login URL: optimalDomain when the upload gave one
-// (spec B T6), else the API host. The scheme is the API host's (https for the real service).
+// (docs/B-h5-wechat-billing.md T6), else the API host. The scheme is the API host's (https for the real service).
 // The domain here comes from the caller (who copied it from the upload's answer): a bad one is
 // the caller's input, refused as such.
 func (c *Client) loginHost(domain string) (string, error) {

@@ -103,7 +103,7 @@ func limitCases(srv *kyctest.Server) []limitCase {
 	type K = *kyc.Client
 	str := func(v string, err error) (string, error) { return v, err }
 	return []limitCase{
-		// Face uploads (spec A 4.1, B 4).
+		// Face uploads (docs/A-auth-sign-face.md §4.1, docs/B-h5-wechat-billing.md §4).
 		{name: "upload orderNo", field: "orderNo", limit: 32, hasMin: true, min: 1, call: func(ctx C, c K, n int) (string, error) {
 			r := okUpload()
 			r.OrderNo = digits(n)
@@ -144,7 +144,7 @@ func limitCases(srv *kyctest.Server) []limitCase {
 			_, err := c.Face.GetPCFaceID(ctx, r)
 			return r.OrderNo, err
 		}},
-		// Face start values and login URLs (spec A 6.1, B 3.2, B 4).
+		// Face start values and login URLs (docs/A-auth-sign-face.md §6.1, docs/B-h5-wechat-billing.md §3.2, docs/B-h5-wechat-billing.md §4).
 		{name: "SDK start faceId", field: "faceId", limit: 32, hasMin: true, min: 1, call: func(ctx C, c K, n int) (string, error) {
 			return str(ascii(n), second(c.Face.SDKParams(ctx, &kyc.FaceID{Version: kyc.Plus, OrderNo: newOrderNo(), UserID: "user1", FaceID: ascii(n)})))
 		}},
@@ -195,14 +195,14 @@ func limitCases(srv *kyctest.Server) []limitCase {
 			r := kyc.PCLoginRequest{Face: &kyc.FaceID{FaceID: "face1", OrderNo: newOrderNo(), UserID: "user1", PC: true}, CallbackURL: urlOf(n)}
 			return str(r.CallbackURL, second(c.Face.PCLoginURL(ctx, r)))
 		}},
-		// Face queries (spec A 4.4, 4.5).
+		// Face queries (docs/A-auth-sign-face.md §4.4, §4.5).
 		{name: "face result orderNo", field: "orderNo", limit: 32, call: func(ctx C, c K, n int) (string, error) {
 			return str(digits(n), second(c.Face.QueryResult(ctx, kyc.FaceQuery{OrderNo: digits(n), Media: kyc.NoMedia})))
 		}},
 		{name: "face photos orderNo", field: "orderNo", limit: 32, call: func(ctx C, c K, n int) (string, error) {
 			return str(digits(n), second(c.Face.QueryPhotos(ctx, kyc.FaceQuery{OrderNo: digits(n)})))
 		}},
-		// Will (spec C 5.2-5.6).
+		// Will (docs/C-ocr-will-nfc-eid.md §5.2-5.6).
 		{name: "will orderNo", field: "orderNo", limit: 32, call: func(ctx C, c K, n int) (string, error) {
 			r := okWill()
 			r.OrderNo = digits(n)
@@ -272,7 +272,7 @@ func limitCases(srv *kyctest.Server) []limitCase {
 		{name: "will result orderNo", field: "orderNo", limit: 32, call: func(ctx C, c K, n int) (string, error) {
 			return str(digits(n), second(c.Will.QueryResult(ctx, kyc.WillQuery{OrderNo: digits(n)})))
 		}},
-		// OCR (spec C 2, 3): the SDKs take a userId of 30.
+		// OCR (docs/C-ocr-will-nfc-eid.md §2, §3): the SDKs take a userId of 30.
 		{name: "ID-card OCR start userId", field: "userId", limit: 30, call: func(ctx C, c K, n int) (string, error) {
 			return str(ascii(n), second(c.OCR.IDCardSDKParams(ctx, kyc.OCRStartRequest{OrderNo: newOrderNo(), UserID: ascii(n)})))
 		}},
@@ -288,7 +288,7 @@ func limitCases(srv *kyctest.Server) []limitCase {
 		{name: "bank-card OCR result orderNo", field: "orderNo", limit: 32, call: func(ctx C, c K, n int) (string, error) {
 			return str(digits(n), second(c.OCR.BankCardResult(ctx, kyc.BankCardQuery{OrderNo: digits(n)})))
 		}},
-		// NFC (spec C 6).
+		// NFC (docs/C-ocr-will-nfc-eid.md §6).
 		{name: "NFC upload orderNo", field: "orderNo", limit: 32, call: func(ctx C, c K, n int) (string, error) {
 			r := kyc.NFCCertIDRequest{OrderNo: digits(n), UserID: "user1", CardType: kyc.NFCIDCard}
 			return str(r.OrderNo, second(c.NFC.GetCertID(ctx, r)))
@@ -313,7 +313,7 @@ func limitCases(srv *kyctest.Server) []limitCase {
 		{name: "NFC result orderNo", field: "orderNo", limit: 32, call: func(ctx C, c K, n int) (string, error) {
 			return str(digits(n), second(c.NFC.QueryResult(ctx, kyc.NFCQuery{OrderNo: digits(n), ReqID: "rq1"})))
 		}},
-		// API 3.0: DetectAuth, GetDetectInfoEnhanced (spec D).
+		// API 3.0: DetectAuth, GetDetectInfoEnhanced (docs/D-api3-actions.md).
 		{name: "DetectAuth RuleId", field: "RuleId", limit: 64, hasMin: true, min: 1, call: func(ctx C, c K, n int) (string, error) {
 			return str(digits(n), second(c.Detect.Auth(ctx, kyc.DetectAuthRequest{RuleID: digits(n)})))
 		}},
@@ -349,7 +349,7 @@ func limitCases(srv *kyctest.Server) []limitCase {
 			r := kyc.DetectInfoRequest{BizToken: "T1", RuleID: kyctest.DefaultRuleID, Parts: kyc.PartBestFrames, BestFrames: n}
 			return str("", second(c.Detect.InfoEnhanced(ctx, r)))
 		}},
-		// API 3.0: eID (spec C 4, D).
+		// API 3.0: eID (docs/C-ocr-will-nfc-eid.md §4, D).
 		{name: "GetEidToken MerchantId", field: "MerchantId", limit: 50, hasMin: true, min: 1, call: func(ctx C, c K, n int) (string, error) {
 			return str(ascii(n), second(c.EID.Token(ctx, kyc.EIDTokenRequest{MerchantID: ascii(n)})))
 		}},
@@ -404,7 +404,7 @@ func limitCases(srv *kyctest.Server) []limitCase {
 		{name: "CheckEidTokenStatus EidToken", field: "EidToken", limit: 128, call: func(ctx C, c K, n int) (string, error) {
 			return str(ascii(n), second(c.EID.TokenStatus(ctx, ascii(n))))
 		}},
-		// API 3.0: bills (spec B 6, D: at most 365 days back).
+		// API 3.0: bills (docs/B-h5-wechat-billing.md §6, D: at most 365 days back).
 		{name: "GetWeChatBillDetails days back", field: "Date", limit: kyc.BillMaxAgeDays, call: func(ctx C, c K, n int) (string, error) {
 			_, err := c.Billing.FetchDay(ctx, kyc.DayOf(srv.Clock.Now()).AddDays(-n), kyctest.DefaultRuleID)
 			return "", err

@@ -224,7 +224,7 @@ func TestNFCResultForAnotherReadIsRefused(t *testing.T) {
 }
 
 // TestBillCutoffBoundary: a day's bill can be fetched from 06:00 China time the next day
-// (spec B, Date and T15), not a second before; a second test beside TestBillDayRefusedLocally. (The
+// (docs/B-h5-wechat-billing.md, Date and T15), not a second before; a second test beside TestBillDayRefusedLocally. (The
 // kyctest clock runs on real time, so the test stands one second before the cutoff.)
 func TestBillCutoffBoundary(t *testing.T) {
 	d := kyc.Day{Year: 2026, Month: 3, Day: 31}

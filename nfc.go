@@ -11,7 +11,7 @@ import (
 	"github.com/kycgo/kyc/internal/wire"
 )
 
-// NFCService is NFC ID-card reading (实证 NFC, spec C 6): the upload that mints an ocrCertId,
+// NFCService is NFC ID-card reading (实证 NFC, docs/C-ocr-will-nfc-eid.md §6): the upload that mints an ocrCertId,
 // the SDK start values, and the result, whose nfcEnResult is decrypted with the console's NFC
 // key (WithNFCKey). Reach it as Client.NFC.
 type NFCService struct {
@@ -32,7 +32,7 @@ const (
 	NFCHKMacauPermit NFCCardType = "3" // 港澳居民来往内地通行证 (回乡证): the Hong Kong and Macau permit
 )
 
-// Lifetimes and limits of the NFC flow (spec C 6, 9.3).
+// Lifetimes and limits of the NFC flow (docs/C-ocr-will-nfc-eid.md §6, §9.3).
 const (
 	// nfcCertIDLifetime is how long an ocrCertId can start a read.
 	nfcCertIDLifetime = 5 * time.Minute
@@ -42,7 +42,7 @@ const (
 	nfcReqIDMaxQueries = 10
 )
 
-// NFCCertIDRequest is the upload for one NFC read (getOcrCertId, spec C 6.2).
+// NFCCertIDRequest is the upload for one NFC read (getOcrCertId, docs/C-ocr-will-nfc-eid.md §6.2).
 type NFCCertIDRequest struct {
 	OrderNo  string      // unique per read: 1-32 letters and digits
 	UserID   string      // at most 30 letters and digits (the SDK's limit); the start must use the same
@@ -58,10 +58,13 @@ type NFCCertID struct {
 	BizSeqNo        string
 	TransactionTime string
 	Nonce           string // the nonce the upload was signed with
+	// ExpiresAt is when the ocrCertId stops starting reads: 5 minutes after the upload was
+	// sent, by the client's clock.
+	ExpiresAt time.Time
 }
 
 // GetCertID uploads one NFC read and returns its ocrCertId. The signature covers appId, orderNo,
-// nonce and version (not userId; spec C 6.2). Like the other uploads it is resent only if it
+// nonce and version (not userId; docs/C-ocr-will-nfc-eid.md §6.2). Like the other uploads it is resent only if it
 // provably never reached the service.
 func (s *NFCService) GetCertID(ctx context.Context, req NFCCertIDRequest, opts ...CallOption) (*NFCCertID, error) {
 	if err := checkOrderNo(req.OrderNo); err != nil {
@@ -80,8 +83,8 @@ func (s *NFCService) GetCertID(ctx context.Context, req NFCCertIDRequest, opts .
 	if err != nil {
 		return nil, err
 	}
-	nonce := cfg.nonce
-	// The table spells the key appid; the examples and every other call appId (spec C 10 item 5).
+	nonce, minted := cfg.nonce, s.c.clock.Now()
+	// The table spells the key appid; the examples and every other call appId (docs/C-ocr-will-nfc-eid.md §10 item 5).
 	p := params{{"appId", s.c.appID}, {"orderNo", req.OrderNo}, {"userId", req.UserID}, {"version", APIVersion},
 		{"nonce", nonce}, {"nfcType", string(req.CardType)}}
 	var out *struct { // nil when the answer has no result object
@@ -103,10 +106,11 @@ func (s *NFCService) GetCertID(ctx context.Context, req NFCCertIDRequest, opts .
 		return nil, err
 	}
 	return &NFCCertID{CertID: out.OCRCertID, OrderNo: firstNonEmpty(out.OrderNo, req.OrderNo), UserID: req.UserID,
-		BizSeqNo: firstNonEmpty(env.BizSeqNo, out.BizSeqNo), TransactionTime: string(env.TransactionTime), Nonce: nonce}, nil
+		BizSeqNo: firstNonEmpty(env.BizSeqNo, out.BizSeqNo), TransactionTime: string(env.TransactionTime), Nonce: nonce,
+		ExpiresAt: minted.Add(nfcCertIDLifetime)}, nil
 }
 
-// SDKParams returns the start values for the NFC SDK (spec C 6.3) for cert, what GetCertID
+// SDKParams returns the start values for the NFC SDK (docs/C-ocr-will-nfc-eid.md §6.3) for cert, what GetCertID
 // returned (its ocrCertId, orderNo and userId), signed with a new NONCE ticket for that userId.
 func (s *NFCService) SDKParams(ctx context.Context, cert *NFCCertID, opts ...CallOption) (*SDKStart, error) {
 	if cert == nil {
@@ -123,10 +127,10 @@ func (s *NFCService) SDKParams(ctx context.Context, cert *NFCCertID, opts ...Cal
 		return nil, err
 	}
 	start.OCRCertID = cert.CertID
-	return start, nil
+	return start.capExpiry(cert.ExpiresAt), nil
 }
 
-// NFCQuery asks for the result of one NFC read (getIdcardNfcResult, spec C 6.4).
+// NFCQuery asks for the result of one NFC read (getIdcardNfcResult, docs/C-ocr-will-nfc-eid.md §6.4).
 type NFCQuery struct {
 	OrderNo string
 	ReqID   string // from the SDK's result
@@ -177,7 +181,7 @@ func (s *NFCService) QueryResult(ctx context.Context, q NFCQuery) (*NFCResult, e
 	if err != nil {
 		return nil, err
 	}
-	// result is NfcQueryRsp, which may carry its own code (spec C 10 item 26).
+	// result is NfcQueryRsp, which may carry its own code (docs/C-ocr-will-nfc-eid.md §10 item 26).
 	var inner struct {
 		Code     wire.Code `json:"code"`
 		Msg      string    `json:"msg"`

@@ -44,7 +44,7 @@ func mustHex(t testing.TB, s string) []byte {
 	return b
 }
 
-// The GB/T 32907 standard vector (one block, no padding) and spec C 6.5's derived vectors.
+// The GB/T 32907 standard vector (one block, no padding) and docs/C-ocr-will-nfc-eid.md §6.5's derived vectors.
 func TestSM4Vectors(t *testing.T) {
 	for _, v := range loadSM4Vectors(t) {
 		t.Run(v.Name, func(t *testing.T) {

@@ -17,7 +17,7 @@ import (
 	"github.com/kycgo/kyc/kyctest"
 )
 
-// The manual's example NFC key (spec C 6.5).
+// The manual's example NFC key (docs/C-ocr-will-nfc-eid.md §6.5).
 const docNFCKey = "7F26724F72D48EBA5AD3848B30B81122"
 
 func newNFCPair(t *testing.T, opts ...kyc.Option) (*kyctest.Server, *kyc.Client) {
@@ -154,7 +154,7 @@ func TestNFCJourney(t *testing.T) {
 	require.NotEmpty(t, res.Card.PortraitPhoto)
 }
 
-// The eleventh query of a reqId is refused locally and sends nothing (spec C 6.1).
+// The eleventh query of a reqId is refused locally and sends nothing (docs/C-ocr-will-nfc-eid.md §6.1).
 func TestNFCReqIDQueryLimit(t *testing.T) {
 	srv, c := newNFCPair(t)
 	ctx := context.Background()

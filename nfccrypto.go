@@ -12,7 +12,7 @@ import (
 	"github.com/emmansun/gmsm/sm4"
 )
 
-// NFCCard is the decrypted content of an NFC result (spec C 6.4): the chip's data. Which fields
+// NFCCard is the decrypted content of an NFC result (docs/C-ocr-will-nfc-eid.md §6.4): the chip's data. Which fields
 // are filled depends on the document (the permit has EnName but no Nation, Address, front or back
 // image). Dates are kept as sent. It prints redacted.
 type NFCCard struct {
@@ -49,7 +49,7 @@ func (c NFCCard) LogValue() slog.Value {
 
 // decryptNFC decrypts nfcEnResult's ciphertext (already base64-decoded) with key: SM4, ECB mode,
 // PKCS#7 padding on 16-byte blocks (BouncyCastle's "SM4/ECB/PKCS5Padding"), then parses the UTF-8
-// plaintext as the documented JSON object (spec C 6.5). ct is decrypted in place and the
+// plaintext as the documented JSON object (docs/C-ocr-will-nfc-eid.md §6.5). ct is decrypted in place and the
 // plaintext wiped before returning. Any failure before the JSON is read matches ErrDecrypt: a
 // wrong key gives random bytes, which fail the padding check or the JSON parse, never garbage.
 func decryptNFC(key, ct []byte) (*NFCCard, error) {

@@ -10,7 +10,7 @@ import (
 	"github.com/kycgo/kyc/internal/wire"
 )
 
-// OCRService is ID-card and bank-card OCR (spec C 2-3): NONCE-signed start values for the app's
+// OCRService is ID-card and bank-card OCR (docs/C-ocr-will-nfc-eid.md §2-3): NONCE-signed start values for the app's
 // OCR SDK, then the SIGN-signed result queries. There is no server upload: the orderNo goes
 // straight to the SDK, and it is the only handle to the images later, so keep it. Reach it as
 // Client.OCR.
@@ -38,7 +38,7 @@ type OCRStartRequest struct {
 }
 
 // IDCardSDKParams returns the start values for the ID-card OCR SDK (front, back or continuous
-// mode is chosen in the app), signed with a new NONCE ticket for req.UserID (spec C 2.2-2.3).
+// mode is chosen in the app), signed with a new NONCE ticket for req.UserID (docs/C-ocr-will-nfc-eid.md §2.2-2.3).
 func (s *OCRService) IDCardSDKParams(ctx context.Context, req OCRStartRequest, opts ...CallOption) (*SDKStart, error) {
 	if err := checkSDKUserID(req.UserID); err != nil {
 		return nil, err
@@ -47,7 +47,7 @@ func (s *OCRService) IDCardSDKParams(ctx context.Context, req OCRStartRequest, o
 }
 
 // BankCardSDKParams returns the start values for the bank-card OCR SDK, signed with a new NONCE
-// ticket for req.UserID (spec C 3.1).
+// ticket for req.UserID (docs/C-ocr-will-nfc-eid.md §3.1).
 func (s *OCRService) BankCardSDKParams(ctx context.Context, req OCRStartRequest, opts ...CallOption) (*SDKStart, error) {
 	if err := checkSDKUserID(req.UserID); err != nil {
 		return nil, err
@@ -56,7 +56,7 @@ func (s *OCRService) BankCardSDKParams(ctx context.Context, req OCRStartRequest,
 }
 
 // WarnBits is an ID-card OCR warning code: a string of '0' and '1', 8 characters in the manual,
-// one position per warning, '1' raised, "00000000" none (spec C 2.6). The manual's table of
+// one position per warning, '1' raised, "00000000" none (docs/C-ocr-will-nfc-eid.md §2.6). The manual's table of
 // positions is an image missing from its text, so positions are not named here; read them with
 // Bit. (Its one example, 10010100 = border incomplete, re-capture, occlusion in the frame,
 // suggests positions 1, 4 and 6, but that is an inference.) Warnings do not fail recognition.
@@ -102,7 +102,7 @@ func (w WarnBits) Any() bool {
 	return true
 }
 
-// IDCardQuery asks for the ID-card OCR result of one order (getOcrResult, spec C 2.5).
+// IDCardQuery asks for the ID-card OCR result of one order (getOcrResult, docs/C-ocr-will-nfc-eid.md §2.5).
 type IDCardQuery struct {
 	OrderNo string
 	// Images asks for the card images (get_file=1): front, back, their crops and the portrait.
@@ -276,11 +276,10 @@ func (s *OCRService) idCard(ctx context.Context, orderNo string, images, native 
 }
 
 // query sends an OCR result query (ID card or bank card) and decodes its answer into res, whose
-// frame fields are f: a GET with snake_case names (app_id, order_no, get_file, get_native; spec
-// C 2.5, 3.3) through the one signed-call path, signed with OCR's own SIGN ticket. A non-zero
+// frame fields are f: a GET with snake_case names (app_id, order_no, get_file, get_native; docs/C-ocr-will-nfc-eid.md §2.5, §3.3) through the one signed-call path, signed with OCR's own SIGN ticket. A non-zero
 // answer that carries a result is returned as such (a recognition failure); without one it is
 // an error.
-// ocrResultQuery is the query of getOcrResult and getBankCardOcrResult (spec C 2.5, 3.3),
+// ocrResultQuery is the query of getOcrResult and getBankCardOcrResult (docs/C-ocr-will-nfc-eid.md §2.5, §3.3),
 // encoded by go-querystring.
 type ocrResultQuery struct {
 	AppID     string `url:"app_id"`

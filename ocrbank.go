@@ -11,8 +11,8 @@ import (
 )
 
 // BankCardWarning is one bank-card OCR warning code, kept as the service sends it, and tested
-// by that code (w == "-9114"). Warnings do not fail recognition: the partner decides (spec C
-// 3.4). The documented codes; others are kept as they come, and Known reports false for them:
+// by that code (w == "-9114"). Warnings do not fail recognition: the partner decides (docs/C-ocr-will-nfc-eid.md
+// §3.4). The documented codes; others are kept as they come, and Known reports false for them:
 //
 //	-9110     日期信息无效  invalid date information
 //	-9111     边框不完整   card border incomplete
@@ -45,7 +45,7 @@ func (w BankCardWarning) Known() bool {
 	return ok
 }
 
-// BankCardResult is the answer of getBankCardOcrResult (spec C 3.3). Code "0" means the card was
+// BankCardResult is the answer of getBankCardOcrResult (docs/C-ocr-will-nfc-eid.md §3.3). Code "0" means the card was
 // recognised; other codes (-9011 to -9014) are recognition failures. It prints redacted.
 type BankCardResult struct {
 	Code            string
@@ -75,7 +75,7 @@ func (r *BankCardResult) Err() error {
 }
 
 // Warnings reads WarnCode and MultiWarnCode leniently (a single code, "0" for none, or a list
-// such as "[-9110, -9111, -9114]"; spec C 10 item 19) and returns each code once, in order.
+// such as "[-9110, -9111, -9114]"; docs/C-ocr-will-nfc-eid.md §10 item 19) and returns each code once, in order.
 func (r *BankCardResult) Warnings() []BankCardWarning {
 	return parseBankWarnings(r.WarnCode + "," + r.MultiWarnCode)
 }
@@ -131,7 +131,7 @@ type BankCardWriters struct {
 
 func (w BankCardWriters) any() bool { return w.Crop != nil || w.Number != nil || w.Origin != nil }
 
-// BankCardQuery asks for the result of one bank-card OCR read (spec C 3.3).
+// BankCardQuery asks for the result of one bank-card OCR read (docs/C-ocr-will-nfc-eid.md §3.3).
 type BankCardQuery struct {
 	OrderNo string
 	// Images asks for the card images (get_file=1). BankCardResultTo asks for them when a
@@ -196,7 +196,7 @@ func (s *OCRService) BankCardResultTo(ctx context.Context, q BankCardQuery, w Ba
 }
 
 // bankSink registers every image field (nil writers discard), the older spelling
-// orginBankcardPhoto included [EXTERNAL, spec C 3.3].
+// orginBankcardPhoto included [EXTERNAL, docs/C-ocr-will-nfc-eid.md §3.3].
 func bankSink(crop, number, origin, orig2 io.Writer) wire.MediaSink {
 	return wire.MediaSink{Fields: map[string]io.Writer{
 		"bankcardCropPhoto": orDiscard(crop), "bankcardNoPhoto": orDiscard(number),

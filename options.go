@@ -83,7 +83,7 @@ func WithLogger(l *slog.Logger) Option {
 
 // WithTicketStore shares the access token and SIGN ticket through store (default: a private
 // MemoryStore). Every process and instance that uses one appId must share one store: a token
-// fetch cuts the previous token's life to about a minute (spec A 2.1).
+// fetch cuts the previous token's life to about a minute (docs/A-auth-sign-face.md §2.1).
 func WithTicketStore(store TicketStore) Option {
 	return func(c *Client) error {
 		if store == nil {
@@ -140,15 +140,19 @@ func WithStoreRecheck(d time.Duration) Option {
 	}
 }
 
-// WithSDKLicence adds the SDK licence from the console (keyLicence / licence, bound to the App's
-// bundle id) to the start values returned for the apps.
-func WithSDKLicence(licence string) Option {
+// WithSDKLicence adds an SDK licence from the console (keyLicence / licence) to the start values
+// returned for the apps. A licence is bound to one App's bundle id or package name, so the
+// console issues one per platform: name the platforms it is for, one call per licence
+// (WithSDKLicence(a, kyc.Android), WithSDKLicence(i, kyc.IOS)); the start values then carry none
+// until SDKStart.ForPlatform picks the app's, and json.Marshal refuses them before. Without
+// platforms, the licence is for every platform (an app on one platform). Mixing the two, or
+// giving one platform two licences, is an *InputError: either would send a wrong licence.
+func WithSDKLicence(licence string, platforms ...Platform) Option {
 	return func(c *Client) error {
 		if licence == "" || strings.ContainsAny(licence, " \t\r\n") {
 			return invalidInput("licence", "must be the licence string from the console")
 		}
-		c.sdkLicence = licence
-		return nil
+		return c.sdkLicence.add(licence, platforms)
 	}
 }
 
@@ -172,7 +176,7 @@ type startConfig struct{ nonce string }
 
 // WithNonce signs with the given nonce instead of a fresh one: the one way to choose a nonce.
 // For a start or login URL it may be the upload's (FaceID.Nonce); the manual allows both
-// (spec A 8 item 13).
+// (docs/A-auth-sign-face.md §8 item 13).
 func WithNonce(nonce string) CallOption {
 	return func(c *startConfig) error {
 		if err := CheckNonce(nonce); err != nil {
@@ -200,7 +204,7 @@ func startOptions(opts []CallOption) (startConfig, error) {
 }
 
 // WithOCRCredentials gives OCR its own WBappid and secret: the manual's OCR queries take an appId
-// that may be provisioned apart from the face one (spec C 1.6). OCR then has its own access
+// that may be provisioned apart from the face one (docs/C-ocr-will-nfc-eid.md §1.6). OCR then has its own access
 // token and SIGN ticket, kept in the client's TicketStore under that appId. Without this option
 // OCR uses the client's appId. Giving the client's own appId changes nothing.
 func WithOCRCredentials(appID, secret string) Option {
@@ -217,7 +221,7 @@ func WithOCRCredentials(appID, secret string) Option {
 }
 
 // WithNFCKey sets the NFC key from the console: 32 hex characters (16 bytes), the SM4 key that
-// decrypts getIdcardNfcResult's nfcEnResult (spec C 6.5). The key is hex-decoded, never used as
+// decrypts getIdcardNfcResult's nfcEnResult (docs/C-ocr-will-nfc-eid.md §6.5). The key is hex-decoded, never used as
 // its ASCII text as the manual's Java helper wrongly does.
 func WithNFCKey(hexKey string) Option {
 	return func(c *Client) error {
@@ -286,7 +290,7 @@ func WithCloudEndpoint(raw string) Option {
 }
 
 // WithCloudRegion sends X-TC-Region (e.g. "ap-guangzhou"). The faceid actions do not need it
-// (spec C 4.6), so by default none is sent.
+// (docs/C-ocr-will-nfc-eid.md §4.6), so by default none is sent.
 func WithCloudRegion(region string) Option {
 	return func(c *Client) error {
 		if region == "" || len(region) > 32 || strings.Trim(region, "abcdefghijklmnopqrstuvwxyz0123456789-") != "" {
@@ -310,7 +314,7 @@ func WithCloudLanguage(lang string) Option {
 }
 
 // WithEIDPollInterval sets how often EIDService.WaitTokenStatus asks (default 1 s, as the manual
-// advises, spec C 4.3).
+// advises, docs/C-ocr-will-nfc-eid.md §4.3).
 func WithEIDPollInterval(d time.Duration) Option {
 	return func(c *Client) error {
 		if d <= 0 || d > time.Minute {

@@ -8,9 +8,9 @@ import (
 	"strings"
 )
 
-// Reconciliation (spec B 6.2, 6.5): the attempts saved from GetDetectInfoEnhanced (method 1)
+// Reconciliation (docs/B-h5-wechat-billing.md §6.2, §6.5): the attempts saved from GetDetectInfoEnhanced (method 1)
 // against the daily bill (method 2), per day and per BizToken. Days are China-time days of each
-// attempt's ReqTime, not of the token (spec B 6.3): a token whose attempts straddle midnight
+// attempt's ReqTime, not of the token (docs/B-h5-wechat-billing.md §6.3): a token whose attempts straddle midnight
 // counts on both days. Attempts are de-duplicated by Seq.
 
 // SavedToken is what method 1 kept for one BizToken: every LivenessDetail item pulled for it.
@@ -55,7 +55,7 @@ const (
 	// can be given to it; it is not counted.
 	FindingUndated FindingKind = "undated-charge"
 	// FindingSpansDays is informational: the token's attempts fall on several days, and each day
-	// counts its own (spec B 6.3, T18).
+	// counts its own (docs/B-h5-wechat-billing.md §6.3, T18).
 	FindingSpansDays FindingKind = "spans-days"
 )
 
@@ -93,7 +93,7 @@ func (c TokenCounts) agree() bool {
 type DayReport struct {
 	Day          Day       `json:"day"`
 	BillTokens   int       `json:"billTokens"`   // records in the bill
-	BillCharges  int       `json:"billCharges"`  // Σ ChargeCount: what the day costs (spec B 6.2)
+	BillCharges  int       `json:"billCharges"`  // Σ ChargeCount: what the day costs (docs/B-h5-wechat-billing.md §6.2)
 	BillDetails  int       `json:"billDetails"`  // Σ ChargeDetails, duplicates removed
 	SavedTokens  int       `json:"savedTokens"`  // tokens with saved attempts that day
 	SavedCharges int       `json:"savedCharges"` // saved attempts that day with IsNeedCharge true
@@ -181,7 +181,7 @@ func (f Finding) text() string {
 type savedCounts struct{ needCharge, billedCodes int }
 
 // Reconcile compares the saved details (method 1) with the bills of some days (method 2), per
-// day and per BizToken (spec B 6.2, 6.5). Only the days of the bills given are reconciled; saved
+// day and per BizToken (docs/B-h5-wechat-billing.md §6.2, §6.5). Only the days of the bills given are reconciled; saved
 // attempts on other days are used only to note tokens that span days. product is the RuleId's
 // version (Plus, Enhanced or Basic), or ProductWill for a RuleId with a will step (billed at the
 // will price, on the will table's codes: 0, 2006 and 2016, the Enhanced codes): it decides which
@@ -231,7 +231,7 @@ func Reconcile(product Product, saved []SavedToken, bills ...*DayBill) (*Reconci
 				if d.Charged() {
 					addFinding(day, false, Finding{Kind: FindingUndated, BizToken: t.BizToken, Source: sourceSaved})
 				}
-				continue // no 1:1 took place (spec B 6.3)
+				continue // no 1:1 took place (docs/B-h5-wechat-billing.md §6.3)
 			}
 			if d.Seq != "" {
 				if seenSeq[d.Seq] {

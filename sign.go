@@ -9,10 +9,10 @@ import (
 	"unicode/utf8"
 )
 
-// APIVersion is the value every kyc1 call and signature carries as "version" (spec A 3.2).
+// APIVersion is the value every kyc1 call and signature carries as "version" (docs/A-auth-sign-face.md §3.2).
 const APIVersion = "1.0.0"
 
-// Sign computes the kyc1 signature (spec A 3.1): the values and the ticket, empty values dropped,
+// Sign computes the kyc1 signature (docs/A-auth-sign-face.md §3.1): the values and the ticket, empty values dropped,
 // sorted as Java sorts strings (UTF-16 code units), joined without a separator, SHA-1 over the
 // UTF-8 bytes, 40 upper-case hex characters.
 //
@@ -145,7 +145,7 @@ func utf16Lead(r rune) rune {
 
 const nonceAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 
-// nonceLen is the length of every nonce the service accepts (spec A 3.2).
+// nonceLen is the length of every nonce the service accepts (docs/A-auth-sign-face.md §3.2).
 const nonceLen = 32
 
 // NewNonce returns 32 random letters and digits from crypto/rand.
@@ -266,8 +266,8 @@ func (r signRule) Sign(ticket string, value func(field string) (string, bool)) s
 	return Sign(ticket, vs...)
 }
 
-// signTable is the one place that says what each endpoint signs (spec README "Endpoint
-// catalogue", spec A 3.3, spec B 3-4, spec C 2-6). Field names are the wire names the endpoint
+// signTable is the one place that says what each endpoint signs (docs/README.md "Endpoint
+// catalogue", docs/A-auth-sign-face.md §3.3, docs/B-h5-wechat-billing.md §3-4, docs/C-ocr-will-nfc-eid.md §2-6). Field names are the wire names the endpoint
 // uses for those values; the signature itself covers values only.
 var signTable = []signRule{
 	{endpointAccessToken, "GET", "/api/oauth2/access_token", noTicket, nil},
@@ -276,12 +276,12 @@ var signTable = []signRule{
 	{endpointFaceIDPlus, "POST", "/api/server/getPlusFaceId", signTicketKind, []string{"appId", "userId", "nonce", "version"}},
 	{endpointFaceIDEnhanced, "POST", "/api/server/getAdvFaceId", signTicketKind, []string{"appId", "userId", "nonce", "version"}},
 	{endpointFaceIDBasic, "POST", "/api/server/getfaceid", signTicketKind, []string{"appId", "userId", "nonce", "version"}},
-	// The PC-H5 upload signs seven values and no nonce (spec B 4, trap T3).
+	// The PC-H5 upload signs seven values and no nonce (docs/B-h5-wechat-billing.md §4, trap T3).
 	{endpointFaceIDPC, "POST", "/api/server/h5/geth5faceid", signTicketKind, []string{"appId", "orderNo", "name", "idNo", "userId", "version"}},
 	{endpointFaceSDKStart, "", "", nonceTicketKind, []string{"appId", "userId", "nonce", "version"}},
 	{endpointH5Login, "GET", "/api/web/login", nonceTicketKind, []string{"appId", "userId", "orderNo", "version", "faceId", "nonce"}},
 	{endpointPCLogin, "GET", "/api/pc/login", nonceTicketKind, []string{"appId", "userId", "orderNo", "version", "h5faceId", "nonce"}},
-	// newSignature (mobile) / newSign (PC): appId, orderNo, code and the SIGN ticket (spec B 3.3).
+	// newSignature (mobile) / newSign (PC): appId, orderNo, code and the SIGN ticket (docs/B-h5-wechat-billing.md §3.3).
 	{endpointH5Callback, "", "", signTicketKind, []string{"appId", "orderNo", "code"}},
 	{endpointQueryFaceRecord, "POST", "/api/v2/base/queryfacerecord", signTicketKind, []string{"appId", "orderNo", "nonce", "version"}},
 	{endpointQueryPhotoInfo, "POST", "/api/v2/base/queryphotoinfo", signTicketKind, []string{"appId", "orderNo", "nonce", "version"}},
@@ -293,7 +293,7 @@ var signTable = []signRule{
 	{endpointWillLogin, "GET", "/api/web/willLogin", nonceTicketKind, []string{"appId", "userId", "orderNo", "version", "faceId", "nonce"}},
 	{endpointWillCallback, "", "", signTicketKind, []string{"appId", "orderNo", "code"}},
 	{endpointWillResult, "POST", "/api/server/getWillFaceResult", signTicketKind, []string{"appId", "orderNo", "nonce", "version"}},
-	// The NFC upload signs the orderNo, not the userId (spec C 10 item 7).
+	// The NFC upload signs the orderNo, not the userId (docs/C-ocr-will-nfc-eid.md §10 item 7).
 	{endpointNFCCertID, "POST", "/api/server/getOcrCertId", signTicketKind, []string{"appId", "orderNo", "nonce", "version"}},
 	{endpointNFCSDKStart, "", "", nonceTicketKind, []string{"appId", "userId", "nonce", "version"}},
 	{endpointNFCResult, "POST", "/api/v2/nfcpaas/getIdcardNfcResult", signTicketKind, []string{"appId", "orderNo", "nonce", "version"}},

@@ -50,7 +50,7 @@ func TestSignGoldenVectors(t *testing.T) {
 			docs++
 		}
 	}
-	require.Equal(t, 4, docs, "the four vectors of spec/README.md")
+	require.Equal(t, 4, docs, "the four vectors of docs/README.md")
 }
 
 func TestSignDropsEmptyValuesAndKeepsDuplicates(t *testing.T) {
@@ -247,7 +247,7 @@ func TestCheckNonce(t *testing.T) {
 }
 
 func TestSignTableCoversEveryEndpoint(t *testing.T) {
-	// Every row of the endpoint catalogue in spec/README.md, with its ticket and signed fields.
+	// Every row of the endpoint catalogue in docs/README.md, with its ticket and signed fields.
 	want := map[string]struct {
 		ticket ticketKind
 		fields int

@@ -9,7 +9,7 @@ import (
 
 // TicketStore keeps ticket units where several clients can share them: every process and
 // instance that uses one appId must share one unit, because a token fetch leaves the previous
-// token about one more minute of life (spec A 2.1). Implementations must be safe for concurrent
+// token about one more minute of life (docs/A-auth-sign-face.md §2.1). Implementations must be safe for concurrent
 // use. MemoryStore shares within a process, FileStore between the processes of one host, and the
 // separate module github.com/kycgo/kyc/redisstore across hosts.
 //
@@ -75,7 +75,7 @@ func CheckSave(stored, u *TicketUnit, granted uint64) error {
 // clock is far off): it is never served, and the next fetch overwrites it (CheckSave).
 const (
 	// maxTokenLifetime and maxSignTicketLifetime are the documented lifetimes of the access
-	// token (7200 s, spec A 2.1) and the SIGN ticket (3600 s, spec A 2.2). A fetch never records
+	// token (7200 s, docs/A-auth-sign-face.md §2.1) and the SIGN ticket (3600 s, docs/A-auth-sign-face.md §2.2). A fetch never records
 	// more, whatever expire_in says.
 	maxTokenLifetime      = 7200 * time.Second
 	maxSignTicketLifetime = 3600 * time.Second
@@ -117,7 +117,7 @@ func checkUnit(u *TicketUnit) error {
 // QueryCounter is an optional interface of a TicketStore: counts that every client sharing the
 // store sees, so that a limit the service sets per identifier holds across a fleet and not only
 // per process. The NFC result query uses it for its reqId limit (10 queries within 5 minutes,
-// spec C 6.1): with a store that counts, two instances together send at most 10 queries of one
+// docs/C-ocr-will-nfc-eid.md §6.1): with a store that counts, two instances together send at most 10 queries of one
 // reqId. MemoryStore, FileStore and github.com/kycgo/kyc/redisstore implement it. With a store
 // that does not, each client counts its own queries (in memory), and a fleet may send more:
 // the service then answers 66664003.

@@ -8,7 +8,7 @@ import (
 	"github.com/kycgo/kyc"
 )
 
-// TestShieldTagsByNumber pins the AI-shield tags to the manual's numbers (spec A 5.2): users
+// TestShieldTagsByNumber pins the AI-shield tags to the manual's numbers (docs/A-auth-sign-face.md §5.2): users
 // test a tag by its number, so tag n must carry the n-th wording. The table is the manual's,
 // written here, not read from the SDK.
 func TestShieldTagsByNumber(t *testing.T) {
@@ -28,7 +28,7 @@ func TestShieldTagsByNumber(t *testing.T) {
 	require.Equal(t, "suspected re-capture attack", kyc.ShieldTag(3).String())
 }
 
-// TestBankWarningsByCode pins the documented bank-card warning codes (spec C 3.4): users test
+// TestBankWarningsByCode pins the documented bank-card warning codes (docs/C-ocr-will-nfc-eid.md §3.4): users test
 // a warning by its code, so each documented code must be Known and described.
 func TestBankWarningsByCode(t *testing.T) {
 	for code, text := range map[kyc.BankCardWarning]string{

@@ -20,20 +20,20 @@ import (
 
 // Documented lengths of the identifiers a caller passes back to the service.
 const (
-	// maxFaceIDLen is the faceId / h5faceId column of the login tables: "String 32" (spec B
-	// 3.2, B 4, C 5.4.2). Every documented example is 32 characters.
+	// maxFaceIDLen is the faceId / h5faceId column of the login tables: "String 32" (docs/B-h5-wechat-billing.md
+	// §3.2, docs/B-h5-wechat-billing.md §4, docs/C-ocr-will-nfc-eid.md §5.4.2). Every documented example is 32 characters.
 	maxFaceIDLen = 32
-	// maxCertIDLen is openApiOcrCertId's column (spec C 6.3: 40).
+	// maxCertIDLen is openApiOcrCertId's column (docs/C-ocr-will-nfc-eid.md §6.3: 40).
 	maxCertIDLen = 40
-	// maxReqIDLen is getIdcardNfcResult's reqId column (spec C 6.4: "String 40").
+	// maxReqIDLen is getIdcardNfcResult's reqId column (docs/C-ocr-will-nfc-eid.md §6.4: "String 40").
 	maxReqIDLen = 40
 	// maxURLLen bounds a callback or redirect URL, counted in bytes: the API 3.0 RedirectUrl
-	// says "最长长度1024位" (spec B 2.1, C 4.6). The kyc1 login tables give the url no length;
+	// says "最长长度1024位" (docs/B-h5-wechat-billing.md §2.1, docs/C-ocr-will-nfc-eid.md §4.6). The kyc1 login tables give the url no length;
 	// the same 1,024 is applied there, counted in bytes (stricter than characters), the reading
 	// that fails safe.
 	maxURLLen = 1024
 	// maxHostLen and maxLabelLen are the DNS limits of a host name (RFC 1035): optimalDomain is
-	// one (spec B 3.2).
+	// one (docs/B-h5-wechat-billing.md §3.2).
 	maxHostLen  = 253
 	maxLabelLen = 63
 )
@@ -175,7 +175,7 @@ func checkSecret(secret string) error {
 }
 
 // checkUserID applies the manual's rule for userId / user_id: at most 32 characters and "no
-// special characters" (spec A 2.3). Read strictly: ASCII letters and digits only, which is the
+// special characters" (docs/A-auth-sign-face.md §2.3). Read strictly: ASCII letters and digits only, which is the
 // reading that cannot be refused by the service.
 func checkUserID(userID string) error {
 	switch {
@@ -189,7 +189,7 @@ func checkUserID(userID string) error {
 	return nil
 }
 
-// checkOrderNo: 1-32 letters and digits (spec A 8 item 10).
+// checkOrderNo: 1-32 letters and digits (docs/A-auth-sign-face.md §8 item 10).
 func checkOrderNo(orderNo string) error {
 	switch {
 	case orderNo == "":
@@ -232,7 +232,7 @@ func checkIDNo(idNo string) error {
 	return nil
 }
 
-// checkPhoto: JPG, PNG or BMP by content, at most 500 KB, with its type (spec A 4.1).
+// checkPhoto: JPG, PNG or BMP by content, at most 500 KB, with its type (docs/A-auth-sign-face.md §4.1).
 func checkPhoto(photo []byte, t PhotoType) error {
 	if t != PhotoWatermarked && t != PhotoHD {
 		return invalidInput("sourcePhotoType", `must be PhotoWatermarked ("1") or PhotoHD ("2") when a photo is sent`)
@@ -285,7 +285,7 @@ func checkText(field, s string) error {
 }
 
 // maxSDKUserID is the userId limit of the OCR and NFC SDKs' InputData (openApiUserId, 30),
-// stricter than the 32 of the NONCE ticket (spec C 2.3, 6.3, 10 item 11): refusing 31 and 32
+// stricter than the 32 of the NONCE ticket (docs/C-ocr-will-nfc-eid.md §2.3, §6.3, 10 item 11): refusing 31 and 32
 // here is the reading that cannot fail in the app.
 const maxSDKUserID = 30
 
@@ -297,7 +297,7 @@ func checkSDKUserID(userID string) error {
 }
 
 // checkReqID: the SDK's reqId as the service issues it, 1 to 40 ASCII letters and digits (its
-// column in the manual, spec C 6.4). The manual does not name its alphabet; every documented and
+// column in the manual, docs/C-ocr-will-nfc-eid.md §6.4). The manual does not name its alphabet; every documented and
 // observed reqId is letters and digits, and anything else cannot be one the service issued: it
 // is refused before it spends one of the reqId's ten queries.
 func checkReqID(reqID string) error { return checkAlnumID("reqId", reqID, maxReqIDLen) }
@@ -316,7 +316,7 @@ func checkCloudID(field, v string, max int) error {
 	return nil
 }
 
-// checkCloudIdentity checks an optional Name and IdCard pair (spec B 2.1, C 4.6): both or
+// checkCloudIdentity checks an optional Name and IdCard pair (docs/B-h5-wechat-billing.md §2.1, docs/C-ocr-will-nfc-eid.md §4.6): both or
 // neither; Name at most 32 characters; IdCard letters and digits, at most 32, letters upper-case
 // ("the letter must be an upper-case X").
 func checkCloudIdentity(name, idCard string) error {

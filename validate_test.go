@@ -258,7 +258,7 @@ func TestIssuedIdentifierForms(t *testing.T) {
 	}
 }
 
-// The IntentionQuestion of GetEidTokenConfig is spoken and compared (spec D): a blank question
+// The IntentionQuestion of GetEidTokenConfig is spoken and compared (docs/D-api3-actions.md): a blank question
 // or answer, or one with a control character, is refused before anything is sent.
 func TestEidIntentionQuestionText(t *testing.T) {
 	srv, c := newFullPair(t)

@@ -11,7 +11,7 @@ import (
 	"strings"
 )
 
-// WillService is will verification (意愿核身) on the App SDK and mobile-H5 channels (spec C 5):
+// WillService is will verification (意愿核身) on the App SDK and mobile-H5 channels (docs/C-ocr-will-nfc-eid.md §5):
 // the upload that mints a will faceId with the prompts to read out, the SDK start values, the
 // willLogin URL, the H5 callback check and the result with its audio and video. Reach it as
 // Client.Will.
@@ -19,8 +19,8 @@ type WillService struct {
 	c *Client
 }
 
-// WillMode is how the person expresses their will (willType, spec C 5.2.2). It is not the E证通
-// IntentionMode, whose numbers differ (spec C 10 item 13).
+// WillMode is how the person expresses their will (willType, docs/C-ocr-will-nfc-eid.md §5.2.2). It is not the E证通
+// IntentionMode, whose numbers differ (docs/C-ocr-will-nfc-eid.md §10 item 13).
 type WillMode string
 
 // Will modes.
@@ -31,11 +31,11 @@ const (
 )
 
 // willSpeedCodes maps each prompt speed (a multiplier) to its wire code: the service's speed
-// values are codes, not the multipliers (spec C 10 item 14), so the SDK takes the multiplier
+// values are codes, not the multipliers (docs/C-ocr-will-nfc-eid.md §10 item 14), so the SDK takes the multiplier
 // and sends the code.
 var willSpeedCodes = map[float64]string{0.8: "-1", 1: "0", 1.2: "1", 1.35: "1.5", 1.5: "2"}
 
-// Limits of the prompt list (spec C 5.2.2, 10 item 12). Lengths count UTF-16 code units, as the
+// Limits of the prompt list (docs/C-ocr-will-nfc-eid.md §5.2.2, 10 item 12). Lengths count UTF-16 code units, as the
 // service's Java does: a character outside the Basic Multilingual Plane counts twice, the
 // reading that cannot be refused.
 const (
@@ -56,7 +56,7 @@ type WillRound struct {
 	Answers []string
 }
 
-// WillFaceIDRequest is the upload for one will verification (getWillFaceId, spec C 5.2). It
+// WillFaceIDRequest is the upload for one will verification (getWillFaceId, docs/C-ocr-will-nfc-eid.md §5.2). It
 // prints redacted.
 type WillFaceIDRequest struct {
 	OrderNo string // unique per attempt: 1-32 letters and digits
@@ -108,7 +108,7 @@ type willItem struct {
 	Answer   string `json:"answer"`
 }
 
-// willContent checks the prompt list and returns it as sent (spec C 5.2.2).
+// willContent checks the prompt list and returns it as sent (docs/C-ocr-will-nfc-eid.md §5.2.2).
 func willContent(mode WillMode, rounds []WillRound) ([]willItem, error) {
 	switch {
 	case len(rounds) == 0:
@@ -224,7 +224,7 @@ func (s *WillService) GetFaceID(ctx context.Context, req WillFaceIDRequest, opts
 	return s.c.upload(ctx, endpointWillFaceID, p, func(p params) any { return willBody{p: p, items: items} }, nonce, true)
 }
 
-// SDKParams returns the start values for the will SDK (spec C 5.3) for face, what
+// SDKParams returns the start values for the will SDK (docs/C-ocr-will-nfc-eid.md §5.3) for face, what
 // WillService.GetFaceID returned (its faceId, orderNo and userId), signed with a new NONCE
 // ticket for that userId. VerifyMode is "GRADE" as the SDK needs.
 func (s *WillService) SDKParams(ctx context.Context, face *FaceID, opts ...CallOption) (*SDKStart, error) {
@@ -239,10 +239,10 @@ func (s *WillService) SDKParams(ctx context.Context, face *FaceID, opts ...CallO
 		return nil, err
 	}
 	start.VerifyMode = "GRADE"
-	return start, nil
+	return start.capExpiry(face.ExpiresAt), nil
 }
 
-// WillLoginRequest describes one mobile-H5 will journey (willLogin, spec C 5.4).
+// WillLoginRequest describes one mobile-H5 will journey (willLogin, docs/C-ocr-will-nfc-eid.md §5.4).
 type WillLoginRequest struct {
 	// Face is what WillService.GetFaceID returned: its faceId, orderNo, userId and
 	// optimalDomain (empty means the API host) go into the URL.
@@ -257,7 +257,7 @@ type WillLoginRequest struct {
 
 // H5LoginURL returns the /api/web/willLogin URL on optimalDomain, signed with a new NONCE ticket
 // over seven values. It is single use: answer the browser with a 302 to it, never a link that a
-// browser may prefetch (spec C 5.4.2).
+// browser may prefetch (docs/C-ocr-will-nfc-eid.md §5.4.2).
 func (s *WillService) H5LoginURL(ctx context.Context, req WillLoginRequest, opts ...CallOption) (string, error) {
 	if err := willJourney(req.Face); err != nil {
 		return "", err
@@ -296,7 +296,7 @@ func willJourney(f *FaceID) error {
 }
 
 // VerifyCallback checks a will H5 callback's query values (code, faceCode, willCode, orderNo,
-// h5faceId, newSignature, liveRate; spec C 5.5). The signature covers appId, orderNo and code
+// h5faceId, newSignature, liveRate; docs/C-ocr-will-nfc-eid.md §5.5). The signature covers appId, orderNo and code
 // with the SIGN ticket (an inference: the manual gives no example), current or previous, under
 // the rules of FaceService.VerifyCallback (a repeated field is refused); faceCode, willCode,
 // h5faceId and liveRate arrive unsigned. Codes 3001-3006 and 300101 are the browser's, not a

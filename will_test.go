@@ -23,7 +23,7 @@ func willRequest(orderNo, userID string) kyc.WillFaceIDRequest {
 		Rounds: []kyc.WillRound{{Question: willQuestion, Answers: []string{"我确认"}}}}
 }
 
-// Every documented limit of the will upload is refused before anything is sent (spec C 5.2.2).
+// Every documented limit of the will upload is refused before anything is sent (docs/C-ocr-will-nfc-eid.md §5.2.2).
 func TestWillInputLimitsSendNothing(t *testing.T) {
 	srv, c := newPair(t)
 	ctx := context.Background()
@@ -168,7 +168,7 @@ func TestWillLimitBoundariesAccepted(t *testing.T) {
 			}
 			require.Equal(t, liveInterType, o.LiveInterType)
 			require.Equal(t, req.MidAnswer, o.MidAnswer)
-			// The manual's speed codes (spec C 10 item 14), written here, not taken from the SDK.
+			// The manual's speed codes (docs/C-ocr-will-nfc-eid.md §10 item 14), written here, not taken from the SDK.
 			speedCodes := map[float64]string{0: "", 0.8: "-1", 1: "0", 1.2: "1", 1.35: "1.5", 1.5: "2"}
 			require.Equal(t, speedCodes[req.Speed], o.Speed)
 			mode := req.Mode

@@ -11,7 +11,7 @@ import (
 )
 
 // WillFiles says which will files (audio, screenshot, will video) a result query returns
-// (getWillFile, spec C 5.6.2). The service's default, when nothing is sent, is all of them, so
+// (getWillFile, docs/C-ocr-will-nfc-eid.md §5.6.2). The service's default, when nothing is sent, is all of them, so
 // this package always sends the value.
 type WillFiles string
 
@@ -48,7 +48,7 @@ type WillTurn struct {
 	ReadAudio   Media  // the prompt as read out
 }
 
-// WillResult is the answer of getWillFaceResult (spec C 5.6.3). Code "0" means the face and the
+// WillResult is the answer of getWillFaceResult (docs/C-ocr-will-nfc-eid.md §5.6.3). Code "0" means the face and the
 // spoken answer both passed; FaceCode and WillCode say which part failed otherwise. It prints
 // redacted.
 type WillResult struct {

@@ -14,7 +14,7 @@ import (
 	"time"
 )
 
-// The Tencent Cloud API 3.0 actions of the faceid service (spec B 2, C 4), served at POST / on
+// The Tencent Cloud API 3.0 actions of the faceid service (docs/B-h5-wechat-billing.md §2, docs/C-ocr-will-nfc-eid.md §4), served at POST / on
 // the same server (point kyc.WithCloudEndpoint at srv.URL): DetectAuth, GetDetectInfoEnhanced,
 // GetDetectInfo (cloud_detect.go), GetEidToken, GetEidResult, CheckEidTokenStatus (cloud_eid.go)
 // and GetWeChatBillDetails (cloud_bill.go). Every request is checked as the service does:
@@ -28,10 +28,10 @@ import (
 
 // API 3.0 lifetimes and limits.
 const (
-	// BizTokenLifetime is how long a BizToken can run a journey (spec B 1): CompleteDetect
+	// BizTokenLifetime is how long a BizToken can run a journey (docs/B-h5-wechat-billing.md §1): CompleteDetect
 	// refuses it later with ErrBizTokenExpired.
 	BizTokenLifetime = 7200 * time.Second
-	// EidTokenLifetime is how long an EidToken can run a journey (spec C 4.4): then its status is
+	// EidTokenLifetime is how long an EidToken can run a journey (docs/C-ocr-will-nfc-eid.md §4.4): then its status is
 	// "timeout" and GetEidResult answers InvalidParameterValue.BizTokenExpired.
 	EidTokenLifetime = 600 * time.Second
 	// SignatureWindow is how far X-TC-Timestamp may be from the Clock.
@@ -41,7 +41,7 @@ const (
 	// DefaultBillPageSize is how many tokens a GetWeChatBillDetails page holds (WithBillPageSize).
 	DefaultBillPageSize = 50
 	// CodeTokenExpired is what every action answers for a BizToken or EidToken past its life:
-	// InvalidParameterValue.BizTokenExpired ("BizToken 过期", spec C 4.9, the eID table uses it
+	// InvalidParameterValue.BizTokenExpired ("BizToken 过期", docs/C-ocr-will-nfc-eid.md §4.9, the eID table uses it
 	// for the EidToken too). The SDK classes it as expired.
 	CodeTokenExpired = "InvalidParameterValue.BizTokenExpired"
 	// CodeTokenIllegal is what an unknown token (or one used with another RuleId) answers.

@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-// GetWeChatBillDetails (spec B 2.4, 6.2): a day's bill, per BizToken, paged with Cursor and
+// GetWeChatBillDetails (docs/B-h5-wechat-billing.md §2.4, §6.2): a day's bill, per BizToken, paged with Cursor and
 // NextCursor. A day's bill is built from the attempts CompleteDetect recorded on that day (China
 // time, by ReqTime: a token whose attempts straddle midnight is in both days' bills) plus what
 // SeedBill added; it is available from 06:00 China time the next day on the Clock, and at most
@@ -22,7 +22,7 @@ type BillRecord struct {
 	Details []DetectAttempt
 }
 
-// Bill days (spec B 6.2): a day is a calendar day in China time, written "2006-01-02"; its bill
+// Bill days (docs/B-h5-wechat-billing.md §6.2): a day is a calendar day in China time, written "2006-01-02"; its bill
 // is available from 06:00 China time the next day ("昨日数据需在今日 6 点后查询") and at most
 // billMaxAgeDays days back ("最多查询 365 天").
 const (
@@ -115,7 +115,7 @@ func (s *Server) getWeChatBillDetails(body []byte) (object, *cloudError) {
 		}
 	}
 	now := s.Clock.Now()
-	// "昨日数据需在今日 6 点后查询" and "最多查询 365 天": both are parameter errors (spec B 6.2).
+	// "昨日数据需在今日 6 点后查询" and "最多查询 365 天": both are parameter errors (docs/B-h5-wechat-billing.md §6.2).
 	if now.Before(day.AddDate(0, 0, 1).Add(billCutoff)) {
 		return nil, errCode("InvalidParameter", "该日账单尚未生成，请在次日 06:00 后查询")
 	}

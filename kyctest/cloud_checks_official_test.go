@@ -14,7 +14,7 @@ import (
 )
 
 // The answers of the 20 element and face checks, as Tencent's typed faceid client declares them
-// (spec D section 2: pointers, float64 for float, int64 for integer (int64)), written here
+// (docs/D-api3-actions.md section 2: pointers, float64 for float, int64 for integer (int64)), written here
 // because that module is not reachable; the strict decode refuses any name the model lacks.
 type (
 	officialVerdict struct {

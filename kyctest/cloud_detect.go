@@ -11,13 +11,13 @@ import (
 	"unicode/utf8"
 )
 
-// The WeChat journeys (spec B 2, 5): DetectAuth mints a BizToken; a test plays the person's
+// The WeChat journeys (docs/B-h5-wechat-billing.md §2, §5): DetectAuth mints a BizToken; a test plays the person's
 // attempts with CompleteDetect; GetDetectInfoEnhanced and the legacy GetDetectInfo answer the
 // verdict, the LivenessDetail items (with IsNeedCharge and ReqTime) and fake media.
 
 // DetectAttempt is one liveness 1:1 attempt of a WeChat journey, as CompleteDetect records it.
 type DetectAttempt struct {
-	// ErrCode is the attempt's result code (spec A 7.2, B 6.4): "0" passes the journey; "2016",
+	// ErrCode is the attempt's result code (docs/A-auth-sign-face.md §7.2, docs/B-h5-wechat-billing.md §6.4): "0" passes the journey; "2016",
 	// "2006", "1002", ... fail this attempt (the person may try again while the token lives).
 	ErrCode string
 	// At is the 1:1 request time (ReqTime, the billing time); zero means now on the Clock.
@@ -25,10 +25,10 @@ type DetectAttempt struct {
 	// Seq identifies the 1:1 request; empty means a random one.
 	Seq string
 	// Charged is IsNeedCharge; nil means what the WeChat-channel billing tables say for the
-	// rule's product (0, 2006 and 2016 charged; 1002 too for Plus: spec A 7.2, C 9.1).
+	// rule's product (0, 2006 and 2016 charged; 1002 too for Plus: docs/A-auth-sign-face.md §7.2, docs/C-ocr-will-nfc-eid.md §9.1).
 	Charged *bool
 	// NoCompare: no 1:1 took place (e.g. the person left at OCR): every field of the item is
-	// null (spec B 6.3) and it is never billed.
+	// null (docs/B-h5-wechat-billing.md §6.3) and it is never billed.
 	NoCompare bool
 	// Sim is the similarity; empty means "96.50" for a pass, "41.20" otherwise.
 	Sim string
@@ -142,7 +142,7 @@ func recordAttempt(a DetectAttempt, p Product, now time.Time) recordedAttempt {
 	return r
 }
 
-// detectAuthParams are DetectAuth's parameters ([EXT] spec B 2.1).
+// detectAuthParams are DetectAuth's parameters ([EXT] docs/B-h5-wechat-billing.md §2.1).
 type detectAuthParams struct {
 	RuleID              string          `json:"RuleId"`
 	TerminalType        string          `json:"TerminalType"`
@@ -228,7 +228,7 @@ func (s *Server) detectAuth(body []byte) (object, *cloudError) {
 	return object{{"Url", s.URL + "/kyctest/detect?token=" + t.token}, {"BizToken", t.token}}, nil
 }
 
-// detectInfoParams are GetDetectInfoEnhanced's parameters ([EXT] spec B 2.2); the legacy
+// detectInfoParams are GetDetectInfoEnhanced's parameters ([EXT] docs/B-h5-wechat-billing.md §2.2); the legacy
 // GetDetectInfo takes BizToken, RuleId and InfoType only.
 type detectInfoParams struct {
 	BizToken           string          `json:"BizToken"`
@@ -319,7 +319,7 @@ func (s *Server) getDetectInfoEnhanced(body []byte) (object, *cloudError) {
 		out = append(out, field{"BestFrame", nil})
 	}
 	if done && parts['4'] {
-		// VideoData is an object (DetectInfoVideoData, spec D): the final video, and with
+		// VideoData is an object (DetectInfoVideoData, docs/D-api3-actions.md): the final video, and with
 		// IsReturnAllVideo every attempt's video (VideoDetailData {Seq, Video}, base64 as its
 		// model describes Video). LivenessVideos is left out when not asked for.
 		vd := object{{"LivenessVideo", s.video(t.token)}}
@@ -426,7 +426,7 @@ func (t *detectSnapshot) text(now time.Time, legacy bool) object {
 	return o
 }
 
-// item is one LivenessDetail (DetectDetail): null fields when no 1:1 took place (spec B 6.3).
+// item is one LivenessDetail (DetectDetail): null fields when no 1:1 took place (docs/B-h5-wechat-billing.md §6.3).
 func (t *detectSnapshot) item(a recordedAttempt) object {
 	code, _ := strconv.Atoi(a.code)
 	if a.noCompare {

@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-// E证通 (spec C 4): GetEidToken mints an EidToken (600 s), a test plays the journey with StartEid
+// E证通 (docs/C-ocr-will-nfc-eid.md §4): GetEidToken mints an EidToken (600 s), a test plays the journey with StartEid
 // and CompleteEid, CheckEidTokenStatus answers init, doing, finished or timeout, and GetEidResult
 // the verdict.
 
@@ -65,7 +65,7 @@ func (s *Server) StartEid(eidToken string) error {
 }
 
 // CompleteEid finishes the eID journey of eidToken with result code errCode ("0" passes; "2016",
-// "2006", ... fail; spec C 9.1) and one liveness attempt, charged as the WeChat billing tables say for eID.
+// "2006", ... fail; docs/C-ocr-will-nfc-eid.md §9.1) and one liveness attempt, charged as the WeChat billing tables say for eID.
 // The token must be younger than EidTokenLifetime and not finished.
 func (s *Server) CompleteEid(eidToken, errCode string) error {
 	s.cloud.mu.Lock()
@@ -80,7 +80,7 @@ func (s *Server) CompleteEid(eidToken, errCode string) error {
 	return nil
 }
 
-// eidTokenParams are GetEidToken's parameters (spec C 4.6).
+// eidTokenParams are GetEidToken's parameters (docs/C-ocr-will-nfc-eid.md §4.6).
 type eidTokenParams struct {
 	MerchantID  string          `json:"MerchantId"`
 	IDCard      string          `json:"IdCard"`
@@ -91,7 +91,7 @@ type eidTokenParams struct {
 	Encryption  json.RawMessage `json:"Encryption"`
 }
 
-// eidConfig is GetEidTokenConfig, its ten members (spec D).
+// eidConfig is GetEidTokenConfig, its ten members (docs/D-api3-actions.md).
 type eidConfig struct {
 	InputType                     string         `json:"InputType"`
 	UseIntentionVerify            bool           `json:"UseIntentionVerify"`
@@ -170,7 +170,7 @@ func (s *Server) checkEidTokenStatus(body []byte) (object, *cloudError) {
 	return object{{"Status", t.status(s.Clock.Now())}}, nil
 }
 
-// eidResultParams are GetEidResult's parameters (spec C 4.7).
+// eidResultParams are GetEidResult's parameters (docs/C-ocr-will-nfc-eid.md §4.7).
 type eidResultParams struct {
 	EidToken           string `json:"EidToken"`
 	InfoType           string `json:"InfoType"`
@@ -236,7 +236,7 @@ func (s *Server) getEidResult(body []byte) (object, *cloudError) {
 	}
 	var info any
 	if done && snap.attempt.code == "0" {
-		// Encrypted real-name data (spec D EidInfo, §4.6): the service's four string members,
+		// Encrypted real-name data (docs/D-api3-actions.md EidInfo, §4.6): the service's four string members,
 		// EidCode, EidSign, DesKey and UserInfo, with fake base64 ciphertext of plausible sizes
 		// (an SM2 C1C3C2 ciphertext of a 16-byte session key; SM4 blocks of identity JSON).
 		info = object{{"EidCode", "EID" + strings.ReplaceAll(snap.token, "-", "")[:12]}, {"EidSign", randomBase64(64)},

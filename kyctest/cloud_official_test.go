@@ -18,7 +18,7 @@ import (
 // Tencent's typed faceid client (module tencentcloud-sdk-go/tencentcloud/faceid) is not
 // reachable from the build's module proxy, so these tests use the common module's client (the
 // same Send and the same decoding path, tchttp.ParseFromHttpResponse: json.Unmarshal into a
-// typed response) with response types written here from spec D (Tencent's faceid 2018-03-01
+// typed response) with response types written here from docs/D-api3-actions.md (Tencent's faceid 2018-03-01
 // models): the same JSON names, the same Go kinds (pointers, int64/uint64 numbers, objects where
 // the model has objects). Each answer is also decoded strictly (unknown names refused), so a
 // name the service does not have, which the official client would silently drop, fails.

@@ -104,7 +104,7 @@ func TestCloudAuthentication(t *testing.T) {
 	}
 }
 
-// TestCloudVerifiesPublishedVector replays the spec README's first TC3 vector byte for byte
+// TestCloudVerifiesPublishedVector replays the docs/README.md's first TC3 vector byte for byte
 // against the verifier (same host header, body, timestamp and Authorization), with the vector's ID
 // number replaced by an obviously invented one and its digest recomputed (internal/tc3's test
 // says how).

@@ -9,7 +9,7 @@ import (
 )
 
 // Will verification (意愿核身) on API 3.0, written from Tencent's faceid 2018-03-01 models
-// (spec D: DetectAuth, RuleIdConfig, IntentionQuestion, IntentionActionConfig, GetEidTokenConfig,
+// (docs/D-api3-actions.md: DetectAuth, RuleIdConfig, IntentionQuestion, IntentionActionConfig, GetEidTokenConfig,
 // IntentionVerifyData, IntentionQuestionResult, IntentionActionResult). DetectAuth and
 // GetEidToken take the prompts of one mode (read aloud, question and answer, nod); a test plays
 // the person's will step with CompleteIntention; GetDetectInfoEnhanced and GetEidResult answer
@@ -23,7 +23,7 @@ const (
 	willReadAloud = "2"
 )
 
-// Limits of the models (spec D).
+// Limits of the models (docs/D-api3-actions.md).
 const (
 	willMaxRounds    = 10  // IntentionQuestions, IntentionActions: 1 to 10
 	willMaxQuestion  = 250 // IntentionQuestion.Question

@@ -7,11 +7,11 @@ import "strings"
 // WeChat-channel result codes are charged.
 
 // serviceMessages are the Chinese messages of the manual's code tables: the App SDK / mobile H5
-// table (spec A 7.1, will C 9.2), the WeChat mini program / H5 table (spec A 7.2, eID C 9.1), the
-// NFC server table (C 9.3), the OCR tables (C 2.7, 3.4) and the API 3.0 errors (C 4.9), in the
-// manual's Chinese (line numbers are into spec/../seed/kyc-docs-zh.txt).
+// table (docs/A-auth-sign-face.md §7.1, will docs/C-ocr-will-nfc-eid.md §9.2), the WeChat mini program / H5 table (docs/A-auth-sign-face.md §7.2, eID docs/C-ocr-will-nfc-eid.md §9.1), the
+// NFC server table (docs/C-ocr-will-nfc-eid.md §9.3), the OCR tables (docs/C-ocr-will-nfc-eid.md §2.7, §3.4) and the API 3.0 errors (docs/C-ocr-will-nfc-eid.md §4.9), in the
+// manual's Chinese (line numbers are lines of the manual's text extraction, docs/README.md).
 var serviceMessages = map[string]string{
-	// spec A 7.1
+	// docs/A-auth-sign-face.md §7.1
 	"66660004": "无法确认为同一人",
 	"66660010": "姓名和身份证不一致，请确认",
 	"-5008":    "声音未能识别，请大声慢读一遍数字",
@@ -34,18 +34,18 @@ var serviceMessages = map[string]string{
 	"66665001": "疑似非真人，请确保本人操作且正脸对框",
 	"400600":   "微信下载视频失败，请重试",
 	"400601":   "视频或图片异常",
-	// spec C 9.2, will only (manual L21743-21745)
+	// docs/C-ocr-will-nfc-eid.md §9.2, will only (manual L21743-21745)
 	"66666004": "音频文件下载失败，请重试",
 	"66666006": "意愿表达结果不正确",
 	"66666010": "当前订单识别结果不存在",
-	// spec C 9.3, NFC server (manual L21755-21762)
+	// docs/C-ocr-will-nfc-eid.md §9.3, NFC server (manual L21755-21762)
 	"66664002": "ocrCertId 已失效，请校验参数",
 	"66664003": "请求频率过高，请稍后重试",
 	"66664004": "该 reqId 不存在，请校验参数",
 	"66664005": "reqId 已失效或不存在",
 	"66664006": "网络不给力,请稍后重试",
 	"66664007": "网络不给力,请稍后重试",
-	// spec C 2.7, ID-card OCR (manual L13700-13712)
+	// docs/C-ocr-will-nfc-eid.md §2.7, ID-card OCR (manual L13700-13712)
 	"66660020": "OCR 结果查询不到",
 	"66661001": "请调整角度，保持清晰",
 	"66661003": "身份证已失效",
@@ -58,7 +58,7 @@ var serviceMessages = map[string]string{
 	"66661012": "签发机关未能识别",
 	"66661099": "处理失败",
 	"300101":   "加解密失败",
-	// spec C 3.4, bank-card OCR (manual L14898-14910)
+	// docs/C-ocr-will-nfc-eid.md §3.4, bank-card OCR (manual L14898-14910)
 	"-9011":    "银行卡识别失败",
 	"-9012":    "银行卡图片模糊",
 	"-9013":    "不是银行卡",
@@ -69,7 +69,7 @@ var serviceMessages = map[string]string{
 	"-9113":    "银行卡复印件",
 	"-9114":    "银行卡翻拍件",
 	"66661009": "银行卡已过期",
-	// spec A 7.2 (WeChat channels; eID and will-WeChat share it, C 9.1, 9.2)
+	// docs/A-auth-sign-face.md §7.2 (WeChat channels; eID and will-WeChat share it, docs/C-ocr-will-nfc-eid.md §9.1, §9.2)
 	"1":    "调用方式出错，请参考人脸核身 DetectAuth 文档进行调用",
 	"2":    "调用方式出错，请参考人脸核身 DetectAuth 文档进行调用",
 	"3":    "调用方式出错，请参考人脸核身 DetectAuth 文档进行调用",
@@ -113,8 +113,8 @@ var serviceMessages = map[string]string{
 	"2016": "无法判断为同一人，请确认身份后重试（相似度未达到通过阈值）",
 	"2017": "权威数据源升级中，请稍后再试",
 	"2018": "操作过于频繁，请第二天0点后重试",
-	// spec C 4.9, API 3.0 errors (manual L16421-16440), spelled as the service spells them
-	// (spec D 1.8, Tencent's SDK): the manual prints InternalServerError(.EncryptSystemError) and
+	// docs/C-ocr-will-nfc-eid.md §4.9, API 3.0 errors (manual L16421-16440), spelled as the service spells them
+	// (docs/D-api3-actions.md §1.8, Tencent's SDK): the manual prints InternalServerError(.EncryptSystemError) and
 	// InvalidParameter.UnsupportedEncryptField, which the service does not send.
 	"InternalError.EncryptSystemError":       "加密失败。",
 	"FailedOperation.EncryptSystemError":     "加密失败。",
@@ -144,11 +144,11 @@ func serviceMessage(code string) (string, bool) {
 }
 
 // basicMessage is the Basic tables' wording of code: they drop "疑似非真人，" from 66660023 and
-// 66665001 (spec A 7.1).
+// 66665001 (docs/A-auth-sign-face.md §7.1).
 func basicMessage(msg string) string { return strings.TrimPrefix(msg, "疑似非真人，") }
 
 // wechatCharged reports whether the WeChat-channel tables charge result code for product p
-// (spec A 7.2, B 6.4, C 9.1): 0, 2006 and 2016 for every product, eID included; 1002 for Plus
+// (docs/A-auth-sign-face.md §7.2, docs/B-h5-wechat-billing.md §6.4, docs/C-ocr-will-nfc-eid.md §9.1): 0, 2006 and 2016 for every product, eID included; 1002 for Plus
 // only. A PC order runs the Basic product.
 func wechatCharged(code string, p Product) bool {
 	switch code {

@@ -51,7 +51,7 @@ func (o object) MarshalJSON() ([]byte, error) {
 }
 
 // codeMessages are the messages the service sends with the codes the fake server produces
-// (spec A 7.1, OCR SDK table at manual L12940-12954). Unknown codes get a generic message.
+// (docs/A-auth-sign-face.md §7.1, OCR SDK table at manual L12940-12954). Unknown codes get a generic message.
 var codeMessages = map[string]string{
 	"0":        "请求成功",
 	"66660000": "请求参数异常",

@@ -12,25 +12,25 @@ import (
 	"time"
 )
 
-// Face verification (spec A 4, B 3-4): the uploads that mint a faceId, the orders they create,
+// Face verification (docs/A-auth-sign-face.md §4, docs/B-h5-wechat-billing.md §3-4): the uploads that mint a faceId, the orders they create,
 // the outcome a test (or the H5 page, h5.go) gives them, and the two result queries.
 
 // Lifetimes and limits of face orders.
 const (
-	// FaceIDLifetime is how long a faceId (or h5faceId) can start a journey (spec A 4.1).
+	// FaceIDLifetime is how long a faceId (or h5faceId) can start a journey (docs/A-auth-sign-face.md §4.1).
 	FaceIDLifetime = 5 * time.Minute
 	// ResultLifetime is how long a finished order's result can be queried; later queries answer
-	// 66660011 (spec A 4.4, "3 days").
+	// 66660011 (docs/A-auth-sign-face.md §4.4, "3 days").
 	ResultLifetime = 72 * time.Hour
 	// MaxSourcePhotoBytes is the largest sourcePhotoStr accepted, decoded: "原始图片不能超过 500KB"
-	// (spec A 4.1), read as 500 × 1024 bytes.
+	// (docs/A-auth-sign-face.md §4.1), read as 500 × 1024 bytes.
 	MaxSourcePhotoBytes = 500 * 1024
 	// DefaultPhotoBytes and DefaultVideoBytes are the sizes of the fake media (see WithMedia).
 	DefaultPhotoBytes = 20 * 1024
 	DefaultVideoBytes = 200 * 1024
 )
 
-// maxSourcePhotoChars is the documented maximum length of sourcePhotoStr (spec A 4.1).
+// maxSourcePhotoChars is the documented maximum length of sourcePhotoStr (docs/A-auth-sign-face.md §4.1).
 const maxSourcePhotoChars = 1048576
 
 // maxBody caps a JSON request body; the largest legal one (a 1 MiB photo) fits well.
@@ -88,10 +88,10 @@ func (p Product) String() string {
 }
 
 // mobileH5 reports whether the product has a mobile-browser journey (/api/web/login): Plus and
-// Enhanced do (spec B 3); Basic has only the App SDK and the PC page (spec B 7).
+// Enhanced do (docs/B-h5-wechat-billing.md §3); Basic has only the App SDK and the PC page (docs/B-h5-wechat-billing.md §7).
 func (p Product) mobileH5() bool { return p == ProductPlus || p == ProductEnhanced }
 
-// hasRiskInfo: riskInfo is in the Plus and Enhanced query answers only (spec A 5.1).
+// hasRiskInfo: riskInfo is in the Plus and Enhanced query answers only (docs/A-auth-sign-face.md §5.1).
 func (p Product) hasRiskInfo() bool { return p == ProductPlus || p == ProductEnhanced }
 
 // Outcome is how a person's face verification ends: what Complete, CallbackURL, PlaySDK and
@@ -137,7 +137,7 @@ var outcomes = [...]outcomeInfo{
 	OutcomeNotSamePerson:  {"66660004", "66660004", "not same person", "not-same-person", "无法确认为同一人", "99", "42.5", "", 1},
 	OutcomeSpoof:          {"66665001", "66665001", "spoof", "spoof", "疑似非真人", "12", "0.0", "03", 1},
 	OutcomeNameIDMismatch: {"66660010", "66660010", "name/ID mismatch", "name-id-mismatch", "姓名和身份证不一致", "99", "0.0", "", 1},
-	// 3003 is the H5 front-end code for a journey interrupted midway (spec B 3.2).
+	// 3003 is the H5 front-end code for a journey interrupted midway (docs/B-h5-wechat-billing.md §3.2).
 	OutcomeUserQuit: {"", "3003", "user quit", "user-quit", "用户中途退出", "", "", "", 0},
 }
 
@@ -175,7 +175,7 @@ func WithMedia(photoBytes, videoBytes int) Option {
 	}
 }
 
-// WithMediaDelay makes media lag behind the verdict (spec A 4.4: "retry up to 3 times, 2 s
+// WithMediaDelay makes media lag behind the verdict (docs/A-auth-sign-face.md §4.4: "retry up to 3 times, 2 s
 // apart"): for each finished order, the first n queries that ask for media (queryfacerecord with
 // getFile 1, 2 or 3, and queryphotoinfo) answer without it: no photo or video field, and a null
 // photoList. The verdict itself is there from the first query.
@@ -239,9 +239,9 @@ func (s *Server) registerFace() {
 }
 
 // readBody decodes a kyc1 POST body: a JSON object whose values are strings ("all values are
-// strings", spec A 4); a null counts as absent. It reports false for any other body, for a
+// strings", docs/A-auth-sign-face.md §4); a null counts as absent. It reports false for any other body, for a
 // Content-Type other than application/json, and when the URL's ?orderNo= is missing or differs
-// from the body's orderNo (spec A 4: "always append ?orderNo=").
+// from the body's orderNo (docs/A-auth-sign-face.md §4: "always append ?orderNo=").
 func readBody(w http.ResponseWriter, r *http.Request) (map[string]string, bool) {
 	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
 		return nil, false
@@ -267,7 +267,7 @@ func readBody(w http.ResponseWriter, r *http.Request) (map[string]string, bool) 
 	return params, true
 }
 
-// validOrderNo: 1-32 letters and digits (spec A 4.1).
+// validOrderNo: 1-32 letters and digits (docs/A-auth-sign-face.md §4.1).
 func validOrderNo(s string) bool {
 	if len(s) == 0 || len(s) > 32 {
 		return false
@@ -288,7 +288,7 @@ func validUpload(p Product, f map[string]string) bool {
 		f["version"] != apiVersion || f["sign"] == "" {
 		return false
 	}
-	if p != ProductPC && !validNonce(f["nonce"]) { // the PC upload has no nonce (spec B 4)
+	if p != ProductPC && !validNonce(f["nonce"]) { // the PC upload has no nonce (docs/B-h5-wechat-billing.md §4)
 		return false
 	}
 	hasName, hasIDNo := f["name"] != "", f["idNo"] != ""
@@ -306,7 +306,7 @@ func validUpload(p Product, f map[string]string) bool {
 }
 
 // validPhoto: standard padded base64 without line breaks or a data: prefix, at most 1 MiB of
-// text, decoding to 1..MaxSourcePhotoBytes bytes (spec A 4.1, B trap T27). The bytes are not
+// text, decoding to 1..MaxSourcePhotoBytes bytes (docs/A-auth-sign-face.md §4.1, B trap T27). The bytes are not
 // checked to be an image.
 func validPhoto(s string) bool {
 	if len(s) > maxSourcePhotoChars || strings.ContainsAny(s, "\r\n") {

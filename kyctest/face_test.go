@@ -92,7 +92,7 @@ func (e *faceEnv) uploadBody(p Product, orderNo, userID string) map[string]strin
 // sign (re)computes the upload signature of b for product p, with the env's SIGN ticket.
 func (e *faceEnv) sign(p Product, b map[string]string) {
 	if p == ProductPC {
-		delete(b, "nonce") // seven values, no nonce (spec B 4)
+		delete(b, "nonce") // seven values, no nonce (docs/B-h5-wechat-billing.md §4)
 		b["sign"] = kyc.Sign(e.ticket, b["appId"], b["orderNo"], b["name"], b["idNo"], b["userId"], b["version"])
 		return
 	}
@@ -209,7 +209,7 @@ func TestUploadPC(t *testing.T) {
 	require.Equal(t, res["h5faceId"], info.FaceID)
 	require.Equal(t, 1, e.srv.Requests(EndpointFaceIDPC))
 
-	// The mobile five-value signature does not verify here (spec B trap T3).
+	// The mobile five-value signature does not verify here (docs/B-h5-wechat-billing.md trap T3).
 	b = e.uploadBody(ProductPC, "pc002", "u1")
 	b["nonce"] = kyc.NewNonce()
 	b["sign"] = kyc.Sign(e.ticket, b["appId"], b["userId"], b["nonce"], b["version"])
@@ -621,7 +621,7 @@ func TestQueryPhotoInfo(t *testing.T) {
 	require.NoError(t, e.srv.Complete("photos001", OutcomePass))
 
 	m := e.post(photoPath, e.queryBody("photos001"))
-	require.Equal(t, json.Number("0"), m["code"], "code is a number here (spec A 4.5)")
+	require.Equal(t, json.Number("0"), m["code"], "code is a number here (docs/A-auth-sign-face.md §4.5)")
 	res := resultOf(t, m)
 	require.Equal(t, "photos001", res["orderNo"])
 	info, _ := e.srv.Order("photos001")
@@ -670,7 +670,7 @@ func TestQueryPhotoInfoWebankAppID(t *testing.T) {
 	require.NoError(t, e.srv.Complete("photos004", OutcomePass))
 
 	b := e.queryBody("photos004")
-	b["webankAppId"] = b["appId"] // the Plus manual's spelling (spec B T9)
+	b["webankAppId"] = b["appId"] // the Plus manual's spelling (docs/B-h5-wechat-billing.md T9)
 	delete(b, "appId")
 	m := e.post(photoPath, b)
 	require.Equal(t, json.Number("0"), m["code"], "answer: %v", m)

@@ -27,7 +27,7 @@ func (s *Server) queriedOrder(appID, orderNo string, now time.Time, wantsMedia b
 	return o.OrderInfo, s.mediaDue(&o.mediaQueries, wantsMedia), true
 }
 
-// serveQueryFaceRecord is POST /api/v2/base/queryfacerecord (spec A 4.4).
+// serveQueryFaceRecord is POST /api/v2/base/queryfacerecord (docs/A-auth-sign-face.md §4.4).
 func (s *Server) serveQueryFaceRecord(w http.ResponseWriter, r *http.Request) {
 	f, ok := readBody(w, r)
 	if code := s.refusal(EndpointQueryFaceRecord, f, ok && validQuery(f)); code != "" {
@@ -51,7 +51,7 @@ func (s *Server) serveQueryFaceRecord(w http.ResponseWriter, r *http.Request) {
 	if o.Product.hasRiskInfo() {
 		risk := object{{"deviceInfoLevel", "1"}, {"deviceInfoTag", ""}, {"riskInfoLevel", ""}, {"riskInfoTag", ""}}
 		if o.Product == ProductPlus {
-			risk = append(risk, field{"LivenessInfoTag", info.tag}) // capital L (spec A 5.1)
+			risk = append(risk, field{"LivenessInfoTag", info.tag}) // capital L (docs/A-auth-sign-face.md §5.1)
 		}
 		res = append(res, field{"riskInfo", risk})
 	}
@@ -82,7 +82,7 @@ func sdkVersion(p Product) string {
 }
 
 // faceMsg is the message sent with a query code: the manual's Chinese text, without
-// "疑似非真人，" for Basic and PC as in the Basic tables (spec A 7.1).
+// "疑似非真人，" for Basic and PC as in the Basic tables (docs/A-auth-sign-face.md §7.1).
 func faceMsg(code string, p Product) string {
 	m := msgFor(code)
 	if p == ProductBasic || p == ProductPC {
@@ -91,9 +91,9 @@ func faceMsg(code string, p Product) string {
 	return m
 }
 
-// serveQueryPhotoInfo is POST /api/v2/base/queryphotoinfo (spec A 4.5). Its code is a JSON number,
+// serveQueryPhotoInfo is POST /api/v2/base/queryphotoinfo (docs/A-auth-sign-face.md §4.5). Its code is a JSON number,
 // errors included. The body may name the app webankAppId instead of appId: the manual documents
-// that for Plus (spec B T9); the fake accepts it for every order, as the endpoint cannot know the
+// that for Plus (docs/B-h5-wechat-billing.md T9); the fake accepts it for every order, as the endpoint cannot know the
 // product before it has found the order.
 func (s *Server) serveQueryPhotoInfo(w http.ResponseWriter, r *http.Request) {
 	now := s.Clock.Now()

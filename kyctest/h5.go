@@ -11,7 +11,7 @@ import (
 	"time"
 )
 
-// The H5 simulator (spec B 3.2-3.3 and 4): the mobile and PC login pages check the NONCE-signed
+// The H5 simulator (docs/B-h5-wechat-billing.md §3.2-3.3 and §4): the mobile and PC login pages check the NONCE-signed
 // URL and the faceId, then show a plain form where a person picks the outcome. Submitting it
 // posts to H5FinishPath, which records the outcome and redirects the browser to the partner url
 // with the signed result, as the real result page does. No script and no external asset is used.
@@ -44,7 +44,7 @@ func (s *Server) registerH5() {
 // Error pages of the simulator: the code and the message the page shows, all with HTTP 400.
 var (
 	pageBadParams = pageError{"66660000", "请求参数异常"}
-	// "签名不合法" is what the manual says a reused login URL shows (spec B 3.2, trap T7).
+	// "签名不合法" is what the manual says a reused login URL shows (docs/B-h5-wechat-billing.md §3.2, trap T7).
 	pageBadSign  = pageError{"400101", "签名不合法"}
 	pageBadOrder = pageError{"400106", "不合法请求"} // faceId unknown, or not this order's, user's or product's
 	pageExpired  = pageError{"66660018", "操作超时，请退出重试"}
@@ -228,7 +228,7 @@ func outcomeByID(id string) Outcome {
 }
 
 // finish records outcome out on o and returns the partner url with the callback parameters
-// appended (spec B 3.3 and 4.3):
+// appended (docs/B-h5-wechat-billing.md §3.3 and §4.3):
 //
 //	mobile Plus:      code, orderNo, faceId,   newSignature, liveRate
 //	mobile Enhanced:  code, orderNo, h5faceId, newSignature, liveRate

@@ -15,7 +15,7 @@ import (
 
 const partnerURL = "https://partner.example/h5/done?from=kyc&next=%2Fhome"
 
-// loginURL builds the browser URL a partner backend hands out (spec B 3.2 / 4.2): the seven
+// loginURL builds the browser URL a partner backend hands out (docs/B-h5-wechat-billing.md §3.2 / §4.2): the seven
 // values signed with a fresh NONCE ticket of userID.
 func (e *faceEnv) loginURL(pc bool, orderNo, faceID, userID, partner string) string {
 	e.t.Helper()
@@ -162,7 +162,7 @@ func TestMobileLoginPage(t *testing.T) {
 	require.False(t, info.Started.IsZero())
 	require.Zero(t, info.Outcome, "loading the page decides nothing")
 
-	// The URL is single use: its NONCE ticket is spent (spec B trap T7).
+	// The URL is single use: its NONCE ticket is spent (docs/B-h5-wechat-billing.md trap T7).
 	requireErrorPage(t, load(t, e.srv, u), "400101", "签名不合法")
 	require.Equal(t, 2, e.srv.Requests(EndpointH5Login))
 }

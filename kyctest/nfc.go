@@ -15,13 +15,13 @@ import (
 	"github.com/emmansun/gmsm/sm4"
 )
 
-// NFC ID-card reading (实证 NFC, spec C 6): getOcrCertId mints an ocrCertId (NFCCertIDLifetime); a
+// NFC ID-card reading (实证 NFC, docs/C-ocr-will-nfc-eid.md §6): getOcrCertId mints an ocrCertId (NFCCertIDLifetime); a
 // test plays the SDK's chip read with CompleteNFC, which returns the reqId; getIdcardNfcResult
 // then answers, within NFCReqIDWindow of the read and at most NFCReqIDMaxQueries times, with
 // nfcEnResult: the documented JSON, SM4-ECB encrypted with PKCS#7 padding under the server's NFC
-// key (WithNFCKey, or a random one: NFCKey), then base64 (spec C 6.5).
+// key (WithNFCKey, or a random one: NFCKey), then base64 (docs/C-ocr-will-nfc-eid.md §6.5).
 
-// Lifetimes and limits of the NFC flow (spec C 6.1, 9.3).
+// Lifetimes and limits of the NFC flow (docs/C-ocr-will-nfc-eid.md §6.1, §9.3).
 const (
 	NFCCertIDLifetime  = 5 * time.Minute
 	NFCReqIDWindow     = 5 * time.Minute
@@ -45,7 +45,7 @@ func WithNFCKey(hexKey string) Option {
 func (s *Server) NFCKey() string { return strings.ToUpper(hex.EncodeToString(s.nfc.key)) }
 
 // NFCCard is what the chip holds, as the fake returns it once decrypted. Fields that the
-// document type does not have (spec C 6.4) are left out of the answer.
+// document type does not have (docs/C-ocr-will-nfc-eid.md §6.4) are left out of the answer.
 type NFCCard struct {
 	Name, EnName, Sex, Nation, Birth, Address, IDNo string
 	ValidDateBegin, ValidDateEnd                    string
@@ -92,7 +92,7 @@ func (s *Server) registerNFC() {
 	s.handleRow(EndpointNFCResult, s.serveNFCResult)
 }
 
-// serveNFCCertID is POST /api/server/getOcrCertId (spec C 6.2). Its code is a JSON number, as in
+// serveNFCCertID is POST /api/server/getOcrCertId (docs/C-ocr-will-nfc-eid.md §6.2). Its code is a JSON number, as in
 // the manual's example.
 func (s *Server) serveNFCCertID(w http.ResponseWriter, r *http.Request) {
 	now := s.Clock.Now()
@@ -158,7 +158,7 @@ func (s *Server) NFCOrder(orderNo string) (NFCOrderInfo, bool) {
 	return NFCOrderInfo{}, false
 }
 
-// serveNFCResult is POST /api/v2/nfcpaas/getIdcardNfcResult (spec C 6.4, 9.3): 66664004 for an
+// serveNFCResult is POST /api/v2/nfcpaas/getIdcardNfcResult (docs/C-ocr-will-nfc-eid.md §6.4, §9.3): 66664004 for an
 // unknown reqId, 66664005 past the window, 66664003 past the tenth query.
 func (s *Server) serveNFCResult(w http.ResponseWriter, r *http.Request) {
 	f, ok := readBody(w, r)
@@ -194,7 +194,7 @@ func (s *Server) serveNFCResult(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, envelope(s.code("0"), codeMsg("0"), seq, now, object{{"bizSeqNo", seq}, {"nfcEnResult", s.encryptNFC(plain)}}))
 }
 
-// nfcPlaintext is the decrypted JSON of spec C 6.4: the PRC ID card has no enName; the permit has
+// nfcPlaintext is the decrypted JSON of docs/C-ocr-will-nfc-eid.md §6.4: the PRC ID card has no enName; the permit has
 // no nation, address, validDateBegin, signingOrganization, front or back image.
 func (s *Server) nfcPlaintext(info NFCOrderInfo, c NFCCard, photos bool) []byte {
 	permit := info.CardType == "3"

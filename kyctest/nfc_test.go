@@ -28,7 +28,7 @@ func (e *faceEnv) nfcResult(orderNo, reqID string, extra ...string) map[string]a
 	return e.post("/api/v2/nfcpaas/getIdcardNfcResult", e.queryBody(orderNo, append([]string{"reqId", reqID}, extra...)...))
 }
 
-// openNFC decrypts nfcEnResult as a partner would (spec C 6.5).
+// openNFC decrypts nfcEnResult as a partner would (docs/C-ocr-will-nfc-eid.md §6.5).
 func openNFC(t *testing.T, keyHex string, res map[string]any) map[string]any {
 	t.Helper()
 	ct, err := base64.StdEncoding.DecodeString(res["nfcEnResult"].(string))

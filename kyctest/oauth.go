@@ -22,7 +22,7 @@ type accessToken struct {
 	revoked bool
 }
 
-// ticket is a SIGN or NONCE ticket. It dies with the token it was minted under (spec A 2.2,
+// ticket is a SIGN or NONCE ticket. It dies with the token it was minted under (docs/A-auth-sign-face.md §2.2,
 // manual L2785 and L2842).
 type ticket struct {
 	value   string
@@ -63,7 +63,7 @@ func (s *Server) registerOAuth() {
 }
 
 // queryAppID returns the appId of an oauth2 request; the manual's tables spell it appid and its
-// examples appId (spec A 2.5).
+// examples appId (docs/A-auth-sign-face.md §2.5).
 func queryAppID(q url.Values) string {
 	if v := q.Get("appId"); v != "" {
 		return v
@@ -71,7 +71,7 @@ func queryAppID(q url.Values) string {
 	return q.Get("appid")
 }
 
-// serveAccessToken is GET /api/oauth2/access_token (spec A 2.1).
+// serveAccessToken is GET /api/oauth2/access_token (docs/A-auth-sign-face.md §2.1).
 func (s *Server) serveAccessToken(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	appID, secret := queryAppID(q), q.Get("secret")
@@ -123,14 +123,14 @@ func (s *Server) ticketParams(q url.Values, kind string, now time.Time) (*app, *
 	return nil, nil, "400102"
 }
 
-// serveSignTicket is GET /api/oauth2/api_ticket?type=SIGN (spec A 2.2).
+// serveSignTicket is GET /api/oauth2/api_ticket?type=SIGN (docs/A-auth-sign-face.md §2.2).
 func (s *Server) serveSignTicket(w http.ResponseWriter, r *http.Request) {
 	s.serveTicket(w, r, "SIGN", func(a *app, tok *accessToken, _ url.Values, now time.Time) *ticket {
 		return s.mintSignTicket(a, tok, now)
 	})
 }
 
-// serveNonceTicket is GET /api/oauth2/api_ticket?type=NONCE&user_id=... (spec A 2.3).
+// serveNonceTicket is GET /api/oauth2/api_ticket?type=NONCE&user_id=... (docs/A-auth-sign-face.md §2.3).
 func (s *Server) serveNonceTicket(w http.ResponseWriter, r *http.Request) {
 	s.serveTicket(w, r, "NONCE", func(a *app, tok *accessToken, q url.Values, now time.Time) *ticket {
 		t := &ticket{value: randomString(64, alnum), expires: now.Add(s.cfg.nonceLife), token: tok, userID: q.Get("user_id")}
@@ -172,7 +172,7 @@ func (s *Server) writeTicket(w http.ResponseWriter, now time.Time, value string,
 	})
 }
 
-// validUserID: 1-32 letters, digits, '_' or '-' ("不要带有特殊字符", spec A 2.3).
+// validUserID: 1-32 letters, digits, '_' or '-' ("不要带有特殊字符", docs/A-auth-sign-face.md §2.3).
 func validUserID(u string) bool {
 	if len(u) == 0 || len(u) > 32 {
 		return false
@@ -187,7 +187,7 @@ func validUserID(u string) bool {
 }
 
 // mintToken issues a new access token for a; every older token then lives at most the overlap
-// (spec A 2.1). Call with s.mu held.
+// (docs/A-auth-sign-face.md §2.1). Call with s.mu held.
 func (s *Server) mintToken(a *app, now time.Time) *accessToken {
 	cut := now.Add(s.cfg.overlap)
 	kept := a.tokens[:0]
@@ -205,7 +205,7 @@ func (s *Server) mintToken(a *app, now time.Time) *accessToken {
 }
 
 // mintSignTicket issues a new SIGN ticket under tok; every older SIGN ticket of the app then
-// lives at most the overlap (spec A 2.2). Call with s.mu held.
+// lives at most the overlap (docs/A-auth-sign-face.md §2.2). Call with s.mu held.
 func (s *Server) mintSignTicket(a *app, tok *accessToken, now time.Time) *ticket {
 	cut := now.Add(s.cfg.overlap)
 	a.signs = pruneTickets(a.signs, now)
@@ -243,7 +243,7 @@ func (s *Server) ReplaceToken(appID string) {
 	s.mintSignTicket(a, s.mintToken(a, now), now)
 }
 
-// Revoke does what changing the secret in the console does (spec A 2.0): every token and ticket
+// Revoke does what changing the secret in the console does (docs/A-auth-sign-face.md §2.0): every token and ticket
 // of appID stops working at once. The secret itself stays, so a client can fetch new ones.
 // An unknown appID is ignored.
 func (s *Server) Revoke(appID string) {

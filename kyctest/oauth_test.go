@@ -37,7 +37,7 @@ func TestAccessTokenShape(t *testing.T) {
 	before := srv.Clock.Now().Truncate(time.Second)
 	status, body := get(t, srv, tokenPath, "appId", srv.AppID, "secret", srv.Secret, "grant_type", "client_credential", "version", "1.0.0")
 	require.Equal(t, 200, status)
-	// Keys in the manual's order, no bizSeqNo (spec A 2.1 example).
+	// Keys in the manual's order, no bizSeqNo (docs/A-auth-sign-face.md §2.1 example).
 	require.Regexp(t, `^\{"code":"0","msg":"请求成功","transactionTime":"\d{14}","access_token":"[A-Za-z0-9]+","expire_time":"\d{14}","expire_in":"7200"\}$`, string(body))
 
 	m := decode(t, body)

@@ -7,14 +7,14 @@ import (
 	"time"
 )
 
-// OCR (spec C 2-3): there is no server upload; the app's OCR SDK produces the result of an
+// OCR (docs/C-ocr-will-nfc-eid.md §2-3): there is no server upload; the app's OCR SDK produces the result of an
 // orderNo. A test plays the SDK with CompleteIDCardOCR or CompleteBankCardOCR, and the GET
 // queries getOcrResult and getBankCardOcrResult (snake_case parameters, SIGN-signed over app_id,
 // order_no, nonce and version) answer it for ResultLifetime, with fake JPEG images when
 // get_file=1 (delayed like face media by WithMediaDelay).
 
-// codeOCRNoResult is what an OCR query for an unknown order answers ("OCR 结果查询不到", spec C
-// 2.7). The bank-card tables name no such code; the fake uses the same one.
+// codeOCRNoResult is what an OCR query for an unknown order answers ("OCR 结果查询不到", docs/C-ocr-will-nfc-eid.md
+// §2.7). The bank-card tables name no such code; the fake uses the same one.
 const codeOCRNoResult = "66660020"
 
 // IDCardOCR is the outcome of one ID-card OCR, as the SDK produced it. Empty codes and warning
@@ -129,7 +129,7 @@ func orDefault(v, def string) string {
 	return v
 }
 
-// serveOCR is GET /api/server/getOcrResult or /api/server/getBankCardOcrResult (spec C 2.5, 3.3).
+// serveOCR is GET /api/server/getOcrResult or /api/server/getBankCardOcrResult (docs/C-ocr-will-nfc-eid.md §2.5, §3.3).
 func (s *Server) serveOCR(endpoint string, bank bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
@@ -181,7 +181,7 @@ func (s *Server) image(orderNo string, index int) string {
 	return base64.StdEncoding.EncodeToString(fakePhoto(orderNo, index, s.cfg.photoBytes))
 }
 
-// writeIDCardOCR answers in the order of the manual's example (spec C 2.5).
+// writeIDCardOCR answers in the order of the manual's example (docs/C-ocr-will-nfc-eid.md §2.5).
 func (s *Server) writeIDCardOCR(w http.ResponseWriter, orderNo string, o *ocrOrder, images, native bool, seq string, now time.Time) {
 	r := o.id
 	front, back := orDefault(r.FrontCode, "0"), orDefault(r.BackCode, "0")
@@ -220,7 +220,7 @@ func (s *Server) writeIDCardOCR(w http.ResponseWriter, orderNo string, o *ocrOrd
 	writeJSON(w, envelope(s.code(code), msgFor(code), seq, now, res))
 }
 
-// writeBankOCR answers in the order of the manual's example (spec C 3.3).
+// writeBankOCR answers in the order of the manual's example (docs/C-ocr-will-nfc-eid.md §3.3).
 func (s *Server) writeBankOCR(w http.ResponseWriter, orderNo string, o *ocrOrder, images bool, seq string, now time.Time) {
 	r := o.bank
 	code := orDefault(r.Code, "0")

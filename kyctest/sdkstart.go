@@ -7,18 +7,18 @@ import (
 	"time"
 )
 
-// The App SDK login (spec A 6.1, C 2.3, 5.3, 6.3): an app hands the start values its partner
+// The App SDK login (docs/A-auth-sign-face.md §6.1, docs/C-ocr-will-nfc-eid.md §2.3, §5.3, §6.3): an app hands the start values its partner
 // backend made to one of the SDK's entry points, and the SDK's login asks the service to accept
 // them. StartSDK plays that login: the values must be well formed, the NONCE signature must
 // verify (the ticket is then spent), and the faceId (or ocrCertId) must belong to the orderNo,
 // the userId and the entry point it is presented with: "a faceId works only with the SDK of its
-// own version ... otherwise login fails" (spec A 1.1, A 8 item 16).
+// own version ... otherwise login fails" (docs/A-auth-sign-face.md §1.1, docs/A-auth-sign-face.md §8 item 16).
 
 // SDKEntry is the SDK entry point an app calls. The values are those of the "product" field of
 // the start values the kyc SDK hands out, so a test can pass that JSON to StartSDKJSON as is.
 type SDKEntry string
 
-// The SDK entry points (spec A 1.1; C 2, 3, 5.3, 6.3).
+// The SDK entry points (docs/A-auth-sign-face.md §1.1; C 2, 3, 5.3, 6.3).
 const (
 	SDKPlus         SDKEntry = "plus"         // initPlusSdk: a Plus faceId
 	SDKEnhanced     SDKEntry = "enhanced"     // initAdvSdk: an Enhanced faceId
@@ -47,7 +47,7 @@ type SDKStart struct {
 }
 
 // Codes of a refused SDK login. The login passes the service's code through (domain
-// LoginServer, spec A 6.3).
+// LoginServer, docs/A-auth-sign-face.md §6.3).
 const (
 	// CodeSDKBadParams: a value is missing or malformed (66660000, 请求参数异常).
 	CodeSDKBadParams = "66660000"
@@ -106,7 +106,7 @@ func (s *Server) StartSDK(v SDKStart) error {
 		SDKBankCardOCR: EndpointOCRSDKStart, SDKNFC: EndpointNFCSDKStart}[v.Entry]
 	// The SDKs' own checks (iOS 12000, 12006, 12007): every value present, an orderNo of 1-32
 	// letters and digits, a 32-character nonce. An empty faceId would start the Basic iOS SDK in
-	// liveness-only mode (spec A 6.1); the fake refuses it, the reading that fails safe, since such
+	// liveness-only mode (docs/A-auth-sign-face.md §6.1); the fake refuses it, the reading that fails safe, since such
 	// a journey compares the face with nothing.
 	needsID := v.Entry != SDKIDCardOCR && v.Entry != SDKBankCardOCR
 	id := v.FaceID
@@ -160,7 +160,7 @@ func (s *Server) StartSDK(v SDKStart) error {
 	case user != v.UserID:
 		return &SDKLoginError{CodeSDKMismatch, fmt.Errorf("%w: minted for another userId (orderNo %s)", ErrSDKMismatch, v.OrderNo)}
 	case entry == sdkEntryUnknown || entry != v.Entry:
-		// A PC h5faceId has no App SDK at all (spec B 4).
+		// A PC h5faceId has no App SDK at all (docs/B-h5-wechat-billing.md §4).
 		return &SDKLoginError{CodeSDKMismatch, fmt.Errorf("%w: not minted for the %s SDK (orderNo %s)", ErrSDKMismatch, v.Entry, v.OrderNo)}
 	case !alive:
 		return &SDKLoginError{CodeSDKExpired, fmt.Errorf("%w (orderNo %s)", ErrFaceIDExpired, v.OrderNo)}

@@ -244,7 +244,7 @@ func TestStartSDKRefusesBadValues(t *testing.T) {
 		v.Sign = kyc.Sign(tickets[0], v.AppID, v.UserID, v.Nonce, v.Version)
 		requireLoginCode(t, p.srv.StartSDK(v), CodeSDKBadSign, ErrBadSignature)
 	})
-	// The signature is not case-sensitive ("不区分大小写", spec A 3.1).
+	// The signature is not case-sensitive ("不区分大小写", docs/A-auth-sign-face.md §3.1).
 	v := valid()
 	v.Sign = strings.ToLower(v.Sign)
 	require.NoError(t, p.srv.StartSDK(v))

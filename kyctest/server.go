@@ -46,13 +46,13 @@ import (
 // DefaultAppID is the id of the app every Server registers (an invented WBappid).
 const DefaultAppID = "IDAKYCT1"
 
-// Default lifetimes (spec A 2.1-2.3).
+// Default lifetimes (docs/A-auth-sign-face.md §2.1-2.3).
 const (
 	DefaultTokenLifetime       = 7200 * time.Second
 	DefaultSignTicketLifetime  = 3600 * time.Second
 	DefaultNonceTicketLifetime = 120 * time.Second
 	// DefaultOverlap is how long a replaced token, and the SIGN tickets replaced with it, keep
-	// working ("旧的只有一分钟的并存期", spec A 2.1).
+	// working ("旧的只有一分钟的并存期", docs/A-auth-sign-face.md §2.1).
 	DefaultOverlap = 60 * time.Second
 )
 
@@ -143,7 +143,7 @@ func WithLifetimes(token, signTicket, nonceTicket, overlap time.Duration) Option
 }
 
 // WithNumericFields makes the server send "code" and "expire_in" as JSON numbers instead of
-// strings; the real service does both (spec README, "Endpoint catalogue").
+// strings; the real service does both (docs/README.md, "Endpoint catalogue").
 func WithNumericFields() Option {
 	return func(cfg *config) { cfg.numeric = true }
 }

@@ -8,15 +8,15 @@ import (
 	"unicode/utf16"
 )
 
-// The fake's own signer table and signing code, written from the manual (spec README "Endpoint
-// catalogue", spec A 3.1-3.3, spec B 3.2-3.3 and 4, spec C 2-6) and not shared with the SDK:
+// The fake's own signer table and signing code, written from the manual (docs/README.md "Endpoint
+// catalogue", docs/A-auth-sign-face.md §3.1-3.3, docs/B-h5-wechat-billing.md §3.2-3.3 and §4, docs/C-ocr-will-nfc-eid.md §2-6) and not shared with the SDK:
 // a fake that judged requests with the SDK's rows would accept any mistake in them.
 
-// apiVersion is the "version" every kyc1 call and signature carries (spec A 3.2: "version is
+// apiVersion is the "version" every kyc1 call and signature carries (docs/A-auth-sign-face.md §3.2: "version is
 // always 1.0.0, the API version, not the SDK version").
 const apiVersion = "1.0.0"
 
-// nonceLen is the length of every nonce (spec A 3.2: "a 32-character random string of letters
+// nonceLen is the length of every nonce (docs/A-auth-sign-face.md §3.2: "a 32-character random string of letters
 // and digits").
 const nonceLen = 32
 
@@ -69,15 +69,15 @@ type signRow struct {
 
 // Signed field sets, named for the manual's tables.
 var (
-	// Uploads and SDK starts: "appId, userId, nonce, version" (spec A 3.3, C 5.2, C 6.2 item 7
+	// Uploads and SDK starts: "appId, userId, nonce, version" (docs/A-auth-sign-face.md §3.3, docs/C-ocr-will-nfc-eid.md §5.2, docs/C-ocr-will-nfc-eid.md §6.2 item 7
 	// excepted).
 	userFields = []string{"appId", "userId", "nonce", "version"}
-	// Results: "appId, orderNo, nonce, version" (spec A 3.3, C 5.6, C 6.4).
+	// Results: "appId, orderNo, nonce, version" (docs/A-auth-sign-face.md §3.3, docs/C-ocr-will-nfc-eid.md §5.6, docs/C-ocr-will-nfc-eid.md §6.4).
 	orderFields = []string{"appId", "orderNo", "nonce", "version"}
 	// Browser logins: seven values, "appId, userId, orderNo, version, faceId, nonce" and the
-	// NONCE ticket (spec B 3.2, vector 3; PC: h5faceId, spec B 4.2; will: spec C 5.4).
+	// NONCE ticket (docs/B-h5-wechat-billing.md §3.2, vector 3; PC: h5faceId, docs/B-h5-wechat-billing.md §4.2; will: docs/C-ocr-will-nfc-eid.md §5.4).
 	loginFields = []string{"appId", "userId", "orderNo", "version", "faceId", "nonce"}
-	// Callbacks: "appId, orderNo, code" and the SIGN ticket (spec B 3.3, C 5.5).
+	// Callbacks: "appId, orderNo, code" and the SIGN ticket (docs/B-h5-wechat-billing.md §3.3, docs/C-ocr-will-nfc-eid.md §5.5).
 	callbackFields = []string{"appId", "orderNo", "code"}
 )
 
@@ -88,15 +88,15 @@ var signRows = map[string]signRow{
 	EndpointAccessToken: {"GET", "/api/oauth2/access_token", unsigned, nil},
 	EndpointSignTicket:  {"GET", "/api/oauth2/api_ticket", unsigned, nil},
 	EndpointNonceTicket: {"GET", "/api/oauth2/api_ticket", unsigned, nil},
-	// spec A 4.1-4.3: the upload signs the userId, not the orderNo, name or photo.
+	// docs/A-auth-sign-face.md §4.1-4.3: the upload signs the userId, not the orderNo, name or photo.
 	EndpointFaceIDPlus:     {"POST", "/api/server/getPlusFaceId", signTicket, userFields},
 	EndpointFaceIDEnhanced: {"POST", "/api/server/getAdvFaceId", signTicket, userFields},
 	EndpointFaceIDBasic:    {"POST", "/api/server/getfaceid", signTicket, userFields},
-	// spec B 4.1, vector 4: the PC upload signs appId, orderNo, name, idNo, userId, version and
+	// docs/B-h5-wechat-billing.md §4.1, vector 4: the PC upload signs appId, orderNo, name, idNo, userId, version and
 	// no nonce (it sends none).
 	EndpointFaceIDPC: {"POST", "/api/server/h5/geth5faceid", signTicket,
 		[]string{"appId", "orderNo", "name", "idNo", "userId", "version"}},
-	// spec A 6.1: sign = SHA1(sorted{appId, userId, nonce, "1.0.0", nonceTicket}).
+	// docs/A-auth-sign-face.md §6.1: sign = SHA1(sorted{appId, userId, nonce, "1.0.0", nonceTicket}).
 	EndpointFaceSDKStart: {"", "", nonceTicket, userFields},
 	EndpointH5Login:      {"GET", "/api/web/login", nonceTicket, loginFields},
 	EndpointPCLogin: {"GET", "/api/pc/login", nonceTicket,
@@ -104,9 +104,9 @@ var signRows = map[string]signRow{
 	EndpointH5Callback:      {"", "", signTicket, callbackFields},
 	EndpointQueryFaceRecord: {"POST", "/api/v2/base/queryfacerecord", signTicket, orderFields},
 	EndpointQueryPhotoInfo:  {"POST", "/api/v2/base/queryphotoinfo", signTicket, orderFields},
-	// spec C 2.3: the OCR SDK start signs like the face one.
+	// docs/C-ocr-will-nfc-eid.md §2.3: the OCR SDK start signs like the face one.
 	EndpointOCRSDKStart: {"", "", nonceTicket, userFields},
-	// spec C 2.5, 3.3: the OCR result is a GET whose names are app_id and order_no; the values
+	// docs/C-ocr-will-nfc-eid.md §2.5, §3.3: the OCR result is a GET whose names are app_id and order_no; the values
 	// signed are the same four.
 	EndpointOCRResult:         {"GET", "/api/server/getOcrResult", signTicket, []string{"app_id", "order_no", "nonce", "version"}},
 	EndpointBankCardOCRResult: {"GET", "/api/server/getBankCardOcrResult", signTicket, []string{"app_id", "order_no", "nonce", "version"}},
@@ -115,7 +115,7 @@ var signRows = map[string]signRow{
 	EndpointWillLogin:         {"GET", "/api/web/willLogin", nonceTicket, loginFields},
 	EndpointWillCallback:      {"", "", signTicket, callbackFields},
 	EndpointWillResult:        {"POST", "/api/server/getWillFaceResult", signTicket, orderFields},
-	// spec C 6.2 (and C 10 item 7): the NFC upload signs the orderNo where the face upload signs
+	// docs/C-ocr-will-nfc-eid.md §6.2 (and C 10 item 7): the NFC upload signs the orderNo where the face upload signs
 	// the userId.
 	EndpointNFCCertID:   {"POST", "/api/server/getOcrCertId", signTicket, orderFields},
 	EndpointNFCSDKStart: {"", "", nonceTicket, userFields},
@@ -143,7 +143,7 @@ func (r signRow) signValues(ticket string, params map[string]string) string {
 	return sha1Sign(ticket, vs)
 }
 
-// sha1Sign is the manual's Java reference (spec A 3.1) step by step: the values and the ticket,
+// sha1Sign is the manual's Java reference (docs/A-auth-sign-face.md §3.1) step by step: the values and the ticket,
 // sorted with String.compareTo (by UTF-16 code unit), joined with no separator, SHA-1 over the
 // UTF-8 bytes, upper-case hex. Empty strings are kept, as the Java code keeps them.
 func sha1Sign(ticket string, values []string) string {
@@ -165,7 +165,7 @@ func javaCompare(a, b string) int {
 	return len(ua) - len(ub)
 }
 
-// validNonce: exactly 32 ASCII letters and digits (spec A 3.2; the iOS SDK refuses any other
+// validNonce: exactly 32 ASCII letters and digits (docs/A-auth-sign-face.md §3.2; the iOS SDK refuses any other
 // length with 12007).
 func validNonce(s string) bool { return len(s) == nonceLen && isAlnum(s) }
 

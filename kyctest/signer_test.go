@@ -12,7 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// The manual's hash-verified vectors (spec README, "Signature test vectors"), signed through the
+// The manual's hash-verified vectors (docs/README.md, "Signature test vectors"), signed through the
 // fake's own rows so that a wrong row or a wrong sort fails here, not only end to end.
 func TestOwnSignerTableMatchesTheManualVectors(t *testing.T) {
 	const ticket1 = "XO99Qfxlti9iTVgHAjwvJdAZKN3nMuUhrsPdPlPVKlcyS50N6tlLnfuFBPIucaMS"
@@ -87,7 +87,7 @@ func TestOnlyClientOptionsImportTheSDK(t *testing.T) {
 	}
 }
 
-// The TC3 vectors of the spec README ("API 3.0 actions"), checked against the fake's own verifier:
+// The TC3 vectors of the docs/README.md ("API 3.0 actions"), checked against the fake's own verifier:
 // the second produced by Tencent's own Go SDK, the first the spec's DetectAuth vector with an
 // obviously invented ID number, its digest recomputed by an independent implementation.
 func TestOwnTC3VerifierMatchesTheVectors(t *testing.T) {

@@ -11,7 +11,7 @@ import (
 	"time"
 )
 
-// The fake's own TC3-HMAC-SHA256 verifier, written from the spec README ("API 3.0 actions") and
+// The fake's own TC3-HMAC-SHA256 verifier, written from the docs/README.md ("API 3.0 actions") and
 // not shared with the SDK's signer, so that a mistake in the client's signing is refused here.
 // Its imports and steps repeat internal/tc3's on purpose: a deliberate independent copy.
 

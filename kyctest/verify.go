@@ -29,14 +29,14 @@ type constError string
 
 func (e constError) Error() string { return string(e) }
 
-// signEqual compares signatures case-insensitively ("不区分大小写", spec A 3.1) in constant time.
+// signEqual compares signatures case-insensitively ("不区分大小写", docs/A-auth-sign-face.md §3.1) in constant time.
 func signEqual(a, b string) bool {
 	return subtle.ConstantTimeCompare([]byte(strings.ToUpper(a)), []byte(strings.ToUpper(b))) == 1
 }
 
 // CheckNonceSignature does what the App SDK's login does with the start values: it looks for the
 // NONCE ticket minted for userID with which the SHA-1 signature over appID, userID, nonce, "1.0.0"
-// and the ticket (spec A 6.1) equals sign (in any case), and spends it. It returns nil the first time, and an error wrapping
+// and the ticket (docs/A-auth-sign-face.md §6.1) equals sign (in any case), and spends it. It returns nil the first time, and an error wrapping
 // ErrTicketUsed, ErrTicketExpired, ErrWrongUser, ErrBadSignature or ErrUnknownApp otherwise.
 func (s *Server) CheckNonceSignature(appID, userID, nonce, sign string) error {
 	return s.spendNonceTicket(EndpointFaceSDKStart, map[string]string{

@@ -13,7 +13,7 @@ import (
 	"unicode/utf16"
 )
 
-// Will verification (意愿核身, spec C 5): getWillFaceId mints a will faceId (FaceIDLifetime) with
+// Will verification (意愿核身, docs/C-ocr-will-nfc-eid.md §5): getWillFaceId mints a will faceId (FaceIDLifetime) with
 // the prompts to read out; a test decides the outcome with CompleteWill, or a person picks it on
 // the willLogin page (the H5 simulator of h5.go, posting to WillFinishPath), which redirects to
 // the partner url with the signed callback (code, faceCode, willCode, orderNo, h5faceId,
@@ -172,7 +172,7 @@ func readWillBody(w http.ResponseWriter, r *http.Request) (map[string]string, []
 // javaLen is the length of s as the service's Java counts it (UTF-16 code units).
 func javaLen(s string) int { return len(utf16.Encode([]rune(s))) }
 
-// validWillUpload checks the will fields the way the manual describes them (spec C 5.2.2): 1-5
+// validWillUpload checks the will fields the way the manual describes them (docs/C-ocr-will-nfc-eid.md §5.2.2): 1-5
 // rounds (one outside the Q&A mode) with ids "0", "1", ... in order, questions of at most 250
 // characters and 500 in all, answers of at most 10 characters ("|" between alternatives),
 // liveService "2", and willMidAnswer exactly when liveInterType is "0".
@@ -307,8 +307,8 @@ func (s *Server) WillOrder(orderNo string) (WillOrderInfo, bool) {
 	return WillOrderInfo{}, false
 }
 
-// finishWill records out and returns the partner url with the will callback parameters (spec C
-// 5.5): code, faceCode, willCode, orderNo, h5faceId, newSignature (appId, orderNo and code with
+// finishWill records out and returns the partner url with the will callback parameters (docs/C-ocr-will-nfc-eid.md
+// §5.5): code, faceCode, willCode, orderNo, h5faceId, newSignature (appId, orderNo and code with
 // the newest live SIGN ticket), liveRate. Call with s.mu held; nothing changes when it fails.
 func (s *Server) finishWill(o *willOrder, out WillOutcome, partnerURL string, now time.Time) (string, error) {
 	tickets := s.signTickets(o.AppID, now)
@@ -327,7 +327,7 @@ func (s *Server) finishWill(o *willOrder, out WillOutcome, partnerURL string, no
 	return appendQuery(partnerURL, kv), nil
 }
 
-// serveWillLogin is GET /api/web/willLogin (spec C 5.4): the NONCE-signed seven values, then the
+// serveWillLogin is GET /api/web/willLogin (docs/C-ocr-will-nfc-eid.md §5.4): the NONCE-signed seven values, then the
 // simulator page (h5.go's) with the will outcomes.
 func (s *Server) serveWillLogin(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
@@ -385,7 +385,7 @@ func fakeAudio(orderNo, which string, round, size int) []byte {
 
 func b64(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
 
-// serveWillResult is POST /api/server/getWillFaceResult (spec C 5.6). getWillFile defaults to
+// serveWillResult is POST /api/server/getWillFaceResult (docs/C-ocr-will-nfc-eid.md §5.6). getWillFile defaults to
 // "1" when absent, as the manual says.
 func (s *Server) serveWillResult(w http.ResponseWriter, r *http.Request) {
 	f, ok := readBody(w, r)

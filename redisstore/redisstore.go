@@ -3,7 +3,7 @@
 // depend on a Redis client.
 //
 // Every instance that uses an appId must share one access token and SIGN ticket: a token fetch
-// leaves the previous token about one more minute of life (spec A 2.1). With this store exactly
+// leaves the previous token about one more minute of life (docs/A-auth-sign-face.md §2.1). With this store exactly
 // one instance refreshes at a time, under a lease, and the others adopt what it saved:
 //
 //	rdb := redis.NewClient(&redis.Options{Addr: "redis.internal:6379", Password: pw})

@@ -34,7 +34,7 @@ import (
 type identity struct{ name, idNo string }
 
 // App holds the partner's state: its users and the orders it started. A real backend keeps
-// orders in its database: the orderNo is the only key to a result later (spec A 8 item 33).
+// orders in its database: the orderNo is the only key to a result later (docs/A-auth-sign-face.md §8 item 33).
 type App struct {
 	kyc       *kyc.Client
 	publicURL string // where browsers reach this backend, for the H5 callback
@@ -147,7 +147,7 @@ type Outcome struct {
 }
 
 // callback checks the signature, matches the order against our own records, then asks the
-// service for the verdict: the callback alone can be replayed or partly forged (spec B T21).
+// service for the verdict: the callback alone can be replayed or partly forged (docs/B-h5-wechat-billing.md T21).
 func (a *App) callback(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	cb, err := a.kyc.Face.VerifyCallbackRequest(ctx, r)

@@ -25,7 +25,7 @@ func nfcReq(t testing.TB, srv *kyctest.Server, c *kyc.Client, orderNo string) st
 	return reqID
 }
 
-// NFCQueryCap checks that the NFC reqId limit (10 queries within 5 minutes, spec C 6.1) holds
+// NFCQueryCap checks that the NFC reqId limit (10 queries within 5 minutes, docs/C-ocr-will-nfc-eid.md §6.1) holds
 // for two instances that share a store: together they send at most 10 queries of one reqId,
 // one after the other or all at once, and refuse the 11th without sending anything. store
 // returns instance i's handle on the shared store, which must be a kyc.QueryCounter.
@@ -103,7 +103,7 @@ func NFCQueryCap(t *testing.T, store func(t testing.TB, i int) kyc.TicketStore) 
 	})
 }
 
-// The NFC reqId's limits (spec C 9.3: "有效期 5 分钟，最多重复查询 10 次"), which the SDK enforces
+// The NFC reqId's limits (docs/C-ocr-will-nfc-eid.md §9.3: "有效期 5 分钟，最多重复查询 10 次"), which the SDK enforces
 // locally and does not export.
 const (
 	nfcReqIDMaxQueries = 10

@@ -1,7 +1,7 @@
 // Package tc3 signs Tencent Cloud API 3.0 requests with TC3-HMAC-SHA256 and parses the
 // Authorization header it produces, for the client and for the fake server's verifier.
 //
-// The rule (spec README, "API 3.0 actions"): the canonical request is
+// The rule (docs/README.md, "API 3.0 actions"): the canonical request is
 //
 //	METHOD \n PATH \n QUERY \n canonical headers \n signed headers \n hex(sha256(payload))
 //

@@ -7,7 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// The two vectors of the spec README ("TC3 test vectors"). The second was produced by Tencent's
+// The two vectors of the docs/README.md ("TC3 test vectors"). The second was produced by Tencent's
 // official Go SDK; the first is the spec's DetectAuth vector with its ID number replaced by an
 // obviously invented one (TEST00000000000001), its digest recomputed by an independent TC3
 // implementation (Python's hashlib and hmac, which reproduce the spec's original digest).

@@ -96,7 +96,7 @@ func object(ms []member) string {
 	return sb.String()
 }
 
-// plusAnswer builds a queryfacerecord answer in the shape of spec A 4.4.
+// plusAnswer builds a queryfacerecord answer in the shape of docs/A-auth-sign-face.md §4.4.
 func plusAnswer(photo, video []byte) (top []member, result []member) {
 	result = []member{
 		{"orderNo", `"testReflect1650008613761"`},

@@ -1,6 +1,6 @@
 // Package wire decodes the kyc1 service's JSON tolerantly: codes and lifetimes that arrive as
 // strings or numbers, the "result" envelope, unknown fields ignored (the manual asks partners not
-// to validate responses strictly, spec A 4 and 8).
+// to validate responses strictly, docs/A-auth-sign-face.md §4 and §8).
 package wire
 
 import (
@@ -131,14 +131,14 @@ func (e *Envelope) HasResult() bool {
 	return len(r) > 0 && !bytes.Equal(r, []byte("null"))
 }
 
-// TokenResponse is the access_token answer (spec A 2.1): fields are at the top level.
+// TokenResponse is the access_token answer (docs/A-auth-sign-face.md §2.1): fields are at the top level.
 type TokenResponse struct {
 	AccessToken string `json:"access_token"`
 	ExpireIn    Int    `json:"expire_in"`
 	ExpireTime  Str    `json:"expire_time"` // display only: never used for validity
 }
 
-// TicketResponse is the api_ticket answer (spec A 2.2-2.3).
+// TicketResponse is the api_ticket answer (docs/A-auth-sign-face.md §2.2-2.3).
 type TicketResponse struct {
 	Tickets []struct {
 		Value      string `json:"value"`
