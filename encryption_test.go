@@ -80,7 +80,7 @@ func TestEncryptionDetectRoundTrip(t *testing.T) {
 				require.NotNil(t, info.Text, name)
 				require.Equal(t, cloudName, info.Text.Name, name)
 				require.Equal(t, cloudIDCard, info.Text.IDCard, name)
-				require.Equal(t, "17", info.Text.ErrCode, name) // the journey has not run: the rest decoded too
+				require.Equal(t, "17", info.Text.Code(), name) // the journey has not run: the rest decoded too
 				require.NotEmpty(t, info.RequestID, name)
 			}
 		})
