@@ -42,7 +42,7 @@ type EIDTokenConfig struct {
 	// UseIntentionVerify adds will verification; it is billed at the will price.
 	UseIntentionVerify bool `json:"UseIntentionVerify,omitempty"`
 	// IntentionMode: "1" read aloud (the default), "2" question and answer, "3" nod. Not the
-	// same numbers as kyc1's willType (docs/C-ocr-will-nfc-eid.md T13), nor as IntentionVerifyType in results.
+	// same numbers as kyc1's willType (docs/C-ocr-will-nfc-eid.md §10, item 13), nor as IntentionVerifyType in results.
 	IntentionMode       string              `json:"IntentionMode,omitempty"`
 	IntentionVerifyText string              `json:"IntentionVerifyText,omitempty"` // read-aloud text, at most 120 characters
 	IntentionQuestions  []IntentionQuestion `json:"IntentionQuestions,omitempty"`  // question and answer: 1 to 10 rounds
