@@ -30,7 +30,11 @@
 // WeChat mini program and WeChat H5 (API 3.0, WithCloudCredentials): DetectService.Auth mints a
 // BizToken, DetectService.InfoEnhanced reads the result; eID: EIDService.Token, Result,
 // WaitTokenStatus. Billing: BillingService.Day pages a day's bill, Reconcile compares it with
-// the details saved from InfoEnhanced, BillingService.Sweeper pulls unfinished BizTokens.
+// the details saved from InfoEnhanced, BillingService.Sweeper pulls unfinished BizTokens. Will
+// verification on these channels: DetectAuthRequest's IntentionQuestions, IntentionActions and
+// Config, EIDTokenConfig, and the Intention results (PartIntention). WithCloudEncryption sends
+// names and ID numbers encrypted; WithCloudCredentialsProvider rotates temporary credentials
+// (providers in package github.com/kycgo/kyc/credentials: environment, STS AssumeRole, CVM role).
 //
 // Element and face checks (API 3.0, billed per call: name + ID number, bank card, mobile number,
 // liveness, photo comparison, the AI face shield): package github.com/kycgo/kyc/checks, typed
@@ -55,6 +59,12 @@
 // A token fetch leaves the previous token about a minute of life, so every process that uses
 // an appId must share one unit: pass one TicketStore to every client (MemoryStore within a
 // process, FileStore across the processes of a host, the redisstore module across hosts).
+//
+// # Observability
+//
+// WithObserver receives metadata of every call (operation, attempts, code, outcome class,
+// duration), ticket refreshes, stale-ticket retries and store errors, never a value; the
+// separate module github.com/kycgo/kyc/kycotel makes OpenTelemetry spans and metrics of them.
 //
 // # Errors
 //
