@@ -219,6 +219,12 @@ func newOfResponse(out tchttp.Response) any {
 		return &officialDetectInfoEnhancedResponse{}
 	case *officialEidResultResponse:
 		return &officialEidResultResponse{}
+	case *officialDetectInfoResponse:
+		return &officialDetectInfoResponse{}
+	case *officialEidStatusResponse:
+		return &officialEidStatusResponse{}
+	case *officialBillResponse:
+		return &officialBillResponse{}
 	}
 	return &struct{}{}
 }
