@@ -111,4 +111,3 @@ func TestOfficialClientDecodesTheOtherActions(t *testing.T) {
 	require.NotNil(t, d.ChargeDetails[0].ErrorCode, "ErrorCode is a string in ChargeDetail")
 	require.Equal(t, "0", *d.ChargeDetails[0].ErrorCode)
 }
-
