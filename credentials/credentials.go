@@ -4,8 +4,10 @@
 // the client caches what it returns and asks again shortly before it expires, one request at a
 // time.
 //
-//	c, err := kyc.NewCloud... // or
-//	c, err := kyc.New(appID, secret, kyc.WithCloudCredentialsProvider(&credentials.CVMRole{}))
+//	// API 3.0 only, with the role of the CVM instance the service runs on:
+//	c, err := kyc.NewCloud("", "", kyc.WithCloudCredentialsProvider(&credentials.CVMRole{}))
+//	// kyc1 and API 3.0, with the keys of TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY:
+//	c, err := kyc.New(appID, secret, kyc.WithCloudCredentialsProvider(credentials.Environment()))
 //
 // No provider puts a secret key or a session token in an error or a log line.
 package credentials
