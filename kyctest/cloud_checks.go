@@ -514,7 +514,7 @@ func chkFaceAnswer(result string, frames int, best bool) object {
 	if best {
 		out = append(out, field{"BestFrameBase64", frame})
 	}
-	out = append(out, field{"Sim", sim}, field{"Result", result}, field{"Description", chkDescribe(result)})
+	out = append(out, field{"Sim", sim}, field{"Result", result}, field{"Description", textOf(chkDescriptions, result)})
 	if best {
 		out = append(out, field{"BestFrameList", list})
 	}
@@ -663,7 +663,7 @@ func chkElement(f chkFacts, pass string, rules ...any) object {
 			}
 		}
 	}
-	return object{{"Result", result}, {"Description", chkDescribe(result)}}
+	return object{{"Result", result}, {"Description", textOf(chkDescriptions, result)}}
 }
 
 // Formats the fake checks when a field is sent in plain text. The ID numbers of the tests are
@@ -917,11 +917,4 @@ var chkDescriptions = map[string]string{
 	"FailedOperation.IdNameMisMatch":       "姓名和身份证号不一致，请核实后重试。",
 	"FailedOperation.CompareLowSimilarity": "比对相似度未达到通过标准。",
 	"FailedOperation.LifePhotoDetectFake":  "真人比对没通过。",
-}
-
-func chkDescribe(result string) string {
-	if d, ok := chkDescriptions[result]; ok {
-		return d
-	}
-	return "请求失败"
 }
