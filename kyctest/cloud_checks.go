@@ -346,7 +346,7 @@ func (s *Server) checkHandlers() map[string]cloudHandler {
 
 // chkMissing is the service's answer for an absent required parameter.
 func chkMissing(name string) *cloudError {
-	return errCode("MissingParameter", "The request is chkMissing a chkRequired parameter `"+name+"`.")
+	return errCode("MissingParameter", "The request is missing a required parameter `"+name+"`.")
 }
 
 // chkRequired checks name/value pairs in order.

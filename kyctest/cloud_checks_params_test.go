@@ -61,3 +61,13 @@ func TestCheckActionsTakeExactlyTheirModelsParameters(t *testing.T) {
 		}
 	}
 }
+
+// An absent required parameter is named in the service's own words.
+func TestCheckMissingParameterText(t *testing.T) {
+	srv := NewServer()
+	defer srv.Close()
+	_, e := srv.checkHandlers()["IdCardVerification"]([]byte(`{}`))
+	require.NotNil(t, e)
+	require.Equal(t, "MissingParameter", e.code)
+	require.Equal(t, "The request is missing a required parameter `IdCard`.", e.msg)
+}
