@@ -8,6 +8,10 @@ import (
 // The requests and results of the 20 actions, with every field of Tencent's faceid 2018-03-01
 // models (json tags are the wire names). Fields the service requires are marked; the others may be
 // left empty. Each type's String, GoString and LogValue redact personal data (see safeFields).
+//
+// The request types repeat one shape, struct then prepare (a known repetition, kept): each mirrors
+// its action's model field for field, so that no action is sent a field its model lacks, and an
+// exported request cannot embed shared parts without changing how callers write it.
 
 // Encryption is the Encryption object: the fields named in EncryptList are sent encrypted with a
 // symmetric key that CiphertextBlob carries wrapped with Tencent's public key (see Tencent Cloud,

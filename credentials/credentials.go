@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -86,6 +87,16 @@ func readJSON(resp *http.Response, v any) error {
 		return errors.New("answer is not the documented JSON")
 	}
 	return nil
+}
+
+// redact drops the URL from a transport error of AssumeRole or CVMRole (it names only the
+// endpoint, but the rule is simple: nothing of the request is quoted).
+func redact(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return fmt.Errorf("%s: %w", ue.Op, ue.Err)
+	}
+	return err
 }
 
 // expiry reads ExpiredTime (Unix seconds) or, without it, Expiration (RFC 3339). Temporary

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -164,14 +163,4 @@ func endpointURL(raw, def string) (*url.URL, error) {
 		return nil, &kyc.InputError{Field: "Endpoint", Reason: "must be an absolute http or https URL of a host"}
 	}
 	return u, nil
-}
-
-// redact drops the URL from a transport error (it names only the endpoint, but the rule is
-// simple: nothing of the request is quoted).
-func redact(err error) error {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		return fmt.Errorf("%s: %w", ue.Op, ue.Err)
-	}
-	return err
 }

@@ -61,15 +61,15 @@ import (
 // ScopeName is the instrumentation scope of the tracer and the meter.
 const ScopeName = "github.com/kycgo/kyc/kycotel"
 
-// Attribute keys.
+// Attribute keys, typed constants of attribute.Key.
 const (
-	keyAPI        = attribute.Key("kyc.api")
-	keyOperation  = attribute.Key("kyc.operation")
-	keyAttempts   = attribute.Key("kyc.attempts")
-	keyCode       = attribute.Key("kyc.response.code")
-	keyStoreOp    = attribute.Key("kyc.store.operation")
-	keyErrorType  = attribute.Key("error.type")                // semantic conventions
-	keyHTTPStatus = attribute.Key("http.response.status_code") // semantic conventions
+	keyAPI        attribute.Key = "kyc.api"
+	keyOperation  attribute.Key = "kyc.operation"
+	keyAttempts   attribute.Key = "kyc.attempts"
+	keyCode       attribute.Key = "kyc.response.code"
+	keyStoreOp    attribute.Key = "kyc.store.operation"
+	keyErrorType  attribute.Key = "error.type"                // semantic conventions
+	keyHTTPStatus attribute.Key = "http.response.status_code" // semantic conventions
 )
 
 // durationBuckets are the semantic conventions' advice for request durations, in seconds.

@@ -203,8 +203,14 @@ func (e *chkEncryption) check() *cloudError {
 	return nil
 }
 
-// The parameters of each action, from Tencent's faceid 2018-03-01 models.
+// The parameters of each action, from Tencent's faceid 2018-03-01 models. Most checks take a
+// person, chkIdName (IdCard, Name and the Encryption that may hide them), and embed it.
 type (
+	chkIdName struct {
+		IdCard     string         `json:"IdCard"`
+		Name       string         `json:"Name"`
+		Encryption *chkEncryption `json:"Encryption"`
+	}
 	chkFakeFaces struct {
 		FaceInput     string         `json:"FaceInput"`
 		FaceInputType *int64         `json:"FaceInputType"`
@@ -212,14 +218,12 @@ type (
 		EncryptedBody string         `json:"EncryptedBody"`
 	}
 	chkLiveness struct {
-		IdCard       string         `json:"IdCard"`
-		Name         string         `json:"Name"`
-		LivenessType string         `json:"LivenessType"`
-		VideoBase64  string         `json:"VideoBase64"`
-		VideoUrl     string         `json:"VideoUrl"`
-		ValidateData string         `json:"ValidateData"`
-		Optional     string         `json:"Optional"`
-		Encryption   *chkEncryption `json:"Encryption"`
+		chkIdName
+		LivenessType string `json:"LivenessType"`
+		VideoBase64  string `json:"VideoBase64"`
+		VideoUrl     string `json:"VideoUrl"`
+		ValidateData string `json:"ValidateData"`
+		Optional     string `json:"Optional"`
 	}
 	chkLivenessCompare struct {
 		LivenessType string `json:"LivenessType"`
@@ -231,67 +235,52 @@ type (
 		VideoUrl     string `json:"VideoUrl"`
 	}
 	chkImageRecognition struct {
-		IdCard      string         `json:"IdCard"`
-		Name        string         `json:"Name"`
-		ImageBase64 string         `json:"ImageBase64"`
-		Optional    string         `json:"Optional"`
-		Encryption  *chkEncryption `json:"Encryption"`
+		chkIdName
+		ImageBase64 string `json:"ImageBase64"`
+		Optional    string `json:"Optional"`
 	}
 	chkImageRecognitionV2 struct {
 		chkImageRecognition
 		Extra string `json:"Extra"`
 	}
+	// chkCardImage is the ID card photo (or its URL) and the OCR Config that the two actions
+	// reading a card take.
+	chkCardImage struct {
+		ImageBase64 string `json:"ImageBase64"`
+		ImageUrl    string `json:"ImageUrl"`
+		Config      string `json:"Config"`
+	}
 	chkIdCardInformation struct {
-		ImageBase64       string         `json:"ImageBase64"`
-		ImageUrl          string         `json:"ImageUrl"`
-		Config            string         `json:"Config"`
+		chkCardImage
 		IsEncrypt         *bool          `json:"IsEncrypt"`
 		IsEncryptResponse *bool          `json:"IsEncryptResponse"`
 		Encryption        *chkEncryption `json:"Encryption"`
 	}
-	chkIdName struct {
-		IdCard     string         `json:"IdCard"`
-		Name       string         `json:"Name"`
-		Encryption *chkEncryption `json:"Encryption"`
-	}
 	chkIdCardOCR struct {
-		IdCard      string         `json:"IdCard"`
-		Name        string         `json:"Name"`
-		ImageBase64 string         `json:"ImageBase64"`
-		ImageUrl    string         `json:"ImageUrl"`
-		Encryption  *chkEncryption `json:"Encryption"`
-		Config      string         `json:"Config"`
+		chkIdName
+		chkCardImage
 	}
 	chkIdNameDate struct {
-		Name          string         `json:"Name"`
-		IdCard        string         `json:"IdCard"`
-		ValidityBegin string         `json:"ValidityBegin"`
-		ValidityEnd   string         `json:"ValidityEnd"`
-		Encryption    *chkEncryption `json:"Encryption"`
+		chkIdName
+		ValidityBegin string `json:"ValidityBegin"`
+		ValidityEnd   string `json:"ValidityEnd"`
 	}
 	chkBankCardInfo struct {
 		BankCard   string         `json:"BankCard"`
 		Encryption *chkEncryption `json:"Encryption"`
 	}
 	chkBankCard2E struct {
-		Name       string         `json:"Name"`
-		BankCard   string         `json:"BankCard"`
-		Encryption *chkEncryption `json:"Encryption"`
+		chkBankCardInfo
+		Name string `json:"Name"`
 	}
 	chkBankCard3E struct {
-		IdCard     string         `json:"IdCard"`
-		Name       string         `json:"Name"`
-		BankCard   string         `json:"BankCard"`
-		CertType   *int64         `json:"CertType"`
-		Encryption *chkEncryption `json:"Encryption"`
+		chkIdName
+		BankCard string `json:"BankCard"`
+		CertType *int64 `json:"CertType"`
 	}
 	chkBankCard4E struct {
-		Name       string         `json:"Name"`
-		BankCard   string         `json:"BankCard"`
-		Phone      string         `json:"Phone"`
-		IdCard     string         `json:"IdCard"`
-		CertType   *int64         `json:"CertType"`
-		Encryption *chkEncryption `json:"Encryption"`
+		chkBankCard3E
+		Phone string `json:"Phone"`
 	}
 	chkMobile struct {
 		Mobile     string         `json:"Mobile"`
@@ -307,15 +296,12 @@ type (
 		Iv             string   `json:"Iv"`
 	}
 	chkPhoneCarrier struct {
-		IdCard     string         `json:"IdCard"`
-		Name       string         `json:"Name"`
-		Phone      string         `json:"Phone"`
-		Encryption *chkEncryption `json:"Encryption"`
+		chkIdName
+		Phone string `json:"Phone"`
 	}
 	chkPhoneName struct {
-		Mobile     string         `json:"Mobile"`
-		Name       string         `json:"Name"`
-		Encryption *chkEncryption `json:"Encryption"`
+		chkMobile
+		Name string `json:"Name"`
 	}
 )
 
@@ -360,7 +346,7 @@ func (s *Server) checkHandlers() map[string]cloudHandler {
 
 // chkMissing is the service's answer for an absent required parameter.
 func chkMissing(name string) *cloudError {
-	return errCode("MissingParameter", "The request is chkMissing a chkRequired parameter `"+name+"`.")
+	return errCode("MissingParameter", "The request is missing a required parameter `"+name+"`.")
 }
 
 // chkRequired checks name/value pairs in order.
@@ -514,7 +500,7 @@ func chkFaceAnswer(result string, frames int, best bool) object {
 	if best {
 		out = append(out, field{"BestFrameBase64", frame})
 	}
-	out = append(out, field{"Sim", sim}, field{"Result", result}, field{"Description", chkDescribe(result)})
+	out = append(out, field{"Sim", sim}, field{"Result", result}, field{"Description", textOf(chkDescriptions, result)})
 	if best {
 		out = append(out, field{"BestFrameList", list})
 	}
@@ -663,7 +649,7 @@ func chkElement(f chkFacts, pass string, rules ...any) object {
 			}
 		}
 	}
-	return object{{"Result", result}, {"Description", chkDescribe(result)}}
+	return object{{"Result", result}, {"Description", textOf(chkDescriptions, result)}}
 }
 
 // Formats the fake checks when a field is sent in plain text. The ID numbers of the tests are
@@ -917,11 +903,4 @@ var chkDescriptions = map[string]string{
 	"FailedOperation.IdNameMisMatch":       "姓名和身份证号不一致，请核实后重试。",
 	"FailedOperation.CompareLowSimilarity": "比对相似度未达到通过标准。",
 	"FailedOperation.LifePhotoDetectFake":  "真人比对没通过。",
-}
-
-func chkDescribe(result string) string {
-	if d, ok := chkDescriptions[result]; ok {
-		return d
-	}
-	return "请求失败"
 }

@@ -144,18 +144,16 @@ func recordAttempt(a DetectAttempt, p Product, now time.Time) recordedAttempt {
 
 // detectAuthParams are DetectAuth's parameters ([EXT] docs/B-h5-wechat-billing.md §2.1).
 type detectAuthParams struct {
-	RuleID              string          `json:"RuleId"`
-	TerminalType        string          `json:"TerminalType"`
-	IDCard              string          `json:"IdCard"`
-	Name                string          `json:"Name"`
-	RedirectURL         string          `json:"RedirectUrl"`
-	Extra               string          `json:"Extra"`
-	ImageBase64         string          `json:"ImageBase64"`
-	Encryption          json.RawMessage `json:"Encryption"`
-	IntentionVerifyText string          `json:"IntentionVerifyText"`
-	IntentionQuestions  []willQuestion  `json:"IntentionQuestions"`
-	IntentionActions    []willAction    `json:"IntentionActions"`
-	Config              *ruleIDConfig   `json:"Config"`
+	RuleID       string          `json:"RuleId"`
+	TerminalType string          `json:"TerminalType"`
+	IDCard       string          `json:"IdCard"`
+	Name         string          `json:"Name"`
+	RedirectURL  string          `json:"RedirectUrl"`
+	Extra        string          `json:"Extra"`
+	ImageBase64  string          `json:"ImageBase64"`
+	Encryption   json.RawMessage `json:"Encryption"`
+	willPrompts
+	Config *ruleIDConfig `json:"Config"`
 }
 
 // checkIdentity applies the service's rules for Name and IdCard.

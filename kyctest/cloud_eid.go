@@ -93,16 +93,14 @@ type eidTokenParams struct {
 
 // eidConfig is GetEidTokenConfig, its ten members (docs/D-api3-actions.md).
 type eidConfig struct {
-	InputType                     string         `json:"InputType"`
-	UseIntentionVerify            bool           `json:"UseIntentionVerify"`
-	IntentionMode                 string         `json:"IntentionMode"`
-	IntentionVerifyText           string         `json:"IntentionVerifyText"`
-	IntentionQuestions            []willQuestion `json:"IntentionQuestions"`
-	IntentionActions              []willAction   `json:"IntentionActions"`
-	IntentionRecognition          *bool          `json:"IntentionRecognition"`
-	IsSupportHMTResidentPermitOCR *bool          `json:"IsSupportHMTResidentPermitOCR"`
-	MouthOpenRecognition          *bool          `json:"MouthOpenRecognition"`
-	Speed                         *uint64        `json:"Speed"`
+	InputType          string `json:"InputType"`
+	UseIntentionVerify bool   `json:"UseIntentionVerify"`
+	IntentionMode      string `json:"IntentionMode"`
+	willPrompts
+	IntentionRecognition          *bool   `json:"IntentionRecognition"`
+	IsSupportHMTResidentPermitOCR *bool   `json:"IsSupportHMTResidentPermitOCR"`
+	MouthOpenRecognition          *bool   `json:"MouthOpenRecognition"`
+	Speed                         *uint64 `json:"Speed"`
 }
 
 func (s *Server) getEidToken(body []byte) (object, *cloudError) {

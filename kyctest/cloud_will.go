@@ -88,9 +88,23 @@ type IntentionOutcome struct {
 	Answers []string
 }
 
-// checkWillPrompts applies the models' limits to the prompts of a request. field prefixes the
-// names in messages ("Config." for GetEidTokenConfig).
-func checkWillPrompts(prefix, text string, qs []willQuestion, acts []willAction, maxAction int) *cloudError {
+// willPrompts are the will prompts that DetectAuth and GetEidTokenConfig both take under the
+// same names; both embed them.
+type willPrompts struct {
+	IntentionVerifyText string         `json:"IntentionVerifyText"`
+	IntentionQuestions  []willQuestion `json:"IntentionQuestions"`
+	IntentionActions    []willAction   `json:"IntentionActions"`
+}
+
+// step is the will step the prompts make in mode ("" until a mode is chosen).
+func (p *willPrompts) step(mode string) willStep {
+	return willStep{mode: mode, text: p.IntentionVerifyText, questions: p.IntentionQuestions, actions: len(p.IntentionActions)}
+}
+
+// check applies the models' limits to the prompts. prefix prefixes the names in messages
+// ("Config." for GetEidTokenConfig).
+func (p *willPrompts) check(prefix string, maxAction int) *cloudError {
+	text, qs, acts := p.IntentionVerifyText, p.IntentionQuestions, p.IntentionActions
 	bad := func(name, why string) *cloudError { return errCode("InvalidParameterValue", prefix+name+" "+why) }
 	if utf8.RuneCountInString(text) > willMaxText {
 		return bad("IntentionVerifyText", "长度超过 120")
@@ -133,10 +147,10 @@ func checkSpeed(prefix string, speed *uint64) *cloudError {
 // (0 question and answer, needing IntentionQuestions; 1 nod, needing IntentionActions), else
 // the mode of the prompts sent (read aloud for IntentionVerifyText alone).
 func detectWill(p *detectAuthParams) (willStep, *cloudError) {
-	if e := checkWillPrompts("", p.IntentionVerifyText, p.IntentionQuestions, p.IntentionActions, willMaxAction); e != nil {
+	if e := p.check("", willMaxAction); e != nil {
 		return willStep{}, e
 	}
-	w := willStep{text: p.IntentionVerifyText, questions: p.IntentionQuestions, actions: len(p.IntentionActions)}
+	w := p.step("")
 	if c := p.Config; c != nil {
 		if e := checkSpeed("Config.", c.Speed); e != nil {
 			return willStep{}, e
@@ -176,7 +190,7 @@ func eidWill(c *eidConfig) (willStep, *cloudError) {
 	if c == nil {
 		return willStep{}, nil
 	}
-	if e := checkWillPrompts("Config.", c.IntentionVerifyText, c.IntentionQuestions, c.IntentionActions, willMaxEidAction); e != nil {
+	if e := c.check("Config.", willMaxEidAction); e != nil {
 		return willStep{}, e
 	}
 	if e := checkSpeed("Config.", c.Speed); e != nil {
@@ -196,7 +210,7 @@ func eidWill(c *eidConfig) (willStep, *cloudError) {
 	case mode == willNod && len(c.IntentionActions) == 0:
 		return willStep{}, errCode("InvalidParameter", "IntentionMode 为 3 时须传入 IntentionActions")
 	}
-	return willStep{mode: mode, text: c.IntentionVerifyText, questions: c.IntentionQuestions, actions: len(c.IntentionActions)}, nil
+	return c.step(mode), nil
 }
 
 // CompleteIntention plays the will step of a journey minted with one, on a BizToken (DetectAuth)

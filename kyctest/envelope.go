@@ -67,9 +67,13 @@ var codeMessages = map[string]string{
 	"999999":   "网络不给力, 请稍后再试",
 }
 
-// codeMsg returns the message that goes with code.
-func codeMsg(code string) string {
-	if m, ok := codeMessages[code]; ok {
+// codeMsg returns the message that goes with a kyc1 code.
+func codeMsg(code string) string { return textOf(codeMessages, code) }
+
+// textOf returns the text a table (codeMessages, chkDescriptions) gives a code, and the
+// service's generic 请求失败 for a code the table does not know.
+func textOf(table map[string]string, code string) string {
+	if m, ok := table[code]; ok {
 		return m
 	}
 	return "请求失败"

@@ -3,7 +3,6 @@ package kyctest
 import (
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"mime"
 	"net/http"
 	"slices"
@@ -41,24 +40,6 @@ const maxBody = 4 << 20
 // request that is well formed but may not be made, and it differs from 66660000 so a test can tell
 // a reused orderNo from a malformed one.
 const codeOrderReused = "400106"
-
-// Errors of Complete and CallbackURL. None of them contains personal data.
-var (
-	// ErrUnknownOrder: no upload minted a faceId for that orderNo.
-	ErrUnknownOrder = errors.New("kyctest: no such order")
-	// ErrFaceIDExpired: the order's faceId is more than FaceIDLifetime old on the Clock.
-	ErrFaceIDExpired = errors.New("kyctest: faceId expired")
-	// ErrOrderCompleted: the order already has an outcome (a faceId serves one attempt).
-	ErrOrderCompleted = errors.New("kyctest: order already completed")
-	// ErrUnknownOutcome: the Outcome is not one of the Outcome constants.
-	ErrUnknownOutcome = errors.New("kyctest: unknown outcome")
-	// ErrNoH5: the order is a Basic (App SDK) order, which has no H5 journey.
-	ErrNoH5 = errors.New("kyctest: Basic (App SDK) orders have no H5 journey")
-	// ErrNoSignTicket: the app has no live SIGN ticket to sign the H5 callback with.
-	ErrNoSignTicket = errors.New("kyctest: the app has no live SIGN ticket to sign the callback")
-	// ErrBadPartnerURL: the partner callback URL is not an absolute URL.
-	ErrBadPartnerURL = errors.New("kyctest: the partner url is not an absolute URL")
-)
 
 // Product is what an order was minted for: the upload endpoint it came through; and, for the API
 // 3.0 side, what a RuleId runs (WithRule) or ProductEID for an EidToken.

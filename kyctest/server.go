@@ -10,7 +10,7 @@
 // The Tencent Cloud API 3.0 actions of the WeChat and eID channels (DetectAuth, GetDetectInfoEnhanced,
 // GetDetectInfo, GetEidToken, GetEidResult, CheckEidTokenStatus, GetWeChatBillDetails) are served at
 // POST / with TC3 signatures checked against SecretID and SecretKey (cloud.go, with the fake's
-// own verifier, tc3.go); ClientOptions points a client's API 3.0 calls here too.
+// own TC3 verifier); ClientOptions points a client's API 3.0 calls here too.
 //
 // It also serves face verification (face.go, h5.go): the Plus, Enhanced, Basic and PC-H5 uploads
 // mint a faceId (5 minutes on the Clock) per orderNo; a test decides the outcome with Complete, or

@@ -7,28 +7,6 @@ import (
 	"time"
 )
 
-// Errors of CheckNonceSignature and of the server's own signature checks. None of them, nor
-// anything wrapping them, contains a ticket, a token or a signature. They are constants of a
-// string error type, so that nothing can reassign them.
-const (
-	// ErrUnknownApp: the appId is not registered with this server.
-	ErrUnknownApp = constError("kyctest: unknown appId")
-	// ErrBadSignature: no ticket of the app produces the signature from the values given.
-	ErrBadSignature = constError("kyctest: signature does not verify")
-	// ErrTicketExpired: the signature was made with a ticket that has expired, was replaced
-	// more than the overlap ago, or was revoked.
-	ErrTicketExpired = constError("kyctest: ticket expired or revoked")
-	// ErrTicketUsed: the NONCE ticket has already been used (they are single use).
-	ErrTicketUsed = constError("kyctest: NONCE ticket already used")
-	// ErrWrongUser: the NONCE ticket was minted for another user_id.
-	ErrWrongUser = constError("kyctest: NONCE ticket was minted for another user_id")
-)
-
-// constError is the type of the error constants above.
-type constError string
-
-func (e constError) Error() string { return string(e) }
-
 // signEqual compares signatures case-insensitively ("不区分大小写", docs/A-auth-sign-face.md §3.1) in constant time.
 func signEqual(a, b string) bool {
 	return subtle.ConstantTimeCompare([]byte(strings.ToUpper(a)), []byte(strings.ToUpper(b))) == 1

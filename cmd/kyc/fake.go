@@ -11,6 +11,8 @@ import (
 	"github.com/kycgo/kyc/kyctest"
 )
 
+// kyc fake. Its flags and run entry have the shape of every command's (reconcile's in bill.go
+// most of all): one command, one entry of the command table; kept.
 func init() {
 	var addr, controlAddr, appID, secret *string
 	register(&command{

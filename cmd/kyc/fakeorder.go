@@ -18,6 +18,9 @@ import (
 	"github.com/kycgo/kyc/kyctest"
 )
 
+// The imports open as main.go's do (context, encoding/json, errors, flag, fmt, io): both read
+// flags, JSON and errors; a repetition of the package's vocabulary, not of code, kept.
+
 // The fake's control endpoint: `kyc fake` serves it on a loopback address of its own (printed as
 // KYC_FAKE_CONTROL), and `kyc fake-order` asks it to create an order and complete it with an
 // outcome, as the partner backend and the person's app would, so that every other command can be
