@@ -9,11 +9,12 @@ import (
 // models (json tags are the wire names). Fields the service requires are marked; the others may be
 // left empty. Each type's String, GoString and LogValue redact personal data (see safeFields).
 //
-// One file for the models of all four services (past the ~600 lines that usually call for a split:
-// they are declarations, and split by service the same-shaped types would only face each other
-// across files). The request types repeat one shape, struct then prepare (a known repetition, kept): each mirrors
-// its action's model field for field, so that no action is sent a field its model lacks, and an
-// exported request cannot embed shared parts without changing how callers write it.
+// One file holds the models of all four services, past the ~600 lines that usually call for a
+// split: they are declarations, and split by service the same-shaped types would only face each
+// other across files. The request types repeat one shape, struct then prepare (a known
+// repetition, kept): each mirrors its action's model field for field, so that no action is sent a
+// field its model lacks, and an exported request cannot embed shared parts without changing how
+// callers write it.
 
 // Encryption is the Encryption object: the fields named in EncryptList are sent encrypted with a
 // symmetric key that CiphertextBlob carries wrapped with Tencent's public key (see Tencent Cloud,
