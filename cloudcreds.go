@@ -125,7 +125,7 @@ func (cc *credCache) get(ctx context.Context, clock Clock) (*credEntry, error) {
 		defer cancel()
 		creds, err := cc.p.Retrieve(rctx)
 		if err != nil {
-			return nil, fmt.Errorf("kyc: cloud credentials: %w", err)
+			return nil, wrapf(err, "cloud credentials")
 		}
 		e, err := newCredEntry(creds, clock.Now())
 		if err != nil {
@@ -153,10 +153,10 @@ var errCredsExpired = fmt.Errorf("kyc: cloud credentials: %w: the provider retur
 // newCredEntry checks credentials from a provider and works out when to stop using them.
 func newCredEntry(c CloudCredentials, now time.Time) (*credEntry, error) {
 	if err := checkCloudCredentials(c.SecretID, c.SecretKey); err != nil {
-		return nil, fmt.Errorf("kyc: cloud credentials from the provider: %w", err)
+		return nil, wrapf(err, "cloud credentials from the provider")
 	}
 	if err := checkSessionToken(c.Token); c.Token != "" && err != nil {
-		return nil, fmt.Errorf("kyc: cloud credentials from the provider: %w", err)
+		return nil, wrapf(err, "cloud credentials from the provider")
 	}
 	e := &credEntry{creds: c, signer: tc3.NewSigner(c.SecretID, c.SecretKey, cloudService)}
 	if !c.Expires.IsZero() {

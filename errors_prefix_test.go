@@ -16,6 +16,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/kycgo/kyc"
+	"github.com/kycgo/kyc/checks"
+	"github.com/kycgo/kyc/credentials"
 	"github.com/kycgo/kyc/kyctest"
 )
 
@@ -229,6 +231,30 @@ func TestErrorsHaveOnePrefix(t *testing.T) {
 	e.add("eID wait", err)
 	csrv.ClearFaults()
 
+	// API 3.0 additions: CallCloud, the checks, credential providers, encryption.
+	e.add("CallCloud: bad action", cc.CallCloud(ctx, "not an action", nil, nil))
+	e.add("CallCloud: service error", cc.CallCloud(ctx, "MobileStatus", map[string]string{}, nil))
+	ch := checks.New(cc)
+	_, err = ch.IDCard.Verify(ctx, checks.IDCardVerificationRequest{})
+	e.add("checks: missing fields", err)
+	csrv.Fail(kyctest.Fault{Endpoint: "IdCardVerification", Code: "InternalError"})
+	_, err = ch.IDCard.Verify(ctx, checks.IDCardVerificationRequest{Name: cloudName, IDCard: cloudIDCard})
+	e.add("checks: service error", err)
+	csrv.ClearFaults()
+	for label, p := range map[string]kyc.CloudCredentialsProvider{
+		"provider: bad secret id":   credentials.Static("bad id with spaces", "key", ""),
+		"provider: fails":           failingProvider{},
+		"provider: already expired": expiredProvider{},
+	} {
+		pc, err := kyc.NewCloud("", "", kyc.WithCloudCredentialsProvider(p), kyc.WithCloudEndpoint(csrv.URL),
+			kyc.WithClock(csrv.Clock))
+		require.NoError(t, err)
+		_, err = pc.Detect.Auth(ctx, kyc.DetectAuthRequest{RuleID: kyctest.DefaultRuleID})
+		e.add(label, err)
+	}
+	_, err = kyc.NewCloud("AKIDx", "key", kyc.WithCloudEncryption("AES-256-CBC", "not a key"))
+	e.add("encryption: bad public key", err)
+
 	var bad []string
 	for _, le := range e.errs {
 		msg := le.err.Error()
@@ -295,3 +321,19 @@ func TestWrongCredentialsAndReusedOrderNo(t *testing.T) {
 type failingWriter struct{}
 
 func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("disk full") }
+
+// failingProvider fails with a message of its own that has the prefix, as a provider of this
+// module's credentials package would.
+type failingProvider struct{}
+
+func (failingProvider) Retrieve(context.Context) (kyc.CloudCredentials, error) {
+	return kyc.CloudCredentials{}, errors.New("kyc: credentials: metadata service unavailable")
+}
+
+// expiredProvider hands out credentials that expired an hour ago.
+type expiredProvider struct{}
+
+func (expiredProvider) Retrieve(context.Context) (kyc.CloudCredentials, error) {
+	return kyc.CloudCredentials{SecretID: "AKIDexpired", SecretKey: "key", Token: "tok",
+		Expires: time.Now().Add(-time.Hour)}, nil
+}
