@@ -475,7 +475,9 @@ func TestFileStoreProcesses(t *testing.T) {
 		pf := newProcFleet(t)
 		var procs []*proc
 		for range 4 {
-			procs = append(procs, pf.start("client", 9*time.Second))
+			// 15 s: the processes must outlive their start-up (slow under load), the 3 s outage
+			// and the refresh after it; a shorter run made this flaky on a loaded machine.
+			procs = append(procs, pf.start("client", 15*time.Second))
 		}
 		// Every process holds the unit (a process that starts during the outage has nothing to
 		// serve and must fetch its own).
