@@ -153,7 +153,7 @@ func newClient(appID, secret string, opts []Option) (*Client, error) {
 	if c.hc == nil {
 		c.hc, c.ownTransport = defaultHTTPClient(), true
 	}
-	c.hc = withoutRedirects(c.hc)
+	c.hc = transport.WithoutRedirects(c.hc)
 	c.bg, c.stopBG = context.WithCancel(context.Background())
 	if c.log == nil {
 		c.log = slog.New(slog.DiscardHandler)
@@ -186,17 +186,6 @@ func defaultHTTPClient() *http.Client {
 	t.ResponseHeaderTimeout = 20 * time.Second
 	t.ExpectContinueTimeout = time.Second
 	return &http.Client{Transport: t}
-}
-
-// withoutRedirects returns a copy of hc that never follows a redirect: the 3xx answer itself
-// comes back to attempt, which refuses it. Following one would send the secret or the access
-// token (in the query), a name and an ID number (in a resent body) to wherever the Location
-// points, and resend a minting call. The caller's client is never modified: its Transport,
-// Jar and Timeout are shared by the copy, its own CheckRedirect is not used.
-func withoutRedirects(hc *http.Client) *http.Client {
-	cp := *hc
-	cp.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	return &cp
 }
 
 // request is one logical call on the kyc1 host.

@@ -139,9 +139,6 @@ type envelope struct {
 	blob      string // the key wrapped with the public key, base64
 }
 
-// keyAlphabet is what the official helper draws key characters from.
-const keyAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
-
 // newEnvelope draws a fresh key and IV from crypto/rand and wraps the key.
 func (cc *cloudCipher) newEnvelope() (*envelope, error) {
 	keyLen, ivLen := 32, aes.BlockSize
@@ -149,17 +146,9 @@ func (cc *cloudCipher) newEnvelope() (*envelope, error) {
 		keyLen, ivLen = sm4.BlockSize, 12
 	}
 	e := &envelope{algorithm: cc.algorithm, key: make([]byte, keyLen), iv: make([]byte, ivLen)}
-	// rand.Text-like: unbiased characters by rejection, from crypto/rand.
-	for i := 0; i < keyLen; {
-		var b [1]byte
-		if _, err := rand.Read(b[:]); err != nil {
-			return nil, fmt.Errorf("kyc: encryption: %w", err)
-		}
-		if int(b[0]) < 4*len(keyAlphabet) { // 248: the largest multiple of 62 under 256
-			e.key[i] = keyAlphabet[int(b[0])%len(keyAlphabet)]
-			i++
-		}
-	}
+	// The key is letters and digits used as raw bytes, as the official helper makes it
+	// (docs/D-api3-actions.md §4.2), drawn like a nonce.
+	fillAlnum(e.key)
 	if _, err := rand.Read(e.iv); err != nil {
 		return nil, fmt.Errorf("kyc: encryption: %w", err)
 	}

@@ -151,9 +151,16 @@ const nonceLen = 32
 // NewNonce returns 32 random letters and digits from crypto/rand.
 func NewNonce() string {
 	var out [nonceLen]byte
+	fillAlnum(out[:])
+	return string(out[:])
+}
+
+// fillAlnum fills out with letters and digits drawn uniformly from crypto/rand: nonces, and the
+// symmetric keys of API 3.0 encryption (encryption.go), which the service wants in that form.
+func fillAlnum(out []byte) {
 	var rnd [64]byte
 	filled := 0
-	for filled < nonceLen {
+	for filled < len(out) {
 		rand.Read(rnd[:]) // never returns an error (Go 1.24+): it crashes the program instead
 		for _, b := range rnd {
 			// 62 letters and digits: reject 248..255 so every symbol is equally likely.
@@ -162,12 +169,11 @@ func NewNonce() string {
 			}
 			out[filled] = nonceAlphabet[int(b)%len(nonceAlphabet)]
 			filled++
-			if filled == nonceLen {
+			if filled == len(out) {
 				break
 			}
 		}
 	}
-	return string(out[:])
 }
 
 // CheckNonce reports whether s is a nonce the service accepts: exactly 32 ASCII letters and digits.

@@ -17,7 +17,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -25,6 +24,7 @@ import (
 	"time"
 
 	"github.com/kycgo/kyc"
+	"github.com/kycgo/kyc/internal/transport"
 )
 
 // ErrNotFound is returned when a provider finds no credentials where it looks (an empty
@@ -34,12 +34,16 @@ var ErrNotFound = errors.New("credentials: not found")
 // maxAnswer caps what is read of an STS or metadata answer.
 const maxAnswer = 64 << 10
 
-// defaultHTTPClient is what AssumeRole and CVMRole use without an HTTPClient: bounded, never
-// http.DefaultClient, and never following a redirect (a credential answer has no reason to move).
-func defaultHTTPClient(timeout time.Duration) *http.Client {
-	return &http.Client{Timeout: timeout, CheckRedirect: func(*http.Request, []*http.Request) error {
-		return http.ErrUseLastResponse
-	}}
+// httpClient is the client AssumeRole and CVMRole send with: the caller's hc, or without one a
+// client bounded by timeout (never http.DefaultClient), and in both cases one that follows no
+// redirect (transport.WithoutRedirects; a credential answer has no reason to move, and a
+// redirected AssumeRole would carry its signed request elsewhere). A 3xx answer is then refused
+// as a bad answer.
+func httpClient(hc *http.Client, timeout time.Duration) *http.Client {
+	if hc == nil {
+		hc = &http.Client{Timeout: timeout}
+	}
+	return transport.WithoutRedirects(hc)
 }
 
 // Static returns a provider that always hands out the same key (and session token, "" for a
@@ -76,12 +80,12 @@ func (envProvider) Retrieve(context.Context) (kyc.CloudCredentials, error) {
 
 // readJSON reads a capped JSON answer into v. Its errors never quote the body.
 func readJSON(resp *http.Response, v any) error {
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer+1))
-	if err != nil {
-		return errors.New("reading the answer failed")
-	}
-	if len(raw) > maxAnswer {
+	raw, err := transport.ReadCapped(resp.Body, maxAnswer)
+	switch {
+	case errors.Is(err, transport.ErrBodyTooLarge):
 		return errors.New("answer too large")
+	case err != nil:
+		return errors.New("reading the answer failed")
 	}
 	if json.Unmarshal(raw, v) != nil {
 		return errors.New("answer is not the documented JSON")

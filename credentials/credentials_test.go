@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -206,4 +207,25 @@ func TestDefaultEndpointsUnreachableInTests(t *testing.T) {
 	require.Equal(t, []string{"127.0.0.1:1", "127.0.0.1:1"}, g.hosts)
 	require.False(t, errors.Is(err, kyc.ErrBadResponse))
 	require.NotContains(t, err.Error(), "AKIDX")
+}
+
+// TestRedirectsAreNeverFollowed: an STS or metadata endpoint that answers with a redirect is a
+// bad answer, also with the caller's own client (which would follow it): the signed AssumeRole
+// request and the metadata GET never reach the redirect's target.
+func TestRedirectsAreNeverFollowed(t *testing.T) {
+	g := &guard{}
+	var reached atomic.Int32
+	target := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { reached.Add(1) }))
+	defer target.Close()
+	for _, code := range []int{http.StatusFound, http.StatusTemporaryRedirect, http.StatusPermanentRedirect} {
+		moved := httptest.NewServer(http.RedirectHandler(target.URL+"/elsewhere", code))
+		_, err := (&CVMRole{Role: "r", Endpoint: moved.URL, HTTPClient: g.client()}).Retrieve(context.Background())
+		require.ErrorIs(t, err, kyc.ErrBadResponse, "cvm %d", code)
+		_, err = (&AssumeRole{Source: Static("AKIDX", "key", ""), RoleArn: testRole, RoleSessionName: "s", Endpoint: moved.URL,
+			HTTPClient: g.client()}).Retrieve(context.Background())
+		require.ErrorIs(t, err, kyc.ErrBadResponse, "sts %d", code)
+		moved.Close()
+	}
+	require.Zero(t, reached.Load(), "a redirect was followed")
+	g.loopbackOnly(t)
 }

@@ -31,8 +31,8 @@ type CVMRole struct {
 	Role string
 	// Endpoint is the metadata service (default http://metadata.tencentyun.com).
 	Endpoint string
-	// HTTPClient sends the requests (default: a client with a 5 s timeout that follows no
-	// redirect).
+	// HTTPClient sends the requests (default: a client with a 5 s timeout). A redirect is never
+	// followed, with this client too: the answer is refused.
 	HTTPClient *http.Client
 }
 
@@ -42,10 +42,7 @@ func (p *CVMRole) Retrieve(ctx context.Context) (kyc.CloudCredentials, error) {
 	if err != nil {
 		return kyc.CloudCredentials{}, err
 	}
-	hc := p.HTTPClient
-	if hc == nil {
-		hc = defaultHTTPClient(5 * time.Second)
-	}
+	hc := httpClient(p.HTTPClient, 5*time.Second)
 	role := p.Role
 	if role == "" {
 		resp, err := p.get(ctx, hc, base.String()+metadataRolePath)

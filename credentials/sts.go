@@ -47,7 +47,8 @@ type AssumeRole struct {
 	Endpoint string
 	// Region is sent as X-TC-Region (default DefaultSTSRegion).
 	Region string
-	// HTTPClient sends the call (default: a client with a 10 s timeout that follows no redirect).
+	// HTTPClient sends the call (default: a client with a 10 s timeout). A redirect is never
+	// followed, with this client too: the answer is refused.
 	HTTPClient *http.Client
 	// Clock gives the signature's timestamp (default time.Now), e.g. kyctest's Clock.
 	Clock kyc.Clock
@@ -109,10 +110,7 @@ func (a *AssumeRole) Retrieve(ctx context.Context) (kyc.CloudCredentials, error)
 		req.Header.Set("X-TC-Token", src.Token)
 	}
 	req.Header.Set("Authorization", tc3.NewSigner(src.SecretID, src.SecretKey, stsService).Authorization(endpoint.Host, ts, body))
-	hc := a.HTTPClient
-	if hc == nil {
-		hc = defaultHTTPClient(10 * time.Second)
-	}
+	hc := httpClient(a.HTTPClient, 10*time.Second)
 	resp, err := hc.Do(req)
 	if err != nil {
 		return kyc.CloudCredentials{}, fmt.Errorf("credentials: AssumeRole: %w", redact(err))

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"io"
 	"math/rand/v2"
+	"net/http"
 	"net/url"
 	"strings"
 	"sync"
@@ -129,6 +130,17 @@ func RedactError(err error) error {
 		ue.URL = RedactURL(ue.URL)
 	}
 	return err
+}
+
+// WithoutRedirects returns a copy of hc that never follows a redirect: the 3xx answer itself
+// comes back to the caller, which refuses it. Following one would send a secret, a token, a
+// signed request or personal data to wherever the Location points, and resend a call that
+// mints or bills. The caller's client is never modified: its Transport, Jar and Timeout are
+// shared by the copy, its own CheckRedirect is not used.
+func WithoutRedirects(hc *http.Client) *http.Client {
+	cp := *hc
+	cp.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &cp
 }
 
 // ErrBodyTooLarge is returned by the capped reader when a body passes its limit.
