@@ -15,11 +15,14 @@ import (
 // Billing of the WeChat channels (docs/B-h5-wechat-billing.md §6). Method 1 saves every liveness attempt of every
 // BizToken from GetDetectInfoEnhanced (Text.LivenessDetail) as the journeys end, with a sweeper
 // for the tokens whose redirect never came; method 2 pulls each day's bill with
-// GetWeChatBillDetails. Reconcile compares the two per day and per BizToken.
+// GetWeChatBillDetails. Package github.com/kycgo/kyc/billing has the sweeper and Reconcile,
+// which compares the two per day and per BizToken; this file has the calls and the types both
+// methods read.
 
-// BillingService is the WeChat-channel bill (GetWeChatBillDetails), the billed-code rules and
-// the reconciliation of the bill with the details saved from GetDetectInfoEnhanced (docs/B-h5-wechat-billing.md §6).
-// Reach it as Client.Billing.
+// BillingService is the WeChat-channel bill (GetWeChatBillDetails, docs/B-h5-wechat-billing.md §6). The
+// sweeper that keeps method 1 complete and the reconciliation of the bill with the details
+// saved from GetDetectInfoEnhanced are in package github.com/kycgo/kyc/billing. Reach it as
+// Client.Billing.
 type BillingService struct {
 	c *Client
 }
@@ -106,13 +109,6 @@ func checkBillDay(d Day, now time.Time) error {
 		return invalidInput("Date", fmt.Sprintf("bills go back at most %d days", billMaxAgeDays))
 	}
 	return nil
-}
-
-// isBilled reports whether the code catalogue bills result code code for product p in channel
-// ch: "0", "2006", "2016" (and "1002" for Plus) in the WeChat channels (docs/B-h5-wechat-billing.md §6.4).
-func isBilled(code string, p Product, ch Channel) bool {
-	info, ok := LookupCode(code)
-	return ok && info.Billed(p, ch)
 }
 
 // LivenessDetail is one liveness 1:1 attempt of a journey (an item of Text.LivenessDetail, the

@@ -43,7 +43,7 @@ type cloudConfig struct {
 	poll           time.Duration
 
 	// creds hands out the signing credentials and their signer (cloudcreds.go); static is its
-	// provider when WithCloudCredentials / WithCloudSessionToken set them.
+	// provider when WithCloudCredentials sets them.
 	creds  *credCache
 	static *staticCreds
 	cipher *cloudCipher // WithCloudEncryption (encryption.go); nil: fields go in clear

@@ -12,6 +12,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/kycgo/kyc"
+	"github.com/kycgo/kyc/billing"
+	"github.com/kycgo/kyc/credentials"
 	"github.com/kycgo/kyc/kyctest"
 )
 
@@ -25,7 +27,7 @@ func TestCanaryCloud(t *testing.T) {
 	var logs lockedBuffer
 	text := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	js := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	c, err := kyc.NewCloud("AKIDCANARY", secretKey, kyc.WithCloudSessionToken(token), kyc.WithCloudEndpoint(srv.URL),
+	c, err := kyc.NewCloud("", "", kyc.WithCloudCredentialsProvider(credentials.Static("AKIDCANARY", secretKey, token)), kyc.WithCloudEndpoint(srv.URL),
 		kyc.WithClock(srv.Clock), kyc.WithLogger(text), kyc.WithRetry(2, time.Millisecond, 2*time.Millisecond),
 		kyc.WithTimeout(10*time.Second), kyc.WithEIDPollInterval(time.Millisecond))
 	require.NoError(t, err)
@@ -98,11 +100,11 @@ func TestCanaryCloud(t *testing.T) {
 	note(bill.Records[0], bill.Records[0].ChargeDetails[0])
 	note(bill, *bill)
 	noteFmt(bill.Records)
-	store := kyc.NewMemoryTokenStore()
+	store := billing.NewMemoryStore()
 	require.NoError(t, store.MarkPulled(ctx, auth.BizToken, true, info.Text.LivenessDetail))
 	note(store.Saved()[0])
 	noteFmt(store.Saved())
-	rep, err := kyc.Reconcile(kyc.ProductPlus, store.Saved(), bill)
+	rep, err := billing.Reconcile(kyc.ProductPlus, store.Saved(), bill)
 	require.NoError(t, err)
 	note(rep)
 
@@ -144,7 +146,7 @@ func TestCanaryCloud(t *testing.T) {
 		require.Error(t, err)
 		note(err)
 	}
-	bad, err := kyc.NewCloud("AKIDCANARY", secretKey+"0", kyc.WithCloudSessionToken(token), kyc.WithCloudEndpoint(srv.URL), kyc.WithLogger(text))
+	bad, err := kyc.NewCloud("", "", kyc.WithCloudCredentialsProvider(credentials.Static("AKIDCANARY", secretKey+"0", token)), kyc.WithCloudEndpoint(srv.URL), kyc.WithLogger(text))
 	require.NoError(t, err)
 	_, err = bad.Detect.Auth(ctx, areq)
 	require.Error(t, err)

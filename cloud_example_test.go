@@ -183,42 +183,6 @@ func ExampleBillingService_FetchDay() {
 	// 0 <nil>
 }
 
-func ExampleBillingService_Sweeper() {
-	srv, c := cloudExample()
-	defer srv.Close()
-	ctx := context.Background()
-	store := kyc.NewMemoryTokenStore() // use a durable store in production
-	auth, _ := c.Detect.Auth(ctx, kyc.DetectAuthRequest{RuleID: kyctest.DefaultRuleID})
-	_ = store.SaveToken(ctx, kyc.BizTokenRecord{BizToken: auth.BizToken, RuleID: kyctest.DefaultRuleID, CreatedAt: srv.Clock.Now()})
-	_ = srv.CompleteDetect(auth.BizToken, kyctest.DetectAttempt{ErrCode: "0"})
-	srv.Clock.Advance(10 * time.Minute) // the redirect never came
-
-	sw := c.Billing.Sweeper(store) // in a service: go sw.Run(ctx)
-	res, err := sw.Sweep(ctx)
-	fmt.Printf("%+v %v\n", res, err)
-	// Output: {Pulled:1 Final:1 Lost:[] Failed:0 Skipped:0} <nil>
-}
-
-func ExampleReconcile() {
-	srv, c := cloudExample()
-	defer srv.Close()
-	ctx := context.Background()
-	day := kyc.DayOf(srv.Clock.Now()).AddDays(-2)
-	store := kyc.NewMemoryTokenStore()
-	auth, _ := c.Detect.Auth(ctx, kyc.DetectAuthRequest{RuleID: kyctest.DefaultRuleID})
-	_ = srv.CompleteDetect(auth.BizToken, kyctest.DetectAttempt{ErrCode: "0", At: day.Start().Add(10 * time.Hour)})
-	info, _ := c.Detect.InfoEnhanced(ctx, kyc.DetectInfoRequest{BizToken: auth.BizToken, RuleID: kyctest.DefaultRuleID, Parts: kyc.PartText})
-	_ = store.MarkPulled(ctx, auth.BizToken, true, info.Text.LivenessDetail)
-
-	bill, _ := c.Billing.FetchDay(ctx, day, kyctest.DefaultRuleID)
-	rep, err := kyc.Reconcile(kyc.ProductPlus, store.Saved(), bill)
-	if err != nil {
-		panic(err)
-	}
-	fmt.Println(rep.OK(), rep.Days[0].BillCharges, rep.Days[0].SavedCharges)
-	// Output: true 1 1
-}
-
 func ExampleClient_CallCloud() {
 	srv, c := cloudExample()
 	defer srv.Close()

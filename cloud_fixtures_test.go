@@ -289,8 +289,9 @@ func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { retu
 func TestCloudHeadersAndEndpoint(t *testing.T) {
 	var got *http.Request
 	var body []byte
-	cl, err := NewCloud("AKIDX", "key", WithCloudEndpoint("https://faceid.ap-shanghai.tencentcloudapi.com"),
-		WithCloudRegion("ap-shanghai"), WithCloudSessionToken("tok"), WithCloudLanguage("en-US"),
+	cl, err := NewCloud("", "", WithCloudEndpoint("https://faceid.ap-shanghai.tencentcloudapi.com"),
+		WithCloudRegion("ap-shanghai"), WithCloudLanguage("en-US"),
+		WithCloudCredentialsProvider(&staticCreds{creds: CloudCredentials{SecretID: "AKIDX", SecretKey: "key", Token: "tok"}}),
 		WithHTTPClient(&http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
 			got = r
 			body, _ = io.ReadAll(r.Body)

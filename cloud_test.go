@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/kycgo/kyc"
+	"github.com/kycgo/kyc/credentials"
 	"github.com/kycgo/kyc/kyctest"
 )
 
@@ -205,7 +206,6 @@ func TestNewCloudRefusesKYC1Calls(t *testing.T) {
 		"endpoint relative":  kyc.WithCloudEndpoint("faceid.tencentcloudapi.com"),
 		"region":             kyc.WithCloudRegion("AP Guangzhou"),
 		"language":           kyc.WithCloudLanguage("fr-FR"),
-		"token":              kyc.WithCloudSessionToken("a b"),
 		"poll":               kyc.WithEIDPollInterval(0),
 		"credentials":        kyc.WithCloudCredentials("", "k"),
 	} {
@@ -250,14 +250,18 @@ func TestCloudAuthFailures(t *testing.T) {
 	require.NoError(t, call(srv.SecretID, srv.SecretKey, kyc.WithClock(skewed)))
 
 	// Temporary credentials need their session token.
-	require.NoError(t, call("AKIDTEMPKYCTEST", "tempkey", kyc.WithCloudSessionToken("session-token-1")))
-	require.Equal(t, "AuthFailure.TokenFailure", apiErr(t, call("AKIDTEMPKYCTEST", "tempkey", kyc.WithCloudSessionToken("other"))).Code)
+	temporary := func(token string) kyc.Option {
+		return kyc.WithCloudCredentialsProvider(credentials.Static("AKIDTEMPKYCTEST", "tempkey", token))
+	}
+	require.NoError(t, call("", "", temporary("session-token-1")))
+	require.Equal(t, "AuthFailure.TokenFailure", apiErr(t, call("", "", temporary("other"))).Code)
 	require.Equal(t, "AuthFailure.TokenFailure", apiErr(t, call("AKIDTEMPKYCTEST", "tempkey")).Code)
 
 	// Region and language headers are accepted.
 	require.NoError(t, call(srv.SecretID, srv.SecretKey, kyc.WithCloudRegion("ap-guangzhou"), kyc.WithCloudLanguage("en-US")))
-	// Authentication failures are not retried.
-	require.Equal(t, 10, srv.Requests("DetectAuth"))
+	// Authentication failures are not retried, except that a provider's refused token is
+	// fetched again and sent once more (the "other" token: 11 requests for 10 calls).
+	require.Equal(t, 11, srv.Requests("DetectAuth"))
 }
 
 func TestTokenLifetimes(t *testing.T) {

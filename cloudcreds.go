@@ -20,7 +20,7 @@ import (
 // expires (the aws-sdk-go-v2 CredentialsCache shape): reads are an atomic load, one refresh runs
 // at a time (singleflight) and a value is never used past its expiry minus the margin. The
 // package github.com/kycgo/kyc/credentials has the providers (static, environment, STS
-// AssumeRole, CVM role). WithCloudCredentials and WithCloudSessionToken are a static provider.
+// AssumeRole, CVM role). WithCloudCredentials is a static provider.
 
 // CloudCredentials is one set of API 3.0 credentials. It prints without its secrets.
 type CloudCredentials struct {
@@ -59,7 +59,7 @@ type CloudCredentialsProvider interface {
 
 // WithCloudCredentialsProvider signs the API 3.0 actions with credentials from p, asked again
 // before they expire (see the credentials package for STS, CVM roles and the environment). It
-// replaces WithCloudCredentials and WithCloudSessionToken; giving both is refused.
+// replaces WithCloudCredentials; giving both is refused.
 func WithCloudCredentialsProvider(p CloudCredentialsProvider) Option {
 	return func(c *Client) error {
 		if p == nil {
@@ -83,7 +83,7 @@ const refreshMargin = 5 * time.Minute
 // (others may be waiting on it).
 const credRetrieveTimeout = 30 * time.Second
 
-// staticCreds is the provider behind WithCloudCredentials and WithCloudSessionToken.
+// staticCreds is the provider behind WithCloudCredentials.
 type staticCreds struct{ creds CloudCredentials }
 
 func (s *staticCreds) Retrieve(context.Context) (CloudCredentials, error) { return s.creds, nil }
@@ -175,8 +175,7 @@ func (cfg *cloudConfig) credentials(ctx context.Context, clock Clock) (*credEntr
 	return cfg.creds.get(ctx, clock)
 }
 
-// setStatic updates the static provider of WithCloudCredentials / WithCloudSessionToken (either
-// may come first).
+// setStatic updates the static provider of WithCloudCredentials.
 func (cfg *cloudConfig) setStatic(set func(*CloudCredentials)) error {
 	if cfg.creds != nil && cfg.static == nil {
 		return invalidInput("cloud credentials", "WithCloudCredentialsProvider was given too: use one")

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -205,7 +206,7 @@ func TestCloudCredentialsProviderFailures(t *testing.T) {
 	_, err = kyc.NewCloud(srv.SecretID, srv.SecretKey, kyc.WithCloudCredentialsProvider(p))
 	var ie *kyc.InputError
 	require.ErrorAs(t, err, &ie)
-	_, err = kyc.New(kyctest.DefaultAppID, srv.Secret, kyc.WithCloudCredentialsProvider(p), kyc.WithCloudSessionToken("tok"))
+	_, err = kyc.New(kyctest.DefaultAppID, srv.Secret, kyc.WithCloudCredentialsProvider(p), kyc.WithCloudCredentials(srv.SecretID, srv.SecretKey))
 	require.ErrorAs(t, err, &ie)
 	_, err = kyc.New(kyctest.DefaultAppID, srv.Secret, kyc.WithCloudCredentialsProvider(nil))
 	require.ErrorAs(t, err, &ie)
@@ -217,18 +218,59 @@ func (s staticProvider) Retrieve(context.Context) (kyc.CloudCredentials, error) 
 	return kyc.CloudCredentials(s), nil
 }
 
-// The session token may come before or after the key pair.
-func TestCloudSessionTokenEitherOrder(t *testing.T) {
+// A provider's session token is checked before anything is sent: 1 to 4096 characters without
+// spaces (the limit the option had before tokens came only from providers).
+func TestProviderSessionTokenLimits(t *testing.T) {
+	srv := kyctest.NewServer()
+	defer srv.Close()
+	for _, tc := range []struct {
+		token string
+		sent  bool
+	}{
+		{strings.Repeat("t", 4096), true},
+		{strings.Repeat("t", 4097), false},
+		{"a b", false},
+		{"line\n", false},
+	} {
+		srv.ResetCounts()
+		c, err := kyc.NewCloud("", "", kyc.WithCloudCredentialsProvider(credentials.Static(srv.SecretID, srv.SecretKey, tc.token)),
+			kyc.WithCloudEndpoint(srv.URL), kyc.WithClock(srv.Clock), kyc.WithRetry(1, time.Millisecond, time.Millisecond))
+		require.NoError(t, err)
+		err = detectAuth(c)
+		require.Error(t, err, "the fake knows no such token")
+		if tc.sent {
+			require.NotZero(t, srv.TotalRequests(), "%d characters", len(tc.token))
+			continue
+		}
+		var ie *kyc.InputError
+		require.ErrorAs(t, err, &ie, "%d characters", len(tc.token))
+		require.Equal(t, "session token", ie.Field)
+		require.Zero(t, srv.TotalRequests())
+	}
+}
+
+// A session token comes with its key pair from a provider (credentials.Static for a set handed
+// over once): the fake accepts the three together and refuses the pair without the token.
+func TestCloudSessionTokenThroughAProvider(t *testing.T) {
 	const id, key, tok = "AKIDORDER", "OrderKeyQ8w2Zr5Tx7Yp3Ln6Mv", "OrderToken1"
 	srv := kyctest.NewServer(kyctest.WithCloudTemporaryCredentials(id, key, tok))
 	defer srv.Close()
-	for _, opts := range [][]kyc.Option{
-		{kyc.WithCloudCredentials(id, key), kyc.WithCloudSessionToken(tok)},
-		{kyc.WithCloudSessionToken(tok), kyc.WithCloudCredentials(id, key)},
+	for _, tc := range []struct {
+		opt  kyc.Option
+		pass bool
+	}{
+		{kyc.WithCloudCredentialsProvider(credentials.Static(id, key, tok)), true},
+		{kyc.WithCloudCredentialsProvider(credentials.Static(id, key, "")), false},
+		{kyc.WithCloudCredentials(id, key), false},
 	} {
-		c, err := kyc.New(kyctest.DefaultAppID, srv.Secret, append(opts, kyc.WithCloudEndpoint(srv.URL), kyc.WithClock(srv.Clock))...)
+		c, err := kyc.New(kyctest.DefaultAppID, srv.Secret, tc.opt, kyc.WithCloudEndpoint(srv.URL), kyc.WithClock(srv.Clock),
+			kyc.WithRetry(1, time.Millisecond, time.Millisecond))
 		require.NoError(t, err)
-		require.NoError(t, detectAuth(c))
+		if tc.pass {
+			require.NoError(t, detectAuth(c))
+		} else {
+			require.Equal(t, "AuthFailure.TokenFailure", apiErr(t, detectAuth(c)).Code)
+		}
 	}
 }
 

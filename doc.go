@@ -29,8 +29,9 @@
 //
 // WeChat mini program and WeChat H5 (API 3.0, WithCloudCredentials): DetectService.Auth mints a
 // BizToken, DetectService.InfoEnhanced reads the result; eID: EIDService.Token, Result,
-// WaitTokenStatus. Billing: BillingService.Day pages a day's bill, Reconcile compares it with
-// the details saved from InfoEnhanced, BillingService.Sweeper pulls unfinished BizTokens. Will
+// WaitTokenStatus. Billing: BillingService.Day pages a day's bill; package
+// github.com/kycgo/kyc/billing compares it with the details saved from InfoEnhanced (Reconcile)
+// and pulls unfinished BizTokens (Sweeper). Will
 // verification on these channels: DetectAuthRequest's IntentionQuestions, IntentionActions and
 // Config, EIDTokenConfig, and the Intention results (PartIntention). WithCloudEncryption sends
 // names and ID numbers encrypted; WithCloudCredentialsProvider rotates temporary credentials

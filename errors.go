@@ -2,9 +2,10 @@ package kyc
 
 import (
 	"errors"
-	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/kycgo/kyc/internal/errtext"
 )
 
 // Error classes, matched with errors.Is. An *APIError matches the class its code belongs to in
@@ -195,15 +196,24 @@ func (e *InputError) Unwrap() error { return ErrInvalidInput }
 
 func invalidInput(field, reason string) error { return &InputError{Field: field, Reason: reason} }
 
-// bareText is err's message without its leading "kyc: ", for embedding the text of one error of
-// this package in another's (which has the prefix already).
-func bareText(err error) string {
-	if err == nil {
-		return "<nil>"
-	}
-	return strings.TrimPrefix(err.Error(), "kyc: ")
-}
+// The root package's names for the helpers of internal/errtext, which keep one "kyc: " prefix
+// per error across the SDK's packages.
 
+// bareText is err's message without its leading "kyc: ".
+func bareText(err error) string { return errtext.Bare(err) }
+
+// wrapf returns an error reading "kyc: <context>: <err's text without its prefix>" that unwraps
+// to err: use it, not fmt.Errorf("kyc: ...: %w"), when err may come from this package.
+func wrapf(err error, format string, args ...any) error { return errtext.Wrapf(err, format, args...) }
+
+// bare is err with its text's leading "kyc: " dropped, for a second %w in a message that has
+// the prefix already; it unwraps to err.
+func bare(err error) error { return errtext.Unprefixed(err) }
+
+// joinErrors joins the non-nil errs as errors.Join does, with one "kyc: " prefix.
+func joinErrors(errs ...error) error { return errtext.Join(errs...) }
+
+// truncateRunes cuts s to n runes, marking a cut with an ellipsis.
 func truncateRunes(s string, n int) string {
 	i := 0
 	for pos := range s {
@@ -213,54 +223,6 @@ func truncateRunes(s string, n int) string {
 		i++
 	}
 	return s
-}
-
-// wrapError adds context to an error without repeating the "kyc: " prefix that error has.
-type wrapError struct {
-	msg string
-	err error
-}
-
-func (e *wrapError) Error() string { return e.msg }
-func (e *wrapError) Unwrap() error { return e.err }
-
-// wrapf returns an error reading "kyc: <context>: <err's text without its prefix>" that unwraps
-// to err: use it, not fmt.Errorf("kyc: ...: %w"), when err may come from this package.
-func wrapf(err error, format string, args ...any) error {
-	return &wrapError{msg: "kyc: " + fmt.Sprintf(format, args...) + ": " + bareText(err), err: err}
-}
-
-// bare is err with its text's leading "kyc: " dropped, for a second %w in a message that has
-// the prefix already; it unwraps to err.
-func bare(err error) error { return &wrapError{msg: bareText(err), err: err} }
-
-// joinError is errors.Join with one prefix: the texts of its errors without theirs, after one
-// "kyc: ", separated by "; ".
-type joinError struct{ errs []error }
-
-func (e *joinError) Error() string {
-	parts := make([]string, len(e.errs))
-	for i, err := range e.errs {
-		parts[i] = bareText(err)
-	}
-	return "kyc: " + strings.Join(parts, "; ")
-}
-
-func (e *joinError) Unwrap() []error { return e.errs }
-
-// joinErrors joins the non-nil errs as errors.Join does (nil if there are none; errors.Is and
-// errors.As see each), with one "kyc: " prefix.
-func joinErrors(errs ...error) error {
-	var kept []error
-	for _, err := range errs {
-		if err != nil {
-			kept = append(kept, err)
-		}
-	}
-	if len(kept) == 0 {
-		return nil
-	}
-	return &joinError{errs: kept}
 }
 
 // ErrUntrustedFile marks a FileStore directory or file that someone other than the process's

@@ -17,8 +17,6 @@ const (
 	BizTokenLifetime     = bizTokenLifetime
 	EIDTokenLifetime     = eidTokenLifetime
 	BillMaxAgeDays       = billMaxAgeDays
-	SourceSaved          = sourceSaved
-	SourceBill           = sourceBill
 )
 
 // BillAvailableAt is billAvailableAt.
@@ -26,9 +24,3 @@ var BillAvailableAt = billAvailableAt
 
 // Codes returns the whole catalogue, sorted by Code.
 func Codes() []CodeInfo { return slices.Clone(codeList) }
-
-// TokenState is tokenState.
-type TokenState = tokenState
-
-// State is state.
-func (m *MemoryTokenStore) State(bizToken string) (TokenState, bool) { return m.state(bizToken) }

@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -197,59 +196,6 @@ func TestWillPromptsRefusedLocally(t *testing.T) {
 		require.Equal(t, tc.field, ie.Field, name)
 		require.Zero(t, srv.TotalRequests(), name)
 	}
-}
-
-// TestReconcileWillRuleID: a RuleId with a will step bills the will table's codes (0, 2006,
-// 2016, as Enhanced; not Plus's 1002): Reconcile takes ProductWill and agrees with kyctest's bill
-// of a will rule.
-func TestReconcileWillRuleID(t *testing.T) {
-	srv := kyctest.NewServer(kyctest.WithRule("7", kyctest.ProductWill))
-	t.Cleanup(srv.Close)
-	c, err := kyc.NewCloud(srv.SecretID, srv.SecretKey, kyc.WithCloudEndpoint(srv.URL), kyc.WithClock(srv.Clock))
-	require.NoError(t, err)
-	ctx := context.Background()
-	day := kyc.DayOf(srv.Clock.Now()).AddDays(-2)
-	store := kyc.NewMemoryTokenStore()
-	auth, err := c.Detect.Auth(ctx, kyc.DetectAuthRequest{RuleID: "7", IntentionVerifyText: "本人自愿"})
-	require.NoError(t, err)
-	at := day.Start().Add(10 * time.Hour)
-	require.NoError(t, srv.CompleteDetect(auth.BizToken, kyctest.DetectAttempt{ErrCode: "1002", At: at},
-		kyctest.DetectAttempt{ErrCode: "2016", At: at.Add(time.Minute)}, kyctest.DetectAttempt{ErrCode: "0", At: at.Add(2 * time.Minute)}))
-	info, err := c.Detect.InfoEnhanced(ctx, kyc.DetectInfoRequest{BizToken: auth.BizToken, RuleID: "7", Parts: kyc.PartText})
-	require.NoError(t, err)
-	require.NoError(t, store.MarkPulled(ctx, auth.BizToken, true, info.Text.LivenessDetail))
-	bill, err := c.Billing.FetchDay(ctx, day, "7")
-	require.NoError(t, err)
-	rep, err := kyc.Reconcile(kyc.ProductWill, store.Saved(), bill)
-	require.NoError(t, err)
-	require.True(t, rep.OK(), rep.String())
-	require.Equal(t, 2, rep.Days[0].BillCharges, "2016 and 0 are billed, 1002 is not")
-	require.Equal(t, "Will", rep.Product)
-	// Read with Plus's table, 1002 would count: the saved codes disagree with the bill.
-	plus, err := kyc.Reconcile(kyc.ProductPlus, store.Saved(), bill)
-	require.NoError(t, err)
-	require.False(t, plus.OK())
-	_, err = kyc.Reconcile(kyc.ProductNFC, nil)
-	require.ErrorIs(t, err, kyc.ErrInvalidInput)
-}
-
-// TestSweeperFinalOnTheFaceVerdict: the sweeper's final rule reads Text.ErrCode only (billing is
-// per liveness attempt): a will journey whose face part passed is final even if its will step
-// failed, and is not pulled again.
-func TestSweeperFinalOnTheFaceVerdict(t *testing.T) {
-	srv, c := newCloudPair(t, nil)
-	ctx := context.Background()
-	store := kyc.NewMemoryTokenStore()
-	auth, err := c.Detect.Auth(ctx, kyc.DetectAuthRequest{RuleID: kyctest.DefaultRuleID, IntentionVerifyText: "本人自愿"})
-	require.NoError(t, err)
-	require.NoError(t, store.SaveToken(ctx, kyc.BizTokenRecord{BizToken: auth.BizToken, RuleID: kyctest.DefaultRuleID, CreatedAt: srv.Clock.Now()}))
-	require.NoError(t, srv.CompleteDetect(auth.BizToken, kyctest.DetectAttempt{ErrCode: "0"}))
-	require.NoError(t, srv.CompleteIntention(auth.BizToken, kyctest.IntentionOutcome{Failed: true}))
-	srv.Clock.Advance(10 * time.Minute)
-	res, err := c.Billing.Sweeper(store).Sweep(ctx)
-	require.NoError(t, err)
-	require.Equal(t, 1, res.Pulled)
-	require.Equal(t, 1, res.Final, "the face part passed: the token's charges are final")
 }
 
 // TestCanaryWill drives will journeys on both channels with debug logging on and looks for the

@@ -12,7 +12,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/kycgo/kyc"
 	"github.com/kycgo/kyc/kyctest"
@@ -225,43 +224,4 @@ func back(h http.Handler, callback string) {
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, httptest.NewRequest("GET", callback, nil))
 	fmt.Println(rec.Code, strings.TrimSpace(rec.Body.String()))
-}
-
-// ExampleReconcile_readme runs the README's bill snippet, reconcileDay (TestREADMEMirrorsExamples
-// checks that the README shows it verbatim): the day's bill against the LivenessDetail items
-// saved per BizToken.
-func ExampleReconcile_readme() {
-	srv, c := cloudExample()
-	defer srv.Close()
-	ctx := context.Background()
-	tokens := kyc.NewMemoryTokenStore()
-	// One WeChat journey two days ago, pulled and saved as the Sweeper does.
-	day := kyc.DayOf(time.Now()).AddDays(-2)
-	auth, _ := c.Detect.Auth(ctx, kyc.DetectAuthRequest{RuleID: kyctest.DefaultRuleID})
-	_ = tokens.SaveToken(ctx, kyc.BizTokenRecord{BizToken: auth.BizToken, RuleID: kyctest.DefaultRuleID, CreatedAt: day.Start().Add(10 * time.Hour)})
-	_ = srv.CompleteDetect(auth.BizToken, kyctest.DetectAttempt{ErrCode: "0", At: day.Start().Add(10 * time.Hour)})
-	info, _ := c.Detect.InfoEnhanced(ctx, kyc.DetectInfoRequest{BizToken: auth.BizToken, RuleID: kyctest.DefaultRuleID, Parts: kyc.PartText})
-	_ = tokens.MarkPulled(ctx, auth.BizToken, true, info.Text.LivenessDetail)
-
-	err := reconcileDay(ctx, c, tokens)
-	fmt.Println(err)
-	// Output:
-	// true 0
-	// <nil>
-}
-
-// reconcileDay is the README's bill snippet.
-func reconcileDay(ctx context.Context, c *kyc.Client, tokens *kyc.MemoryTokenStore) error {
-	day := kyc.DayOf(time.Now()).AddDays(-2)      // a China-time day: its bill is out after 06:00 the next day
-	bill, err := c.Billing.FetchDay(ctx, day, "") // every page; c.Billing.Day(ctx, day, "") streams the records instead
-	if err != nil {
-		return err
-	}
-	// tokens.Saved(): the LivenessDetail items you pulled per BizToken (kyc.BizTokenStore)
-	report, err := kyc.Reconcile(kyc.ProductPlus, tokens.Saved(), bill)
-	if err != nil {
-		return err
-	}
-	fmt.Println(report.OK(), len(report.Differences())) // fmt.Print(report) for people, json.Marshal(report) for machines
-	return nil
 }

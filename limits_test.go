@@ -423,9 +423,6 @@ func limitCases(srv *kyctest.Server) []limitCase {
 		{name: "option SecretKey", field: "SecretKey", limit: 128, hasMin: true, min: 1, local: true, call: func(ctx C, c K, n int) (string, error) {
 			return str(ascii(n), second(kyc.NewCloud("AKIDEXAMPLE", ascii(n))))
 		}},
-		{name: "option session token", field: "session token", limit: 4096, hasMin: true, min: 1, local: true, call: func(ctx C, c K, n int) (string, error) {
-			return str(ascii(n), second(kyc.NewCloud("AKIDEXAMPLE", "key", kyc.WithCloudSessionToken(ascii(n)))))
-		}},
 		{name: "option region", field: "region", limit: 32, hasMin: true, min: 1, local: true, call: func(ctx C, c K, n int) (string, error) {
 			return str(ascii(n), second(kyc.NewCloud("AKIDEXAMPLE", "key", kyc.WithCloudRegion(ascii(n)))))
 		}},

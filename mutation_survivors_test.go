@@ -9,7 +9,6 @@ import (
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -251,55 +250,6 @@ func TestBillCutoffBoundary(t *testing.T) {
 	require.NotZero(t, srv.TotalRequests())
 }
 
-// TestReconcileEachCountAlone: each of the five numbers compared for a token and a day (the
-// bill's ChargeCount, its charged details, its details with a billed code, the saved charged
-// attempts, the saved attempts with a billed code) differing alone is a count mismatch.
-func TestReconcileEachCountAlone(t *testing.T) {
-	day := kyc.Day{Year: 2026, Month: 3, Day: 10}
-	ms := strconv.FormatInt(day.Start().Add(10*time.Hour).UnixMilli(), 10)
-	yes := true
-	charged := func(b bool) *bool {
-		if b {
-			return &yes
-		}
-		return nil
-	}
-	// A code is "0" (billed) or "1001" (not billed); a charged flag sets IsNeedCharge.
-	build := func(chargeCount int, billCharged bool, billCode string, savedCharged bool, savedCode string) (*kyc.DayBill, []kyc.SavedToken) {
-		bill := &kyc.DayBill{Day: day, Records: []kyc.ChargeRecord{{BizToken: "tok1", ChargeCount: chargeCount,
-			ChargeDetails: []kyc.ChargeDetail{{ReqTime: ms, Seq: "seq1", IsNeedCharge: charged(billCharged), ErrorCode: billCode}}}}}
-		saved := []kyc.SavedToken{{BizToken: "tok1", Details: []kyc.LivenessDetail{{ReqTime: ms, Seq: "seq1", IsNeedCharge: charged(savedCharged), ErrCode: savedCode}}}}
-		return bill, saved
-	}
-	bill, saved := build(1, true, "0", true, "0")
-	rep, err := kyc.Reconcile(kyc.ProductPlus, saved, bill)
-	require.NoError(t, err)
-	require.True(t, rep.OK(), rep.String())
-	for name, c := range map[string]struct {
-		count     int
-		billCh    bool
-		billCode  string
-		savedCh   bool
-		savedCode string
-	}{
-		"bill ChargeCount":      {2, true, "0", true, "0"},
-		"bill charged detail":   {1, false, "0", true, "0"},
-		"bill billed code":      {1, true, "1001", true, "0"},
-		"saved charged attempt": {1, true, "0", false, "0"},
-		"saved billed code":     {1, true, "0", true, "1001"},
-	} {
-		bill, saved := build(c.count, c.billCh, c.billCode, c.savedCh, c.savedCode)
-		rep, err := kyc.Reconcile(kyc.ProductPlus, saved, bill)
-		require.NoError(t, err, name)
-		require.False(t, rep.OK(), name)
-		kinds := []kyc.FindingKind{}
-		for _, f := range rep.Differences() {
-			kinds = append(kinds, f.Kind)
-		}
-		require.Equal(t, []kyc.FindingKind{kyc.FindingCountMismatch}, kinds, name)
-	}
-}
-
 // TestNFCQueryCapUnderConcurrency: twenty concurrent queries of one reqId send exactly ten
 // requests; the others are refused locally (ErrRateLimited) without reaching the service.
 func TestNFCQueryCapUnderConcurrency(t *testing.T) {
@@ -328,33 +278,6 @@ func TestNFCQueryCapUnderConcurrency(t *testing.T) {
 	require.Equal(t, kyc.NFCReqIDMaxQueries, ok)
 	require.Equal(t, kyc.NFCReqIDMaxQueries, limited)
 	require.Equal(t, kyc.NFCReqIDMaxQueries, srv.Requests(kyctest.EndpointNFCResult))
-}
-
-// TestReconcileDuplicateSeqCountedOnce: an attempt (Seq) listed twice, in the bill or in the
-// saved details, is reported and counted once, so the counts still agree.
-func TestReconcileDuplicateSeqCountedOnce(t *testing.T) {
-	day := kyc.Day{Year: 2026, Month: 3, Day: 11}
-	ms := strconv.FormatInt(day.Start().Add(9*time.Hour).UnixMilli(), 10)
-	yes := true
-	billDetail := kyc.ChargeDetail{ReqTime: ms, Seq: "seqA", IsNeedCharge: &yes, ErrorCode: "0"}
-	savedDetail := kyc.LivenessDetail{ReqTime: ms, Seq: "seqA", IsNeedCharge: &yes, ErrCode: "0"}
-	for name, c := range map[string]struct {
-		bill  []kyc.ChargeDetail
-		saved []kyc.LivenessDetail
-		want  string
-	}{
-		"in the bill":  {[]kyc.ChargeDetail{billDetail, billDetail}, []kyc.LivenessDetail{savedDetail}, kyc.SourceBill},
-		"in the saved": {[]kyc.ChargeDetail{billDetail}, []kyc.LivenessDetail{savedDetail, savedDetail}, kyc.SourceSaved},
-	} {
-		bill := &kyc.DayBill{Day: day, Records: []kyc.ChargeRecord{{BizToken: "tokD", ChargeCount: 1, ChargeDetails: c.bill}}}
-		rep, err := kyc.Reconcile(kyc.ProductBasic, []kyc.SavedToken{{BizToken: "tokD", Details: c.saved}}, bill)
-		require.NoError(t, err, name)
-		diffs := rep.Differences()
-		require.Len(t, diffs, 1, "%s: %s", name, rep)
-		require.Equal(t, kyc.FindingDuplicateSeq, diffs[0].Kind, name)
-		require.Equal(t, "seqA", diffs[0].Seq, name)
-		require.Equal(t, c.want, diffs[0].Source, name)
-	}
 }
 
 // TestNewSubCodeTakesItsParentsClass: an API 3.0 sub-code the catalogue does not list, answered

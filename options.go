@@ -252,24 +252,14 @@ func WithRefreshTimeout(d time.Duration) Option {
 
 // WithCloudCredentials sets the SecretId and SecretKey (an API key of the Tencent Cloud account
 // that owns the RuleId or MerchantId) that sign the API 3.0 actions. Only those actions use them.
+// Temporary credentials (with a session token) expire, so they come from a provider:
+// WithCloudCredentialsProvider, with credentials.Static for a set handed to you once.
 func WithCloudCredentials(secretID, secretKey string) Option {
 	return func(c *Client) error {
 		if err := checkCloudCredentials(secretID, secretKey); err != nil {
 			return err
 		}
 		return c.cloud.setStatic(func(s *CloudCredentials) { s.SecretID, s.SecretKey = secretID, secretKey })
-	}
-}
-
-// WithCloudSessionToken sends token as X-TC-Token, for temporary credentials from STS (their
-// SecretId and SecretKey go to WithCloudCredentials). Temporary credentials expire: a client
-// holds one set: for credentials that are renewed, use WithCloudCredentialsProvider.
-func WithCloudSessionToken(token string) Option {
-	return func(c *Client) error {
-		if err := checkSessionToken(token); err != nil {
-			return err
-		}
-		return c.cloud.setStatic(func(s *CloudCredentials) { s.Token = token })
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/kycgo/kyc"
+	"github.com/kycgo/kyc/billing"
 )
 
 // refusedLocally asserts err is an *InputError for field, that nothing reached the service (no
@@ -97,7 +98,7 @@ func TestEnumArgumentsOutsideTheirValues(t *testing.T) {
 		{"eID IntentionMode", "Config.IntentionMode", func() error {
 			return second(c.EID.Token(ctx, kyc.EIDTokenRequest{MerchantID: "M1", Config: &kyc.EIDTokenConfig{IntentionMode: "0"}}))
 		}},
-		{"Reconcile Product", "product", func() error { return second(kyc.Reconcile(kyc.ProductEID, nil)) }},
+		{"Reconcile Product", "product", func() error { return second(billing.Reconcile(kyc.ProductEID, nil)) }},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -68,11 +68,8 @@ const testRole = "qcs::cam::uin/100000000001:roleName/kyc-backend"
 // detectWith checks that credentials are accepted by the fake's faceid actions.
 func detectWith(t *testing.T, srv *kyctest.Server, creds kyc.CloudCredentials) error {
 	t.Helper()
-	opts := []kyc.Option{kyc.WithCloudEndpoint(srv.URL), kyc.WithClock(srv.Clock), kyc.WithRetry(1, time.Millisecond, time.Millisecond)}
-	if creds.Token != "" {
-		opts = append(opts, kyc.WithCloudSessionToken(creds.Token))
-	}
-	c, err := kyc.NewCloud(creds.SecretID, creds.SecretKey, opts...)
+	c, err := kyc.NewCloud("", "", kyc.WithCloudCredentialsProvider(Static(creds.SecretID, creds.SecretKey, creds.Token)),
+		kyc.WithCloudEndpoint(srv.URL), kyc.WithClock(srv.Clock), kyc.WithRetry(1, time.Millisecond, time.Millisecond))
 	require.NoError(t, err)
 	_, err = c.Detect.Auth(context.Background(), kyc.DetectAuthRequest{RuleID: kyctest.DefaultRuleID})
 	return err

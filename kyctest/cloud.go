@@ -78,7 +78,7 @@ func WithCloudCredentials(secretID, secretKey string) Option {
 }
 
 // WithCloudTemporaryCredentials registers a temporary key pair with its session token: requests
-// signed with it must carry X-TC-Token: token (kyc.WithCloudSessionToken).
+// signed with it must carry X-TC-Token: token (a credentials provider hands the three together).
 func WithCloudTemporaryCredentials(secretID, secretKey, token string) Option {
 	return func(cfg *config) {
 		cfg.cloud.creds = append(cfg.cloud.creds, cloudCred{id: secretID, key: secretKey, token: token})

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/kycgo/kyc"
+	"github.com/kycgo/kyc/billing"
 )
 
 // cloudClient builds an API 3.0 client from the environment (KYC_SECRET_ID, KYC_SECRET_KEY and,
@@ -206,7 +207,7 @@ the report; exit code 3 when there are differences.`,
 			if err != nil {
 				return usageError{"--saved: " + err.Error()}
 			}
-			var tokens []kyc.SavedToken
+			var tokens []billing.SavedToken
 			if err := json.Unmarshal(raw, &tokens); err != nil {
 				return usageError{"--saved: not a JSON array of {BizToken, Details}: " + strings.SplitN(err.Error(), ":", 2)[0]}
 			}
@@ -231,7 +232,7 @@ the report; exit code 3 when there are differences.`,
 				fmt.Fprintf(c.stderr, "bill %s: %d tokens\n", d, len(b.Records))
 				bills = append(bills, b)
 			}
-			report, err := kyc.Reconcile(p, tokens, bills...)
+			report, err := billing.Reconcile(p, tokens, bills...)
 			if err != nil {
 				return err
 			}

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/kycgo/kyc"
+	"github.com/kycgo/kyc/billing"
 	"github.com/kycgo/kyc/kyctest"
 )
 
@@ -80,9 +81,9 @@ func TestReconcile(t *testing.T) {
 	seed(t, srv, day, 3)
 	yes := true
 	at := fmt.Sprint(day.Start().Add(10 * time.Hour).UnixMilli())
-	var saved []kyc.SavedToken
+	var saved []billing.SavedToken
 	for i := range 3 {
-		saved = append(saved, kyc.SavedToken{BizToken: fmt.Sprintf("CLI-%03d", i),
+		saved = append(saved, billing.SavedToken{BizToken: fmt.Sprintf("CLI-%03d", i),
 			Details: []kyc.LivenessDetail{{ReqTime: at, Seq: fmt.Sprintf("cli-seq-%03d", i), IsNeedCharge: &yes, ErrCode: "0"}}})
 	}
 	file := filepath.Join(t.TempDir(), "saved.json")
@@ -101,8 +102,8 @@ func TestReconcile(t *testing.T) {
 	code, stdout, _ = invoke(t, env, "reconcile", "--saved", file, "--date", day.String(), "--json")
 	require.Equal(t, exitNotPassed, code)
 	var out struct {
-		OK     bool                 `json:"ok"`
-		Report *kyc.ReconcileReport `json:"report"`
+		OK     bool            `json:"ok"`
+		Report *billing.Report `json:"report"`
 	}
 	require.NoError(t, json.Unmarshal([]byte(stdout), &out))
 	require.False(t, out.OK)

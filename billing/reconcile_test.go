@@ -1,21 +1,22 @@
-package kyc_test
+package billing_test
 
 import (
 	"context"
 	"encoding/json"
 	"slices"
-	"strings"
+	"strconv"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/kycgo/kyc"
+	"github.com/kycgo/kyc/billing"
 	"github.com/kycgo/kyc/kyctest"
 )
 
 // findingKeys lists findings as "kind token" (plus " seq" and "(source)" when set), sorted.
-func findingKeys(fs []kyc.Finding) []string {
+func findingKeys(fs []billing.Finding) []string {
 	out := make([]string, 0, len(fs))
 	for _, f := range fs {
 		k := string(f.Kind) + " " + f.BizToken
@@ -37,7 +38,7 @@ func findingKeys(fs []kyc.Finding) []string {
 func TestReconcilePlantedDifferences(t *testing.T) {
 	srv, c := newCloudPair(t, []kyctest.Option{kyctest.WithBillPageSize(3)})
 	ctx := context.Background()
-	store := kyc.NewMemoryTokenStore()
+	store := billing.NewMemoryStore()
 	day := kyc.DayOf(srv.Clock.Now()).AddDays(-2)
 	at := func(h, m, s int) kyctest.DetectAttempt {
 		return kyctest.DetectAttempt{At: day.Start().Add(time.Duration(h)*time.Hour + time.Duration(m)*time.Minute + time.Duration(s)*time.Second)}
@@ -46,7 +47,7 @@ func TestReconcilePlantedDifferences(t *testing.T) {
 	journey := func(attempts ...kyctest.DetectAttempt) string {
 		a, err := c.Detect.Auth(ctx, kyc.DetectAuthRequest{RuleID: kyctest.DefaultRuleID, Name: cloudName, IDCard: cloudIDCard})
 		require.NoError(t, err)
-		require.NoError(t, store.SaveToken(ctx, kyc.BizTokenRecord{BizToken: a.BizToken, RuleID: kyctest.DefaultRuleID, CreatedAt: srv.Clock.Now()}))
+		require.NoError(t, store.SaveToken(ctx, billing.TokenRecord{BizToken: a.BizToken, RuleID: kyctest.DefaultRuleID, CreatedAt: srv.Clock.Now()}))
 		require.NoError(t, srv.CompleteDetect(a.BizToken, attempts...))
 		return a.BizToken
 	}
@@ -61,7 +62,7 @@ func TestReconcilePlantedDifferences(t *testing.T) {
 
 	// Method 1: the sweeper pulls every token.
 	srv.Clock.Advance(10 * time.Minute)
-	res, err := c.Billing.Sweeper(store).Sweep(ctx)
+	res, err := sweeper(srv, c, store).Sweep(ctx)
 	require.NoError(t, err)
 	require.Equal(t, 8, res.Pulled)
 	saved := store.Saved()
@@ -75,7 +76,7 @@ func TestReconcilePlantedDifferences(t *testing.T) {
 	require.GreaterOrEqual(t, srv.Requests("GetWeChatBillDetails"), 4)
 
 	// Unplanted, the two methods agree.
-	rep, err := kyc.Reconcile(kyc.ProductPlus, saved, bill, prev)
+	rep, err := billing.Reconcile(kyc.ProductPlus, saved, bill, prev)
 	require.NoError(t, err)
 	require.True(t, rep.OK(), rep.String())
 	require.Equal(t, []string{"spans-days " + midnight}, findingKeys(rep.Days[0].Findings))
@@ -102,7 +103,7 @@ func TestReconcilePlantedDifferences(t *testing.T) {
 	}
 	require.NotEmpty(t, dupSeq)
 
-	rep, err = kyc.Reconcile(kyc.ProductPlus, saved, bill, prev)
+	rep, err = billing.Reconcile(kyc.ProductPlus, saved, bill, prev)
 	require.NoError(t, err)
 	require.False(t, rep.OK())
 	require.Equal(t, []string{
@@ -117,11 +118,11 @@ func TestReconcilePlantedDifferences(t *testing.T) {
 
 	for _, f := range rep.Days[0].Findings {
 		switch f.Kind {
-		case kyc.FindingCountMismatch:
-			require.Equal(t, kyc.TokenCounts{BillChargeCount: 2, BillNeedCharge: 1, BillBilledCodes: 1, SavedNeedCharge: 1, SavedBilledCodes: 1}, *f.Counts)
-		case kyc.FindingMissingFromBill:
-			require.Equal(t, kyc.TokenCounts{SavedNeedCharge: 1, SavedBilledCodes: 1}, *f.Counts)
-		case kyc.FindingSpansDays:
+		case billing.FindingCountMismatch:
+			require.Equal(t, billing.TokenCounts{BillChargeCount: 2, BillNeedCharge: 1, BillBilledCodes: 1, SavedNeedCharge: 1, SavedBilledCodes: 1}, *f.Counts)
+		case billing.FindingMissingFromBill:
+			require.Equal(t, billing.TokenCounts{SavedNeedCharge: 1, SavedBilledCodes: 1}, *f.Counts)
+		case billing.FindingSpansDays:
 			require.Equal(t, []kyc.Day{day.AddDays(-1), day}, f.Days)
 		}
 	}
@@ -142,7 +143,7 @@ func TestReconcilePlantedDifferences(t *testing.T) {
 	require.Contains(t, text, "3 differences")
 	raw, err := json.Marshal(rep)
 	require.NoError(t, err)
-	var back kyc.ReconcileReport
+	var back billing.Report
 	require.NoError(t, json.Unmarshal(raw, &back))
 	require.Equal(t, *rep, back)
 	require.Contains(t, string(raw), `"kind":"count-mismatch"`)
@@ -157,7 +158,7 @@ func TestReconcilePlantedDifferences(t *testing.T) {
 	_ = plus1002
 
 	// The product matters: for Enhanced, 1002 is not a billed code.
-	rep, err = kyc.Reconcile(kyc.ProductEnhanced, store.Saved(), bill)
+	rep, err = billing.Reconcile(kyc.ProductEnhanced, store.Saved(), bill)
 	require.NoError(t, err)
 	keys := findingKeys(rep.Days[0].Findings)
 	require.Contains(t, keys, "count-mismatch "+plus1002)
@@ -167,9 +168,9 @@ func TestReconcileEdgeCases(t *testing.T) {
 	yes, no := true, false
 	day := kyc.Day{Year: 2026, Month: 11, Day: 28}
 	ms := func(h int) string {
-		return strings.TrimSpace(jsonNumber(day.Start().Add(time.Duration(h) * time.Hour).UnixMilli()))
+		return strconv.FormatInt(day.Start().Add(time.Duration(h)*time.Hour).UnixMilli(), 10)
 	}
-	saved := []kyc.SavedToken{
+	saved := []billing.SavedToken{
 		{BizToken: "A", Details: []kyc.LivenessDetail{
 			{ReqTime: ms(9), Seq: "a1", ErrCode: "2016", IsNeedCharge: &yes},
 			{ReqTime: "", Seq: "", ErrCode: "1001"},                              // no 1:1: ignored
@@ -190,7 +191,7 @@ func TestReconcileEdgeCases(t *testing.T) {
 			{ReqTime: "x", Seq: "c2", ErrorCode: "2006", IsNeedCharge: &no},
 		}},
 	}}
-	rep, err := kyc.Reconcile(kyc.ProductBasic, saved, bill)
+	rep, err := billing.Reconcile(kyc.ProductBasic, saved, bill)
 	require.NoError(t, err)
 	require.Equal(t, []string{
 		"duplicate-seq B a1 (saved)",
@@ -201,51 +202,93 @@ func TestReconcileEdgeCases(t *testing.T) {
 	}, findingKeys(rep.Days[0].Findings), rep.String())
 	require.Equal(t, []string{"undated-charge A a2 (saved)"}, findingKeys(rep.Findings))
 	for _, f := range rep.Days[0].Findings {
-		if f.Kind == kyc.FindingNotSaved {
-			require.Equal(t, kyc.TokenCounts{BillChargeCount: 1, BillNeedCharge: 1, BillBilledCodes: 2}, *f.Counts)
+		if f.Kind == billing.FindingNotSaved {
+			require.Equal(t, billing.TokenCounts{BillChargeCount: 1, BillNeedCharge: 1, BillBilledCodes: 2}, *f.Counts)
 		}
 	}
 
-	_, err = kyc.Reconcile(kyc.ProductEID, nil)
+	_, err = billing.Reconcile(kyc.ProductEID, nil)
 	require.ErrorIs(t, err, kyc.ErrInvalidInput)
-	_, err = kyc.Reconcile(kyc.ProductPlus, nil, bill, bill)
+	_, err = billing.Reconcile(kyc.ProductPlus, nil, bill, bill)
 	require.ErrorIs(t, err, kyc.ErrInvalidInput)
-	rep, err = kyc.Reconcile(kyc.ProductPlus, nil)
+	rep, err = billing.Reconcile(kyc.ProductPlus, nil)
 	require.NoError(t, err)
 	require.True(t, rep.OK())
 	require.Contains(t, rep.String(), "OK")
 }
 
-func jsonNumber(n int64) string {
-	b, _ := json.Marshal(n)
-	return string(b)
+// TestReconcileEachCountAlone: each of the five numbers compared for a token and a day (the
+// bill's ChargeCount, its charged details, its details with a billed code, the saved charged
+// attempts, the saved attempts with a billed code) differing alone is a count mismatch.
+func TestReconcileEachCountAlone(t *testing.T) {
+	day := kyc.Day{Year: 2026, Month: 3, Day: 10}
+	ms := strconv.FormatInt(day.Start().Add(10*time.Hour).UnixMilli(), 10)
+	yes := true
+	charged := func(b bool) *bool {
+		if b {
+			return &yes
+		}
+		return nil
+	}
+	// A code is "0" (billed) or "1001" (not billed); a charged flag sets IsNeedCharge.
+	build := func(chargeCount int, billCharged bool, billCode string, savedCharged bool, savedCode string) (*kyc.DayBill, []billing.SavedToken) {
+		bill := &kyc.DayBill{Day: day, Records: []kyc.ChargeRecord{{BizToken: "tok1", ChargeCount: chargeCount,
+			ChargeDetails: []kyc.ChargeDetail{{ReqTime: ms, Seq: "seq1", IsNeedCharge: charged(billCharged), ErrorCode: billCode}}}}}
+		saved := []billing.SavedToken{{BizToken: "tok1", Details: []kyc.LivenessDetail{{ReqTime: ms, Seq: "seq1", IsNeedCharge: charged(savedCharged), ErrCode: savedCode}}}}
+		return bill, saved
+	}
+	bill, saved := build(1, true, "0", true, "0")
+	rep, err := billing.Reconcile(kyc.ProductPlus, saved, bill)
+	require.NoError(t, err)
+	require.True(t, rep.OK(), rep.String())
+	for name, c := range map[string]struct {
+		count     int
+		billCh    bool
+		billCode  string
+		savedCh   bool
+		savedCode string
+	}{
+		"bill ChargeCount":      {2, true, "0", true, "0"},
+		"bill charged detail":   {1, false, "0", true, "0"},
+		"bill billed code":      {1, true, "1001", true, "0"},
+		"saved charged attempt": {1, true, "0", false, "0"},
+		"saved billed code":     {1, true, "0", true, "1001"},
+	} {
+		bill, saved := build(c.count, c.billCh, c.billCode, c.savedCh, c.savedCode)
+		rep, err := billing.Reconcile(kyc.ProductPlus, saved, bill)
+		require.NoError(t, err, name)
+		require.False(t, rep.OK(), name)
+		kinds := []billing.FindingKind{}
+		for _, f := range rep.Differences() {
+			kinds = append(kinds, f.Kind)
+		}
+		require.Equal(t, []billing.FindingKind{billing.FindingCountMismatch}, kinds, name)
+	}
 }
 
-func TestLivenessDetailWireForms(t *testing.T) {
-	var d kyc.LivenessDetail
-	require.NoError(t, json.Unmarshal([]byte(`{"ReqTime":1764300000000,"Seq":"s","IdCard":"KYC**1","Name":"*名",
-		"IsNeedCharge":null,"Errcode":2016,"Livestatus":"0","Comparestatus":null}`), &d))
-	require.Equal(t, "1764300000000", d.ReqTime)
-	require.Equal(t, "KYC**1", d.IDCard)
-	require.Equal(t, "2016", d.ErrCode)
-	require.Nil(t, d.IsNeedCharge)
-	require.False(t, d.Charged())
-	_, ok := d.Time()
-	require.True(t, ok)
-	require.NotContains(t, d.String(), "KYC**1")
-	require.NotContains(t, d.String(), "*名")
-
-	// Re-serialised, a null IsNeedCharge stays null and the codes stay text.
-	raw, err := json.Marshal(d)
-	require.NoError(t, err)
-	require.Contains(t, string(raw), `"IsNeedCharge":null`)
-	var back kyc.LivenessDetail
-	require.NoError(t, json.Unmarshal(raw, &back))
-	require.Equal(t, d, back)
-
-	var c kyc.ChargeDetail
-	require.NoError(t, json.Unmarshal([]byte(`{"Idcard":"old","ErrorCode":"0","IsNeedCharge":"true"}`), &c))
-	require.Equal(t, "old", c.IDCard)
-	require.True(t, c.Charged())
-	require.Error(t, json.Unmarshal([]byte(`{"IsNeedCharge":"maybe"}`), &c))
+// TestReconcileDuplicateSeqCountedOnce: an attempt (Seq) listed twice, in the bill or in the
+// saved details, is reported and counted once, so the counts still agree.
+func TestReconcileDuplicateSeqCountedOnce(t *testing.T) {
+	day := kyc.Day{Year: 2026, Month: 3, Day: 11}
+	ms := strconv.FormatInt(day.Start().Add(9*time.Hour).UnixMilli(), 10)
+	yes := true
+	billDetail := kyc.ChargeDetail{ReqTime: ms, Seq: "seqA", IsNeedCharge: &yes, ErrorCode: "0"}
+	savedDetail := kyc.LivenessDetail{ReqTime: ms, Seq: "seqA", IsNeedCharge: &yes, ErrCode: "0"}
+	for name, c := range map[string]struct {
+		bill  []kyc.ChargeDetail
+		saved []kyc.LivenessDetail
+		want  string
+	}{
+		"in the bill":  {[]kyc.ChargeDetail{billDetail, billDetail}, []kyc.LivenessDetail{savedDetail}, billing.SourceBill},
+		"in the saved": {[]kyc.ChargeDetail{billDetail}, []kyc.LivenessDetail{savedDetail, savedDetail}, billing.SourceSaved},
+	} {
+		bill := &kyc.DayBill{Day: day, Records: []kyc.ChargeRecord{{BizToken: "tokD", ChargeCount: 1, ChargeDetails: c.bill}}}
+		rep, err := billing.Reconcile(kyc.ProductBasic, []billing.SavedToken{{BizToken: "tokD", Details: c.saved}}, bill)
+		require.NoError(t, err, name)
+		diffs := rep.Differences()
+		require.Len(t, diffs, 1, "%s: %s", name, rep)
+		require.Equal(t, billing.FindingDuplicateSeq, diffs[0].Kind, name)
+		require.Equal(t, "seqA", diffs[0].Seq, name)
+		require.Equal(t, c.want, diffs[0].Source, name)
+	}
 }

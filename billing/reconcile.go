@@ -1,4 +1,4 @@
-package kyc
+package billing
 
 import (
 	"cmp"
@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+
+	"github.com/kycgo/kyc"
 )
 
 // Reconciliation (docs/B-h5-wechat-billing.md §6.2, §6.5): the attempts saved from GetDetectInfoEnhanced (method 1)
@@ -13,10 +15,10 @@ import (
 // attempt's ReqTime, not of the token (docs/B-h5-wechat-billing.md §6.3): a token whose attempts straddle midnight
 // counts on both days. Attempts are de-duplicated by Seq.
 
-// SavedToken is what method 1 kept for one BizToken: every LivenessDetail item pulled for it.
+// SavedToken is what method 1 kept for one BizToken: every kyc.LivenessDetail item pulled for it.
 type SavedToken struct {
 	BizToken string
-	Details  []LivenessDetail
+	Details  []kyc.LivenessDetail
 }
 
 // String prints counts only.
@@ -72,7 +74,7 @@ type Finding struct {
 	Seq      string       `json:"seq,omitempty"`
 	Source   string       `json:"source,omitempty"` // "saved" (GetDetectInfoEnhanced) or "bill" (GetWeChatBillDetails), for duplicates and undated charges
 	Counts   *TokenCounts `json:"counts,omitempty"` // for missing-from-bill, not-saved and count-mismatch
-	Days     []Day        `json:"days,omitempty"`   // for spans-days: every day the token has attempts on
+	Days     []kyc.Day    `json:"days,omitempty"`   // for spans-days: every day the token has attempts on
 }
 
 // TokenCounts are the five numbers compared for one token and one day.
@@ -91,7 +93,7 @@ func (c TokenCounts) agree() bool {
 
 // DayReport is the reconciliation of one day.
 type DayReport struct {
-	Day          Day       `json:"day"`
+	Day          kyc.Day   `json:"day"`
 	BillTokens   int       `json:"billTokens"`   // records in the bill
 	BillCharges  int       `json:"billCharges"`  // Σ ChargeCount: what the day costs (docs/B-h5-wechat-billing.md §6.2)
 	BillDetails  int       `json:"billDetails"`  // Σ ChargeDetails, duplicates removed
@@ -100,16 +102,16 @@ type DayReport struct {
 	Findings     []Finding `json:"findings"`
 }
 
-// ReconcileReport is the outcome of Reconcile: a String for people, JSON (encoding/json) for
+// Report is the outcome of Reconcile: a String for people, JSON (encoding/json) for
 // machines. It holds BizTokens, Seqs and counts, never a name or an ID number.
-type ReconcileReport struct {
+type Report struct {
 	Product  string      `json:"product"` // "Plus", "Enhanced", "Basic" or "Will"
 	Days     []DayReport `json:"days"`
 	Findings []Finding   `json:"findings"` // findings tied to no reconciled day
 }
 
 // Differences returns every finding that is a difference (all but FindingSpansDays).
-func (r *ReconcileReport) Differences() []Finding {
+func (r *Report) Differences() []Finding {
 	var out []Finding
 	for _, d := range r.Days {
 		for _, f := range d.Findings {
@@ -127,10 +129,10 @@ func (r *ReconcileReport) Differences() []Finding {
 }
 
 // OK reports whether the two methods agree: no differences.
-func (r *ReconcileReport) OK() bool { return len(r.Differences()) == 0 }
+func (r *Report) OK() bool { return len(r.Differences()) == 0 }
 
 // String is the report as text, one line per day and per finding.
-func (r *ReconcileReport) String() string {
+func (r *Report) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "WeChat bill reconciliation, %s\n", r.Product)
 	for _, d := range r.Days {
@@ -183,49 +185,52 @@ type savedCounts struct{ needCharge, billedCodes int }
 // Reconcile compares the saved details (method 1) with the bills of some days (method 2), per
 // day and per BizToken (docs/B-h5-wechat-billing.md §6.2, §6.5). Only the days of the bills given are reconciled; saved
 // attempts on other days are used only to note tokens that span days. product is the RuleId's
-// version (Plus, Enhanced or Basic), or ProductWill for a RuleId with a will step (billed at the
+// version (Plus, Enhanced or Basic), or kyc.ProductWill for a RuleId with a will step (billed at the
 // will price, on the will table's codes: 0, 2006 and 2016, the Enhanced codes): it decides which
 // codes are billed (Plus also bills 1002). Pass the bills of one RuleId with the saved tokens of
 // that RuleId.
-func Reconcile(product Product, saved []SavedToken, bills ...*DayBill) (*ReconcileReport, error) {
+func Reconcile(product kyc.Product, saved []SavedToken, bills ...*kyc.DayBill) (*Report, error) {
 	switch product {
-	case ProductPlus, ProductEnhanced, ProductBasic, ProductWill:
+	case kyc.ProductPlus, kyc.ProductEnhanced, kyc.ProductBasic, kyc.ProductWill:
 	default:
-		return nil, invalidInput("product", "must be ProductPlus, ProductEnhanced, ProductBasic or ProductWill (the RuleId's version)")
+		return nil, invalid("product", "must be ProductPlus, ProductEnhanced, ProductBasic or ProductWill (the RuleId's version)")
 	}
-	rep := &ReconcileReport{Product: product.String()}
-	dayIndex := map[Day]int{}
+	rep := &Report{Product: product.String()}
+	dayIndex := map[kyc.Day]int{}
 	for _, b := range bills {
 		if b == nil {
-			return nil, invalidInput("bill", "must not be nil")
+			return nil, invalid("bill", "must not be nil")
 		}
 		if _, dup := dayIndex[b.Day]; dup {
-			return nil, invalidInput("bill", "two bills for "+b.Day.String())
+			return nil, invalid("bill", "two bills for "+b.Day.String())
 		}
 		dayIndex[b.Day] = len(rep.Days)
 		rep.Days = append(rep.Days, DayReport{Day: b.Day, Findings: []Finding{}})
 	}
-	addFinding := func(day Day, dated bool, f Finding) {
+	addFinding := func(day kyc.Day, dated bool, f Finding) {
 		if i, ok := dayIndex[day]; ok && dated {
 			rep.Days[i].Findings = append(rep.Days[i].Findings, f)
 			return
 		}
 		rep.Findings = append(rep.Findings, f)
 	}
-	billed := func(code string) bool { return code != "" && isBilled(code, product, ChannelWeChat) }
+	billed := func(code string) bool {
+		info, ok := kyc.LookupCode(code)
+		return code != "" && ok && info.Billed(product, kyc.ChannelWeChat)
+	}
 
 	// Method 1: de-duplicate by Seq, give each attempt its China-time day.
-	known := map[string]bool{}                 // every saved BizToken
-	byDay := map[Day]map[string]*savedCounts{} // day → token → counts
-	tokenDays := map[string]map[Day]bool{}     // token → days with attempts
+	known := map[string]bool{}                     // every saved BizToken
+	byDay := map[kyc.Day]map[string]*savedCounts{} // day → token → counts
+	tokenDays := map[string]map[kyc.Day]bool{}     // token → days with attempts
 	seenSeq := map[string]bool{}
 	for _, t := range saved {
 		known[t.BizToken] = true
 		for _, d := range t.Details {
 			at, dated := d.Time()
-			day := Day{}
+			day := kyc.Day{}
 			if dated {
-				day = DayOf(at)
+				day = kyc.DayOf(at)
 			}
 			if d.Seq == "" && !dated {
 				if d.Charged() {
@@ -247,7 +252,7 @@ func Reconcile(product Product, saved []SavedToken, bills ...*DayBill) (*Reconci
 				continue
 			}
 			if tokenDays[t.BizToken] == nil {
-				tokenDays[t.BizToken] = map[Day]bool{}
+				tokenDays[t.BizToken] = map[kyc.Day]bool{}
 			}
 			tokenDays[t.BizToken][day] = true
 			if byDay[day] == nil {
@@ -323,7 +328,7 @@ func Reconcile(product Product, saved []SavedToken, bills ...*DayBill) (*Reconci
 				for d := range days {
 					f.Days = append(f.Days, d)
 				}
-				slices.SortFunc(f.Days, func(a, b Day) int { return a.Start().Compare(b.Start()) })
+				slices.SortFunc(f.Days, func(a, b kyc.Day) int { return a.Start().Compare(b.Start()) })
 				addFinding(b.Day, true, f)
 			}
 		}
