@@ -1,7 +1,9 @@
 package billing_test
 
 import (
+	"bytes"
 	"context"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -67,7 +69,11 @@ func TestSweeper(t *testing.T) {
 	broken := mint()
 	srv.Clock.Advance(10 * time.Minute)
 	srv.Fail(kyctest.Fault{Endpoint: "GetDetectInfoEnhanced", Code: "InvalidParameterValue", Times: 1})
+	var logs bytes.Buffer
+	sw.Logger = slog.New(slog.NewTextHandler(&logs, nil))
 	res, err = sw.Sweep(ctx)
+	require.Contains(t, logs.String(), "BizTokens past the 3-day retention were never pulled final\" count=1")
+	require.NotContains(t, logs.String(), lost, "counts only")
 	require.ErrorIs(t, err, kyc.ErrBadRequest)
 	require.True(t, strings.HasPrefix(err.Error(), "kyc: sweeper: BizToken "+broken+": "), err.Error())
 	require.Equal(t, 1, strings.Count(err.Error(), "kyc: "), "one prefix: %s", err)
