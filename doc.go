@@ -31,11 +31,11 @@
 // BizToken, DetectService.InfoEnhanced reads the result; eID: EIDService.Token, Result,
 // WaitTokenStatus. Billing: BillingService.Day pages a day's bill; package
 // github.com/kycgo/kyc/billing compares it with the details saved from InfoEnhanced (Reconcile)
-// and pulls unfinished BizTokens (Sweeper). Will
-// verification on these channels: DetectAuthRequest's IntentionQuestions, IntentionActions and
-// Config, EIDTokenConfig, and the Intention results (PartIntention). WithCloudEncryption sends
-// names and ID numbers encrypted; WithCloudCredentialsProvider rotates temporary credentials
-// (providers in package github.com/kycgo/kyc/credentials: environment, STS AssumeRole, CVM role).
+// and pulls unfinished BizTokens (Sweeper). Will verification on these channels:
+// DetectAuthRequest's IntentionQuestions, IntentionActions and Config, EIDTokenConfig, and the
+// Intention results (PartIntention). WithCloudEncryption sends names and ID numbers encrypted;
+// WithCloudCredentialsProvider rotates temporary credentials (providers in package
+// github.com/kycgo/kyc/credentials: environment, STS AssumeRole, CVM role).
 //
 // Element and face checks (API 3.0, billed per call: name + ID number, bank card, mobile number,
 // liveness, photo comparison, the AI face shield): package github.com/kycgo/kyc/checks, typed
