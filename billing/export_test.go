@@ -11,3 +11,6 @@ type TokenState = tokenState
 
 // State is state.
 func (m *MemoryStore) State(bizToken string) (TokenState, bool) { return m.state(bizToken) }
+
+// FinalAfter is finalAfter.
+const FinalAfter = finalAfter

@@ -292,3 +292,43 @@ func TestReconcileDuplicateSeqCountedOnce(t *testing.T) {
 		require.Equal(t, c.want, diffs[0].Source, name)
 	}
 }
+
+// TestReconcileReportText pins the report's text and counts for a small case: a finding's seq,
+// source, counts and days each appear, findings tied to no day count as differences, a saved
+// token without charges that the bill lacks is no difference, and spans-days is only a note.
+func TestReconcileReportText(t *testing.T) {
+	yes, no := true, false
+	day := kyc.Day{Year: 2026, Month: 11, Day: 28}
+	at := func(d kyc.Day, h int) string {
+		return strconv.FormatInt(d.Start().Add(time.Duration(h)*time.Hour).UnixMilli(), 10)
+	}
+	saved := []billing.SavedToken{
+		{BizToken: "S", Details: []kyc.LivenessDetail{ // spans the day before and this one
+			{ReqTime: at(day.AddDays(-1), 23), Seq: "s1", ErrCode: "2016", IsNeedCharge: &yes},
+			{ReqTime: at(day, 1), Seq: "s2", ErrCode: "0", IsNeedCharge: &yes}}},
+		{BizToken: "U", Details: []kyc.LivenessDetail{{ReqTime: "", Seq: "u1", ErrCode: "0", IsNeedCharge: &yes}}}, // undated
+		{BizToken: "Z", Details: []kyc.LivenessDetail{{ReqTime: at(day, 2), Seq: "z1", ErrCode: "1001", IsNeedCharge: &no}}},
+		{BizToken: "M", Details: []kyc.LivenessDetail{{ReqTime: at(day, 3), Seq: "m1", ErrCode: "0", IsNeedCharge: &yes}}},
+	}
+	bill := &kyc.DayBill{Day: day, Records: []kyc.ChargeRecord{
+		{BizToken: "S", ChargeCount: 1, ChargeDetails: []kyc.ChargeDetail{{ReqTime: at(day, 1), Seq: "s2", ErrorCode: "0", IsNeedCharge: &yes}}},
+		{BizToken: "N", ChargeCount: 1, ChargeDetails: []kyc.ChargeDetail{
+			{ReqTime: at(day, 4), Seq: "n1", ErrorCode: "0", IsNeedCharge: &yes},
+			{ReqTime: at(day, 4), Seq: "n2", ErrorCode: "1001", IsNeedCharge: &no}}},
+	}}
+	rep, err := billing.Reconcile(kyc.ProductPlus, saved, bill)
+	require.NoError(t, err)
+	d := rep.Days[0]
+	require.Equal(t, billing.DayReport{Day: day, BillTokens: 2, BillCharges: 2, BillDetails: 3, SavedTokens: 3, SavedCharges: 2,
+		Findings: d.Findings}, d)
+	require.Equal(t, "WeChat bill reconciliation, Plus\n"+
+		"2026-11-28: bill 2 tokens, 2 charges, 3 details; saved 3 tokens, 2 charges\n"+
+		"  missing-from-bill M: bill ChargeCount 0, bill IsNeedCharge 0, bill billed codes 0, saved IsNeedCharge 1, saved billed codes 1\n"+
+		"  not-saved N: bill ChargeCount 1, bill IsNeedCharge 1, bill billed codes 1, saved IsNeedCharge 0, saved billed codes 0\n"+
+		"  spans-days S: attempts on 2026-11-27, 2026-11-28, each counted on its day\n"+
+		"  undated-charge U seq u1 (saved)\n"+
+		"3 differences\n", rep.String())
+	require.Equal(t, []string{"missing-from-bill M", "not-saved N", "undated-charge U u1 (saved)"}, findingKeys(rep.Differences()),
+		"the day's differences and the undated one, not the spans-days note; Z has nothing charged")
+	require.False(t, rep.OK())
+}
