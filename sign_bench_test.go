@@ -12,7 +12,7 @@ import (
 //
 // The ratio depends on the SHA-1 the CPU gives: Sign's own work (ordering the values, joining
 // them, the hex text and its one allocation) is about 100 ns, which is 1.2x a software SHA-1 of
-// the 117 joined bytes (GODEBUG=cpu.sha=off, about 630 ns) and 1.6-1.8x the SHA-NI one (about
+// the 117 joined bytes (GODEBUG=cpu.sha=off, about 630 ns) and 1.5-1.8x the SHA-NI one (about
 // 150 ns). Measured 2026-12-02 on the CI machine; the Sign of the first version (a string sort)
 // measured the same side by side.
 func BenchmarkSignPaired(b *testing.B) {

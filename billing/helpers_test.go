@@ -11,14 +11,13 @@ import (
 	"github.com/kycgo/kyc/kyctest"
 )
 
-// newCloudPair is a kyctest server and an API 3.0 client on its clock.
-func newCloudPair(t testing.TB, srvOpts []kyctest.Option, opts ...kyc.Option) (*kyctest.Server, *kyc.Client) {
+// newCloudPair is a kyctest server and a client pointed at it (srv.ClientOptions: its URL,
+// clock and API 3.0 keys), with quick retries.
+func newCloudPair(t testing.TB, srvOpts []kyctest.Option) (*kyctest.Server, *kyc.Client) {
 	t.Helper()
 	srv := kyctest.NewServer(srvOpts...)
 	t.Cleanup(srv.Close)
-	base := []kyc.Option{kyc.WithCloudEndpoint(srv.URL), kyc.WithClock(srv.Clock),
-		kyc.WithRetry(3, time.Millisecond, 5*time.Millisecond)}
-	c, err := kyc.NewCloud(srv.SecretID, srv.SecretKey, append(base, opts...)...)
+	c, err := kyc.New(srv.AppID, srv.Secret, append(srv.ClientOptions(), kyc.WithRetry(3, time.Millisecond, 5*time.Millisecond))...)
 	require.NoError(t, err)
 	return srv, c
 }
@@ -26,7 +25,7 @@ func newCloudPair(t testing.TB, srvOpts []kyctest.Option, opts ...kyc.Option) (*
 // cloudExample is newCloudPair for examples, which have no testing.TB.
 func cloudExample() (*kyctest.Server, *kyc.Client) {
 	srv := kyctest.NewServer()
-	c, err := kyc.NewCloud(srv.SecretID, srv.SecretKey, kyc.WithCloudEndpoint(srv.URL), kyc.WithClock(srv.Clock))
+	c, err := kyc.New(srv.AppID, srv.Secret, srv.ClientOptions()...)
 	if err != nil {
 		panic(err)
 	}

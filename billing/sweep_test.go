@@ -109,10 +109,7 @@ func TestSweeper(t *testing.T) {
 // 2016, as Enhanced; not Plus's 1002): Reconcile takes ProductWill and agrees with kyctest's bill
 // of a will rule.
 func TestReconcileWillRuleID(t *testing.T) {
-	srv := kyctest.NewServer(kyctest.WithRule("7", kyctest.ProductWill))
-	t.Cleanup(srv.Close)
-	c, err := kyc.NewCloud(srv.SecretID, srv.SecretKey, kyc.WithCloudEndpoint(srv.URL), kyc.WithClock(srv.Clock))
-	require.NoError(t, err)
+	srv, c := newCloudPair(t, []kyctest.Option{kyctest.WithRule("7", kyctest.ProductWill)})
 	ctx := context.Background()
 	day := kyc.DayOf(srv.Clock.Now()).AddDays(-2)
 	store := billing.NewMemoryStore()
